@@ -1,0 +1,148 @@
+package transport
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// AddrConfig is what a lease puts on an interface. The owner keeps the value
+// it applied and hands the same value to Remove, so exactly that is taken
+// away and nothing an operator added.
+type AddrConfig struct {
+	Ifindex int
+	Addr    netip.Prefix
+	// Valid and Preferred are the address lifetimes; zero means forever.
+	// The kernel then removes an address whose lease we failed to extend
+	// even if the agent is gone.
+	Valid, Preferred time.Duration
+	Routes           []Route
+	Metric           int
+}
+
+// Route is a route through a gateway; an invalid Gw means on-link.
+type Route struct {
+	Dst netip.Prefix
+	Gw  netip.Addr
+}
+
+// Netlink applies AddrConfigs through rtnetlink.
+type Netlink struct {
+	h *netlink.Handle
+}
+
+// NewNetlink opens a netlink handle in the current network namespace.
+func NewNetlink() (*Netlink, error) {
+	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
+	if err != nil {
+		return nil, fmt.Errorf("open netlink: %w", err)
+	}
+	return &Netlink{h: h}, nil
+}
+
+// Close releases the handle.
+func (n *Netlink) Close() { n.h.Close() }
+
+// Apply adds or refreshes the address with its lifetimes, then the routes.
+func (n *Netlink) Apply(c AddrConfig) error {
+	link, err := n.h.LinkByIndex(c.Ifindex)
+	if err != nil {
+		return fmt.Errorf("link %d: %w", c.Ifindex, err)
+	}
+	if err := n.h.AddrReplace(link, nlAddr(c)); err != nil {
+		return fmt.Errorf("add address %v: %w", c.Addr, err)
+	}
+	for _, r := range c.Routes {
+		if err := n.h.RouteReplace(nlRoute(c, r)); err != nil {
+			return fmt.Errorf("add route %v via %v: %w", r.Dst, r.Gw, err)
+		}
+	}
+	return nil
+}
+
+// Remove deletes the routes and then the address of c. What is already gone
+// is not an error: the kernel drops an expired address, and its routes with it.
+func (n *Netlink) Remove(c AddrConfig) error {
+	var errs []error
+	for _, r := range c.Routes {
+		if err := n.h.RouteDel(nlRoute(c, r)); err != nil && !gone(err) {
+			errs = append(errs, fmt.Errorf("delete route %v via %v: %w", r.Dst, r.Gw, err))
+		}
+	}
+	link, err := n.h.LinkByIndex(c.Ifindex)
+	if err != nil {
+		if gone(err) {
+			return errors.Join(errs...)
+		}
+		return errors.Join(append(errs, fmt.Errorf("link %d: %w", c.Ifindex, err))...)
+	}
+	if err := n.h.AddrDel(link, nlAddr(c)); err != nil && !gone(err) {
+		errs = append(errs, fmt.Errorf("delete address %v: %w", c.Addr, err))
+	}
+	return errors.Join(errs...)
+}
+
+func nlAddr(c AddrConfig) *netlink.Addr {
+	a := &netlink.Addr{IPNet: ipnet(c.Addr)}
+	if c.Valid > 0 {
+		a.ValidLft = seconds(c.Valid)
+		a.PreferedLft = seconds(c.Preferred)
+	}
+	if c.Addr.Bits() < 31 {
+		a.Broadcast = broadcast(c.Addr)
+	}
+	return a
+}
+
+// nlRoute marks our routes with RTPROT_DHCP, as dhcpcd and networkd do, so an
+// operator can tell them apart.
+func nlRoute(c AddrConfig, r Route) *netlink.Route {
+	nr := &netlink.Route{
+		LinkIndex: c.Ifindex,
+		Dst:       ipnet(r.Dst),
+		Src:       net.IP(c.Addr.Addr().AsSlice()),
+		Protocol:  unix.RTPROT_DHCP,
+		Priority:  c.Metric,
+		Table:     unix.RT_TABLE_MAIN,
+		Scope:     netlink.SCOPE_UNIVERSE,
+	}
+	if r.Gw.IsValid() {
+		nr.Gw = net.IP(r.Gw.AsSlice())
+		if !c.Addr.Masked().Contains(r.Gw) {
+			nr.Flags = int(netlink.FLAG_ONLINK) // a router outside the subnet (RFC 3442 §3)
+		}
+	} else {
+		nr.Scope = netlink.SCOPE_LINK
+	}
+	return nr
+}
+
+func ipnet(p netip.Prefix) *net.IPNet {
+	return &net.IPNet{IP: net.IP(p.Addr().AsSlice()), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
+}
+
+func broadcast(p netip.Prefix) net.IP {
+	a := p.Addr().As4()
+	m := net.CIDRMask(p.Bits(), 32)
+	for i := range a {
+		a[i] |= ^m[i]
+	}
+	return net.IP(a[:])
+}
+
+// seconds rounds a lifetime up, so a lease with time left is never given 0
+// (which the kernel would read as "no lifetime").
+func seconds(d time.Duration) int {
+	return int((d + time.Second - 1) / time.Second)
+}
+
+func gone(err error) bool {
+	var lnf netlink.LinkNotFoundError
+	return errors.Is(err, unix.ESRCH) || errors.Is(err, unix.EADDRNOTAVAIL) ||
+		errors.Is(err, unix.ENODEV) || errors.As(err, &lnf)
+}
