@@ -1,0 +1,44 @@
+# The two commands of the README: `make demo` and `make test`. Both install
+# what they need (scripts/deps.sh) and build the binaries first.
+GO      ?= go
+BIN     := bin
+PKGS    := ./...
+
+.PHONY: all build deps test unit integration demo fuzz vet clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/ ./cmd/agent ./cmd/agentctl
+
+deps:
+	bash scripts/deps.sh
+
+vet:
+	$(GO) vet $(PKGS)
+	$(GO) vet -tags integration ./test/integration/
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+unit:
+	$(GO) test -race -count=1 $(PKGS)
+
+# Integration tests need root: they build network namespaces and run the
+# real binaries against dnsmasq and Kea.
+integration: deps build
+	$(GO) test -race -count=1 -tags integration -timeout 20m ./test/integration/ -v
+
+test: vet unit integration
+
+# A short run of every fuzz target, seeds included.
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for f in $$($(GO) test -list 'Fuzz.*' $$pkg | grep '^Fuzz'); do \
+	    $(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime 15s $$pkg || exit 1; \
+	  done; \
+	done
+
+demo: deps build
+	bash scripts/demo.sh
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,93 @@
+package actors
+
+import (
+	"net"
+	"net/netip"
+	"sync/atomic"
+	"time"
+
+	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/transport"
+	"go.uber.org/zap"
+)
+
+// Env is what the actors need from the world, as small interfaces so tests
+// can substitute fakes (see transport/transporttest).
+type Env struct {
+	Clock  Clock
+	Sender Sender
+	Router Router
+	Net    Configurer
+	Links  Links
+	Log    *zap.Logger
+	// Config is the configuration file's content.
+	Config *config.Config
+
+	// gens numbers timer armings across every actor and incarnation, so a
+	// timer of a dead incarnation can never match a live one's generation.
+	gens atomic.Uint64
+}
+
+// Clock is the time source of the actors.
+type Clock interface {
+	Now() time.Time
+	AfterFunc(d time.Duration, f func()) Stopper
+}
+
+// Stopper cancels a pending timer.
+type Stopper interface{ Stop() bool }
+
+// Sender transmits client messages.
+type Sender interface {
+	// Broadcast sends from 0.0.0.0:68 to 255.255.255.255:67 on ifindex.
+	Broadcast(ifindex int, payload []byte) error
+	// Unicast sends from from:68 to to:67 through ifindex.
+	Unicast(ifindex int, from, to netip.Addr, payload []byte) error
+}
+
+// Router routes replies to the transaction that owns their xid.
+type Router interface {
+	NewXID() uint32
+	Bind(xid uint32, hw net.HardwareAddr, deliver transport.Deliver)
+	Unbind(xid uint32, hw net.HardwareAddr)
+}
+
+// Configurer applies leases to the kernel.
+type Configurer interface {
+	Apply(transport.AddrConfig) error
+	Remove(transport.AddrConfig) error
+}
+
+// Link is what the agent needs to know of a network interface.
+type Link struct {
+	Name   string
+	Index  int
+	HWAddr net.HardwareAddr
+	MTU    int
+}
+
+// Links looks interfaces up by name.
+type Links interface {
+	ByName(name string) (Link, error)
+}
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+// Now returns the current time, with its monotonic reading.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// AfterFunc calls f in its own goroutine after d.
+func (SystemClock) AfterFunc(d time.Duration, f func()) Stopper { return time.AfterFunc(d, f) }
+
+// NetLinks looks interfaces up through the kernel.
+type NetLinks struct{}
+
+// ByName returns the interface called name.
+func (NetLinks) ByName(name string) (Link, error) {
+	ifi, err := net.InterfaceByName(name)
+	if err != nil {
+		return Link{}, err
+	}
+	return Link{Name: ifi.Name, Index: ifi.Index, HWAddr: ifi.HardwareAddr, MTU: ifi.MTU}, nil
+}

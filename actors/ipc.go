@@ -1,0 +1,50 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
+	"go.uber.org/zap"
+)
+
+// privileged lists the commands only root may give (SPEC §3).
+var privileged = map[string]bool{
+	ipc.CmdStart:   true,
+	ipc.CmdDrop:    true,
+	ipc.CmdRelease: true,
+	ipc.CmdStatus:  false,
+}
+
+// ipcActor receives every control request, logs it with the caller,
+// rejects what the caller may not do and forwards the rest to the manager.
+// It never touches lease state.
+type ipcActor struct {
+	manager *actor.PID
+	log     *zap.Logger
+}
+
+// IPCProps is the IPC actor's Props; it forwards to manager.
+func IPCProps(manager *actor.PID, log *zap.Logger) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &ipcActor{manager: manager, log: log}
+	})
+}
+
+func (a *ipcActor) Receive(ctx actor.Context) {
+	c, ok := ctx.Message().(*messages.Command)
+	if !ok {
+		return
+	}
+	req := c.Req
+	a.log.Info("command", zap.String("command", req.Command), zap.String("iface", req.Ifname),
+		zap.Uint32("uid", c.Caller.UID), zap.Int32("pid", c.Caller.PID), zap.Uint64("id", req.ID))
+	priv, known := privileged[req.Command]
+	switch {
+	case !known:
+		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
+	case priv && c.Caller.UID != 0:
+		c.Reply <- ipc.Fail(req, ipc.ErrPerm, "%s needs root", req.Command)
+	default:
+		ctx.Send(a.manager, c)
+	}
+}

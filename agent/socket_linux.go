@@ -1,0 +1,53 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+
+	"golang.org/x/sys/unix"
+)
+
+// ErrRunning means another agent holds the control socket.
+var ErrRunning = errors.New("another agent is running")
+
+// listen takes the control socket at path. A lock file beside it decides
+// who owns the path, so two agents cannot race for it; once we hold the
+// lock, a socket file left by a dead agent is stale and replaced. The
+// returned closer releases both.
+func listen(path string) (*net.UnixListener, func(), error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, nil, fmt.Errorf("socket directory: %w", err)
+	}
+	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("lock file: %w", err)
+	}
+	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, unix.EWOULDBLOCK) {
+			return nil, nil, fmt.Errorf("%w on %s", ErrRunning, path)
+		}
+		return nil, nil, fmt.Errorf("lock %s: %w", lock.Name(), err)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		lock.Close()
+		return nil, nil, fmt.Errorf("remove stale socket: %w", err)
+	}
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		lock.Close()
+		return nil, nil, fmt.Errorf("listen on %s: %w", path, err)
+	}
+	ln.SetUnlinkOnClose(true)
+	// Anyone may connect: privilege is decided per request from
+	// SO_PEERCRED, so unprivileged users can still ask for status.
+	if err := os.Chmod(path, 0o666); err != nil {
+		ln.Close()
+		lock.Close()
+		return nil, nil, fmt.Errorf("socket mode: %w", err)
+	}
+	return ln, func() { ln.Close(); lock.Close() }, nil
+}

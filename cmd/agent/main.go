@@ -1,0 +1,69 @@
+// Command agent is the DHCP client daemon: it manages the interfaces it is
+// asked to through its control socket (see agentctl) and runs in the
+// foreground, logging JSON lines to stderr.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/dhcpagent/dhcpagent/agent"
+	"github.com/dhcpagent/dhcpagent/config"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+func main() {
+	var (
+		socket   = flag.String("socket", "/run/dhcpagent/agent.sock", "control socket `path`")
+		stateDir = flag.String("state-dir", "/var/lib/dhcpagent", "persistent state `directory`")
+		confPath = flag.String("config", "/etc/dhcpagent/dhcpagent.conf", "configuration `file`")
+		debug    = flag.Int("d", 0, "debug `level`: 1 or more logs every packet")
+		verbose  = flag.Bool("v", false, "verbose: same as -d 1")
+		_        = flag.Bool("f", true, "run in the foreground (always; accepted for illumos compatibility)")
+	)
+	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "agent: unexpected argument %q\n", flag.Arg(0))
+		os.Exit(1)
+	}
+
+	level := zapcore.InfoLevel
+	if *debug > 0 || *verbose {
+		level = zapcore.DebugLevel
+	}
+	zc := zap.NewProductionConfig()
+	zc.Level = zap.NewAtomicLevelAt(level)
+	zc.Sampling = nil // every state change and error must reach the log
+	zc.EncoderConfig.TimeKey = "ts"
+	zc.EncoderConfig.EncodeTime = zapcore.RFC3339NanoTimeEncoder
+	log, err := zc.Build()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "agent: logger: %v\n", err)
+		os.Exit(1)
+	}
+	defer log.Sync()
+
+	cfg, err := config.Load(*confPath)
+	if err != nil {
+		log.Error("bad configuration", zap.Error(err))
+		fmt.Fprintf(os.Stderr, "agent: %v\n", err)
+		os.Exit(1)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	err = agent.Run(ctx, agent.Options{Socket: *socket, StateDir: *stateDir, Log: log, Config: cfg})
+	if err != nil {
+		log.Error("agent failed", zap.Error(err))
+		if errors.Is(err, agent.ErrRunning) {
+			fmt.Fprintf(os.Stderr, "agent: %v\n", err)
+		}
+		os.Exit(1)
+	}
+}

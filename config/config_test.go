@@ -1,0 +1,72 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	c, err := Parse("test.conf", strings.NewReader(`
+# a comment
+ROUTE_METRIC = 100
+eth1.ROUTE_METRIC=5
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		ifname string
+		want   uint64
+	}{{"eth0", 100}, {"eth1", 5}} {
+		if got := c.Uint(tc.ifname, "ROUTE_METRIC"); got != tc.want {
+			t.Errorf("ROUTE_METRIC for %s = %d, want %d", tc.ifname, got, tc.want)
+		}
+	}
+	empty, err := Parse("empty", strings.NewReader("# nothing\n\n"))
+	if err != nil || empty.Uint("eth0", "ROUTE_METRIC") != 0 {
+		t.Fatalf("empty config: %v, metric %d", err, empty.Uint("eth0", "ROUTE_METRIC"))
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"BOGUS=1", "test.conf:1: unknown key BOGUS"},
+		{"\nROUTE_METRIC=-1", "test.conf:2: ROUTE_METRIC=-1: want a number"},
+		{"ROUTE_METRIC", "test.conf:1: want KEY=VALUE"},
+		{".ROUTE_METRIC=1", "test.conf:1: bad interface name"},
+		{"eth0.NOPE=1", "test.conf:1: unknown key NOPE"},
+	} {
+		_, err := Parse("test.conf", strings.NewReader(tc.text))
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("Parse(%q) = %v, want %q...", tc.text, err, tc.want)
+		}
+	}
+}
+
+func TestLoadMissingFile(t *testing.T) {
+	c, err := Load(t.TempDir() + "/absent.conf")
+	if err != nil || c.Uint("eth0", "ROUTE_METRIC") != 0 {
+		t.Fatalf("Load(missing) = %v, %v; want defaults", c, err)
+	}
+}
+
+// FuzzParse: any input either parses, and then every known key reads back
+// a value its validator accepts, or fails with an error naming the file.
+func FuzzParse(f *testing.F) {
+	f.Add("ROUTE_METRIC=1\neth0.ROUTE_METRIC=2\n# c\n")
+	f.Add("x")
+	f.Fuzz(func(t *testing.T, text string) {
+		c, err := Parse("f.conf", strings.NewReader(text))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.conf") {
+				t.Fatalf("error %q does not name the file", err)
+			}
+			return
+		}
+		for k, spec := range keys {
+			if err := spec.check(c.Get("eth0", k)); err != nil {
+				t.Fatalf("%s reads back invalid: %v", k, err)
+			}
+		}
+	})
+}

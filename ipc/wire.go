@@ -1,0 +1,160 @@
+package ipc
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Version is the protocol version carried by every request and reply.
+const Version = 1
+
+// Limits on a request (SPEC §3).
+const (
+	MaxRequest     = 64 << 10
+	MaxReply       = 16 << 20
+	RequestTimeout = 3 * time.Second
+	// DefaultWait is how long a command waits for its outcome when the
+	// request does not say.
+	DefaultWait = 120 * time.Second
+)
+
+// Commands.
+const (
+	CmdStart   = "start"
+	CmdDrop    = "drop"
+	CmdRelease = "release"
+	CmdStatus  = "status"
+)
+
+// Request is what a client asks.
+type Request struct {
+	Version int    `json:"version"`
+	ID      uint64 `json:"id"`
+	Command string `json:"command"`
+	// Ifname names the interface; "" means the primary one.
+	Ifname string `json:"ifname"`
+	// WaitMs bounds the wait for the outcome: -1 waits forever, nil means
+	// DefaultWait.
+	WaitMs *int64            `json:"wait_ms,omitempty"`
+	Args   map[string]string `json:"args,omitempty"`
+}
+
+// Wait returns the request's wait; forever is reported as ok == false.
+func (r *Request) Wait() (d time.Duration, ok bool) {
+	switch {
+	case r.WaitMs == nil:
+		return DefaultWait, true
+	case *r.WaitMs < 0:
+		return 0, false
+	default:
+		return time.Duration(*r.WaitMs) * time.Millisecond, true
+	}
+}
+
+// Reply is the agent's answer. Error is empty on success.
+type Reply struct {
+	Version  int      `json:"version"`
+	ID       uint64   `json:"id"`
+	Error    Code     `json:"error,omitempty"`
+	Message  string   `json:"message,omitempty"`
+	Status   *Status  `json:"status,omitempty"`
+	Statuses []Status `json:"statuses,omitempty"`
+}
+
+// Status describes one managed interface (SPEC §3).
+type Status struct {
+	Ifname    string     `json:"ifname"`
+	State     string     `json:"state"`
+	Flags     []string   `json:"flags"`
+	Address   string     `json:"address"`
+	Prefix    int        `json:"prefix"`
+	Server    string     `json:"server"`
+	Began     *time.Time `json:"began"`
+	T1        *time.Time `json:"t1"`
+	T2        *time.Time `json:"t2"`
+	Expires   *time.Time `json:"expires"`
+	Sent      uint64     `json:"sent"`
+	Received  uint64     `json:"received"`
+	BadOffers uint64     `json:"bad_offers"`
+	Declined  uint64     `json:"declined"`
+}
+
+// ErrProto is wrapped by every decoding failure: the peer broke the protocol.
+var ErrProto = errors.New("malformed message")
+
+// WriteFrame writes v as one frame.
+func WriteFrame(w io.Writer, v any) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode: %w", err)
+	}
+	b := make([]byte, 4, 4+len(body))
+	binary.BigEndian.PutUint32(b, uint32(len(body)))
+	_, err = w.Write(append(b, body...))
+	return err
+}
+
+// readFrame reads one frame of at most limit bytes.
+func readFrame(r io.Reader, limit int) ([]byte, error) {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return nil, err
+	}
+	n := binary.BigEndian.Uint32(hdr[:])
+	if n > uint32(limit) {
+		return nil, fmt.Errorf("%w: frame of %d bytes exceeds %d", ErrProto, n, limit)
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return nil, err
+	}
+	return body, nil
+}
+
+// ReadRequest reads and validates one request frame.
+func ReadRequest(r io.Reader) (*Request, error) {
+	body, err := readFrame(r, MaxRequest)
+	if err != nil {
+		return nil, err
+	}
+	return DecodeRequest(body)
+}
+
+// DecodeRequest parses a request body. Unknown fields, trailing data, a
+// wrong version or a missing command are protocol errors.
+func DecodeRequest(body []byte) (*Request, error) {
+	var req Request
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrProto, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%w: data after the request", ErrProto)
+	}
+	if req.Version != Version {
+		return nil, fmt.Errorf("%w: version %d, want %d", ErrProto, req.Version, Version)
+	}
+	if req.Command == "" {
+		return nil, fmt.Errorf("%w: no command", ErrProto)
+	}
+	return &req, nil
+}
+
+// ReadReply reads one reply frame.
+func ReadReply(r io.Reader) (*Reply, error) {
+	body, err := readFrame(r, MaxReply)
+	if err != nil {
+		return nil, err
+	}
+	var rep Reply
+	if err := json.Unmarshal(body, &rep); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrProto, err)
+	}
+	return &rep, nil
+}

@@ -1,0 +1,53 @@
+// Package messages defines the plain, immutable messages the agent's actors
+// exchange. Each doc comment says who sends the message and what answer it
+// expects. Replies to IPC requests travel on buffered channels of capacity
+// one carried in the request, so an actor answering never blocks and never
+// waits on a future; the connection goroutine at the other end does the
+// waiting.
+package messages
+
+import (
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// Command is an IPC request on its way to the actor that answers it. The
+// IPC server sends it to the IPC actor, which forwards it to the manager,
+// which forwards it to the interface actor it names. Exactly one reply is
+// sent on Reply, by whichever actor decides the outcome.
+type Command struct {
+	Caller ipc.Caller
+	Req    *ipc.Request
+	Reply  chan<- *ipc.Reply
+}
+
+// StatusQuery asks an interface actor for its status. The manager sends it
+// to every interface actor for `status` without an interface name; each
+// answers once on Reply.
+type StatusQuery struct {
+	Reply chan<- ipc.Status
+}
+
+// Unmanaged tells the manager that an interface actor gave up its
+// interface (drop, release) and is stopping. Sent by the interface actor
+// to its parent before it answers the command, so the manager never
+// forwards a later command to the stopping actor. No reply.
+type Unmanaged struct {
+	Ifname string
+}
+
+// Inbound carries a reply for the interface actor's transaction from the
+// shared receive path (the dispatcher's goroutine). No reply.
+type Inbound struct {
+	Msg *dhcpv4.DHCPv4
+}
+
+// TimerFired is posted by a time.AfterFunc to the interface actor that
+// armed it. Gen is the generation it was armed with; a timer that was
+// stopped or re-armed since, or that belongs to an earlier incarnation of
+// the actor, carries a stale generation and is ignored. No reply.
+type TimerFired struct {
+	Timer lease.Timer
+	Gen   uint64
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# deps.sh installs the system packages the integration tests and the demo lab
+# need: DHCP servers (dnsmasq, Kea), iproute2, tcpdump and busybox (udhcpc).
+#
+# It is idempotent: nothing is downloaded when everything is present, and
+# `apt-get update` runs only when something is missing. The packages' own
+# services are kept from starting on the host while they are installed.
+#
+# Usage (as root): scripts/deps.sh
+set -euo pipefail
+
+if [[ "$(id -u)" -ne 0 ]]; then
+	echo "deps.sh: must be run as root (try: sudo $0)" >&2
+	exit 1
+fi
+
+# Debian package -> a command it provides, used to decide what is missing.
+declare -A want=(
+	[dnsmasq]=dnsmasq
+	[kea-dhcp4-server]=kea-dhcp4
+	[iproute2]=ip
+	[tcpdump]=tcpdump
+	[busybox]=busybox
+)
+
+missing=()
+for pkg in "${!want[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+		! PATH="$PATH:/usr/sbin:/sbin" command -v "${want[$pkg]}" >/dev/null 2>&1; then
+		missing+=("$pkg")
+	fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+	echo "deps.sh: all dependencies present"
+	exit 0
+fi
+
+echo "deps.sh: installing: ${missing[*]}"
+
+# Keep the packages' services (dnsmasq, kea-dhcp4-server) from starting on the
+# host: invoke-rc.d honours policy-rc.d, and exit code 101 means "action
+# forbidden". Only a policy file we created is removed afterwards.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+cleanup() {
+	if [[ $created_policy -eq 1 ]]; then
+		rm -f "$policy"
+	fi
+}
+trap cleanup EXIT
+if [[ ! -e "$policy" ]]; then
+	printf '#!/bin/sh\n# written by dhcpagent scripts/deps.sh; removed when it ends\nexit 101\n' >"$policy"
+	chmod 0755 "$policy"
+	created_policy=1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+
+# A service that was started anyway (e.g. by a systemd preset) must not hand
+# out leases on the host's interfaces.
+if command -v systemctl >/dev/null 2>&1 && [[ -d /run/systemd/system ]]; then
+	for svc in dnsmasq kea-dhcp4-server; do
+		if systemctl is-active --quiet "$svc" 2>/dev/null; then
+			echo "deps.sh: stopping and disabling host service $svc"
+			systemctl stop "$svc" || true
+			systemctl disable "$svc" || true
+		fi
+	done
+fi
+
+echo "deps.sh: done"
