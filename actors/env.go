@@ -17,9 +17,12 @@ type Env struct {
 	Clock  Clock
 	Sender Sender
 	Router Router
+	ARP    ARPWatcher
 	Net    Configurer
 	Links  Links
 	Log    *zap.Logger
+	// DUID is the host's DHCP unique identifier, for CLIENT_ID=duid.
+	DUID []byte
 	// Config is the configuration file's content.
 	Config *config.Config
 
@@ -39,10 +42,19 @@ type Stopper interface{ Stop() bool }
 
 // Sender transmits client messages.
 type Sender interface {
-	// Broadcast sends from 0.0.0.0:68 to 255.255.255.255:67 on ifindex.
-	Broadcast(ifindex int, payload []byte) error
+	// Broadcast sends from from:68 (0.0.0.0 for the zero Addr) to
+	// 255.255.255.255:67 on ifindex.
+	Broadcast(ifindex int, from netip.Addr, payload []byte) error
 	// Unicast sends from from:68 to to:67 through ifindex.
 	Unicast(ifindex int, from, to netip.Addr, payload []byte) error
+	// ARP broadcasts an ARP packet on ifindex.
+	ARP(ifindex int, p transport.ARPPacket) error
+}
+
+// ARPWatcher delivers the ARP packets heard on an interface.
+type ARPWatcher interface {
+	Watch(ifindex int, f func(transport.ARPPacket))
+	Unwatch(ifindex int)
 }
 
 // Router routes replies to the transaction that owns their xid.
@@ -52,10 +64,13 @@ type Router interface {
 	Unbind(xid uint32, hw net.HardwareAddr)
 }
 
-// Configurer applies leases to the kernel.
+// Configurer applies leases to the kernel and reads what it has.
 type Configurer interface {
 	Apply(transport.AddrConfig) error
 	Remove(transport.AddrConfig) error
+	Addrs() ([]transport.IfAddr, error)
+	MTU(ifindex int) (int, error)
+	SetMTU(ifindex, mtu int) error
 }
 
 // Link is what the agent needs to know of a network interface.

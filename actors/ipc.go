@@ -12,6 +12,8 @@ var privileged = map[string]bool{
 	ipc.CmdStart:   true,
 	ipc.CmdDrop:    true,
 	ipc.CmdRelease: true,
+	ipc.CmdExtend:  true,
+	ipc.CmdInform:  true,
 	ipc.CmdStatus:  false,
 }
 

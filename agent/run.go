@@ -12,6 +12,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/actors"
 	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"go.uber.org/zap"
@@ -53,14 +54,23 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer nl.Close()
 
+	arp, err := transport.ListenARP()
+	if err != nil {
+		return err
+	}
+	defer arp.Close()
+
 	disp := transport.NewDispatcher()
-	readErr := make(chan error, 1)
+	readErr := make(chan error, 2)
 	go func() { readErr <- raw.Serve(disp.Dispatch) }()
+	go func() { readErr <- arp.Serve() }()
 
 	env := &actors.Env{
 		Clock:  actors.SystemClock{},
-		Sender: sender{raw, udp},
+		Sender: sender{raw, udp, arp},
 		Router: disp,
+		ARP:    arp,
+		DUID:   hostDUID(o.Log),
 		Net:    nl,
 		Links:  actors.NetLinks{},
 		Log:    o.Log,
@@ -127,15 +137,36 @@ func forward(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c 
 	}
 }
 
-// sender sends broadcasts through the shared packet socket and unicasts
-// through the UDP socket.
+// sender sends broadcasts through the shared packet socket, unicasts
+// through the UDP socket and ARP through the ARP socket.
 type sender struct {
 	raw *transport.Raw
 	udp *transport.UDP
+	arp *transport.ARP
 }
 
-func (s sender) Broadcast(ifindex int, b []byte) error { return s.raw.Broadcast(ifindex, b) }
+func (s sender) Broadcast(ifindex int, from netip.Addr, b []byte) error {
+	return s.raw.Broadcast(ifindex, from, b)
+}
+
+func (s sender) ARP(ifindex int, p transport.ARPPacket) error { return s.arp.Send(ifindex, p) }
 
 func (s sender) Unicast(ifindex int, from, to netip.Addr, b []byte) error {
 	return s.udp.Unicast(ifindex, from, to, b)
+}
+
+// hostDUID is the host's DUID-UUID from /etc/machine-id (RFC 6355), or nil
+// when there is none; interfaces then use a DUID-LL of their own address.
+func hostDUID(log *zap.Logger) []byte {
+	b, err := os.ReadFile("/etc/machine-id")
+	if err != nil {
+		log.Info("no machine id: CLIENT_ID=duid uses each interface's DUID-LL", zap.Error(err))
+		return nil
+	}
+	duid, err := lease.DUIDFromMachineID(string(b))
+	if err != nil {
+		log.Warn("unusable machine id: CLIENT_ID=duid uses each interface's DUID-LL", zap.Error(err))
+		return nil
+	}
+	return duid
 }

@@ -2,10 +2,6 @@
 // KEY=VALUE lines, IFNAME.KEY=VALUE overrides for one interface, and #
 // comments. An unknown key or a bad value is an error naming file:line, so
 // a typo never passes silently.
-//
-// Only the keys of features the agent implements are known; a key of the
-// SPEC that is not yet implemented is rejected as unknown rather than
-// accepted and ignored.
 package config
 
 import (
@@ -13,9 +9,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"net"
 	"os"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
 // Config is a parsed configuration file.
@@ -24,13 +26,26 @@ type Config struct {
 	iface  map[string]map[string]string
 }
 
-// keys maps each known key to its validator and default.
+// keys maps each known key (SPEC §6) to its validator and default.
 var keys = map[string]struct {
 	check func(string) error
 	def   string
 }{
-	// ROUTE_METRIC is the metric of the routes a lease installs.
-	"ROUTE_METRIC": {checkUint32, "0"},
+	"SELECT_WAIT":         {checkSeconds, "2"},
+	"OFFER_WAIT":          {checkSeconds, "3"},
+	"RELEASE_ON_SIGTERM":  {checkBool, "no"},
+	"VERIFIED_LEASE_ONLY": {checkBool, "no"},
+	"CLIENT_ID":           {checkClientID, ""},
+	"CLASS_ID":            {checkText, ""},
+	"PARAM_REQUEST_LIST":  {checkOptions, ""},
+	"PARAM_IGNORE_LIST":   {checkOptions, ""},
+	"REQUEST_HOSTNAME":    {checkBool, "no"},
+	"HOSTNAME":            {checkText, ""},
+	"RAPID_COMMIT":        {checkBool, "no"},
+	"ARP_PROBE":           {checkBool, "yes"},
+	"APPLY_MTU":           {checkBool, "no"},
+	"IPV6_ONLY_PREFERRED": {checkBool, "no"},
+	"ROUTE_METRIC":        {checkUint32, "0"},
 }
 
 func checkUint32(v string) error {
@@ -39,6 +54,48 @@ func checkUint32(v string) error {
 		return errors.New("want a number from 0 to 4294967295")
 	}
 	return nil
+}
+
+func checkSeconds(v string) error {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 || f > 3600 || math.IsNaN(f) {
+		return errors.New("want seconds from 0 to 3600")
+	}
+	return nil
+}
+
+func checkBool(v string) error {
+	if _, ok := bools[strings.ToLower(v)]; !ok {
+		return errors.New("want yes or no")
+	}
+	return nil
+}
+
+var bools = map[string]bool{"yes": true, "true": true, "1": true, "no": false, "false": false, "0": false}
+
+func checkText(v string) error {
+	if len(v) > 255 {
+		return errors.New("longer than 255 bytes")
+	}
+	for _, r := range v {
+		if r < ' ' || r == 0x7f {
+			return errors.New("control characters are not allowed")
+		}
+	}
+	return nil
+}
+
+func checkClientID(v string) error {
+	if err := checkText(v); err != nil {
+		return err
+	}
+	_, err := lease.ClientID(v, net.HardwareAddr{0, 0, 0, 0, 0, 0}, 0, []byte{0, 4})
+	return err
+}
+
+func checkOptions(v string) error {
+	_, err := lease.OptionCodes(v)
+	return err
 }
 
 // Load reads the file at path. A missing file is an empty configuration:
@@ -115,4 +172,21 @@ func (c *Config) Get(ifname, key string) string {
 func (c *Config) Uint(ifname, key string) uint64 {
 	v, _ := strconv.ParseUint(c.Get(ifname, key), 10, 64)
 	return v
+}
+
+// Duration returns a key given in seconds.
+func (c *Config) Duration(ifname, key string) time.Duration {
+	f, _ := strconv.ParseFloat(c.Get(ifname, key), 64)
+	return time.Duration(f * float64(time.Second))
+}
+
+// Bool returns a yes/no key's value.
+func (c *Config) Bool(ifname, key string) bool {
+	return bools[strings.ToLower(c.Get(ifname, key))]
+}
+
+// Options returns an option-list key's codes.
+func (c *Config) Options(ifname, key string) []dhcpv4.OptionCode {
+	codes, _ := lease.OptionCodes(c.Get(ifname, key))
+	return codes
 }

@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParse(t *testing.T) {
@@ -22,6 +23,26 @@ eth1.ROUTE_METRIC=5
 			t.Errorf("ROUTE_METRIC for %s = %d, want %d", tc.ifname, got, tc.want)
 		}
 	}
+	for _, tc := range []struct {
+		text string
+		get  func(*Config) any
+		want any
+	}{
+		{"", func(c *Config) any { return c.Duration("eth0", "SELECT_WAIT") }, 2 * time.Second},
+		{"SELECT_WAIT=0.5", func(c *Config) any { return c.Duration("eth0", "SELECT_WAIT") }, 500 * time.Millisecond},
+		{"", func(c *Config) any { return c.Bool("eth0", "ARP_PROBE") }, true},
+		{"ARP_PROBE=no", func(c *Config) any { return c.Bool("eth0", "ARP_PROBE") }, false},
+		{"PARAM_REQUEST_LIST=1,router, 121", func(c *Config) any { return len(c.Options("eth0", "PARAM_REQUEST_LIST")) }, 3},
+		{"CLIENT_ID=duid", func(c *Config) any { return c.Get("eth0", "CLIENT_ID") }, "duid"},
+	} {
+		c, err := Parse("t.conf", strings.NewReader(tc.text))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.text, err)
+		}
+		if got := tc.get(c); got != tc.want {
+			t.Errorf("%q: got %v, want %v", tc.text, got, tc.want)
+		}
+	}
 	empty, err := Parse("empty", strings.NewReader("# nothing\n\n"))
 	if err != nil || empty.Uint("eth0", "ROUTE_METRIC") != 0 {
 		t.Fatalf("empty config: %v, metric %d", err, empty.Uint("eth0", "ROUTE_METRIC"))
@@ -35,6 +56,10 @@ func TestParseErrors(t *testing.T) {
 		{"ROUTE_METRIC", "test.conf:1: want KEY=VALUE"},
 		{".ROUTE_METRIC=1", "test.conf:1: bad interface name"},
 		{"eth0.NOPE=1", "test.conf:1: unknown key NOPE"},
+		{"SELECT_WAIT=soon", "test.conf:1: SELECT_WAIT=soon: want seconds"},
+		{"ARP_PROBE=maybe", "test.conf:1: ARP_PROBE=maybe: want yes or no"},
+		{"PARAM_REQUEST_LIST=1,bogus", "test.conf:1: PARAM_REQUEST_LIST=1,bogus: unknown option"},
+		{"CLIENT_ID=0xzz", "test.conf:1: CLIENT_ID=0xzz: CLIENT_ID"},
 	} {
 		_, err := Parse("test.conf", strings.NewReader(tc.text))
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {

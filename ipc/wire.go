@@ -29,6 +29,8 @@ const (
 	CmdDrop    = "drop"
 	CmdRelease = "release"
 	CmdStatus  = "status"
+	CmdExtend  = "extend"
+	CmdInform  = "inform"
 )
 
 // Request is what a client asks.

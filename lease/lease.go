@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -14,23 +15,47 @@ import (
 // infiniteLease is the lease time RFC 2132 §9.2 reserves for "infinity".
 const infiniteLease = 0xffffffff
 
-// Lease is what an ACK granted, with its times made absolute.
+// shortLease is the lease below which the client does not try to renew,
+// only lets the lease expire (SPEC §2: a lease under 60 s gets only the
+// expiry timer).
+const shortLease = 60 * time.Second
+
+// Route is a route a lease installs; an invalid Gw means on-link.
+type Route struct {
+	Dst netip.Prefix
+	Gw  netip.Addr
+}
+
+// Lease is what an ACK (or a BOOTP reply) granted, with its times made
+// absolute.
 type Lease struct {
 	// Addr is the leased address with the prefix length from option 1.
 	Addr netip.Prefix
-	// Server is the server identifier (option 54).
+	// Server is the server identifier (option 54), or the BOOTP server.
 	Server netip.Addr
-	// Routers are the routers of option 3, in the server's order of preference.
+	// Routers are the routers of option 3, in the server's order.
 	Routers []netip.Addr
-	// Began is when the REQUEST that won the lease was first sent; RFC 2131
+	// Routes are the routes to install: option 121 (RFC 3442) when present,
+	// else a default route through the first router of option 3.
+	Routes []Route
+	// MTU is option 26, 0 when absent.
+	MTU int
+	// Began is when the exchange that won the lease was started; RFC 2131
 	// §4.4.1 counts the lease from then, not from the ACK's arrival.
 	Began time.Time
 	// Duration is the lease time of option 51; zero when Infinite.
 	Duration time.Duration
-	// Infinite is set for a lease time of 0xffffffff.
+	// Infinite is set for a lease time of 0xffffffff and for BOOTP.
 	Infinite bool
-	// ACK is the message that granted the lease, kept for option queries.
-	ACK *dhcpv4.DHCPv4
+	// BOOTP is set for a lease from a BOOTP reply (RFC 951).
+	BOOTP bool
+	// T1 and T2 are the renewal and rebinding instants; zero when the lease
+	// is not renewed (infinite or shorter than a minute).
+	T1, T2 time.Time
+	// ACK is the latest message that granted or extended the lease;
+	// FirstACK the one that first granted it. Option queries look in ACK,
+	// then in FirstACK.
+	ACK, FirstACK *dhcpv4.DHCPv4
 }
 
 // Expires is the instant the lease runs out; the zero Time when infinite.
@@ -50,24 +75,40 @@ func (l *Lease) Remaining(now time.Time) time.Duration {
 	return max(l.Expires().Sub(now), 0)
 }
 
+// Valid reports whether the lease has time left at now.
+func (l *Lease) Valid(now time.Time) bool {
+	return l.Infinite || now.Before(l.Expires())
+}
+
 // Errors that make an OFFER or ACK unusable (RFC 2131 §4.4.1 and the SPEC).
 var (
 	ErrNoServerID  = errors.New("no server identifier (option 54)")
 	ErrNoLeaseTime = errors.New("no lease time (option 51)")
 	ErrBadAddress  = errors.New("unusable address")
+	ErrConflict    = errors.New("address inside a network of another interface")
 )
 
+// isBOOTP reports whether m is a BOOTP reply: no DHCP message type.
+func isBOOTP(m *dhcpv4.DHCPv4) bool {
+	return len(m.Options.Get(dhcpv4.OptionDHCPMessageType)) == 0
+}
+
 // checkReply reports why a reply cannot become a lease, or nil.
-func checkReply(m *dhcpv4.DHCPv4) error {
-	if _, ok := addr4(m.ServerIdentifier()); !ok {
-		return ErrNoServerID
-	}
-	if len(m.Options.Get(dhcpv4.OptionIPAddressLeaseTime)) != 4 {
-		return ErrNoLeaseTime
+func (c *Config) checkReply(m *dhcpv4.DHCPv4) error {
+	if !isBOOTP(m) {
+		if _, ok := addr4(m.ServerIdentifier()); !ok {
+			return ErrNoServerID
+		}
+		if len(m.Options.Get(dhcpv4.OptionIPAddressLeaseTime)) != 4 {
+			return ErrNoLeaseTime
+		}
 	}
 	ip, ok := addr4(m.YourIPAddr)
 	if !ok || !usable(ip) {
 		return fmt.Errorf("%w %v", ErrBadAddress, m.YourIPAddr)
+	}
+	if c.Conflicts != nil && c.Conflicts(ip) {
+		return fmt.Errorf("%w: %v", ErrConflict, ip)
 	}
 	return nil
 }
@@ -79,29 +120,109 @@ func usable(a netip.Addr) bool {
 		a != netip.AddrFrom4([4]byte{255, 255, 255, 255})
 }
 
-// newLease builds the Lease an ACK grants. began is when the winning REQUEST
-// was first sent. The ACK must have passed checkReply.
-func newLease(ack *dhcpv4.DHCPv4, began time.Time) *Lease {
+// newLease builds the Lease a reply grants. began is when the exchange
+// that won it started. The reply must have passed checkReply.
+func (c *Config) newLease(ack *dhcpv4.DHCPv4, began time.Time) *Lease {
 	ip, _ := addr4(ack.YourIPAddr)
-	server, _ := addr4(ack.ServerIdentifier())
-	secs := binary.BigEndian.Uint32(ack.Options.Get(dhcpv4.OptionIPAddressLeaseTime))
-	l := &Lease{
-		Addr:   netip.PrefixFrom(ip, prefixLen(ack.SubnetMask(), ip)),
-		Server: server,
-		Began:  began,
-		ACK:    ack,
+	l := &Lease{Began: began, ACK: ack, FirstACK: ack}
+	mask := ack.SubnetMask()
+	if c.ignores(dhcpv4.OptionSubnetMask) {
+		mask = nil
 	}
-	if secs == infiniteLease {
-		l.Infinite = true
+	l.Addr = netip.PrefixFrom(ip, prefixLen(mask, ip))
+	if isBOOTP(ack) {
+		// RFC 951 has no lease: the address is ours until we give it up.
+		l.BOOTP, l.Infinite = true, true
+		l.Server, _ = addr4(ack.ServerIPAddr)
 	} else {
-		l.Duration = time.Duration(secs) * time.Second
+		l.Server, _ = addr4(ack.ServerIdentifier())
+		secs := binary.BigEndian.Uint32(ack.Options.Get(dhcpv4.OptionIPAddressLeaseTime))
+		if secs == infiniteLease {
+			l.Infinite = true
+		} else {
+			l.Duration = time.Duration(secs) * time.Second
+		}
 	}
-	for _, r := range ack.Router() {
-		if a, ok := addr4(r); ok && usable(a) {
-			l.Routers = append(l.Routers, a)
+	if !c.ignores(dhcpv4.OptionRouter) {
+		for _, r := range ack.Router() {
+			if a, ok := addr4(r); ok && usable(a) {
+				l.Routers = append(l.Routers, a)
+			}
+		}
+	}
+	l.Routes = c.routes(ack, l.Routers)
+	if v := ack.Options.Get(dhcpv4.OptionInterfaceMTU); len(v) == 2 && !c.ignores(dhcpv4.OptionInterfaceMTU) {
+		// RFC 2132 §5.1: the minimum legal value is 68.
+		if mtu := int(binary.BigEndian.Uint16(v)); mtu >= 68 {
+			l.MTU = mtu
 		}
 	}
 	return l
+}
+
+// routes returns option 121's routes when present, else a default route
+// through the first router: RFC 3442 §2 says a client that receives 121
+// MUST ignore option 3.
+func (c *Config) routes(ack *dhcpv4.DHCPv4, routers []netip.Addr) []Route {
+	if !c.ignores(dhcpv4.OptionClasslessStaticRoute) && len(ack.Options.Get(dhcpv4.OptionClasslessStaticRoute)) > 0 {
+		var out []Route
+		for _, r := range ack.ClasslessStaticRoute() {
+			dst, ok := prefix4(r.Dest)
+			if !ok {
+				continue
+			}
+			gw, _ := addr4(r.Router)
+			if gw.IsUnspecified() {
+				gw = netip.Addr{} // router 0.0.0.0: the destination is on-link
+			}
+			out = append(out, Route{Dst: dst, Gw: gw})
+		}
+		return out
+	}
+	if len(routers) == 0 {
+		return nil
+	}
+	return []Route{{Dst: netip.PrefixFrom(netip.IPv4Unspecified(), 0), Gw: routers[0]}}
+}
+
+func (c *Config) ignores(code dhcpv4.OptionCode) bool {
+	return slices.ContainsFunc(c.Ignore, func(o dhcpv4.OptionCode) bool { return o.Code() == code.Code() })
+}
+
+// schedule sets T1 and T2 (RFC 2131 §4.4.5): options 58 and 59 when they
+// make sense, else 0.5 and 0.875 of the lease with a ±2% fuzz so that
+// clients that bound together do not renew together.
+func (l *Lease) schedule(rnd Rand) {
+	if l.Infinite || l.Duration < shortLease {
+		return
+	}
+	t1, t2 := optSeconds(l.ACK, dhcpv4.OptionRenewTimeValue), optSeconds(l.ACK, dhcpv4.OptionRebindingTimeValue)
+	def1, def2 := fuzz(l.Duration/2, rnd), fuzz(l.Duration*7/8, rnd)
+	if t1 < 0 {
+		t1 = def1
+	}
+	if t2 < 0 {
+		t2 = def2
+	}
+	if t1 >= l.Duration || t2 > l.Duration || t2 <= t1 {
+		t1, t2 = def1, def2
+	}
+	l.T1, l.T2 = l.Began.Add(t1), l.Began.Add(t2)
+}
+
+// fuzz returns d changed by a uniform ±2%.
+func fuzz(d time.Duration, rnd Rand) time.Duration {
+	spread := d / 50
+	return d - spread + time.Duration(rnd.Int63n(int64(2*spread)+1))
+}
+
+// optSeconds reads a 32-bit seconds option, or -1 when absent or malformed.
+func optSeconds(m *dhcpv4.DHCPv4, code dhcpv4.OptionCode) time.Duration {
+	v := m.Options.Get(code)
+	if len(v) != 4 {
+		return -1
+	}
+	return time.Duration(binary.BigEndian.Uint32(v)) * time.Second
 }
 
 // prefixLen returns the length of a contiguous subnet mask, or the classful
@@ -127,4 +248,16 @@ func addr4(ip net.IP) (netip.Addr, bool) {
 		return netip.Addr{}, false
 	}
 	return netip.AddrFrom4([4]byte(v4)), true
+}
+
+func prefix4(n *net.IPNet) (netip.Prefix, bool) {
+	a, ok := addr4(n.IP)
+	if !ok {
+		return netip.Prefix{}, false
+	}
+	ones, bits := n.Mask.Size()
+	if bits != 32 {
+		return netip.Prefix{}, false
+	}
+	return netip.PrefixFrom(a, ones).Masked(), true
 }

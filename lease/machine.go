@@ -3,6 +3,7 @@ package lease
 import (
 	"bytes"
 	"math"
+	"net/netip"
 	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -17,18 +18,33 @@ type Rand interface {
 	Int63n(n int64) int64
 }
 
-// Retransmission parameters of RFC 2131 §4.1.
+// Protocol constants.
 const (
+	// RFC 2131 §4.1: 4 s, doubling to 64 s, each randomised by ±1 s.
 	firstBackoff = 4 * time.Second
 	maxBackoff   = 64 * time.Second
 	jitter       = time.Second
-	// requestTries is how often a REQUEST is sent before the offer is given up.
-	requestTries = 4
+	// tries is how often a REQUEST (selecting, INIT-REBOOT) or an INFORM
+	// is sent before the client gives up on it.
+	tries = 4
+	// minRetry is the shortest wait between renewal retries (RFC 2131 §4.4.5).
+	minRetry = 60 * time.Second
+	// declineWait is the pause after a DECLINE (RFC 2131 §3.1.5).
+	declineWait = 10 * time.Second
+	// RFC 5227 §2.1.1: PROBE_NUM probes PROBE_MIN..PROBE_MAX apart;
+	// ANNOUNCE_NUM announcements ANNOUNCE_INTERVAL apart.
+	probeNum         = 3
+	probeMin         = time.Second
+	probeMax         = 2 * time.Second
+	announceNum      = 2
+	announceInterval = 2 * time.Second
+	// v6OnlyMin is MIN_V6ONLY_WAIT of RFC 8925 §3.4.
+	v6OnlyMin = 300 * time.Second
 )
 
 // Counters are the per-interface statistics shown by status.
 type Counters struct {
-	Sent      uint64 // messages handed to the transport
+	Sent      uint64 // DHCP messages handed to the transport
 	Received  uint64 // replies for our transaction
 	BadOffers uint64 // offers or ACKs rejected as unusable
 	Declined  uint64 // addresses declined after a conflict
@@ -37,9 +53,12 @@ type Counters struct {
 
 // Status is a snapshot of the machine for status queries.
 type Status struct {
-	State    State
-	Lease    *Lease // nil when none is held
-	XID      uint32 // current transaction, 0 when none
+	State State
+	// Lease is the lease held (applied, or being probed in PRE_BOUND); nil
+	// when none.
+	Lease    *Lease
+	XID      uint32         // current transaction, 0 when none
+	Info     *dhcpv4.DHCPv4 // the ACK to the last INFORM, in INFORMATION
 	Counters Counters
 }
 
@@ -51,13 +70,24 @@ type Machine struct {
 	state State
 
 	xid     uint32
-	began   time.Time      // start of the exchange, for the secs field
+	began   time.Time      // start of the exchange, for secs
+	reqAt   time.Time      // first sending of the REQUEST: the lease counts from it
 	pending *dhcpv4.DHCPv4 // message being retransmitted
+	from    netip.Addr     // its source address
+	to      netip.Addr     // its unicast destination; invalid: broadcast
 	tries   int            // transmissions of pending so far
-	armed   [numTimers]time.Time
-	offer   *dhcpv4.DHCPv4 // offer being requested
-	reqAt   time.Time      // first transmission of the REQUEST for offer
-	lease   *Lease         // lease applied to the interface, if any
+	armed   [NumTimers]time.Time
+
+	offers     []*dhcpv4.DHCPv4 // acceptable offers, in arrival order
+	collecting bool             // OFFER_WAIT has not run out yet
+	offer      *dhcpv4.DHCPv4   // offer being requested
+
+	prior   *Lease       // remembered lease being verified (INIT-REBOOT)
+	lease   *Lease       // lease held: applied, or probed in PRE_BOUND
+	applied bool         // lease is on the interface
+	probes  int          // ARP probes or announcements sent
+	inform  netip.Prefix // static address of the INFORM exchange
+	info    *dhcpv4.DHCPv4
 	counts  Counters
 	out     []Action
 }
@@ -72,8 +102,11 @@ func (m *Machine) State() State { return m.state }
 
 // Status returns a snapshot; the Lease is shared and must not be modified.
 func (m *Machine) Status() Status {
-	return Status{State: m.state, Lease: m.lease, XID: m.xid, Counters: m.counts}
+	return Status{State: m.state, Lease: m.lease, XID: m.xid, Info: m.info, Counters: m.counts}
 }
+
+// SetConfig replaces the configuration; it applies from the next message.
+func (m *Machine) SetConfig(cfg Config) { m.cfg = cfg }
 
 // Handle advances the machine by one event at now and returns the actions
 // to carry out, in order.
@@ -81,22 +114,29 @@ func (m *Machine) Handle(now time.Time, ev Event) []Action {
 	m.out = nil
 	switch ev := ev.(type) {
 	case Start:
-		if m.state == Init {
-			m.selecting(now)
-		}
+		m.start(now, ev)
 	case Drop:
 		m.reset()
+		m.notify(EventDrop)
 	case Release:
-		m.release(now)
+		m.release()
+	case Extend:
+		m.extend(now)
+	case Inform:
+		m.startInform(now, ev.Addr)
 	case Timeout:
 		m.timeout(now, ev.Timer)
 	case Received:
 		m.received(now, ev.Msg)
+	case ARPSeen:
+		m.arpSeen(now, ev)
 	}
 	return m.out
 }
 
 func (m *Machine) emit(a Action) { m.out = append(m.out, a) }
+
+func (m *Machine) notify(e EventName) { m.emit(Notify{Event: e}) }
 
 func (m *Machine) setState(s State) {
 	if s != m.state {
@@ -117,40 +157,42 @@ func (m *Machine) stop(t Timer) {
 	}
 }
 
-// selecting starts a fresh exchange: new xid, DISCOVER (RFC 2131 §4.4.1).
-func (m *Machine) selecting(now time.Time) {
+// newExchange starts a transaction: a fresh xid and secs counted from now.
+func (m *Machine) newExchange(now time.Time) {
 	m.xid = m.rnd.XID()
-	m.began = now
-	m.offer = nil
-	m.setState(Selecting)
-	m.transmit(now, m.cfg.discover(m.xid))
+	m.began, m.reqAt = now, now
 }
 
-// requesting accepts offer with a REQUEST carrying the same xid (RFC 2131
-// §4.4.1: the REQUEST answers the offer's transaction).
-func (m *Machine) requesting(now time.Time, offer *dhcpv4.DHCPv4) {
-	m.offer = offer
-	m.reqAt = now
-	m.setState(Requesting)
-	m.transmit(now, m.cfg.requestSelecting(m.xid, offer))
-}
-
-// transmit sends msg as the first try of a retransmitted exchange.
-func (m *Machine) transmit(now time.Time, msg *dhcpv4.DHCPv4) {
-	m.pending = msg
+// transmit sends msg as the first try of a retransmitted exchange, from
+// from to to (invalid to: broadcast).
+func (m *Machine) transmit(now time.Time, msg *dhcpv4.DHCPv4, from, to netip.Addr) {
+	m.pending, m.from, m.to = msg, from, to
 	m.tries = 0
 	m.resend(now)
 }
 
-// resend sends pending again with an up-to-date secs field and arms the next
-// retransmission: 4 s doubling to 64 s, each +-1 s (RFC 2131 §4.1).
+// resend sends pending again with an up-to-date secs field and arms the
+// next retransmission.
 func (m *Machine) resend(now time.Time) {
 	msg := *m.pending // shallow copy: a sent message never changes afterwards
 	msg.NumSeconds = secs(now.Sub(m.began))
 	m.tries++
 	m.counts.Sent++
-	m.emit(Send{Msg: &msg})
-	m.arm(Retransmit, now.Add(m.backoff(m.tries)))
+	m.emit(Send{Msg: &msg, From: m.from, To: m.to})
+	m.arm(Retransmit, now.Add(m.retryDelay(now)))
+}
+
+// retryDelay is the wait after a transmission. While renewing or
+// rebinding it is half the time left to T2 or to expiry, at least 60 s
+// (RFC 2131 §4.4.5); otherwise the exponential backoff of §4.1.
+func (m *Machine) retryDelay(now time.Time) time.Duration {
+	switch m.state {
+	case Renewing:
+		return max(m.lease.T2.Sub(now)/2, minRetry)
+	case Rebinding:
+		return max(m.lease.Expires().Sub(now)/2, minRetry)
+	}
+	return m.backoff(m.tries)
 }
 
 // backoff is the wait after the n-th transmission (n >= 1).
@@ -159,7 +201,12 @@ func (m *Machine) backoff(n int) time.Duration {
 	if n <= 4 {
 		d = firstBackoff << (n - 1)
 	}
-	return d + time.Duration(m.rnd.Int63n(int64(2*jitter)+1)) - jitter
+	return d + m.uniform(-jitter, jitter)
+}
+
+// uniform returns a duration in [lo, hi].
+func (m *Machine) uniform(lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(m.rnd.Int63n(int64(hi-lo)+1))
 }
 
 func secs(d time.Duration) uint16 {
@@ -175,32 +222,59 @@ func (m *Machine) timeout(now time.Time, t Timer) {
 	switch t {
 	case Retransmit:
 		m.retransmit(now)
+	case Wait:
+		m.waited(now)
+	case Renew:
+		m.renew(now)
+	case Rebind:
+		m.rebind(now)
 	case Expire:
 		m.expire(now)
+	case Probe:
+		m.probeTimer(now)
 	}
 }
 
 func (m *Machine) retransmit(now time.Time) {
 	switch m.state {
-	case Selecting:
-		m.resend(now) // DISCOVER is retransmitted until something stops it
+	case Selecting, Renewing, Rebinding:
+		m.resend(now) // until something stops it
 	case Requesting:
-		if m.tries >= requestTries {
-			m.selecting(now) // the offer is gone; start over
+		if m.tries >= tries {
+			m.nextOffer(now)
+			return
+		}
+		m.resend(now)
+	case InitReboot:
+		if m.tries >= tries {
+			m.rebootSilence(now)
+			return
+		}
+		m.resend(now)
+	case InformSent:
+		if m.tries >= tries {
+			m.pending = nil
+			m.xid = 0
+			m.setState(Init)
 			return
 		}
 		m.resend(now)
 	}
 }
 
-// expire ends a lease that ran out (RFC 2131 §4.4.5): the address goes and
-// the client starts over.
-func (m *Machine) expire(now time.Time) {
-	if m.lease == nil {
-		return
+// waited ends a pause, according to what was being waited for.
+func (m *Machine) waited(now time.Time) {
+	switch {
+	case m.state == Selecting && m.pending == nil:
+		m.discover(now) // SELECT_WAIT or the IPv6-only wait is over
+	case m.state == Selecting:
+		m.collecting = false // OFFER_WAIT is over
+		if len(m.offers) > 0 {
+			m.nextOffer(now)
+		}
+	case m.state == Declining:
+		m.selecting(now, 0)
 	}
-	m.unapply()
-	m.selecting(now)
 }
 
 func (m *Machine) received(now time.Time, msg *dhcpv4.DHCPv4) {
@@ -210,67 +284,30 @@ func (m *Machine) received(now time.Time, msg *dhcpv4.DHCPv4) {
 		return
 	}
 	m.counts.Received++
-	switch t := msg.MessageType(); {
-	case m.state == Selecting && t == dhcpv4.MessageTypeOffer:
-		if checkReply(msg) != nil {
-			m.counts.BadOffers++
-			return
-		}
-		m.requesting(now, msg)
-	case m.state == Requesting && t == dhcpv4.MessageTypeAck:
-		if checkReply(msg) != nil || !msg.YourIPAddr.Equal(m.offer.YourIPAddr) {
-			m.counts.BadOffers++
-			return
-		}
-		m.bind(now, msg)
-	case m.state == Requesting && t == dhcpv4.MessageTypeNak:
-		// RFC 2131 §3.1 step 5: a NAK sends the client back to INIT.
-		m.selecting(now)
+	t := msg.MessageType()
+	switch {
+	case t == dhcpv4.MessageTypeNak && m.nakable():
+		m.nak(now)
+	case m.state == Selecting && (t == dhcpv4.MessageTypeOffer || isBOOTP(msg)):
+		m.offered(now, msg)
+	case m.state == Selecting && t == dhcpv4.MessageTypeAck && m.cfg.RapidCommit && msg.Options.Has(dhcpv4.OptionRapidCommit):
+		m.acked(now, msg) // RFC 4039 §3.1: a committed ACK to our DISCOVER
+	case t == dhcpv4.MessageTypeAck && (m.state == Requesting || m.state == InitReboot ||
+		m.state == Renewing || m.state == Rebinding):
+		m.acked(now, msg)
+	case t == dhcpv4.MessageTypeAck && m.state == InformSent:
+		m.informed(msg)
 	default:
 		m.counts.Ignored++ // late or duplicate: the exchange has moved on
 	}
 }
 
-// bind applies the lease an ACK granted and arms its expiry.
-func (m *Machine) bind(now time.Time, ack *dhcpv4.DHCPv4) {
-	m.stop(Retransmit)
-	m.pending = nil
-	m.lease = newLease(ack, m.reqAt)
-	m.emit(Apply{Lease: m.lease})
-	m.setState(Bound)
-	if !m.lease.Infinite {
-		m.arm(Expire, m.lease.Expires())
+// nakable reports whether a NAK means something in the current state: it
+// answers a REQUEST (RFC 2131 §3.1 step 5, §3.2 step 4, §4.4.5).
+func (m *Machine) nakable() bool {
+	switch m.state {
+	case Requesting, InitReboot, Renewing, Rebinding:
+		return true
 	}
-}
-
-// unapply removes the applied lease and stops every timer.
-func (m *Machine) unapply() {
-	for t := range numTimers {
-		m.stop(t)
-	}
-	if m.lease != nil {
-		m.emit(Remove{Lease: m.lease})
-		m.lease = nil
-	}
-	m.pending = nil
-	m.offer = nil
-}
-
-// reset abandons whatever is going on and returns to INIT.
-func (m *Machine) reset() {
-	m.unapply()
-	m.xid = 0
-	m.setState(Init)
-}
-
-// release sends RELEASE for the held lease, unicast from the leased address
-// to the server (RFC 2131 §4.4.6), then removes it. Without a lease it is a
-// plain reset.
-func (m *Machine) release(now time.Time) {
-	if l := m.lease; l != nil {
-		msg := m.cfg.release(m.rnd.XID(), l)
-		m.counts.Sent++
-		m.emit(Send{Msg: msg, From: l.Addr.Addr(), To: l.Server})
-	}
-	m.reset()
+	return false
 }

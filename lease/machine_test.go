@@ -1,154 +1,14 @@
 package lease
 
 import (
-	"fmt"
 	"net"
 	"net/netip"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
-
-var (
-	t0      = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	hw      = net.HardwareAddr{0x02, 0, 0, 0, 0, 0x01}
-	server  = net.IPv4(198, 18, 0, 1)
-	offered = net.IPv4(198, 18, 0, 100)
-)
-
-// fakeRand hands out xids 1, 2, 3, ... and a jitter chosen by the test:
-// mid (the default) means none, 0 means -1 s and n-1 means +1 s.
-type fakeRand struct {
-	xid  uint32
-	pick func(n int64) int64
-}
-
-func (r *fakeRand) XID() uint32 { r.xid++; return r.xid }
-func (r *fakeRand) Int63n(n int64) int64 {
-	if r.pick != nil {
-		return r.pick(n)
-	}
-	return n / 2
-}
-
-// step is one line of a script: at t0+at, deliver ev and expect want.
-type step struct {
-	at   time.Duration
-	ev   Event
-	want []string
-}
-
-// run plays a script against m and fails on the first divergence, printing
-// (-want +got).
-func run(t *testing.T, m *Machine, script []step) {
-	t.Helper()
-	for i, s := range script {
-		var got []string
-		for _, a := range m.Handle(t0.Add(s.at), s.ev) {
-			got = append(got, describe(a))
-		}
-		if diff := cmp.Diff(s.want, got); diff != "" {
-			t.Fatalf("step %d (%v at %v): actions (-want +got):\n%s", i, s.ev, s.at, diff)
-		}
-	}
-}
-
-// describe renders an action as a compact line so scripts read like a trace.
-func describe(a Action) string {
-	switch a := a.(type) {
-	case Send:
-		m := a.Msg
-		s := fmt.Sprintf("send %s xid=%d secs=%d", m.MessageType(), XID(m), m.NumSeconds)
-		if !m.ClientIPAddr.IsUnspecified() {
-			s += " ciaddr=" + m.ClientIPAddr.String()
-		}
-		if ip := m.RequestedIPAddress(); ip != nil {
-			s += " req=" + ip.String()
-		}
-		if ip := m.ServerIdentifier(); ip != nil {
-			s += " sid=" + ip.String()
-		}
-		if a.To.IsValid() {
-			s += fmt.Sprintf(" %v->%v", a.From, a.To)
-		}
-		return s
-	case ArmTimer:
-		return fmt.Sprintf("arm %v at %v", a.Timer, a.At.Sub(t0))
-	case StopTimer:
-		return fmt.Sprintf("stop %v", a.Timer)
-	case Apply:
-		return "apply " + describeLease(a.Lease)
-	case Remove:
-		return "remove " + describeLease(a.Lease)
-	case Transition:
-		return fmt.Sprintf("%v->%v", a.From, a.To)
-	}
-	return fmt.Sprintf("%T", a)
-}
-
-func describeLease(l *Lease) string {
-	d := l.Duration.String()
-	if l.Infinite {
-		d = "infinite"
-	}
-	return fmt.Sprintf("%v routers=%v lease=%s began=%v", l.Addr, l.Routers, d, l.Began.Sub(t0))
-}
-
-// reply builds a server reply of type t for transaction xid.
-func reply(t dhcpv4.MessageType, xid uint32, mods ...dhcpv4.Modifier) *dhcpv4.DHCPv4 {
-	m, err := dhcpv4.New(append([]dhcpv4.Modifier{
-		dhcpv4.WithTransactionID(xidBytes(xid)),
-		dhcpv4.WithHwAddr(hw),
-		dhcpv4.WithMessageType(t),
-	}, mods...)...)
-	if err != nil {
-		panic(err)
-	}
-	m.OpCode = dhcpv4.OpcodeBootReply
-	return m
-}
-
-// offer and ack are well-formed replies granting `offered` for 120 s.
-func offer(xid uint32, mods ...dhcpv4.Modifier) Event {
-	return Received{reply(dhcpv4.MessageTypeOffer, xid, append(good(), mods...)...)}
-}
-
-func ack(xid uint32, mods ...dhcpv4.Modifier) Event {
-	return Received{reply(dhcpv4.MessageTypeAck, xid, append(good(), mods...)...)}
-}
-
-func good() []dhcpv4.Modifier {
-	return []dhcpv4.Modifier{
-		dhcpv4.WithYourIP(offered),
-		dhcpv4.WithServerIP(server),
-		dhcpv4.WithOption(dhcpv4.OptServerIdentifier(server)),
-		dhcpv4.WithLeaseTime(120),
-		dhcpv4.WithNetmask(net.CIDRMask(24, 32)),
-		dhcpv4.WithOption(dhcpv4.OptRouter(server)),
-	}
-}
-
-func newMachine(r *fakeRand) *Machine {
-	return New(Config{HWAddr: hw, MaxMessageSize: 1500}, r)
-}
-
-const (
-	discover1 = "send DISCOVER xid=1 secs=0"
-	request1  = "send REQUEST xid=1 secs=0 req=198.18.0.100 sid=198.18.0.1"
-	bound     = "apply 198.18.0.100/24 routers=[198.18.0.1] lease=2m0s began=500ms"
-)
-
-// acquire is the script from INIT to BOUND used as a prefix by other tests:
-// DISCOVER at 0, OFFER at 0.5 s, ACK at 0.6 s; the lease counts from the
-// REQUEST at 0.5 s and so expires at 120.5 s.
-var acquire = []step{
-	{0, Start{}, []string{"INIT->SELECTING", discover1, "arm retransmit at 4s"}},
-	{500 * time.Millisecond, offer(1), []string{"SELECTING->REQUESTING", request1, "arm retransmit at 4.5s"}},
-	{600 * time.Millisecond, ack(1), []string{"stop retransmit", bound, "REQUESTING->BOUND", "arm expire at 2m0.5s"}},
-}
 
 func TestAcquire(t *testing.T) {
 	m := newMachine(&fakeRand{})
@@ -162,17 +22,22 @@ func TestAcquire(t *testing.T) {
 	}
 }
 
-func TestDiscoverOptions(t *testing.T) {
-	m := New(Config{HWAddr: hw, MaxMessageSize: 1500, Hostname: "node1", ClientID: []byte{1, 2, 3}}, &fakeRand{})
-	var d *dhcpv4.DHCPv4
-	for _, a := range m.Handle(t0, Start{}) {
+// firstSend returns the first message m sends on ev.
+func firstSend(t *testing.T, m *Machine, now time.Time, ev Event) *dhcpv4.DHCPv4 {
+	t.Helper()
+	for _, a := range m.Handle(now, ev) {
 		if s, ok := a.(Send); ok {
-			d = s.Msg
+			return s.Msg
 		}
 	}
-	if d == nil {
-		t.Fatal("no DISCOVER sent")
-	}
+	t.Fatalf("%T sent nothing", ev)
+	return nil
+}
+
+func TestDiscoverOptions(t *testing.T) {
+	m := New(Config{HWAddr: hw, MaxMessageSize: 1500, Hostname: "node1", ClientID: []byte{1, 2, 3},
+		ClassID: "lab", RapidCommit: true}, &fakeRand{})
+	d := firstSend(t, m, t0, Start{})
 	size, err := d.MaxMessageSize()
 	if err != nil || size != 1500 {
 		t.Errorf("option 57 = %d, %v; want 1500", size, err)
@@ -183,19 +48,38 @@ func TestDiscoverOptions(t *testing.T) {
 	if got := d.Options.Get(dhcpv4.OptionClientIdentifier); !cmp.Equal(got, []byte{1, 2, 3}) {
 		t.Errorf("option 61 = %x, want 010203", got)
 	}
-	if !d.IsOptionRequested(dhcpv4.OptionRouter) || !d.IsOptionRequested(dhcpv4.OptionSubnetMask) {
-		t.Errorf("parameter request list %v lacks router or subnet mask", d.ParameterRequestList())
+	if got := d.ClassIdentifier(); got != "lab" {
+		t.Errorf("option 60 = %q, want lab", got)
+	}
+	if !d.Options.Has(dhcpv4.OptionRapidCommit) {
+		t.Error("no option 80 with RapidCommit")
+	}
+	for _, o := range []dhcpv4.OptionCode{dhcpv4.OptionRouter, dhcpv4.OptionSubnetMask, dhcpv4.OptionClasslessStaticRoute} {
+		if !d.IsOptionRequested(o) {
+			t.Errorf("parameter request list %v lacks %v", d.ParameterRequestList(), o)
+		}
 	}
 	if d.IsBroadcast() || !d.ClientIPAddr.IsUnspecified() {
 		t.Errorf("DISCOVER flags/ciaddr = %v/%v; want unicast replies, ciaddr 0", d.FlagsToString(), d.ClientIPAddr)
 	}
 }
 
+func TestFQDNOption(t *testing.T) {
+	m := New(Config{HWAddr: hw, Hostname: "node1.example.org"}, &fakeRand{})
+	d := firstSend(t, m, t0, Start{})
+	want := append([]byte{0x05, 0, 0, 5}, "node1\x07example\x03org\x00"...)
+	if got := d.Options.Get(dhcpv4.OptionFQDN); !cmp.Equal(got, want) {
+		t.Errorf("option 81 = %q, want %q", got, want)
+	}
+	if d.Options.Has(dhcpv4.OptionHostName) {
+		t.Error("option 12 sent alongside 81")
+	}
+}
+
 func TestDiscoverRetransmission(t *testing.T) {
 	// Zero jitter: the waits are exactly 4, 8, 16, 32, 64, 64 s (RFC 2131 §4.1),
 	// and secs counts from the first DISCOVER.
-	m := newMachine(&fakeRand{})
-	run(t, m, []step{
+	run(t, newMachine(&fakeRand{}), []step{
 		{0, Start{}, []string{"INIT->SELECTING", discover1, "arm retransmit at 4s"}},
 		{4 * time.Second, Timeout{Retransmit}, []string{"send DISCOVER xid=1 secs=4", "arm retransmit at 12s"}},
 		{12 * time.Second, Timeout{Retransmit}, []string{"send DISCOVER xid=1 secs=12", "arm retransmit at 28s"}},
@@ -222,28 +106,105 @@ func TestJitterBounds(t *testing.T) {
 				{0, Start{}, []string{"INIT->SELECTING", discover1, tc.want}},
 			})
 			if want := int64(2*time.Second) + 1; asked != want {
-				t.Fatalf("jitter drawn from [0,%d), want [0,%d): +-1 s inclusive", asked, want)
+				t.Fatalf("jitter drawn from [0,%d), want [0,%d): ±1 s inclusive", asked, want)
 			}
 		})
 	}
 }
 
-func TestRequestRetriesThenRestart(t *testing.T) {
-	m := newMachine(&fakeRand{})
-	run(t, m, append(acquire[:2:2],
-		step{4500 * time.Millisecond, Timeout{Retransmit}, []string{"send REQUEST xid=1 secs=4 req=198.18.0.100 sid=198.18.0.1", "arm retransmit at 12.5s"}},
-		step{12500 * time.Millisecond, Timeout{Retransmit}, []string{"send REQUEST xid=1 secs=12 req=198.18.0.100 sid=198.18.0.1", "arm retransmit at 28.5s"}},
-		step{28500 * time.Millisecond, Timeout{Retransmit}, []string{"send REQUEST xid=1 secs=28 req=198.18.0.100 sid=198.18.0.1", "arm retransmit at 1m0.5s"}},
-		// Four REQUESTs unanswered: the offer is abandoned, a new exchange begins.
-		step{60500 * time.Millisecond, Timeout{Retransmit}, []string{"REQUESTING->SELECTING", "send DISCOVER xid=2 secs=0", "arm retransmit at 1m4.5s"}},
-	))
+func TestSelectWait(t *testing.T) {
+	cfg := Config{HWAddr: hw, SelectWait: 2 * time.Second}
+	// The middle of 0..2 s: DISCOVER after 1 s.
+	run(t, New(cfg, &fakeRand{}), []step{
+		{0, Start{}, []string{"INIT->SELECTING", "arm wait at 1s"}},
+		{time.Second, Timeout{Wait}, []string{discover1, "arm retransmit at 5s"}},
+	})
+	// The bounds: 0 sends at once, the top waits the whole SELECT_WAIT.
+	run(t, New(cfg, &fakeRand{pick: func(int64) int64 { return 0 }}), []step{
+		{0, Start{}, []string{"INIT->SELECTING", discover1, "arm retransmit at 3s"}},
+	})
+	run(t, New(cfg, &fakeRand{pick: func(n int64) int64 { return n - 1 }}), []step{
+		{0, Start{}, []string{"INIT->SELECTING", "arm wait at 2s"}},
+	})
+}
+
+// offerFrom is an offer of addr by srv with extra options.
+func offerFrom(xid uint32, srv, addr net.IP, mods ...dhcpv4.Modifier) Event {
+	base := []dhcpv4.Modifier{
+		dhcpv4.WithYourIP(addr), dhcpv4.WithServerIP(srv),
+		dhcpv4.WithOption(dhcpv4.OptServerIdentifier(srv)), dhcpv4.WithLeaseTime(120),
+	}
+	return Received{reply(dhcpv4.MessageTypeOffer, xid, append(base, mods...)...)}
+}
+
+var (
+	server2  = net.IPv4(198, 18, 0, 2)
+	offered2 = net.IPv4(198, 18, 0, 200)
+)
+
+func TestOfferWaitPicksBest(t *testing.T) {
+	m := New(Config{HWAddr: hw, OfferWait: 3 * time.Second}, &fakeRand{})
+	run(t, m, []step{
+		{0, Start{}, []string{"INIT->SELECTING", "arm wait at 3s", discover1, "arm retransmit at 4s"}},
+		// A bare offer, then a richer one from another server: both wait.
+		{500 * time.Millisecond, offerFrom(1, server, offered), nil},
+		{time.Second, offerFrom(1, server2, offered2, dhcpv4.WithNetmask(net.CIDRMask(24, 32)),
+			dhcpv4.WithOption(dhcpv4.OptRouter(server2))), nil},
+		// OFFER_WAIT over: the offer with more requested options wins.
+		{3 * time.Second, Timeout{Wait}, []string{"SELECTING->REQUESTING",
+			"send REQUEST xid=1 secs=3 req=198.18.0.200 sid=198.18.0.2", "arm retransmit at 7s"}},
+	})
+}
+
+func TestOfferWaitWithoutOffersTakesTheNext(t *testing.T) {
+	run(t, New(Config{HWAddr: hw, OfferWait: 3 * time.Second}, &fakeRand{}), []step{
+		{0, Start{}, []string{"INIT->SELECTING", "arm wait at 3s", discover1, "arm retransmit at 4s"}},
+		{3 * time.Second, Timeout{Wait}, nil},
+		{3500 * time.Millisecond, offer(1), []string{"SELECTING->REQUESTING",
+			"send REQUEST xid=1 secs=3 req=198.18.0.100 sid=198.18.0.1", "arm retransmit at 7.5s"}},
+	})
+}
+
+func TestDHCPOfferBeatsBOOTP(t *testing.T) {
+	bootp := reply(dhcpv4.MessageTypeNone, 1, dhcpv4.WithYourIP(offered2), dhcpv4.WithServerIP(server2),
+		dhcpv4.WithNetmask(net.CIDRMask(24, 32)), dhcpv4.WithOption(dhcpv4.OptRouter(server2)))
+	bootp.Options.Del(dhcpv4.OptionDHCPMessageType)
+	run(t, New(Config{HWAddr: hw, OfferWait: time.Second}, &fakeRand{}), []step{
+		{0, Start{}, []string{"INIT->SELECTING", "arm wait at 1s", discover1, "arm retransmit at 4s"}},
+		{100 * time.Millisecond, Received{bootp}, nil},
+		{200 * time.Millisecond, offerFrom(1, server, offered), nil},
+		{time.Second, Timeout{Wait}, []string{"SELECTING->REQUESTING", "send REQUEST xid=1 secs=1 req=198.18.0.100 sid=198.18.0.1", "arm retransmit at 5s"}},
+	})
+}
+
+func TestRequestRetriesThenNextOfferThenSelecting(t *testing.T) {
+	m := New(Config{HWAddr: hw, OfferWait: time.Second}, &fakeRand{})
+	reqA := "send REQUEST xid=1 secs=%d req=198.18.0.100 sid=198.18.0.1"
+	reqB := "send REQUEST xid=1 secs=%d req=198.18.0.200 sid=198.18.0.2"
+	run(t, m, []step{
+		{0, Start{}, []string{"INIT->SELECTING", "arm wait at 1s", discover1, "arm retransmit at 4s"}},
+		{100 * time.Millisecond, offerFrom(1, server, offered, dhcpv4.WithNetmask(net.CIDRMask(24, 32))), nil},
+		{200 * time.Millisecond, offerFrom(1, server2, offered2), nil},
+		{time.Second, Timeout{Wait}, []string{"SELECTING->REQUESTING", sprintf(reqA, 1), "arm retransmit at 5s"}},
+		{5 * time.Second, Timeout{Retransmit}, []string{sprintf(reqA, 5), "arm retransmit at 13s"}},
+		{13 * time.Second, Timeout{Retransmit}, []string{sprintf(reqA, 13), "arm retransmit at 29s"}},
+		{29 * time.Second, Timeout{Retransmit}, []string{sprintf(reqA, 29), "arm retransmit at 1m1s"}},
+		// Four REQUESTs unanswered: the next best offer, same transaction.
+		{61 * time.Second, Timeout{Retransmit}, []string{sprintf(reqB, 61), "arm retransmit at 1m5s"}},
+		{65 * time.Second, Timeout{Retransmit}, []string{sprintf(reqB, 65), "arm retransmit at 1m13s"}},
+		{73 * time.Second, Timeout{Retransmit}, []string{sprintf(reqB, 73), "arm retransmit at 1m29s"}},
+		{89 * time.Second, Timeout{Retransmit}, []string{sprintf(reqB, 89), "arm retransmit at 2m1s"}},
+		// No offer left: a new exchange.
+		{121 * time.Second, Timeout{Retransmit}, []string{"REQUESTING->SELECTING",
+			"arm wait at 2m2s", "send DISCOVER xid=2 secs=0", "arm retransmit at 2m5s"}},
+	})
 }
 
 func TestNakInRequestingRestarts(t *testing.T) {
 	m := newMachine(&fakeRand{})
-	run(t, m, append(acquire[:2:2],
-		step{time.Second, Received{reply(dhcpv4.MessageTypeNak, 1, dhcpv4.WithOption(dhcpv4.OptServerIdentifier(server)))},
-			[]string{"REQUESTING->SELECTING", "send DISCOVER xid=2 secs=0", "arm retransmit at 5s"}},
+	run(t, m, then(acquire[:2],
+		step{time.Second, nak(1), []string{"notify NAK", "stop retransmit", "REQUESTING->SELECTING",
+			"send DISCOVER xid=2 secs=0", "arm retransmit at 5s"}},
 		// The NAKed transaction is over: its late ACK changes nothing.
 		step{1100 * time.Millisecond, ack(1), nil},
 	))
@@ -254,18 +215,17 @@ func TestNakInRequestingRestarts(t *testing.T) {
 
 func TestIgnoredReplies(t *testing.T) {
 	other := net.HardwareAddr{0x02, 0, 0, 0, 0, 0x02}
+	requestOp := reply(dhcpv4.MessageTypeOffer, 1, good()...)
+	requestOp.OpCode = dhcpv4.OpcodeBootRequest
 	for _, tc := range []struct {
 		name string
 		ev   Event
 	}{
 		{"foreign xid", offer(99)},
 		{"other chaddr", offer(1, dhcpv4.WithHwAddr(other))},
-		{"request opcode", Received{func() *dhcpv4.DHCPv4 {
-			m := reply(dhcpv4.MessageTypeOffer, 1, good()...)
-			m.OpCode = dhcpv4.OpcodeBootRequest
-			return m
-		}()}},
+		{"request opcode", Received{requestOp}},
 		{"ack while selecting", ack(1)},
+		{"nak while selecting", nak(1)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := newMachine(&fakeRand{})
@@ -279,31 +239,39 @@ func TestIgnoredReplies(t *testing.T) {
 
 func TestLateAndDuplicateRepliesWhenBound(t *testing.T) {
 	m := newMachine(&fakeRand{})
-	run(t, m, append(acquire[:3:3],
-		step{time.Second, offer(1), nil},
-		step{time.Second, ack(1), nil},
-	))
+	run(t, m, then(acquire, step{time.Second, offer(1), nil}, step{time.Second, ack(1), nil}))
 	if st := m.Status(); st.State != Bound || st.Counters.Ignored != 2 {
 		t.Fatalf("status = %+v, want BOUND with 2 ignored", st)
 	}
 }
 
 func TestBadOffers(t *testing.T) {
+	taken := netip.MustParsePrefix("198.18.0.0/24")
 	for _, tc := range []struct {
 		name string
 		mod  dhcpv4.Modifier
+		cfg  func(*Config)
 	}{
-		{"no server id", dhcpv4.WithoutOption(dhcpv4.OptionServerIdentifier)},
-		{"no lease time", dhcpv4.WithoutOption(dhcpv4.OptionIPAddressLeaseTime)},
-		{"zero address", dhcpv4.WithYourIP(net.IPv4zero)},
-		{"this network", dhcpv4.WithYourIP(net.IPv4(0, 1, 2, 3))},
-		{"loopback", dhcpv4.WithYourIP(net.IPv4(127, 0, 0, 5))},
-		{"multicast", dhcpv4.WithYourIP(net.IPv4(224, 0, 0, 1))},
-		{"broadcast", dhcpv4.WithYourIP(net.IPv4bcast)},
+		{"no server id", dhcpv4.WithoutOption(dhcpv4.OptionServerIdentifier), nil},
+		{"no lease time", dhcpv4.WithoutOption(dhcpv4.OptionIPAddressLeaseTime), nil},
+		{"zero address", dhcpv4.WithYourIP(net.IPv4zero), nil},
+		{"this network", dhcpv4.WithYourIP(net.IPv4(0, 1, 2, 3)), nil},
+		{"loopback", dhcpv4.WithYourIP(net.IPv4(127, 0, 0, 5)), nil},
+		{"multicast", dhcpv4.WithYourIP(net.IPv4(224, 0, 0, 1)), nil},
+		{"broadcast", dhcpv4.WithYourIP(net.IPv4bcast), nil},
+		{"network of another interface", nil, func(c *Config) { c.Conflicts = taken.Contains }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := newMachine(&fakeRand{})
-			run(t, m, []step{acquire[0], {time.Second, offer(1, tc.mod), nil}})
+			cfg := Config{HWAddr: hw}
+			if tc.cfg != nil {
+				tc.cfg(&cfg)
+			}
+			var mods []dhcpv4.Modifier
+			if tc.mod != nil {
+				mods = append(mods, tc.mod)
+			}
+			m := New(cfg, &fakeRand{})
+			run(t, m, []step{acquire[0], {time.Second, offer(1, mods...), nil}})
 			if st := m.Status(); st.State != Selecting || st.Counters.BadOffers != 1 {
 				t.Fatalf("status = %+v, want SELECTING with 1 bad offer", st)
 			}
@@ -311,105 +279,41 @@ func TestBadOffers(t *testing.T) {
 	}
 }
 
-func TestAckForOtherAddressRejected(t *testing.T) {
+func TestAckForOtherAddressIgnored(t *testing.T) {
 	m := newMachine(&fakeRand{})
-	run(t, m, append(acquire[:2:2],
-		step{time.Second, ack(1, dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 101))), nil},
-	))
-	if st := m.Status(); st.State != Requesting || st.Counters.BadOffers != 1 {
-		t.Fatalf("status = %+v, want REQUESTING with 1 bad offer", st)
+	run(t, m, then(acquire[:2], step{time.Second, ack(1, dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 101))), nil}))
+	if st := m.Status(); st.State != Requesting || st.Counters.Ignored != 1 {
+		t.Fatalf("status = %+v, want REQUESTING with 1 ignored", st)
 	}
 }
 
 func TestStaleTimersIgnored(t *testing.T) {
-	m := newMachine(&fakeRand{})
-	run(t, m, []step{
-		acquire[0],
-		// Fires before its instant: an earlier arming's timer.
-		{3 * time.Second, Timeout{Retransmit}, nil},
-		// Expire was never armed.
-		{5 * time.Second, Timeout{Expire}, nil},
-		acquire[1], acquire[2],
-		// Retransmit was stopped on binding.
-		{10 * time.Second, Timeout{Retransmit}, nil},
-	})
-}
-
-func TestExpiry(t *testing.T) {
-	m := newMachine(&fakeRand{})
-	run(t, m, append(acquire[:3:3],
-		step{120 * time.Second, Timeout{Expire}, nil}, // early: not yet
-		step{120500 * time.Millisecond, Timeout{Expire}, []string{
-			"remove 198.18.0.100/24 routers=[198.18.0.1] lease=2m0s began=500ms",
-			"BOUND->SELECTING", "send DISCOVER xid=2 secs=0", "arm retransmit at 2m4.5s"}},
-	))
-}
-
-func TestInfiniteLeaseHasNoTimers(t *testing.T) {
-	m := newMachine(&fakeRand{})
-	run(t, m, []step{
-		acquire[0], acquire[1],
-		{time.Second, ack(1, dhcpv4.WithGeneric(dhcpv4.OptionIPAddressLeaseTime, []byte{0xff, 0xff, 0xff, 0xff})),
-			[]string{"stop retransmit", "apply 198.18.0.100/24 routers=[198.18.0.1] lease=infinite began=500ms", "REQUESTING->BOUND"}},
-	})
-	if !m.Status().Lease.Expires().IsZero() {
-		t.Fatal("an infinite lease has an expiry")
-	}
-}
-
-func TestClassfulPrefixWithoutMask(t *testing.T) {
-	m := newMachine(&fakeRand{})
-	run(t, m, append(acquire[:2:2],
-		step{time.Second, ack(1, dhcpv4.WithoutOption(dhcpv4.OptionSubnetMask)), []string{
-			"stop retransmit", "apply 198.18.0.100/24 routers=[198.18.0.1] lease=2m0s began=500ms",
-			"REQUESTING->BOUND", "arm expire at 2m0.5s"}},
-	))
-	for _, tc := range []struct {
-		ip   string
-		want int
-	}{{"10.1.2.3", 8}, {"172.16.0.1", 16}, {"198.18.0.1", 24}} {
-		if got := prefixLen(nil, mustAddr(tc.ip)); got != tc.want {
-			t.Errorf("classful prefix of %s = %d, want %d", tc.ip, got, tc.want)
-		}
-	}
-}
-
-func TestDrop(t *testing.T) {
-	m := newMachine(&fakeRand{})
-	run(t, m, append(acquire[:3:3],
-		step{time.Minute, Drop{}, []string{"stop expire", "remove " + strings.TrimPrefix(bound, "apply "), "BOUND->INIT"}},
-		step{time.Minute, ack(1), nil}, // nothing is outstanding any more
-		step{2 * time.Minute, Timeout{Expire}, nil},
-	))
-}
-
-func TestDropWhileSelecting(t *testing.T) {
 	run(t, newMachine(&fakeRand{}), []step{
 		acquire[0],
-		{time.Second, Drop{}, []string{"stop retransmit", "SELECTING->INIT"}},
-		{2 * time.Second, offer(1), nil},
+		{3 * time.Second, Timeout{Retransmit}, nil}, // before its instant: an earlier arming
+		{5 * time.Second, Timeout{Expire}, nil},     // never armed
+		acquire[1], acquire[2],
+		{10 * time.Second, Timeout{Retransmit}, nil}, // stopped on binding
+		{10 * time.Second, Timeout{Probe}, nil},
 	})
-}
-
-func TestRelease(t *testing.T) {
-	m := newMachine(&fakeRand{})
-	run(t, m, append(acquire[:3:3],
-		step{time.Minute, Release{}, []string{
-			"send RELEASE xid=2 secs=0 ciaddr=198.18.0.100 sid=198.18.0.1 198.18.0.100->198.18.0.1",
-			"stop expire", "remove " + strings.TrimPrefix(bound, "apply "), "BOUND->INIT"}},
-		// Start again from INIT works as the first time.
-		step{2 * time.Minute, Start{}, []string{"INIT->SELECTING", "send DISCOVER xid=3 secs=0", "arm retransmit at 2m4s"}},
-	))
 }
 
 func TestStartIsIgnoredOnceStarted(t *testing.T) {
 	run(t, newMachine(&fakeRand{}), []step{acquire[0], {time.Second, Start{}, nil}})
 }
 
-func mustAddr(s string) (a netip.Addr) {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		panic(err)
+func TestClassfulPrefixWithoutMask(t *testing.T) {
+	run(t, newMachine(&fakeRand{}), then(acquire[:2],
+		step{time.Second, ack(1, dhcpv4.WithoutOption(dhcpv4.OptionSubnetMask)), []string{
+			"stop retransmit", "apply " + lease1, "REQUESTING->BOUND", "notify BOUND",
+			"arm renew at 1m0.5s", "arm rebind at 1m45.5s", "arm expire at 2m0.5s"}},
+	))
+	for _, tc := range []struct {
+		ip   string
+		want int
+	}{{"10.1.2.3", 8}, {"172.16.0.1", 16}, {"198.18.0.1", 24}} {
+		if got := prefixLen(nil, netip.MustParseAddr(tc.ip)); got != tc.want {
+			t.Errorf("classful prefix of %s = %d, want %d", tc.ip, got, tc.want)
+		}
 	}
-	return a
 }

@@ -3,28 +3,54 @@ package lease
 import (
 	"net"
 	"net/netip"
+	"strings"
+	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
-// Config is what the machine puts into the messages it builds.
+// Config is the client's behaviour for one interface: what it puts into its
+// messages and how it paces acquisition (SPEC §6).
 type Config struct {
 	// HWAddr is the interface's hardware address (chaddr).
 	HWAddr net.HardwareAddr
 	// ClientID is sent as option 61 when not empty (RFC 2132 §9.14, RFC 4361).
 	ClientID []byte
-	// Hostname is sent as option 12 when not empty.
+	// ClassID is sent as option 60 when not empty.
+	ClassID string
+	// Hostname is sent as option 12, or as option 81 (RFC 4702) when it is
+	// a fully qualified name.
 	Hostname string
 	// Params is the parameter request list, option 55.
 	Params []dhcpv4.OptionCode
+	// Ignore lists options whose values are not used (PARAM_IGNORE_LIST).
+	Ignore []dhcpv4.OptionCode
 	// MaxMessageSize is sent as option 57 when at least 576 (RFC 2132 §9.10).
 	MaxMessageSize uint16
+	// SelectWait bounds the random wait before the first DISCOVER.
+	SelectWait time.Duration
+	// OfferWait is how long offers are collected; 0 takes the first
+	// acceptable one.
+	OfferWait time.Duration
+	// RapidCommit asks for a two-message exchange (RFC 4039).
+	RapidCommit bool
+	// ARPProbe checks the address with RFC 5227 probes before using it.
+	ARPProbe bool
+	// VerifiedLeaseOnly gives up a remembered lease that INIT-REBOOT could
+	// not confirm, instead of using it until it expires.
+	VerifiedLeaseOnly bool
+	// IPv6OnlyPreferred asks for option 108 and honours it (RFC 8925).
+	IPv6OnlyPreferred bool
+	// Conflicts reports an address inside a network that another interface
+	// of the host already has; such offers are refused.
+	Conflicts func(netip.Addr) bool
 }
 
 // DefaultParams is the parameter request list used when none is configured:
 // what an interface needs to be usable, as dhcpcd and illumos ask by default.
 var DefaultParams = []dhcpv4.OptionCode{
 	dhcpv4.OptionSubnetMask,
+	dhcpv4.OptionClasslessStaticRoute,
 	dhcpv4.OptionRouter,
 	dhcpv4.OptionDomainNameServer,
 	dhcpv4.OptionHostName,
@@ -36,7 +62,6 @@ var DefaultParams = []dhcpv4.OptionCode{
 	dhcpv4.OptionServerIdentifier,
 	dhcpv4.OptionRenewTimeValue,
 	dhcpv4.OptionRebindingTimeValue,
-	dhcpv4.OptionClasslessStaticRoute,
 }
 
 // message starts a BOOTREQUEST of type t with the options every client
@@ -61,25 +86,52 @@ func (c *Config) message(t dhcpv4.MessageType, xid uint32) *dhcpv4.DHCPv4 {
 }
 
 // withParams adds what a client asking for configuration sends: the
-// parameter request list, the maximum message size and the host name.
+// parameter request list, the maximum message size, the class id and the
+// host name.
 func (c *Config) withParams(m *dhcpv4.DHCPv4) *dhcpv4.DHCPv4 {
 	params := c.Params
 	if len(params) == 0 {
 		params = DefaultParams
 	}
+	if c.IPv6OnlyPreferred {
+		params = append(params[:len(params):len(params)], dhcpv4.OptionIPv6OnlyPreferred)
+	}
 	m.UpdateOption(dhcpv4.OptParameterRequestList(params...))
 	if c.MaxMessageSize >= 576 {
 		m.UpdateOption(dhcpv4.OptMaxMessageSize(c.MaxMessageSize))
 	}
-	if c.Hostname != "" {
+	if c.ClassID != "" {
+		m.UpdateOption(dhcpv4.OptClassIdentifier(c.ClassID))
+	}
+	switch {
+	case strings.Contains(c.Hostname, "."):
+		m.UpdateOption(dhcpv4.OptGeneric(dhcpv4.OptionFQDN, fqdn(c.Hostname)))
+	case c.Hostname != "":
 		m.UpdateOption(dhcpv4.OptHostName(c.Hostname))
 	}
 	return m
 }
 
+// fqdn encodes option 81 (RFC 4702 §2): flags S (the server updates the A
+// record) and E (canonical wire format), two zero RCODEs, then the name.
+func fqdn(name string) []byte {
+	b := []byte{0x01 | 0x04, 0, 0}
+	for _, label := range strings.Split(strings.TrimSuffix(name, "."), ".") {
+		if label == "" || len(label) > 63 {
+			continue
+		}
+		b = append(append(b, byte(len(label))), label...)
+	}
+	return append(b, 0)
+}
+
 // discover builds a DHCPDISCOVER (RFC 2131 §4.4.1).
 func (c *Config) discover(xid uint32) *dhcpv4.DHCPv4 {
-	return c.withParams(c.message(dhcpv4.MessageTypeDiscover, xid))
+	m := c.withParams(c.message(dhcpv4.MessageTypeDiscover, xid))
+	if c.RapidCommit {
+		m.UpdateOption(dhcpv4.OptGeneric(dhcpv4.OptionRapidCommit, nil))
+	}
+	return m
 }
 
 // requestSelecting builds the REQUEST that accepts offer: options 50 and 54
@@ -91,6 +143,32 @@ func (c *Config) requestSelecting(xid uint32, offer *dhcpv4.DHCPv4) *dhcpv4.DHCP
 	return m
 }
 
+// requestReboot builds the INIT-REBOOT REQUEST: option 50 only, no server
+// id, ciaddr zero (RFC 2131 §4.3.2, "INIT-REBOOT state").
+func (c *Config) requestReboot(xid uint32, addr netip.Addr) *dhcpv4.DHCPv4 {
+	m := c.withParams(c.message(dhcpv4.MessageTypeRequest, xid))
+	m.UpdateOption(dhcpv4.OptRequestedIPAddress(ip(addr)))
+	return m
+}
+
+// requestExtend builds the RENEWING and REBINDING REQUEST: ciaddr set,
+// neither option 50 nor 54 (RFC 2131 §4.3.2).
+func (c *Config) requestExtend(xid uint32, addr netip.Addr) *dhcpv4.DHCPv4 {
+	m := c.withParams(c.message(dhcpv4.MessageTypeRequest, xid))
+	m.ClientIPAddr = ip(addr)
+	return m
+}
+
+// decline builds a DHCPDECLINE for l (RFC 2131 §4.4.4): options 50 and 54,
+// ciaddr zero, and option 56 saying why.
+func (c *Config) decline(xid uint32, l *Lease) *dhcpv4.DHCPv4 {
+	m := c.message(dhcpv4.MessageTypeDecline, xid)
+	m.UpdateOption(dhcpv4.OptRequestedIPAddress(ip(l.Addr.Addr())))
+	m.UpdateOption(dhcpv4.OptServerIdentifier(ip(l.Server)))
+	m.UpdateOption(dhcpv4.OptMessage("address in use (RFC 5227 probe)"))
+	return m
+}
+
 // release builds a DHCPRELEASE for l (RFC 2131 §4.4.6): ciaddr is the leased
 // address, option 54 names the server, option 56 says why.
 func (c *Config) release(xid uint32, l *Lease) *dhcpv4.DHCPv4 {
@@ -98,6 +176,13 @@ func (c *Config) release(xid uint32, l *Lease) *dhcpv4.DHCPv4 {
 	m.ClientIPAddr = ip(l.Addr.Addr())
 	m.UpdateOption(dhcpv4.OptServerIdentifier(ip(l.Server)))
 	m.UpdateOption(dhcpv4.OptMessage("released by operator"))
+	return m
+}
+
+// inform builds a DHCPINFORM for a static address (RFC 2131 §4.4.3).
+func (c *Config) inform(xid uint32, addr netip.Addr) *dhcpv4.DHCPv4 {
+	m := c.withParams(c.message(dhcpv4.MessageTypeInform, xid))
+	m.ClientIPAddr = ip(addr)
 	return m
 }
 

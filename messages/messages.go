@@ -9,6 +9,7 @@ package messages
 import (
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
@@ -50,4 +51,11 @@ type Inbound struct {
 type TimerFired struct {
 	Timer lease.Timer
 	Gen   uint64
+}
+
+// ARPInbound carries an ARP packet heard on the interface while its actor
+// probes an address (RFC 5227), from the shared ARP socket's goroutine.
+// No reply.
+type ARPInbound struct {
+	Packet transport.ARPPacket
 }

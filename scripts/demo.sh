@@ -95,8 +95,10 @@ grep -q 'DHCP, IP range' "$TMP/dnsmasq.log" || die "dnsmasq not ready after 5 s"
 echo "dnsmasq pid $DNSMASQ_PID"
 
 step "agent in $CLI_NS"
-# An empty config keeps the host's /etc/dhcpagent/dhcpagent.conf out of the demo.
-echo "# dhcpagent demo: defaults" >"$TMP/dhcpagent.conf"
+# Our own config keeps the host's /etc/dhcpagent/dhcpagent.conf out of the
+# demo. One server: no need to wait for more offers or before the DISCOVER.
+# The RFC 5227 address check (ARP_PROBE) stays on, as by default.
+printf '# dhcpagent demo\nSELECT_WAIT=0\nOFFER_WAIT=0\n' >"$TMP/dhcpagent.conf"
 ip netns exec "$CLI_NS" bin/agent --socket "$TMP/agent.sock" --state-dir "$TMP/state" \
 	--config "$TMP/dhcpagent.conf" >"$TMP/agent.log" 2>&1 &
 AGENT_PID=$!
@@ -108,8 +110,8 @@ done
 [[ -S "$TMP/agent.sock" ]] || die "agent socket $TMP/agent.sock missing after 5 s"
 echo "agent pid $AGENT_PID, socket $TMP/agent.sock"
 
-step "agentctl start $CLI_IF --wait 10"
-ctl start "$CLI_IF" --wait 10
+step "agentctl start $CLI_IF --wait 15"
+ctl start "$CLI_IF" --wait 15
 
 step "agentctl status $CLI_IF"
 ctl status "$CLI_IF"

@@ -146,3 +146,48 @@ func gone(err error) bool {
 	return errors.Is(err, unix.ESRCH) || errors.Is(err, unix.EADDRNOTAVAIL) ||
 		errors.Is(err, unix.ENODEV) || errors.As(err, &lnf)
 }
+
+// IfAddr is an IPv4 address of an interface.
+type IfAddr struct {
+	Ifindex int
+	Prefix  netip.Prefix
+}
+
+// Addrs lists the IPv4 addresses of every interface.
+func (n *Netlink) Addrs() ([]IfAddr, error) {
+	list, err := n.h.AddrList(nil, unix.AF_INET)
+	if err != nil {
+		return nil, fmt.Errorf("list addresses: %w", err)
+	}
+	out := make([]IfAddr, 0, len(list))
+	for _, a := range list {
+		ip, ok := netip.AddrFromSlice(a.IP.To4())
+		if !ok {
+			continue
+		}
+		ones, _ := a.Mask.Size()
+		out = append(out, IfAddr{Ifindex: a.LinkIndex, Prefix: netip.PrefixFrom(ip, ones)})
+	}
+	return out, nil
+}
+
+// MTU returns the link's MTU.
+func (n *Netlink) MTU(ifindex int) (int, error) {
+	link, err := n.h.LinkByIndex(ifindex)
+	if err != nil {
+		return 0, fmt.Errorf("link %d: %w", ifindex, err)
+	}
+	return link.Attrs().MTU, nil
+}
+
+// SetMTU sets the link's MTU.
+func (n *Netlink) SetMTU(ifindex, mtu int) error {
+	link, err := n.h.LinkByIndex(ifindex)
+	if err != nil {
+		return fmt.Errorf("link %d: %w", ifindex, err)
+	}
+	if err := n.h.LinkSetMTU(link, mtu); err != nil {
+		return fmt.Errorf("set MTU %d on %s: %w", mtu, link.Attrs().Name, err)
+	}
+	return nil
+}

@@ -118,11 +118,14 @@ func (r *Raw) safely(handle func([]byte), b []byte) {
 	handle(b)
 }
 
-// Broadcast queues payload for broadcast from 0.0.0.0:68 to
-// 255.255.255.255:67 on the interface ifindex. It never blocks: when the
-// queue is full the message is dropped and counted.
-func (r *Raw) Broadcast(ifindex int, payload []byte) error {
-	b := EncodeUDP4(netip.IPv4Unspecified(), netip.AddrFrom4([4]byte{255, 255, 255, 255}), payload)
+// Broadcast queues payload for broadcast from from:68 (0.0.0.0 when from
+// is the zero Addr) to 255.255.255.255:67 on the interface ifindex. It
+// never blocks: when the queue is full the message is dropped and counted.
+func (r *Raw) Broadcast(ifindex int, from netip.Addr, payload []byte) error {
+	if !from.IsValid() {
+		from = netip.IPv4Unspecified()
+	}
+	b := EncodeUDP4(from, netip.AddrFrom4([4]byte{255, 255, 255, 255}), payload)
 	select {
 	case r.queue <- frame{ifindex: ifindex, b: b}:
 		return nil

@@ -56,14 +56,23 @@ func (c *cli) statusCmd() *cobra.Command {
 }
 
 func (c *cli) dropCmd() *cobra.Command {
-	return c.endCmd(ipc.CmdDrop, "Stop managing IF and remove its address; the server keeps the lease")
+	return c.ifCmd(ipc.CmdDrop, "Stop managing IF and remove its address; the server keeps the lease")
 }
 
 func (c *cli) releaseCmd() *cobra.Command {
-	return c.endCmd(ipc.CmdRelease, "Give IF's lease back to the server and remove its address")
+	return c.ifCmd(ipc.CmdRelease, "Give IF's lease back to the server and remove its address")
 }
 
-func (c *cli) endCmd(command, short string) *cobra.Command {
+func (c *cli) extendCmd() *cobra.Command {
+	return c.ifCmd(ipc.CmdExtend, "Renew IF's lease now; answer after the server's ACK")
+}
+
+func (c *cli) informCmd() *cobra.Command {
+	return c.ifCmd(ipc.CmdInform, "Ask for configuration for IF's static address (DHCPINFORM)")
+}
+
+// ifCmd is a command that takes one interface and prints its status.
+func (c *cli) ifCmd(command, short string) *cobra.Command {
 	return &cobra.Command{
 		Use:   command + " IF",
 		Short: short,

@@ -1,0 +1,209 @@
+package lease
+
+import (
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// start leaves INIT: INIT-REBOOT for a remembered lease that is still
+// valid, else SELECTING after the random SELECT_WAIT.
+func (m *Machine) start(now time.Time, ev Start) {
+	if m.state != Init && m.state != Information && m.state != InformSent {
+		return
+	}
+	m.stopAll()
+	if p := ev.Prior; p != nil && p.Valid(now) && !p.BOOTP {
+		m.reboot(now, p, ev.Adopted)
+		return
+	}
+	var wait time.Duration
+	if m.cfg.SelectWait > 0 {
+		wait = m.uniform(0, m.cfg.SelectWait)
+	}
+	m.selecting(now, wait)
+}
+
+// selecting enters SELECTING and sends DISCOVER after wait.
+func (m *Machine) selecting(now time.Time, wait time.Duration) {
+	m.pending, m.offer, m.offers, m.xid = nil, nil, nil, 0
+	m.stop(Retransmit)
+	m.setState(Selecting)
+	if wait > 0 {
+		m.arm(Wait, now.Add(wait))
+		return
+	}
+	m.discover(now)
+}
+
+// discover starts an exchange with a DISCOVER and, with OFFER_WAIT, the
+// offer collection (RFC 2131 §4.4.1).
+func (m *Machine) discover(now time.Time) {
+	m.newExchange(now)
+	m.offers = nil
+	m.collecting = m.cfg.OfferWait > 0
+	if m.collecting {
+		m.arm(Wait, now.Add(m.cfg.OfferWait))
+	}
+	m.transmit(now, m.cfg.discover(m.xid), netip.Addr{}, netip.Addr{})
+}
+
+// offered records an acceptable offer, and requests the best one at once
+// unless offers are still being collected.
+func (m *Machine) offered(now time.Time, msg *dhcpv4.DHCPv4) {
+	if m.cfg.checkReply(msg) != nil {
+		m.counts.BadOffers++
+		return
+	}
+	if m.cfg.IPv6OnlyPreferred {
+		if wait, ok := msg.IPv6OnlyPreferred(); ok {
+			// RFC 8925 §3.2: do not configure IPv4; ask again after the wait.
+			m.stop(Retransmit)
+			m.pending, m.xid = nil, 0
+			m.arm(Wait, now.Add(max(wait, v6OnlyMin)))
+			return
+		}
+	}
+	m.offers = append(m.offers, msg)
+	if !m.collecting {
+		m.nextOffer(now)
+	}
+}
+
+// nextOffer requests the best offer not yet tried, or goes back to
+// SELECTING with a new DISCOVER when none is left.
+func (m *Machine) nextOffer(now time.Time) {
+	if len(m.offers) == 0 {
+		m.selecting(now, 0)
+		return
+	}
+	i := m.best()
+	offer := m.offers[i]
+	m.offers = slices.Delete(m.offers, i, i+1)
+	m.stop(Wait)
+	if isBOOTP(offer) {
+		m.reqAt = now
+		m.acked(now, offer) // BOOTP has no REQUEST: the reply is the lease
+		return
+	}
+	m.offer = offer
+	m.reqAt = now // RFC 2131 §4.4.1: the lease counts from the REQUEST
+	m.setState(Requesting)
+	m.transmit(now, m.cfg.requestSelecting(m.xid, offer), netip.Addr{}, netip.Addr{})
+}
+
+// best picks the offer to request: a DHCP offer beats a BOOTP reply, and
+// more of the requested options beat fewer; ties go to the first to arrive.
+func (m *Machine) best() int {
+	params := m.cfg.Params
+	if len(params) == 0 {
+		params = DefaultParams
+	}
+	score := func(o *dhcpv4.DHCPv4) int {
+		s := 0
+		if !isBOOTP(o) {
+			s += 1000
+		}
+		for _, p := range params {
+			if o.Options.Has(p) {
+				s++
+			}
+		}
+		return s
+	}
+	best := 0
+	for i, o := range m.offers {
+		if score(o) > score(m.offers[best]) {
+			best = i
+		}
+	}
+	return best
+}
+
+// reboot verifies a remembered lease (RFC 2131 §3.2): a broadcast REQUEST
+// with only option 50. An adopted lease is on the interface already and
+// is held as applied, so a NAK removes it.
+func (m *Machine) reboot(now time.Time, p *Lease, adopted bool) {
+	m.prior = p
+	if adopted {
+		m.lease, m.applied = p, true
+		m.emit(Apply{Lease: p}) // refresh the lifetimes from the remembered times
+	}
+	m.newExchange(now)
+	m.setState(InitReboot)
+	m.transmit(now, m.cfg.requestReboot(m.xid, p.Addr.Addr()), netip.Addr{}, netip.Addr{})
+}
+
+// rebootSilence: no server answered the INIT-REBOOT. Keep using the lease
+// until it runs out, unless only verified leases may be used.
+func (m *Machine) rebootSilence(now time.Time) {
+	p := m.prior
+	m.prior = nil
+	if m.cfg.VerifiedLeaseOnly || !p.Valid(now) {
+		m.unapply()
+		m.selecting(now, 0)
+		return
+	}
+	m.stop(Retransmit)
+	m.pending, m.xid = nil, 0
+	m.bind(now, p, EventBound)
+}
+
+// acked handles an ACK (or a BOOTP reply, or a rapid-commit ACK) that
+// answers our REQUEST.
+func (m *Machine) acked(now time.Time, msg *dhcpv4.DHCPv4) {
+	if m.cfg.checkReply(msg) != nil {
+		m.counts.BadOffers++
+		return
+	}
+	want := netip.Addr{}
+	switch m.state {
+	case Requesting:
+		want, _ = addr4(m.offer.YourIPAddr)
+	case InitReboot:
+		want = m.prior.Addr.Addr()
+	case Renewing, Rebinding:
+		want = m.lease.Addr.Addr()
+	}
+	if got, _ := addr4(msg.YourIPAddr); want.IsValid() && got != want {
+		// SPEC §2: an ACK naming another address is not ours to take.
+		m.counts.Ignored++
+		return
+	}
+	l := m.cfg.newLease(msg, m.reqAt)
+	m.stop(Retransmit)
+	m.pending, m.offer, m.offers = nil, nil, nil
+	switch m.state {
+	case Renewing, Rebinding:
+		l.FirstACK = m.lease.FirstACK
+		m.xid = 0
+		m.bind(now, l, EventExtend)
+	case InitReboot:
+		l.FirstACK = m.prior.FirstACK
+		m.prior = nil
+		m.xid = 0
+		m.bind(now, l, EventBound)
+	default:
+		m.xid = 0
+		if m.cfg.ARPProbe {
+			m.startProbe(now, l)
+			return
+		}
+		m.bind(now, l, EventBound)
+	}
+}
+
+// nak: the server refused our REQUEST. Whatever was applied goes and the
+// client starts over (RFC 2131 §3.1 step 5, §4.4.5).
+func (m *Machine) nak(now time.Time) {
+	m.notify(EventNak)
+	held := m.applied
+	m.unapply()
+	m.prior = nil
+	if held {
+		m.notify(EventExpire)
+	}
+	m.selecting(now, 0)
+}

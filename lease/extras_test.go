@@ -1,0 +1,203 @@
+package lease
+
+import (
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// prior is a remembered lease of 198.18.0.100 for 2 minutes from t0-30s.
+func prior() *Lease {
+	cfg := Config{HWAddr: hw}
+	return cfg.newLease(reply(dhcpv4.MessageTypeAck, 7, good()...), t0.Add(-30*time.Second))
+}
+
+const (
+	rebootReq   = "send REQUEST xid=1 secs=%d req=198.18.0.100"
+	priorLease  = "198.18.0.100/24 routes=[0.0.0.0/0>198.18.0.1] lease=2m0s began=-30s"
+	rebootLease = "198.18.0.100/24 routes=[0.0.0.0/0>198.18.0.1] lease=2m0s began=0s"
+)
+
+func TestInitReboot(t *testing.T) {
+	reboot := step{0, Start{Prior: prior()}, []string{"INIT->INIT_REBOOT", sprintf(rebootReq, 0), "arm retransmit at 4s"}}
+	silence := []step{
+		{4 * time.Second, Timeout{Retransmit}, []string{sprintf(rebootReq, 4), "arm retransmit at 12s"}},
+		{12 * time.Second, Timeout{Retransmit}, []string{sprintf(rebootReq, 12), "arm retransmit at 28s"}},
+		{28 * time.Second, Timeout{Retransmit}, []string{sprintf(rebootReq, 28), "arm retransmit at 1m0s"}},
+	}
+	t.Run("ack", func(t *testing.T) {
+		run(t, newMachine(&fakeRand{}), []step{reboot,
+			{time.Second, ack(1), []string{"stop retransmit", "apply " + rebootLease, "INIT_REBOOT->BOUND", "notify BOUND",
+				"arm renew at 1m0s", "arm rebind at 1m45s", "arm expire at 2m0s"}},
+		})
+	})
+	t.Run("nak", func(t *testing.T) {
+		run(t, newMachine(&fakeRand{}), []step{reboot,
+			{time.Second, nak(1), []string{"notify NAK", "stop retransmit", "INIT_REBOOT->SELECTING",
+				"send DISCOVER xid=2 secs=0", "arm retransmit at 5s"}},
+		})
+	})
+	t.Run("silence keeps the lease", func(t *testing.T) {
+		run(t, newMachine(&fakeRand{}), then(append([]step{reboot}, silence...),
+			step{60 * time.Second, Timeout{Retransmit}, []string{"apply " + priorLease, "INIT_REBOOT->BOUND", "notify BOUND",
+				"arm renew at 30s", "arm rebind at 1m15s", "arm expire at 1m30s"}},
+		))
+	})
+	t.Run("silence with VERIFIED_LEASE_ONLY", func(t *testing.T) {
+		run(t, New(Config{HWAddr: hw, VerifiedLeaseOnly: true}, &fakeRand{}), then(append([]step{reboot}, silence...),
+			step{60 * time.Second, Timeout{Retransmit}, []string{"INIT_REBOOT->SELECTING", "send DISCOVER xid=2 secs=0", "arm retransmit at 1m4s"}},
+		))
+	})
+	t.Run("adopted address removed on nak", func(t *testing.T) {
+		run(t, newMachine(&fakeRand{}), []step{
+			{0, Start{Prior: prior(), Adopted: true}, []string{"apply " + priorLease, "INIT->INIT_REBOOT", sprintf(rebootReq, 0), "arm retransmit at 4s"}},
+			{time.Second, nak(1), []string{"notify NAK", "stop retransmit", "remove " + priorLease, "notify EXPIRE",
+				"INIT_REBOOT->SELECTING", "send DISCOVER xid=2 secs=0", "arm retransmit at 5s"}},
+		})
+	})
+	t.Run("expired prior", func(t *testing.T) {
+		run(t, newMachine(&fakeRand{}), []step{
+			{90 * time.Second, Start{Prior: prior()}, []string{"INIT->SELECTING", discover1, "arm retransmit at 1m34s"}},
+		})
+	})
+}
+
+func TestRapidCommit(t *testing.T) {
+	committed := dhcpv4.WithGeneric(dhcpv4.OptionRapidCommit, nil)
+	m := New(Config{HWAddr: hw, RapidCommit: true}, &fakeRand{})
+	run(t, m, []step{
+		{0, Start{}, []string{"INIT->SELECTING", discover1, "arm retransmit at 4s"}},
+		// An ACK without option 80 does not answer a DISCOVER.
+		{100 * time.Millisecond, ack(1), nil},
+		// With it, it binds at once; the lease counts from the DISCOVER.
+		{200 * time.Millisecond, ack(1, committed), []string{"stop retransmit",
+			"apply 198.18.0.100/24 routes=[0.0.0.0/0>198.18.0.1] lease=2m0s began=0s",
+			"SELECTING->BOUND", "notify BOUND", "arm renew at 1m0s", "arm rebind at 1m45s", "arm expire at 2m0s"}},
+	})
+	// Without RAPID_COMMIT the same ACK is ignored.
+	run(t, newMachine(&fakeRand{}), []step{acquire[0], {time.Second, ack(1, committed), nil}})
+}
+
+func TestBOOTP(t *testing.T) {
+	bootp := reply(dhcpv4.MessageTypeNone, 1, dhcpv4.WithYourIP(offered), dhcpv4.WithServerIP(server),
+		dhcpv4.WithNetmask(net.CIDRMask(24, 32)), dhcpv4.WithOption(dhcpv4.OptRouter(server)))
+	bootp.Options.Del(dhcpv4.OptionDHCPMessageType)
+	m := newMachine(&fakeRand{})
+	run(t, m, []step{acquire[0],
+		{time.Second, Received{bootp}, []string{"stop retransmit",
+			"apply 198.18.0.100/24 routes=[0.0.0.0/0>198.18.0.1] lease=infinite began=1s bootp",
+			"SELECTING->BOUND", "notify BOUND"}},
+		{time.Hour, Extend{}, nil}, // a BOOTP lease is not renewed
+	})
+	if l := m.Status().Lease; !l.BOOTP || l.Server.String() != "198.18.0.1" {
+		t.Fatalf("lease %+v, want BOOTP from 198.18.0.1", l)
+	}
+}
+
+func TestRoutesAndMTU(t *testing.T) {
+	r3442 := dhcpv4.WithOption(dhcpv4.OptClasslessStaticRoute(
+		&dhcpv4.Route{Dest: mustNet("198.19.0.0/16"), Router: net.IPv4(198, 18, 0, 1)},
+		&dhcpv4.Route{Dest: mustNet("198.20.0.0/24"), Router: net.IPv4zero},
+		&dhcpv4.Route{Dest: mustNet("0.0.0.0/0"), Router: net.IPv4(198, 18, 0, 1)},
+	))
+	router254 := dhcpv4.WithOption(dhcpv4.OptRouter(net.IPv4(198, 18, 0, 254)))
+	def := func(gw string) Route { return Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gw: mustAddr(gw)} }
+	for _, tc := range []struct {
+		name   string
+		ignore []dhcpv4.OptionCode
+		mods   []dhcpv4.Modifier
+		want   []Route
+	}{
+		{"option 3", nil, []dhcpv4.Modifier{router254}, []Route{def("198.18.0.254")}},
+		{"121 replaces 3", nil, []dhcpv4.Modifier{router254, r3442}, []Route{
+			{Dst: netip.MustParsePrefix("198.19.0.0/16"), Gw: mustAddr("198.18.0.1")},
+			{Dst: netip.MustParsePrefix("198.20.0.0/24")}, // router 0.0.0.0: on-link
+			def("198.18.0.1"),
+		}},
+		{"121 ignored", []dhcpv4.OptionCode{dhcpv4.OptionClasslessStaticRoute}, []dhcpv4.Modifier{router254, r3442}, []Route{def("198.18.0.254")}},
+		{"3 ignored", []dhcpv4.OptionCode{dhcpv4.OptionRouter}, []dhcpv4.Modifier{router254}, nil},
+		{"no router", nil, []dhcpv4.Modifier{dhcpv4.WithoutOption(dhcpv4.OptionRouter)}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Config{HWAddr: hw, Ignore: tc.ignore}
+			l := cfg.newLease(reply(dhcpv4.MessageTypeAck, 1, append(good(), tc.mods...)...), t0)
+			if diff := cmp.Diff(tc.want, l.Routes, cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
+				cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+				t.Fatalf("routes (-want +got):\n%s", diff)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name   string
+		value  []byte
+		ignore bool
+		want   int
+	}{
+		{"mtu", []byte{0x05, 0x78}, false, 1400},
+		{"below 68", []byte{0, 67}, false, 0},
+		{"malformed", []byte{5}, false, 0},
+		{"ignored", []byte{0x05, 0x78}, true, 0},
+	} {
+		cfg := Config{HWAddr: hw}
+		if tc.ignore {
+			cfg.Ignore = []dhcpv4.OptionCode{dhcpv4.OptionInterfaceMTU}
+		}
+		l := cfg.newLease(reply(dhcpv4.MessageTypeAck, 1, append(good(), dhcpv4.WithGeneric(dhcpv4.OptionInterfaceMTU, tc.value))...), t0)
+		if l.MTU != tc.want {
+			t.Errorf("%s: MTU %d, want %d", tc.name, l.MTU, tc.want)
+		}
+	}
+}
+
+func mustNet(s string) *net.IPNet {
+	_, n, err := net.ParseCIDR(s)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+
+func TestInform(t *testing.T) {
+	static := netip.MustParsePrefix("198.18.0.50/24")
+	informReq := "send INFORM xid=1 secs=%d ciaddr=198.18.0.50 198.18.0.50->bcast"
+	m := newMachine(&fakeRand{})
+	answer := Received{reply(dhcpv4.MessageTypeAck, 1, dhcpv4.WithOption(dhcpv4.OptServerIdentifier(server)),
+		dhcpv4.WithOption(dhcpv4.OptDNS(net.IPv4(198, 18, 0, 53))))}
+	run(t, m, []step{
+		{0, Inform{Addr: static}, []string{"INIT->INFORM_SENT", sprintf(informReq, 0), "arm retransmit at 4s"}},
+		{4 * time.Second, Timeout{Retransmit}, []string{sprintf(informReq, 4), "arm retransmit at 12s"}},
+		{5 * time.Second, answer, []string{"stop retransmit", "INFORM_SENT->INFORMATION", "notify INFORM"}},
+	})
+	if st := m.Status(); st.Info == nil || st.Lease != nil || len(st.Info.DNS()) != 1 {
+		t.Fatalf("status %+v: want the INFORM's ACK kept and no lease", st)
+	}
+	// Unanswered, it gives up after four tries.
+	run(t, newMachine(&fakeRand{}), []step{
+		{0, Inform{Addr: static}, []string{"INIT->INFORM_SENT", sprintf(informReq, 0), "arm retransmit at 4s"}},
+		{4 * time.Second, Timeout{Retransmit}, []string{sprintf(informReq, 4), "arm retransmit at 12s"}},
+		{12 * time.Second, Timeout{Retransmit}, []string{sprintf(informReq, 12), "arm retransmit at 28s"}},
+		{28 * time.Second, Timeout{Retransmit}, []string{sprintf(informReq, 28), "arm retransmit at 1m0s"}},
+		{60 * time.Second, Timeout{Retransmit}, []string{"INFORM_SENT->INIT"}},
+	})
+}
+
+func TestIPv6OnlyPreferred(t *testing.T) {
+	v6only := dhcpv4.WithOption(dhcpv4.OptIPv6OnlyPreferred(10 * time.Second))
+	m := New(Config{HWAddr: hw, IPv6OnlyPreferred: true}, &fakeRand{})
+	d := firstSend(t, m, t0, Start{})
+	if !d.IsOptionRequested(dhcpv4.OptionIPv6OnlyPreferred) {
+		t.Fatal("option 108 not requested")
+	}
+	// RFC 8925: no IPv4 for at least MIN_V6ONLY_WAIT, then ask again.
+	run(t, m, []step{
+		{time.Second, offer(1, v6only), []string{"stop retransmit", "arm wait at 5m1s"}},
+		{301 * time.Second, Timeout{Wait}, []string{"send DISCOVER xid=2 secs=0", "arm retransmit at 5m5s"}},
+	})
+	// Not enabled: option 108 is just another option.
+	run(t, newMachine(&fakeRand{}), []step{acquire[0],
+		{500 * time.Millisecond, offer(1, v6only), []string{"SELECTING->REQUESTING", request1, "arm retransmit at 4.5s"}}})
+}
