@@ -62,7 +62,9 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		ctx.Send(pid, c)
 		return
 	}
-	if req.Command != ipc.CmdStart {
+	// start and inform put an interface under management; the rest need
+	// it managed already.
+	if req.Command != ipc.CmdStart && req.Command != ipc.CmdInform {
 		c.Reply <- ipc.Fail(req, ipc.ErrUnkIf, "%s is not managed", req.Ifname)
 		return
 	}

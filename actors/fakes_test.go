@@ -1,0 +1,230 @@
+package actors
+
+import (
+	"net"
+	"net/netip"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dhcpagent/dhcpagent/transport"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// fakeClock is a manual clock: timers fire only when the test advances it.
+type fakeClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*fakeTimer
+}
+
+type fakeTimer struct {
+	c       *fakeClock
+	at      time.Time
+	f       func()
+	stopped bool
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) AfterFunc(d time.Duration, f func()) Stopper {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	t := &fakeTimer{c: c, at: c.now.Add(d), f: f}
+	c.timers = append(c.timers, t)
+	return t
+}
+
+func (t *fakeTimer) Stop() bool {
+	t.c.mu.Lock()
+	defer t.c.mu.Unlock()
+	was := !t.stopped
+	t.stopped = true
+	return was
+}
+
+// Advance moves the clock and fires, in order, the timers that come due.
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	var due []*fakeTimer
+	kept := c.timers[:0]
+	for _, t := range c.timers {
+		switch {
+		case t.stopped:
+		case !t.at.After(c.now):
+			due = append(due, t)
+		default:
+			kept = append(kept, t)
+		}
+	}
+	c.timers = kept
+	c.mu.Unlock()
+	sort.Slice(due, func(i, j int) bool { return due[i].at.Before(due[j].at) })
+	for _, t := range due {
+		t.f()
+	}
+}
+
+// sent is one message the fake sender was asked to send.
+type sent struct {
+	ifindex  int
+	from, to netip.Addr // to invalid: broadcast
+	msg      *dhcpv4.DHCPv4
+}
+
+// fakeSender records what the actors send.
+type fakeSender struct {
+	out chan sent
+	arp chan transport.ARPPacket
+}
+
+func newFakeSender() *fakeSender {
+	return &fakeSender{out: make(chan sent, 64), arp: make(chan transport.ARPPacket, 64)}
+}
+
+func (s *fakeSender) Broadcast(ifindex int, from netip.Addr, b []byte) error {
+	return s.record(ifindex, from, netip.Addr{}, b)
+}
+
+func (s *fakeSender) Unicast(ifindex int, from, to netip.Addr, b []byte) error {
+	return s.record(ifindex, from, to, b)
+}
+
+func (s *fakeSender) record(ifindex int, from, to netip.Addr, b []byte) error {
+	m, err := dhcpv4.FromBytes(b)
+	if err != nil {
+		return err
+	}
+	s.out <- sent{ifindex: ifindex, from: from, to: to, msg: m}
+	return nil
+}
+
+func (s *fakeSender) ARP(_ int, p transport.ARPPacket) error {
+	s.arp <- p
+	return nil
+}
+
+// next waits for the next message sent.
+func (s *fakeSender) next(t *testing.T) sent {
+	t.Helper()
+	select {
+	case m := <-s.out:
+		return m
+	case <-time.After(5 * time.Second):
+		t.Fatal("nothing was sent within 5 s")
+		return sent{}
+	}
+}
+
+// none asserts that nothing is waiting to be sent.
+func (s *fakeSender) none(t *testing.T) {
+	t.Helper()
+	select {
+	case m := <-s.out:
+		t.Fatalf("unexpected %v", m.msg.MessageType())
+	default:
+	}
+}
+
+// fakeNet records what would be applied to the kernel.
+type fakeNet struct {
+	mu      sync.Mutex
+	applied []transport.AddrConfig
+	removed []transport.AddrConfig
+	addrs   []transport.IfAddr
+	mtu     map[int]int
+}
+
+func (n *fakeNet) Apply(c transport.AddrConfig) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.applied = append(n.applied, c)
+	return nil
+}
+
+func (n *fakeNet) Remove(c transport.AddrConfig) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.removed = append(n.removed, c)
+	return nil
+}
+
+func (n *fakeNet) Addrs() ([]transport.IfAddr, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]transport.IfAddr(nil), n.addrs...), nil
+}
+
+func (n *fakeNet) MTU(ifindex int) (int, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if m, ok := n.mtu[ifindex]; ok {
+		return m, nil
+	}
+	return 1500, nil
+}
+
+func (n *fakeNet) SetMTU(ifindex, mtu int) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.mtu == nil {
+		n.mtu = map[int]int{}
+	}
+	n.mtu[ifindex] = mtu
+	return nil
+}
+
+func (n *fakeNet) snapshot() (applied, removed []transport.AddrConfig) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]transport.AddrConfig(nil), n.applied...), append([]transport.AddrConfig(nil), n.removed...)
+}
+
+// fakeARP records which interfaces are watched.
+type fakeARP struct {
+	mu       sync.Mutex
+	watchers map[int]func(transport.ARPPacket)
+}
+
+func (a *fakeARP) Watch(ifindex int, f func(transport.ARPPacket)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.watchers == nil {
+		a.watchers = map[int]func(transport.ARPPacket){}
+	}
+	a.watchers[ifindex] = f
+}
+
+func (a *fakeARP) Unwatch(ifindex int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.watchers, ifindex)
+}
+
+func (a *fakeARP) deliver(ifindex int, p transport.ARPPacket) bool {
+	a.mu.Lock()
+	f := a.watchers[ifindex]
+	a.mu.Unlock()
+	if f != nil {
+		f(p)
+	}
+	return f != nil
+}
+
+// fakeLinks knows a fixed set of interfaces.
+type fakeLinks map[string]Link
+
+func (l fakeLinks) ByName(name string) (Link, error) {
+	if link, ok := l[name]; ok {
+		return link, nil
+	}
+	return Link{}, &net.OpError{Op: "route", Net: "ip+net", Err: errNoSuchInterface}
+}
+
+var errNoSuchInterface = &net.AddrError{Err: "no such network interface"}

@@ -1,0 +1,163 @@
+package actors
+
+import (
+	"net"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/transport"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+	"go.uber.org/zap"
+	"strings"
+)
+
+var (
+	hw0      = net.HardwareAddr{2, 0, 0, 0, 0, 1}
+	hw1      = net.HardwareAddr{2, 0, 0, 0, 0, 2}
+	serverIP = net.IPv4(198, 18, 0, 1)
+)
+
+// world is the agent's actors over fake transport, netlink and clock.
+type world struct {
+	t      *testing.T
+	system *actor.ActorSystem
+	ipc    *actor.PID
+	clock  *fakeClock
+	send   *fakeSender
+	net    *fakeNet
+	arp    *fakeARP
+	disp   *transport.Dispatcher
+}
+
+// newWorld starts the actors with config text (SPEC §6 keys) on two
+// interfaces, eth0 and eth1.
+func newWorld(t *testing.T, conf string) *world {
+	t.Helper()
+	cfg, err := config.Parse("test.conf", strings.NewReader(conf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &world{
+		t:     t,
+		clock: &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+		send:  newFakeSender(),
+		net:   &fakeNet{},
+		arp:   &fakeARP{},
+		disp:  transport.NewDispatcher(),
+	}
+	env := &Env{
+		Clock:  w.clock,
+		Sender: w.send,
+		Router: w.disp,
+		ARP:    w.arp,
+		Net:    w.net,
+		Links: fakeLinks{
+			"eth0": {Name: "eth0", Index: 2, HWAddr: hw0, MTU: 1500},
+			"eth1": {Name: "eth1", Index: 3, HWAddr: hw1, MTU: 1500},
+			"tun0": {Name: "tun0", Index: 4, MTU: 1500},
+		},
+		Log:    zap.NewNop(),
+		Config: cfg,
+	}
+	w.system = actor.NewActorSystem()
+	manager, err := w.system.Root.SpawnNamed(ManagerProps(env), "ifaces")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ipc, err = w.system.Root.SpawnNamed(IPCProps(manager, zap.NewNop()), "ipc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.system.Shutdown)
+	return w
+}
+
+// fast is the configuration most tests use: no waits, no probe.
+const fast = "SELECT_WAIT=0\nOFFER_WAIT=0\nARP_PROBE=no\n"
+
+// ask sends a command as uid and returns the reply channel.
+func (w *world) ask(uid uint32, command, ifname string) <-chan *ipc.Reply {
+	ch := make(chan *ipc.Reply, 1)
+	w.system.Root.Send(w.ipc, &messages.Command{
+		Caller: ipc.Caller{UID: uid},
+		Req:    &ipc.Request{Version: ipc.Version, ID: 1, Command: command, Ifname: ifname},
+		Reply:  ch,
+	})
+	return ch
+}
+
+// do sends a command as root and waits for the reply.
+func (w *world) do(command, ifname string) *ipc.Reply {
+	w.t.Helper()
+	return w.await(w.ask(0, command, ifname))
+}
+
+func (w *world) await(ch <-chan *ipc.Reply) *ipc.Reply {
+	w.t.Helper()
+	select {
+	case r := <-ch:
+		return r
+	case <-time.After(5 * time.Second):
+		w.t.Fatal("no reply within 5 s")
+		return nil
+	}
+}
+
+// pending asserts that no reply has come yet.
+func pending(t *testing.T, ch <-chan *ipc.Reply) {
+	t.Helper()
+	select {
+	case r := <-ch:
+		t.Fatalf("replied early: %+v", r)
+	default:
+	}
+}
+
+// serve answers a client message m with a reply of type typ granting
+// 198.18.0.100 for lease seconds, through the shared receive path.
+func (w *world) serve(m *dhcpv4.DHCPv4, typ dhcpv4.MessageType, lease uint32, mods ...dhcpv4.Modifier) {
+	w.t.Helper()
+	r, err := dhcpv4.New(append([]dhcpv4.Modifier{
+		dhcpv4.WithTransactionID(m.TransactionID),
+		dhcpv4.WithHwAddr(m.ClientHWAddr),
+		dhcpv4.WithMessageType(typ),
+		dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 100)),
+		dhcpv4.WithServerIP(serverIP),
+		dhcpv4.WithOption(dhcpv4.OptServerIdentifier(serverIP)),
+		dhcpv4.WithLeaseTime(lease),
+		dhcpv4.WithNetmask(net.CIDRMask(24, 32)),
+		dhcpv4.WithOption(dhcpv4.OptRouter(serverIP)),
+	}, mods...)...)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	r.OpCode = dhcpv4.OpcodeBootReply
+	frame := transport.EncodeUDP4(netip.MustParseAddr("198.18.0.1"), netip.MustParseAddr("198.18.0.100"), r.ToBytes())
+	frame[20], frame[21], frame[22], frame[23] = 0, transport.ServerPort, 0, transport.ClientPort
+	w.disp.Dispatch(frame)
+}
+
+// bind takes ifname from INIT to BOUND with a lease of secs seconds.
+func (w *world) bind(ifname string, secs uint32) *ipc.Reply {
+	w.t.Helper()
+	ch := w.ask(0, ipc.CmdStart, ifname)
+	d := w.send.next(w.t)
+	expectType(w.t, d, dhcpv4.MessageTypeDiscover)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, secs)
+	r := w.send.next(w.t)
+	expectType(w.t, r, dhcpv4.MessageTypeRequest)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, secs)
+	return w.await(ch)
+}
+
+func expectType(t *testing.T, s sent, want dhcpv4.MessageType) {
+	t.Helper()
+	if got := s.msg.MessageType(); got != want {
+		t.Fatalf("sent %v, want %v", got, want)
+	}
+}
