@@ -30,6 +30,9 @@ type Server struct {
 	Log     *zap.Logger
 	// WriteTimeout bounds writing a reply to a client that stopped reading.
 	WriteTimeout time.Duration
+	// ReadTimeout bounds the arrival of the whole request; RequestTimeout
+	// when zero.
+	ReadTimeout time.Duration
 }
 
 // Run accepts connections on ln until ctx is done, then closes ln and waits
@@ -67,7 +70,11 @@ func (s *Server) serve(ctx context.Context, conn *net.UnixConn) {
 		return
 	}
 	// The whole request must arrive within RequestTimeout of connecting.
-	_ = conn.SetReadDeadline(time.Now().Add(RequestTimeout))
+	rt := s.ReadTimeout
+	if rt == 0 {
+		rt = RequestTimeout
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(rt))
 	req, err := ReadRequest(conn)
 	if err != nil {
 		s.Log.Warn("malformed control request", zap.Uint32("uid", caller.UID), zap.Error(err))

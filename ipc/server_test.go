@@ -1,0 +1,111 @@
+package ipc
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+)
+
+// serve runs a Server on a socket in a temporary directory.
+func serve(t *testing.T, h Handler) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "s.sock")
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	srv := &Server{Handler: h, Log: zap.NewNop(), ReadTimeout: 200 * time.Millisecond}
+	go func() { done <- srv.Run(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	return path
+}
+
+func TestServerAnswersWithCaller(t *testing.T) {
+	path := serve(t, func(_ context.Context, c Caller, req *Request) *Reply {
+		if c.UID != uint32(os.Getuid()) || c.PID != int32(os.Getpid()) {
+			return Fail(req, ErrInternal, "caller %+v", c)
+		}
+		r := OK(req)
+		r.Message = req.Command + " " + req.Ifname
+		return r
+	})
+	rep, err := (&Client{Socket: path}).Do(context.Background(), &Request{Command: CmdStatus, Ifname: "eth0"})
+	if err != nil || rep.Message != "status eth0" || rep.ID == 0 {
+		t.Fatalf("reply %+v, %v", rep, err)
+	}
+}
+
+func TestServerErrorReplyIsError(t *testing.T) {
+	path := serve(t, func(_ context.Context, _ Caller, req *Request) *Reply {
+		return Fail(req, ErrUnkIf, "eth0 is not managed")
+	})
+	_, err := (&Client{Socket: path}).Do(context.Background(), &Request{Command: CmdStatus, Ifname: "eth0"})
+	var e *Error
+	if !errors.As(err, &e) || e.Code != ErrUnkIf {
+		t.Fatalf("err = %v, want UNKIF", err)
+	}
+}
+
+// rawReply connects, writes b, and reads what the server answers.
+func rawReply(t *testing.T, path string, b []byte) (*Reply, time.Duration) {
+	t.Helper()
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	if _, err := conn.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	rep, err := ReadReply(conn)
+	if err != nil {
+		t.Fatalf("no reply: %v", err)
+	}
+	return rep, time.Since(start)
+}
+
+func TestServerProtoErrors(t *testing.T) {
+	called := make(chan struct{}, 10)
+	path := serve(t, func(_ context.Context, _ Caller, req *Request) *Reply {
+		called <- struct{}{}
+		return OK(req)
+	})
+	var oversize [4]byte
+	binary.BigEndian.PutUint32(oversize[:], MaxRequest+1)
+	half := []byte{0, 0, 0, 50, '{'}
+	garbage := append([]byte{0, 0, 0, 3}, "abc"...)
+	for name, b := range map[string][]byte{"oversize": oversize[:], "half-sent": half, "garbage": garbage} {
+		t.Run(name, func(t *testing.T) {
+			rep, _ := rawReply(t, path, b)
+			if rep.Error != ErrProtocol {
+				t.Fatalf("reply %+v, want PROTO", rep)
+			}
+		})
+	}
+	if len(called) != 0 {
+		t.Fatal("the handler saw a malformed request")
+	}
+}
+
+func TestClientNotRunning(t *testing.T) {
+	_, err := (&Client{Socket: filepath.Join(t.TempDir(), "none.sock")}).Do(context.Background(), &Request{Command: CmdStatus})
+	if !errors.Is(err, ErrNotRunning) {
+		t.Fatalf("err = %v, want ErrNotRunning", err)
+	}
+}
