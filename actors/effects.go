@@ -3,6 +3,7 @@ package actors
 import (
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/transport"
@@ -33,6 +34,7 @@ func (a *iface) handle(ev lease.Event) {
 			if act.From == lease.InformSent && act.To == lease.Init {
 				a.informGaveUp()
 			}
+			a.publish(&ipc.Event{Kind: "state", State: act.To.String(), From: act.From.String()})
 		case lease.Notify:
 			a.notify(act.Event)
 		}
@@ -196,5 +198,22 @@ func (a *iface) notify(e lease.EventName) {
 		fields = append(fields, zap.Stringer("address", l.Addr))
 	}
 	a.log.Info("event", fields...)
+	a.publish(&ipc.Event{Kind: "event", State: a.m.State().String(), Event: string(e)})
 	a.resolve(e)
+}
+
+// publish completes ev with the interface's name, time and counters and
+// hands it to watchers.
+func (a *iface) publish(ev *ipc.Event) {
+	if a.env.Events == nil {
+		return
+	}
+	st := a.m.Status()
+	ev.Time = a.env.Clock.Now().Round(0)
+	ev.Ifname = a.link.Name
+	ev.Sent, ev.Received, ev.Declined = st.Counters.Sent, st.Counters.Received, st.Counters.Declined
+	if st.Lease != nil {
+		ev.Address = st.Lease.Addr.Addr().String()
+	}
+	a.env.Events.Publish(ev)
 }

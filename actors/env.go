@@ -23,6 +23,8 @@ type Env struct {
 	Log    *zap.Logger
 	// DUID is the host's DHCP unique identifier, for CLIENT_ID=duid.
 	DUID []byte
+	// Events receives state changes and hook events for watch; may be nil.
+	Events *Bus
 	// Config is the configuration file's content.
 	Config *config.Config
 

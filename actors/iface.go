@@ -3,6 +3,8 @@ package actors
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
+	"errors"
 	"net/netip"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -10,6 +12,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/transport"
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"go.uber.org/zap"
 )
 
@@ -29,6 +32,7 @@ type iface struct {
 	applied  *transport.AddrConfig // what Apply put on the interface
 	origMTU  int                   // link MTU before APPLY_MTU changed it, 0 if unchanged
 	waiters  []waiter              // commands waiting for an outcome
+	primary  bool                  // the primary interface (start --primary)
 }
 
 type armed struct {
@@ -75,6 +79,8 @@ func (a *iface) Receive(ctx actor.Context) {
 		a.command(ctx, msg)
 	case *messages.StatusQuery:
 		msg.Reply <- a.status()
+	case *messages.Primary:
+		a.primary = msg.On
 	case *messages.Inbound:
 		a.log.Debug("received", zap.Stringer("type", msg.Msg.MessageType()),
 			zap.Uint32("xid", lease.XID(msg.Msg)), zap.Stringer("state", a.m.State()))
@@ -101,14 +107,22 @@ func (a *iface) command(ctx actor.Context, c *messages.Command) {
 			c.Reply <- ipc.Fail(req, ipc.ErrRunning, "%s is already %s", a.link.Name, st)
 			return
 		}
+		if req.Args[ipc.ArgPrimary] == "yes" {
+			a.primary = true
+		}
 		a.wait(untilBound, c.Reply, req)
 		a.handle(lease.Start{})
+	case ipc.CmdPing:
+		c.Reply <- ipc.OK(req)
+	case ipc.CmdInfo:
+		c.Reply <- a.info(req)
 	case ipc.CmdExtend:
 		switch {
 		case l != nil && l.BOOTP:
 			c.Reply <- ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which has no renewal", a.link.Name)
 		case st != lease.Bound && st != lease.Renewing && st != lease.Rebinding && st != lease.PreBound:
 			c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s cannot extend in %s", a.link.Name, st)
+		case a.busy(c):
 		default:
 			a.wait(untilExtended, c.Reply, req)
 			a.handle(lease.Extend{})
@@ -124,6 +138,7 @@ func (a *iface) command(ctx actor.Context, c *messages.Command) {
 			c.Reply <- ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which cannot be released", a.link.Name)
 		case !st.HoldsLease() && st != lease.InitReboot:
 			c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s holds no lease in %s", a.link.Name, st)
+		case a.busy(c):
 		default:
 			a.handle(lease.Release{})
 			a.unmanage(ctx, req, c.Reply)
@@ -138,6 +153,41 @@ func (a *iface) command(ctx actor.Context, c *messages.Command) {
 	}
 }
 
+// busy answers PEND when another command's transaction is outstanding:
+// one transaction at a time (SPEC §3). The state is checked first, as
+// illumos does, so a command the state forbids is OUTSTATE either way.
+func (a *iface) busy(c *messages.Command) bool {
+	if len(a.waiters) == 0 {
+		return false
+	}
+	c.Reply <- ipc.Fail(c.Req, ipc.ErrPend, "%s: another command is in progress", a.link.Name)
+	return true
+}
+
+// info reads an option of the lease, or of the INFORM's answer (SPEC §3).
+func (a *iface) info(req *ipc.Request) *ipc.Reply {
+	s := a.m.Status()
+	var msgs []*dhcpv4.DHCPv4
+	switch {
+	case s.State == lease.Information:
+		msgs = append(msgs, s.Info)
+	case s.Lease != nil && s.State != lease.PreBound:
+		msgs = append(msgs, s.Lease.ACK, s.Lease.FirstACK)
+	default:
+		return ipc.Fail(req, ipc.ErrOutState, "%s has no lease in %s", a.link.Name, s.State)
+	}
+	values, raw, err := lease.Lookup(msgs, req.Args[ipc.ArgOption])
+	switch {
+	case errors.Is(err, lease.ErrNoOption):
+		return ipc.Fail(req, ipc.ErrInvalid, "%s: %v", a.link.Name, err)
+	case err != nil:
+		return ipc.Fail(req, ipc.ErrInvalid, "%v", err)
+	}
+	r := ipc.OK(req)
+	r.Values, r.Raw = values, hex.EncodeToString(raw)
+	return r
+}
+
 // inform starts an INFORM exchange for the interface's static address.
 func (a *iface) inform(c *messages.Command) {
 	req := c.Req
@@ -148,6 +198,9 @@ func (a *iface) inform(c *messages.Command) {
 	addr, ok := a.staticAddr()
 	if !ok {
 		c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s has no IPv4 address to inform about", a.link.Name)
+		return
+	}
+	if a.busy(c) {
 		return
 	}
 	a.wait(untilInformed, c.Reply, req)

@@ -169,6 +169,7 @@ func TestCommandErrors(t *testing.T) {
 		{1000, ipc.CmdExtend, "eth1", ipc.ErrPerm},
 		{1000, ipc.CmdInform, "eth1", ipc.ErrPerm},
 		{1000, ipc.CmdStatus, "eth1", ""},
+		{1000, ipc.CmdPing, "eth1", ""},
 		{0, ipc.CmdStart, "eth1", ipc.ErrRunning},
 		{0, ipc.CmdExtend, "eth1", ipc.ErrOutState},
 		{0, ipc.CmdRelease, "eth1", ipc.ErrOutState},

@@ -15,21 +15,31 @@ var privileged = map[string]bool{
 	ipc.CmdExtend:  true,
 	ipc.CmdInform:  true,
 	ipc.CmdStatus:  false,
+	ipc.CmdPing:    false,
+	ipc.CmdInfo:    false,
+	ipc.CmdWatch:   false,
 }
 
 // ipcActor receives every control request, logs it with the caller,
 // rejects what the caller may not do and forwards the rest to the manager.
 // It never touches lease state.
 type ipcActor struct {
-	manager *actor.PID
-	log     *zap.Logger
+	manager  *actor.PID
+	log      *zap.Logger
+	adminGID int64 // members of this group are privileged; -1: none
 }
 
-// IPCProps is the IPC actor's Props; it forwards to manager.
-func IPCProps(manager *actor.PID, log *zap.Logger) *actor.Props {
+// IPCProps is the IPC actor's Props; it forwards to manager. Root and,
+// when adminGID is not -1, members of that group are privileged.
+func IPCProps(manager *actor.PID, log *zap.Logger, adminGID int64) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &ipcActor{manager: manager, log: log}
+		return &ipcActor{manager: manager, log: log, adminGID: adminGID}
 	})
+}
+
+// privileged reports whether the caller may change things (SPEC §3).
+func (a *ipcActor) privileged(c ipc.Caller) bool {
+	return c.UID == 0 || a.adminGID >= 0 && c.InGroup(uint32(a.adminGID))
 }
 
 func (a *ipcActor) Receive(ctx actor.Context) {
@@ -44,8 +54,8 @@ func (a *ipcActor) Receive(ctx actor.Context) {
 	switch {
 	case !known:
 		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
-	case priv && c.Caller.UID != 0:
-		c.Reply <- ipc.Fail(req, ipc.ErrPerm, "%s needs root", req.Command)
+	case priv && !a.privileged(c.Caller):
+		c.Reply <- ipc.Fail(req, ipc.ErrPerm, "%s needs root or the admin group", req.Command)
 	default:
 		ctx.Send(a.manager, c)
 	}

@@ -23,6 +23,7 @@ const (
 type manager struct {
 	env      *Env
 	children map[string]*actor.PID
+	primary  string // name of the primary interface, "" when none
 }
 
 // ManagerProps is the manager's Props.
@@ -38,6 +39,9 @@ func (m *manager) Receive(ctx actor.Context) {
 		m.route(ctx, msg)
 	case *messages.Unmanaged:
 		delete(m.children, msg.Ifname)
+		if m.primary == msg.Ifname {
+			m.primary = ""
+		}
 	case *actor.Terminated:
 		for name, pid := range m.children {
 			if pid.Equal(msg.Who) {
@@ -54,34 +58,42 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		m.statusAll(ctx, c)
 		return
 	}
-	if req.Ifname == "" {
-		c.Reply <- ipc.Fail(req, ipc.ErrNoPrimary, "no primary interface")
-		return
+	name := req.Ifname
+	if name == "" {
+		if m.primary == "" {
+			c.Reply <- ipc.Fail(req, ipc.ErrNoPrimary, "no interface named and no primary interface")
+			return
+		}
+		name = m.primary
 	}
-	if pid, ok := m.children[req.Ifname]; ok {
+	if req.Command == ipc.CmdStart && req.Args[ipc.ArgPrimary] == "yes" && m.primary != name {
+		if old, ok := m.children[m.primary]; ok {
+			ctx.Send(old, &messages.Primary{On: false})
+		}
+		m.primary = name
+	}
+	if pid, ok := m.children[name]; ok {
 		ctx.Send(pid, c)
 		return
 	}
 	// start and inform put an interface under management; the rest need
 	// it managed already.
 	if req.Command != ipc.CmdStart && req.Command != ipc.CmdInform {
-		c.Reply <- ipc.Fail(req, ipc.ErrUnkIf, "%s is not managed", req.Ifname)
+		c.Reply <- ipc.Fail(req, ipc.ErrUnkIf, "%s is not managed", name)
 		return
 	}
-	link, err := m.env.Links.ByName(req.Ifname)
+	link, err := m.env.Links.ByName(name)
 	if err != nil {
-		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "interface %s: %v", req.Ifname, err)
+		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "interface %s: %v", name, err)
 		return
 	}
 	if len(link.HWAddr) != 6 {
-		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "interface %s has no Ethernet address", req.Ifname)
+		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "interface %s has no Ethernet address", name)
 		return
 	}
-	pid, err := ctx.SpawnNamed(actor.PropsFromProducer(newIface(m.env, link)), "if-"+link.Name)
-	if err != nil {
-		c.Reply <- ipc.Fail(req, ipc.ErrInternal, "start actor for %s: %v", req.Ifname, err)
-		return
-	}
+	// A prefix, not a fixed name: the actor of a dropped interface may
+	// still be stopping when the interface is started again.
+	pid := ctx.SpawnPrefix(actor.PropsFromProducer(newIface(m.env, link)), "if-"+link.Name+"-")
 	m.children[link.Name] = pid
 	ctx.Send(pid, c)
 }

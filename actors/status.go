@@ -18,7 +18,10 @@ func (a *iface) status() ipc.Status {
 		BadOffers: s.Counters.BadOffers,
 		Declined:  s.Counters.Declined,
 	}
-	if s.State.Acquiring() {
+	if a.primary {
+		st.Flags = append(st.Flags, "PRIMARY")
+	}
+	if s.State.Acquiring() || len(a.waiters) > 0 {
 		st.Flags = append(st.Flags, "BUSY")
 	}
 	l := s.Lease

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"log/slog"
 	"net"
 	"net/netip"
 	"testing"
@@ -32,6 +33,7 @@ type world struct {
 	net    *fakeNet
 	arp    *fakeARP
 	disp   *transport.Dispatcher
+	events *Bus
 }
 
 // newWorld starts the actors with config text (SPEC §6 keys) on two
@@ -63,13 +65,16 @@ func newWorld(t *testing.T, conf string) *world {
 		},
 		Log:    zap.NewNop(),
 		Config: cfg,
+		Events: NewBus(),
 	}
-	w.system = actor.NewActorSystem()
+	w.events = env.Events
+	w.system = actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(
+		func(*actor.ActorSystem) *slog.Logger { return slog.New(slog.DiscardHandler) })))
 	manager, err := w.system.Root.SpawnNamed(ManagerProps(env), "ifaces")
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.ipc, err = w.system.Root.SpawnNamed(IPCProps(manager, zap.NewNop()), "ipc")
+	w.ipc, err = w.system.Root.SpawnNamed(IPCProps(manager, zap.NewNop(), 4242), "ipc")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +93,14 @@ func (w *world) ask(uid uint32, command, ifname string) <-chan *ipc.Reply {
 		Req:    &ipc.Request{Version: ipc.Version, ID: 1, Command: command, Ifname: ifname},
 		Reply:  ch,
 	})
+	return ch
+}
+
+// askReq sends a full request as root and returns the reply channel.
+func (w *world) askReq(req *ipc.Request) <-chan *ipc.Reply {
+	ch := make(chan *ipc.Reply, 1)
+	req.Version = ipc.Version
+	w.system.Root.Send(w.ipc, &messages.Command{Req: req, Reply: ch})
 	return ch
 }
 

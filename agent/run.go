@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"os/user"
+	"strconv"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -71,6 +73,7 @@ func Run(ctx context.Context, o Options) error {
 		Router: disp,
 		ARP:    arp,
 		DUID:   hostDUID(o.Log),
+		Events: actors.NewBus(),
 		Net:    nl,
 		Links:  actors.NetLinks{},
 		Log:    o.Log,
@@ -85,15 +88,36 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("start manager: %w", err)
 	}
-	ipcPID, err := system.Root.SpawnNamed(actors.IPCProps(manager, o.Log), "ipc")
+	adminGID, err := adminGroup(o.Config)
+	if err != nil {
+		return err
+	}
+	ipcPID, err := system.Root.SpawnNamed(actors.IPCProps(manager, o.Log, adminGID), "ipc")
 	if err != nil {
 		return fmt.Errorf("start IPC actor: %w", err)
 	}
 
 	o.Log.Info("agent started", zap.String("socket", o.Socket), zap.String("state_dir", o.StateDir))
-	srv := &ipc.Server{Log: o.Log, Handler: func(ctx context.Context, c ipc.Caller, req *ipc.Request) *ipc.Reply {
-		return forward(ctx, system.Root, ipcPID, c, req)
-	}}
+	srv := &ipc.Server{
+		Log: o.Log,
+		Handler: func(ctx context.Context, c ipc.Caller, req *ipc.Request) *ipc.Reply {
+			return forward(ctx, system.Root, ipcPID, c, req)
+		},
+		Watch: func(ctx context.Context, _ ipc.Caller, _ *ipc.Request, emit func(*ipc.Event) error) {
+			events, stop := env.Events.Subscribe()
+			defer stop()
+			for {
+				select {
+				case ev := <-events:
+					if emit(ev) != nil {
+						return
+					}
+				case <-ctx.Done():
+					return
+				}
+			}
+		},
+	}
 	serveCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	serveErr := make(chan error, 1)
@@ -169,4 +193,21 @@ func hostDUID(log *zap.Logger) []byte {
 		return nil
 	}
 	return duid
+}
+
+// adminGroup resolves ADMIN_GROUP to a gid, or -1 when it is not set.
+func adminGroup(c *config.Config) (int64, error) {
+	name := c.Get("", "ADMIN_GROUP")
+	if name == "" {
+		return -1, nil
+	}
+	g, err := user.LookupGroup(name)
+	if err != nil {
+		return 0, fmt.Errorf("ADMIN_GROUP: %w", err)
+	}
+	gid, err := strconv.ParseInt(g.Gid, 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("ADMIN_GROUP %s: gid %q: %w", name, g.Gid, err)
+	}
+	return gid, nil
 }

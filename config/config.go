@@ -46,6 +46,8 @@ var keys = map[string]struct {
 	"APPLY_MTU":           {checkBool, "no"},
 	"IPV6_ONLY_PREFERRED": {checkBool, "no"},
 	"ROUTE_METRIC":        {checkUint32, "0"},
+	// ADMIN_GROUP names a group whose members may give every command.
+	"ADMIN_GROUP": {checkText, ""},
 }
 
 func checkUint32(v string) error {

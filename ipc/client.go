@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync/atomic"
 	"syscall"
@@ -23,6 +24,48 @@ type Client struct {
 // Do sends req and returns the reply. A reply carrying an error code is
 // returned as *Error alongside the reply.
 func (c *Client) Do(ctx context.Context, req *Request) (*Reply, error) {
+	conn, err := c.send(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	return c.reply(ctx, conn)
+}
+
+// Watch sends a watch request and calls emit for every event until ctx
+// ends, the agent closes the stream, or emit fails.
+func (c *Client) Watch(ctx context.Context, req *Request, emit func(*Event) error) error {
+	req.Command = CmdWatch
+	conn, err := c.send(ctx, req)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if _, err := c.reply(ctx, conn); err != nil {
+		return err
+	}
+	for {
+		ev, err := ReadEvent(conn)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, io.EOF):
+			return fmt.Errorf("the agent closed the stream")
+		case err != nil:
+			return fmt.Errorf("read event: %w", err)
+		}
+		if err := emit(ev); err != nil {
+			return err
+		}
+	}
+}
+
+// send connects and writes req.
+func (c *Client) send(ctx context.Context, req *Request) (net.Conn, error) {
 	dial := c.Dial
 	if dial == nil {
 		var d net.Dialer
@@ -37,17 +80,19 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Reply, error) {
 		}
 		return nil, fmt.Errorf("connect to %s: %w", c.Socket, err)
 	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-
 	req.Version = Version
 	if req.ID == 0 {
 		req.ID = c.ids.Add(1)
 	}
 	if err := WriteFrame(conn, req); err != nil {
+		conn.Close()
 		return nil, fmt.Errorf("send request: %w", err)
 	}
+	return conn, nil
+}
+
+// reply reads one reply; an error code becomes *Error.
+func (c *Client) reply(ctx context.Context, conn net.Conn) (*Reply, error) {
 	rep, err := ReadReply(conn)
 	if err != nil {
 		if ctx.Err() != nil {

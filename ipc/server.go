@@ -7,17 +7,37 @@ import (
 	"net"
 	"sync"
 	"time"
+	"unsafe"
 
 	"go.uber.org/zap"
 	"golang.org/x/sys/unix"
 )
 
 // Caller identifies the process at the other end of a connection, from
-// SO_PEERCRED: the kernel's word, not the client's.
+// SO_PEERCRED and SO_PEERGROUPS: the kernel's word, not the client's.
 type Caller struct {
 	UID, GID uint32
 	PID      int32
+	Groups   []uint32 // supplementary groups
 }
+
+// InGroup reports whether the caller's primary or supplementary groups
+// include gid.
+func (c Caller) InGroup(gid uint32) bool {
+	if c.GID == gid {
+		return true
+	}
+	for _, g := range c.Groups {
+		if g == gid {
+			return true
+		}
+	}
+	return false
+}
+
+// Watcher streams events to a watch client: it calls emit for each until
+// ctx ends (the client went away or the server stops) and returns.
+type Watcher func(ctx context.Context, c Caller, req *Request, emit func(*Event) error)
 
 // Handler answers one request. It may block (the server calls it on the
 // connection's own goroutine) and must honour ctx, which is cancelled when
@@ -27,7 +47,9 @@ type Handler func(ctx context.Context, c Caller, req *Request) *Reply
 // Server serves the control socket.
 type Server struct {
 	Handler Handler
-	Log     *zap.Logger
+	// Watch serves the watch command; without it watch is INVALID.
+	Watch Watcher
+	Log   *zap.Logger
 	// WriteTimeout bounds writing a reply to a client that stopped reading.
 	WriteTimeout time.Duration
 	// ReadTimeout bounds the arrival of the whole request; RequestTimeout
@@ -82,7 +104,31 @@ func (s *Server) serve(ctx context.Context, conn *net.UnixConn) {
 		return
 	}
 	_ = conn.SetReadDeadline(time.Time{})
+	if req.Command == CmdWatch && s.Watch != nil {
+		s.watch(ctx, conn, caller, req)
+		return
+	}
 	s.write(conn, s.Handler(ctx, caller, req))
+}
+
+// watch acknowledges the request and streams events until the client
+// closes its end or the server stops.
+func (s *Server) watch(ctx context.Context, conn *net.UnixConn, caller Caller, req *Request) {
+	s.Log.Info("command", zap.String("command", req.Command), zap.Uint32("uid", caller.UID),
+		zap.Int32("pid", caller.PID), zap.Uint64("id", req.ID))
+	s.write(conn, OK(req))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		// The client sends nothing more: a read returns when it goes away.
+		var b [1]byte
+		_, _ = conn.Read(b[:])
+		cancel()
+	}()
+	s.Watch(ctx, caller, req, func(ev *Event) error {
+		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+		return WriteFrame(conn, ev)
+	})
 }
 
 func (s *Server) write(conn *net.UnixConn, r *Reply) {
@@ -113,5 +159,29 @@ func peer(conn *net.UnixConn) (Caller, error) {
 	if cerr != nil {
 		return Caller{}, fmt.Errorf("SO_PEERCRED: %w", cerr)
 	}
-	return Caller{UID: cred.Uid, GID: cred.Gid, PID: cred.Pid}, nil
+	c := Caller{UID: cred.Uid, GID: cred.Gid, PID: cred.Pid}
+	_ = rc.Control(func(fd uintptr) { c.Groups = peerGroups(int(fd)) })
+	return c, nil
+}
+
+// peerGroups reads SO_PEERGROUPS (Linux 4.13): the peer's supplementary
+// groups, as 32-bit gids in host order. The kernel says how much room it
+// needs with ERANGE.
+func peerGroups(fd int) []uint32 {
+	n := 64
+	for range 3 {
+		buf := make([]uint32, n)
+		size := uint32(4 * n)
+		_, _, errno := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), unix.SOL_SOCKET, unix.SO_PEERGROUPS,
+			uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&size)), 0)
+		switch errno {
+		case 0:
+			return buf[:size/4]
+		case unix.ERANGE:
+			n = int(size/4) + 1
+		default:
+			return nil
+		}
+	}
+	return nil
 }

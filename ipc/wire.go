@@ -31,6 +31,18 @@ const (
 	CmdStatus  = "status"
 	CmdExtend  = "extend"
 	CmdInform  = "inform"
+	CmdPing    = "ping"
+	CmdInfo    = "info"
+	CmdWatch   = "watch"
+)
+
+// Arguments of requests.
+const (
+	// ArgPrimary ("yes") makes start's interface the primary one.
+	ArgPrimary = "primary"
+	// ArgOption names the option info reads: a code, a name, vendor:N or
+	// field:OFFSET:LEN.
+	ArgOption = "option"
 )
 
 // Request is what a client asks.
@@ -66,6 +78,25 @@ type Reply struct {
 	Message  string   `json:"message,omitempty"`
 	Status   *Status  `json:"status,omitempty"`
 	Statuses []Status `json:"statuses,omitempty"`
+	// Values are info's answer, one per line of dhcpinfo's output; Raw
+	// is the option's bytes in hex.
+	Values []string `json:"values,omitempty"`
+	Raw    string   `json:"raw,omitempty"`
+}
+
+// Event is one item of the watch stream: a state change or a hook event
+// of an interface, with its counters at that moment.
+type Event struct {
+	Time     time.Time `json:"time"`
+	Ifname   string    `json:"ifname"`
+	Kind     string    `json:"kind"` // "state" or "event"
+	State    string    `json:"state"`
+	From     string    `json:"from,omitempty"`  // previous state, for "state"
+	Event    string    `json:"event,omitempty"` // hook event name, for "event"
+	Address  string    `json:"address,omitempty"`
+	Sent     uint64    `json:"sent"`
+	Received uint64    `json:"received"`
+	Declined uint64    `json:"declined"`
 }
 
 // Status describes one managed interface (SPEC §3).
@@ -146,6 +177,19 @@ func DecodeRequest(body []byte) (*Request, error) {
 		return nil, fmt.Errorf("%w: no command", ErrProto)
 	}
 	return &req, nil
+}
+
+// ReadEvent reads one frame of the watch stream.
+func ReadEvent(r io.Reader) (*Event, error) {
+	body, err := readFrame(r, MaxReply)
+	if err != nil {
+		return nil, err
+	}
+	var ev Event
+	if err := json.Unmarshal(body, &ev); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrProto, err)
+	}
+	return &ev, nil
 }
 
 // ReadReply reads one reply frame.

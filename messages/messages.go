@@ -59,3 +59,9 @@ type TimerFired struct {
 type ARPInbound struct {
 	Packet transport.ARPPacket
 }
+
+// Primary tells an interface actor whether it is the primary interface.
+// Sent by the manager when start --primary names another interface. No reply.
+type Primary struct {
+	On bool
+}

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
@@ -10,7 +14,10 @@ import (
 )
 
 func (c *cli) startCmd() *cobra.Command {
-	var wait string
+	var (
+		wait    string
+		primary bool
+	)
 	cmd := &cobra.Command{
 		Use:   "start IF",
 		Short: "Start DHCP on IF; reply when bound or when the wait runs out",
@@ -22,7 +29,11 @@ func (c *cli) startCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := c.do(cmd, &ipc.Request{Command: ipc.CmdStart, Ifname: args[0], WaitMs: &ms})
+			req := &ipc.Request{Command: ipc.CmdStart, Ifname: args[0], WaitMs: &ms}
+			if primary {
+				req.Args = map[string]string{ipc.ArgPrimary: "yes"}
+			}
+			rep, err := c.do(cmd, req)
 			if err != nil {
 				return err
 			}
@@ -30,7 +41,94 @@ func (c *cli) startCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVarP(&wait, "wait", "w", "120", "seconds to wait for the lease, or forever")
+	cmd.Flags().BoolVar(&primary, "primary", false, "make IF the primary interface (an empty IF then means it)")
 	return cmd
+}
+
+func (c *cli) pingCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "ping [IF]",
+		Short: "Check that the agent manages IF (the primary interface without IF)",
+		Args:  maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			req := &ipc.Request{Command: ipc.CmdPing}
+			if len(args) == 1 {
+				req.Ifname = args[0]
+			}
+			if _, err := c.do(cmd, req); err != nil {
+				return err
+			}
+			if c.output == "json" {
+				return json.NewEncoder(c.stdout).Encode(map[string]string{"result": "OK"})
+			}
+			fmt.Fprintln(c.stdout, "OK")
+			return nil
+		},
+	}
+}
+
+func (c *cli) infoCmd() *cobra.Command {
+	var (
+		ifname string
+		hexOut bool
+	)
+	cmd := &cobra.Command{
+		Use:   "info [-i IF] [-c] CODE|NAME",
+		Short: "Print an option of the lease, one value per line, like dhcpinfo",
+		Long: "info prints an option from the latest ACK of IF's lease, or from its first ACK.\n" +
+			"The option is a code (1-254), a name (subnet-mask, router, dns, domain, hostname,\n" +
+			"lease-time, server-id, t1, t2, mtu, ntp, broadcast, domain-search, classless-routes,\n" +
+			"vendor, class-id, message, bootfile, tftp-server, fqdn, v6only), vendor:N for\n" +
+			"sub-option N of option 43, or field:OFFSET:LEN for bytes of the packet.",
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rep, err := c.do(cmd, &ipc.Request{Command: ipc.CmdInfo, Ifname: ifname,
+				Args: map[string]string{ipc.ArgOption: args[0]}})
+			if err != nil {
+				return err
+			}
+			switch {
+			case c.output == "json":
+				return json.NewEncoder(c.stdout).Encode(map[string]any{"values": rep.Values, "raw": rep.Raw})
+			case hexOut:
+				fmt.Fprintln(c.stdout, rep.Raw)
+			default:
+				for _, v := range rep.Values {
+					fmt.Fprintln(c.stdout, v)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&ifname, "interface", "i", "", "interface (default: the primary)")
+	cmd.Flags().BoolVarP(&hexOut, "hex", "c", false, "print the raw value in hex")
+	return cmd
+}
+
+func (c *cli) watchCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "watch",
+		Short: "Print state changes and events of every interface until interrupted",
+		Args:  exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			enc := json.NewEncoder(c.stdout)
+			return c.client.Watch(ctx, &ipc.Request{}, func(ev *ipc.Event) error {
+				if c.output == "json" {
+					return enc.Encode(ev)
+				}
+				what := ev.From + " -> " + ev.State
+				if ev.Kind == "event" {
+					what = ev.Event + " (" + ev.State + ")"
+				}
+				_, err := fmt.Fprintf(c.stdout, "%s %-10s %-6s %-30s %s sent=%d recv=%d declined=%d\n",
+					ev.Time.Local().Format("15:04:05.000"), ev.Ifname, ev.Kind, what, ev.Address,
+					ev.Sent, ev.Received, ev.Declined)
+				return err
+			})
+		},
+	}
 }
 
 func (c *cli) statusCmd() *cobra.Command {

@@ -92,7 +92,8 @@ func (c *cli) root() *cobra.Command {
 	})
 	root.PersistentFlags().StringVar(&c.client.Socket, "socket", "/run/dhcpagent/agent.sock", "the agent's control socket")
 	root.PersistentFlags().StringVarP(&c.output, "output", "o", "", "output format: json")
-	root.AddCommand(c.startCmd(), c.statusCmd(), c.extendCmd(), c.informCmd(), c.dropCmd(), c.releaseCmd(), exitCodesHelp())
+	root.AddCommand(c.startCmd(), c.statusCmd(), c.extendCmd(), c.informCmd(), c.dropCmd(), c.releaseCmd(),
+		c.pingCmd(), c.infoCmd(), c.watchCmd(), exitCodesHelp())
 	return root
 }
 

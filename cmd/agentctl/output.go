@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
@@ -34,29 +33,21 @@ func (c *cli) printStatuses(ss []ipc.Status) error {
 }
 
 // table prints statuses as illumos `ifconfig IF dhcp status` does: a line
-// of counters, then the lease's times.
+// of counters per interface, then the lease's times; address and server
+// follow the illumos columns.
 func (c *cli) table(ss []ipc.Status) error {
-	w := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "Interface\tState\tSent\tRecv\tDeclined\tFlags\tAddress\tServer")
+	fmt.Fprintf(c.stdout, "%-10s %-12s %5s %5s %9s  %-16s %-18s %s\n",
+		"Interface", "State", "Sent", "Recv", "Declined", "Flags", "Address", "Server")
 	for _, s := range ss {
-		addr := "-"
+		addr, server := "-", "-"
 		if s.Address != "" {
 			addr = fmt.Sprintf("%s/%d", s.Address, s.Prefix)
-		}
-		server := "-"
-		if s.Server != "" {
 			server = s.Server
 		}
-		fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t[%s]\t%s\t%s\n", s.Ifname, s.State, s.Sent, s.Received,
-			s.Declined, strings.Join(s.Flags, " "), addr, server)
-	}
-	if err := w.Flush(); err != nil {
-		return err
-	}
-	for _, s := range ss {
+		fmt.Fprintf(c.stdout, "%-10s %-12s %5d %5d %9d  %-16s %-18s %s\n", s.Ifname, s.State, s.Sent, s.Received,
+			s.Declined, "["+strings.Join(s.Flags, " ")+"]", addr, server)
 		if s.Began != nil {
-			fmt.Fprintf(c.stdout, "%s (Began, Expires, Renew) = (%s, %s, %s)\n",
-				s.Ifname, when(s.Began), when(s.Expires), when(s.T1))
+			fmt.Fprintf(c.stdout, "(Began, Expires, Renew) = (%s, %s, %s)\n", when(s.Began), when(s.Expires), when(s.T1))
 		}
 	}
 	return nil
@@ -64,7 +55,7 @@ func (c *cli) table(ss []ipc.Status) error {
 
 func when(t *time.Time) string {
 	if t == nil {
-		return "never"
+		return "Never"
 	}
 	return t.Local().Format("01/02/2006 15:04:05")
 }

@@ -1,0 +1,124 @@
+package actors
+
+import (
+	"testing"
+
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/google/go-cmp/cmp"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+func TestPend(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	extend := w.ask(0, ipc.CmdExtend, "eth0")
+	s := w.send.next(t)
+	for _, cmd := range []string{ipc.CmdExtend, ipc.CmdRelease} {
+		if r := w.do(cmd, "eth0"); r.Error != ipc.ErrPend {
+			t.Errorf("%s during an extend = %+v, want PEND", cmd, r)
+		}
+	}
+	// Queries are never held up.
+	if r := w.do(ipc.CmdStatus, "eth0"); r.Error != "" || !cmp.Equal(r.Status.Flags, []string{"BUSY"}) {
+		t.Errorf("status during an extend = %+v, want flags [BUSY]", r)
+	}
+	if r := w.do(ipc.CmdPing, "eth0"); r.Error != "" {
+		t.Errorf("ping = %+v", r)
+	}
+	w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
+	if r := w.await(extend); r.Error != "" {
+		t.Fatalf("extend = %+v", r)
+	}
+	if r := w.do(ipc.CmdRelease, "eth0"); r.Error != "" {
+		t.Fatalf("release after the extend = %+v", r)
+	}
+}
+
+func TestInfo(t *testing.T) {
+	w := newWorld(t, fast)
+	info := func(opt string) *ipc.Reply {
+		return w.await(w.askReq(&ipc.Request{Command: ipc.CmdInfo, Ifname: "eth0", Args: map[string]string{ipc.ArgOption: opt}}))
+	}
+	w.ask(0, ipc.CmdStart, "eth0")
+	w.send.next(t)
+	if r := info("router"); r.Error != ipc.ErrOutState {
+		t.Fatalf("info while selecting = %+v, want OUTSTATE", r)
+	}
+	w.do(ipc.CmdDrop, "eth0")
+	w.bind("eth0", 120)
+	if r := info("router"); r.Error != "" || !cmp.Equal(r.Values, []string{"198.18.0.1"}) || r.Raw != "c6120001" {
+		t.Fatalf("info router = %+v", r)
+	}
+	if r := info("ntp"); r.Error != ipc.ErrInvalid {
+		t.Fatalf("info of an absent option = %+v, want INVALID", r)
+	}
+	if r := info("no-such-name"); r.Error != ipc.ErrInvalid {
+		t.Fatalf("info of a bad name = %+v, want INVALID", r)
+	}
+}
+
+func TestPrimary(t *testing.T) {
+	w := newWorld(t, fast)
+	if r := w.do(ipc.CmdPing, ""); r.Error != ipc.ErrNoPrimary {
+		t.Fatalf("ping of no primary = %+v", r)
+	}
+	ch := w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth0", Args: map[string]string{ipc.ArgPrimary: "yes"}})
+	w.send.next(t)
+	if r := w.do(ipc.CmdStatus, ""); len(r.Statuses) != 1 {
+		t.Fatalf("status of all = %+v", r)
+	}
+	// "" now means eth0.
+	if r := w.await(w.askReq(&ipc.Request{Command: ipc.CmdPing})); r.Error != "" {
+		t.Fatalf("ping of the primary = %+v", r)
+	}
+	r := w.await(w.askReq(&ipc.Request{Command: ipc.CmdDrop}))
+	if r.Error != "" || r.Status.Ifname != "eth0" || !cmp.Equal(r.Status.Flags, []string{"PRIMARY"}) {
+		t.Fatalf("drop of the primary = %+v", r)
+	}
+	w.await(ch)
+	if r := w.do(ipc.CmdPing, ""); r.Error != ipc.ErrNoPrimary {
+		t.Fatalf("ping after the primary was dropped = %+v", r)
+	}
+}
+
+func TestEventsPublished(t *testing.T) {
+	w := newWorld(t, fast)
+	events, stop := w.events.Subscribe()
+	defer stop()
+	w.bind("eth0", 120)
+	w.do(ipc.CmdDrop, "eth0")
+	var got []string
+	for len(got) < 6 {
+		ev := <-events
+		got = append(got, ev.Ifname+" "+ev.Kind+" "+ev.From+ev.Event+">"+ev.State)
+	}
+	want := []string{
+		"eth0 state INIT>SELECTING",
+		"eth0 state SELECTING>REQUESTING",
+		"eth0 state REQUESTING>BOUND",
+		"eth0 event BOUND>BOUND",
+		"eth0 state BOUND>INIT",
+		"eth0 event DROP>INIT",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("events (-want +got):\n%s", diff)
+	}
+}
+
+func TestAdminGroupIsPrivileged(t *testing.T) {
+	w := newWorld(t, fast)
+	member := func(req *ipc.Request, c ipc.Caller) *ipc.Reply {
+		ch := make(chan *ipc.Reply, 1)
+		req.Version = ipc.Version
+		w.system.Root.Send(w.ipc, &messages.Command{Caller: c, Req: req, Reply: ch})
+		return w.await(ch)
+	}
+	// The world's admin group is 4242: as a supplementary group it counts.
+	if r := member(&ipc.Request{Command: ipc.CmdDrop, Ifname: "eth0"}, ipc.Caller{UID: 1000, GID: 100, Groups: []uint32{4242}}); r.Error != ipc.ErrUnkIf {
+		t.Fatalf("admin-group drop = %+v, want UNKIF (allowed, nothing to drop)", r)
+	}
+	if r := member(&ipc.Request{Command: ipc.CmdDrop, Ifname: "eth0"}, ipc.Caller{UID: 1000, GID: 100, Groups: []uint32{7}}); r.Error != ipc.ErrPerm {
+		t.Fatalf("non-member drop = %+v, want PERM", r)
+	}
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"go.uber.org/zap"
+)
+
+// agent serves canned replies on a socket: a status for eth0, UNKIF for
+// anything else, and records the requests.
+func agent(t *testing.T) (string, <-chan *ipc.Request) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "a.sock")
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := make(chan *ipc.Request, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := &ipc.Server{Log: zap.NewNop(), Handler: func(_ context.Context, _ ipc.Caller, req *ipc.Request) *ipc.Reply {
+		reqs <- req
+		if req.Ifname != "eth0" {
+			return ipc.Fail(req, ipc.ErrUnkIf, "%s is not managed", req.Ifname)
+		}
+		r := ipc.OK(req)
+		exp := time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC)
+		r.Status = &ipc.Status{Ifname: "eth0", State: "BOUND", Flags: []string{}, Address: "198.18.0.100",
+			Prefix: 24, Server: "198.18.0.1", Began: &exp, Expires: &exp, Sent: 2, Received: 2}
+		r.Values, r.Raw = []string{"198.18.0.1"}, "c6120001"
+		return r
+	}}
+	done := make(chan struct{})
+	go func() { _ = srv.Run(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return path, reqs
+}
+
+func run(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	c := &cli{stdout: &out, stderr: &errb}
+	code = c.run(args)
+	return code, out.String(), errb.String()
+}
+
+func TestExitCodesAndJSONErrors(t *testing.T) {
+	sock, reqs := agent(t)
+	code, out, errOut := run("--socket", sock, "-o", "json", "drop", "eth9")
+	if code != ipc.ErrUnkIf.ExitStatus() || !strings.Contains(errOut, "UNKIF") {
+		t.Fatalf("drop eth9: exit %d, stderr %q", code, errOut)
+	}
+	var e struct{ Error, Message string }
+	if err := json.Unmarshal([]byte(out), &e); err != nil || e.Error != "UNKIF" || e.Message == "" {
+		t.Fatalf("JSON error %q (%v)", out, err)
+	}
+	<-reqs
+
+	code, _, errOut = run("--socket", filepath.Join(t.TempDir(), "none"), "status")
+	if code != exitNotRunning || !strings.Contains(errOut, "agent is not running at") {
+		t.Fatalf("no agent: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, _ := run("--socket", sock, "start"); code != exitUsage {
+		t.Fatalf("start without IF: exit %d, want %d", code, exitUsage)
+	}
+	if code, _, _ := run("--socket", sock, "start", "eth0", "--wait", "soon"); code != exitUsage {
+		t.Fatalf("bad --wait: exit %d, want %d", code, exitUsage)
+	}
+}
+
+func TestStartSendsWaitAndPrimary(t *testing.T) {
+	sock, reqs := agent(t)
+	code, out, _ := run("--socket", sock, "start", "eth0", "--wait", "forever", "--primary")
+	if code != 0 || !strings.Contains(out, "BOUND") || !strings.Contains(out, "(Began, Expires, Renew)") {
+		t.Fatalf("start: exit %d, output %q", code, out)
+	}
+	req := <-reqs
+	if req.WaitMs == nil || *req.WaitMs != -1 || req.Args[ipc.ArgPrimary] != "yes" {
+		t.Fatalf("request %+v, want wait -1 and primary", req)
+	}
+	run("--socket", sock, "start", "eth0", "-w", "7")
+	if req := <-reqs; *req.WaitMs != 7000 {
+		t.Fatalf("--wait 7 sent %d ms", *req.WaitMs)
+	}
+}
+
+func TestStatusJSONAndInfo(t *testing.T) {
+	sock, _ := agent(t)
+	_, out, _ := run("--socket", sock, "-o", "json", "status", "eth0")
+	var st map[string]any
+	if err := json.Unmarshal([]byte(out), &st); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"ifname", "state", "address", "prefix", "server", "expires", "sent", "received", "t1"} {
+		if _, ok := st[k]; !ok {
+			t.Errorf("status -o json lacks %q: %s", k, out)
+		}
+	}
+	if _, out, _ := run("--socket", sock, "info", "-i", "eth0", "router"); out != "198.18.0.1\n" {
+		t.Errorf("info router = %q", out)
+	}
+	if _, out, _ := run("--socket", sock, "info", "-i", "eth0", "-c", "router"); out != "c6120001\n" {
+		t.Errorf("info -c router = %q", out)
+	}
+}
