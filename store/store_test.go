@@ -1,0 +1,182 @@
+package store
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+func ack(t testing.TB) *dhcpv4.DHCPv4 {
+	m, err := dhcpv4.New(dhcpv4.WithMessageType(dhcpv4.MessageTypeAck), dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 100)),
+		dhcpv4.WithLeaseTime(600), dhcpv4.WithOption(dhcpv4.OptServerIdentifier(net.IPv4(198, 18, 0, 1))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.OpCode = dhcpv4.OpcodeBootReply
+	return m
+}
+
+func record(t testing.TB) *Lease {
+	now := time.Date(2026, 11, 23, 20, 0, 0, 123, time.UTC)
+	return &Lease{Ifname: "eth0", Address: "198.18.0.100/24", FirstACK: Encode(ack(t)), FirstACKTime: now,
+		ACK: Encode(ack(t)), ACKTime: now.Add(time.Minute), Began: now.Add(time.Minute - time.Second)}
+}
+
+func open(t *testing.T) (*Store, *[]string) {
+	t.Helper()
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var corrupt []string
+	s.Corrupt = func(aside string, err error) { corrupt = append(corrupt, filepath.Base(aside)+": "+err.Error()) }
+	return s, &corrupt
+}
+
+func TestLeaseRoundTrip(t *testing.T) {
+	s, corrupt := open(t)
+	want := record(t)
+	if err := s.SaveLease(want); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LoadLease("eth0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("(-want +got):\n%s", diff)
+	}
+	first, latest, err := got.Packets()
+	if err != nil || !first.YourIPAddr.Equal(net.IPv4(198, 18, 0, 100)) || latest.MessageType() != dhcpv4.MessageTypeAck {
+		t.Fatalf("packets %v %v %v", first, latest, err)
+	}
+	entries, _ := os.ReadDir(filepath.Join(s.Dir(), leaseDir))
+	if len(entries) != 1 || entries[0].Name() != "eth0.json" {
+		t.Fatalf("lease directory holds %v, want just eth0.json (no temp files)", entries)
+	}
+	if err := s.DeleteLease("eth0"); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := s.LoadLease("eth0"); l != nil || err != nil {
+		t.Fatalf("after delete: %v, %v", l, err)
+	}
+	if len(*corrupt) != 0 {
+		t.Fatalf("corrupt reports: %v", *corrupt)
+	}
+}
+
+func TestCorruptRecordsSetAside(t *testing.T) {
+	valid, _ := os.ReadFile(filepath.Join(func() string {
+		s, _ := open(t)
+		_ = s.SaveLease(record(t))
+		return s.Dir()
+	}(), leaseDir, "eth0.json"))
+	for _, tc := range []struct {
+		name    string
+		content string
+	}{
+		{"truncated", string(valid[:len(valid)/2])},
+		{"not JSON", "garbage"},
+		{"bad packet", strings.Replace(string(valid), `"ack": "02`, `"ack": "zz`, 1)},
+		{"other interface", strings.Replace(string(valid), `"ifname": "eth0"`, `"ifname": "eth1"`, 1)},
+		{"empty", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, corrupt := open(t)
+			path := filepath.Join(s.Dir(), leaseDir, "eth0.json")
+			if err := os.WriteFile(path, []byte(tc.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			l, err := s.LoadLease("eth0")
+			if l != nil || err != nil {
+				t.Fatalf("LoadLease = %v, %v; want absent", l, err)
+			}
+			if len(*corrupt) != 1 || !strings.HasPrefix((*corrupt)[0], "eth0.json.corrupt-") {
+				t.Fatalf("corrupt reports %v", *corrupt)
+			}
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Fatal("the corrupt file is still in place")
+			}
+			// A new record can be written in its place.
+			if err := s.SaveLease(record(t)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestHost(t *testing.T) {
+	s, corrupt := open(t)
+	h, err := s.LoadHost()
+	if err != nil || h.DUID != "" || len(h.Managed) != 0 {
+		t.Fatalf("empty host = %+v, %v", h, err)
+	}
+	err = s.UpdateHost(func(h *Host) {
+		h.DUID = "0004aabb"
+		h.IAIDs["eth0"] = 7
+		h.Managed = append(h.Managed, "eth1", "eth0", "eth1")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ = s.LoadHost()
+	want := &Host{DUID: "0004aabb", IAIDs: map[string]uint32{"eth0": 7}, Managed: []string{"eth0", "eth1"}}
+	if diff := cmp.Diff(want, h); diff != "" {
+		t.Fatalf("(-want +got):\n%s", diff)
+	}
+	if b := h.DUIDBytes(); len(b) != 4 {
+		t.Fatalf("DUID bytes %x", b)
+	}
+	os.WriteFile(filepath.Join(s.Dir(), hostFile), []byte(`{"duid":"xyz"}`), 0o600)
+	if h, err := s.LoadHost(); err != nil || h.DUID != "" || len(*corrupt) != 1 {
+		t.Fatalf("corrupt host file: %+v, %v, reports %v", h, err, *corrupt)
+	}
+}
+
+func TestBadNames(t *testing.T) {
+	s, _ := open(t)
+	for _, name := range []string{"", "../x", "a/b", "..", "sixteen-chars-xx"} {
+		if err := s.SaveLease(&Lease{Ifname: name}); err == nil {
+			t.Errorf("SaveLease(%q) accepted", name)
+		}
+	}
+}
+
+// FuzzLoadLease: whatever the file holds, loading never panics; it yields
+// a record whose packets decode, or nothing and the file set aside.
+func FuzzLoadLease(f *testing.F) {
+	s0, _ := Open(f.TempDir())
+	_ = s0.SaveLease(record(f))
+	valid, _ := os.ReadFile(filepath.Join(s0.Dir(), leaseDir, "eth0.json"))
+	f.Add(valid)
+	f.Add([]byte("{}"))
+	f.Fuzz(func(t *testing.T, content []byte) {
+		s, err := Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(s.Dir(), leaseDir, "eth0.json")
+		if err := os.WriteFile(path, content, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		l, err := s.LoadLease("eth0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l != nil {
+			if _, _, err := l.Packets(); err != nil {
+				t.Fatalf("loaded a record whose packets do not decode: %v", err)
+			}
+			return
+		}
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Fatal("rejected file left in place")
+		}
+	})
+}
