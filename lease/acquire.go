@@ -148,7 +148,11 @@ func (m *Machine) rebootSilence(now time.Time) {
 	}
 	m.stop(Retransmit)
 	m.pending, m.xid = nil, 0
-	m.bind(now, p, EventBound)
+	ev := EventBound
+	if m.applied {
+		ev = EventExtend
+	}
+	m.bind(now, p, ev)
 }
 
 // acked handles an ACK (or a BOOTP reply, or a rapid-commit ACK) that
@@ -182,9 +186,13 @@ func (m *Machine) acked(now time.Time, msg *dhcpv4.DHCPv4) {
 		m.bind(now, l, EventExtend)
 	case InitReboot:
 		l.FirstACK = m.prior.FirstACK
+		ev := EventBound
+		if m.applied {
+			ev = EventExtend // a held lease confirmed: it was bound all along
+		}
 		m.prior = nil
 		m.xid = 0
-		m.bind(now, l, EventBound)
+		m.bind(now, l, ev)
 	default:
 		m.xid = 0
 		if m.cfg.ARPProbe {

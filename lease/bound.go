@@ -109,7 +109,7 @@ func (m *Machine) armLease(now time.Time) {
 // renew is T1: a unicast REQUEST to the server from the leased address
 // (RFC 2131 §4.4.5).
 func (m *Machine) renew(now time.Time) {
-	if m.state != Bound || m.lease.BOOTP {
+	if m.state != Bound || m.lease.BOOTP || m.down {
 		return
 	}
 	m.newExchange(now)
@@ -120,7 +120,7 @@ func (m *Machine) renew(now time.Time) {
 
 // rebind is T2: the same REQUEST, broadcast, to any server.
 func (m *Machine) rebind(now time.Time) {
-	if m.state != Bound && m.state != Renewing {
+	if m.state != Bound && m.state != Renewing || m.down {
 		return
 	}
 	m.newExchange(now)
@@ -218,4 +218,50 @@ func (m *Machine) informed(msg *dhcpv4.DHCPv4) {
 	m.info = msg
 	m.setState(Information)
 	m.notify(EventInform)
+}
+
+// linkDown keeps the lease and its timers but stops the exchange in
+// progress: nothing is sent without a carrier.
+func (m *Machine) linkDown() {
+	m.down = true
+	m.stop(Retransmit)
+	if m.state == PreBound {
+		m.stop(Probe) // the probe is void without a link; LinkUp starts over
+	}
+}
+
+// linkUp resumes after a carrier loss. The host may now be on another
+// network, so a held lease is verified (SPEC §2: carrier back ->
+// INIT-REBOOT); an unfinished acquisition starts over.
+func (m *Machine) linkUp(now time.Time) {
+	if !m.down {
+		return
+	}
+	m.down = false
+	switch {
+	case m.applied:
+		m.verify(now)
+	case m.state == Init || m.state == Information:
+	case m.state == InformSent:
+		m.startInform(now, m.inform)
+	default:
+		m.lease = nil
+		m.selecting(now, 0)
+	}
+}
+
+// verify confirms the applied lease with INIT-REBOOT. Its expiry stays
+// armed: a lease that runs out meanwhile is removed as usual.
+func (m *Machine) verify(now time.Time) {
+	if !m.applied || m.lease.BOOTP || m.down {
+		return
+	}
+	m.stop(Retransmit)
+	m.stop(Renew)
+	m.stop(Rebind)
+	m.stop(Probe)
+	m.prior = m.lease
+	m.newExchange(now)
+	m.setState(InitReboot)
+	m.transmit(now, m.cfg.requestReboot(m.xid, m.lease.Addr.Addr()), netip.Addr{}, netip.Addr{})
 }

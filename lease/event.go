@@ -49,6 +49,22 @@ type ARPSeen struct {
 	TargetIP netip.Addr
 }
 
+// LinkDown reports that the interface lost its carrier: the lease is kept
+// but nothing is sent until LinkUp.
+type LinkDown struct{}
+
+// LinkUp reports that the carrier is back: a held lease is verified with
+// INIT-REBOOT (the host may have moved to another network), an
+// acquisition starts over.
+type LinkUp struct{}
+
+// Verify asks for a held lease to be confirmed with INIT-REBOOT, after the
+// wall clock jumped or the host resumed from suspend.
+type Verify struct{}
+
+func (LinkDown) event() {}
+func (LinkUp) event()   {}
+func (Verify) event()   {}
 func (Start) event()    {}
 func (Drop) event()     {}
 func (Release) event()  {}

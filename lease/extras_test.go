@@ -201,3 +201,56 @@ func TestIPv6OnlyPreferred(t *testing.T) {
 	run(t, newMachine(&fakeRand{}), []step{acquire[0],
 		{500 * time.Millisecond, offer(1, v6only), []string{"SELECTING->REQUESTING", request1, "arm retransmit at 4.5s"}}})
 }
+
+func TestCarrier(t *testing.T) {
+	verifyReq := "send REQUEST xid=2 secs=0 req=198.18.0.100"
+	run(t, newMachine(&fakeRand{}), then(acquire,
+		// Carrier lost: nothing is sent, the lease stays, T1 passes quietly.
+		step{10 * time.Second, LinkDown{}, nil},
+		step{60500 * time.Millisecond, Timeout{Renew}, nil},
+		// Back: verify with INIT-REBOOT; the expiry stays armed.
+		step{70 * time.Second, LinkUp{}, []string{"stop rebind", "BOUND->INIT_REBOOT", verifyReq, "arm retransmit at 1m14s"}},
+		step{71 * time.Second, ack(2), []string{"stop retransmit",
+			"apply 198.18.0.100/24 routes=[0.0.0.0/0>198.18.0.1] lease=2m0s began=1m10s",
+			"INIT_REBOOT->BOUND", "notify EXTEND", "arm renew at 2m10s", "arm rebind at 2m55s", "arm expire at 3m10s"}},
+	))
+	// A lease that runs out without carrier is removed all the same.
+	run(t, newMachine(&fakeRand{}), then(acquire,
+		step{10 * time.Second, LinkDown{}, nil},
+		step{120500 * time.Millisecond, Timeout{Expire}, []string{"stop renew", "stop rebind", "remove " + lease1, "notify EXPIRE",
+			"BOUND->SELECTING"}},
+		step{130 * time.Second, LinkUp{}, []string{"send DISCOVER xid=3 secs=0", "arm retransmit at 2m14s"}},
+	))
+	// Losing carrier mid-acquisition stops the DISCOVERs; the return starts over.
+	run(t, newMachine(&fakeRand{}), []step{acquire[0],
+		{time.Second, LinkDown{}, []string{"stop retransmit"}},
+		{9 * time.Second, LinkUp{}, []string{"send DISCOVER xid=2 secs=0", "arm retransmit at 13s"}},
+	})
+}
+
+func TestVerifyAfterClockJump(t *testing.T) {
+	run(t, newMachine(&fakeRand{}), then(acquire,
+		step{30 * time.Second, Verify{}, []string{"stop renew", "stop rebind", "BOUND->INIT_REBOOT",
+			"send REQUEST xid=2 secs=0 req=198.18.0.100", "arm retransmit at 34s"}},
+		// NAK: the lease is gone, so is the address.
+		step{31 * time.Second, nak(2), []string{"notify NAK", "stop retransmit", "stop expire", "remove " + lease1,
+			"notify EXPIRE", "INIT_REBOOT->SELECTING", "send DISCOVER xid=3 secs=0", "arm retransmit at 35s"}},
+	))
+}
+
+func TestRestore(t *testing.T) {
+	cfg := Config{HWAddr: hw}
+	first := reply(dhcpv4.MessageTypeAck, 1, good()...)
+	latest := reply(dhcpv4.MessageTypeAck, 2, append(good(), leaseTime(600))...)
+	l, err := cfg.Restore(first, latest, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.FirstACK != first || l.ACK != latest || l.Duration != 10*time.Minute || !l.T1.Equal(t0.Add(5*time.Minute)) {
+		t.Fatalf("restored %+v", l)
+	}
+	bad := reply(dhcpv4.MessageTypeAck, 2, dhcpv4.WithYourIP(net.IPv4zero))
+	if _, err := cfg.Restore(first, bad, t0); err == nil {
+		t.Fatal("restored an unusable ACK")
+	}
+}

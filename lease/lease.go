@@ -261,3 +261,22 @@ func prefix4(n *net.IPNet) (netip.Prefix, bool) {
 	}
 	return netip.PrefixFrom(a, ones).Masked(), true
 }
+
+// Restore rebuilds a lease from its persisted form: the ACK that first
+// granted it, the latest one, and when the latest exchange began.
+func (c *Config) Restore(first, latest *dhcpv4.DHCPv4, began time.Time) (*Lease, error) {
+	if err := c.checkReply(latest); err != nil {
+		return nil, fmt.Errorf("stored ACK: %w", err)
+	}
+	l := c.newLease(latest, began)
+	l.FirstACK = first
+	l.schedule(fixedRand{})
+	return l, nil
+}
+
+// fixedRand gives a restored lease unfuzzed T1 and T2: the fuzz was drawn
+// when the lease was granted, and binding again draws it anew.
+type fixedRand struct{}
+
+func (fixedRand) XID() uint32          { return 0 }
+func (fixedRand) Int63n(n int64) int64 { return n / 2 }

@@ -88,6 +88,7 @@ type Machine struct {
 	probes  int          // ARP probes or announcements sent
 	inform  netip.Prefix // static address of the INFORM exchange
 	info    *dhcpv4.DHCPv4
+	down    bool // no carrier: send nothing
 	counts  Counters
 	out     []Action
 }
@@ -130,6 +131,12 @@ func (m *Machine) Handle(now time.Time, ev Event) []Action {
 		m.received(now, ev.Msg)
 	case ARPSeen:
 		m.arpSeen(now, ev)
+	case LinkDown:
+		m.linkDown()
+	case LinkUp:
+		m.linkUp(now)
+	case Verify:
+		m.verify(now)
 	}
 	return m.out
 }
@@ -174,6 +181,10 @@ func (m *Machine) transmit(now time.Time, msg *dhcpv4.DHCPv4, from, to netip.Add
 // resend sends pending again with an up-to-date secs field and arms the
 // next retransmission.
 func (m *Machine) resend(now time.Time) {
+	if m.down {
+		m.stop(Retransmit) // no carrier: LinkUp starts the exchange again
+		return
+	}
 	msg := *m.pending // shallow copy: a sent message never changes afterwards
 	msg.NumSeconds = secs(now.Sub(m.began))
 	m.tries++
