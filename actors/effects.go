@@ -14,7 +14,12 @@ import (
 // handle feeds one event to the machine and carries out its actions.
 func (a *iface) handle(ev lease.Event) {
 	now := a.env.Clock.Now()
-	for _, act := range a.m.Handle(now, ev) {
+	before := a.m.Status().Lease
+	acts := a.m.Handle(now, ev)
+	// Listen for the transaction's replies before its first message
+	// leaves: a fast server must not answer into the void.
+	a.listen()
+	for _, act := range acts {
 		switch act := act.(type) {
 		case lease.Send:
 			a.send(act)
@@ -36,10 +41,10 @@ func (a *iface) handle(ev lease.Event) {
 			}
 			a.publish(&ipc.Event{Kind: "state", State: act.To.String(), From: act.From.String()})
 		case lease.Notify:
-			a.notify(act.Event)
+			a.notify(act.Event, before)
 		}
 	}
-	a.listen()
+	a.nextHook()
 }
 
 func (a *iface) send(s lease.Send) {
@@ -136,7 +141,7 @@ func (a *iface) quiesce() {
 // when APPLY_MTU is set.
 func (a *iface) apply(l *lease.Lease, now time.Time) {
 	c := transport.AddrConfig{Ifindex: a.link.Index, Addr: l.Addr,
-		Metric: int(a.env.Config.Uint(a.link.Name, "ROUTE_METRIC"))}
+		Metric: int(a.env.Cfg().Uint(a.link.Name, "ROUTE_METRIC"))}
 	if !l.Infinite {
 		c.Valid = l.Remaining(now)
 		c.Preferred = c.Valid
@@ -153,7 +158,7 @@ func (a *iface) apply(l *lease.Lease, now time.Time) {
 	// Remember it even when it failed part-way, so remove takes back
 	// whatever did get applied.
 	a.applied = &c
-	if l.MTU > 0 && a.env.Config.Bool(a.link.Name, "APPLY_MTU") {
+	if l.MTU > 0 && a.env.Cfg().Bool(a.link.Name, "APPLY_MTU") {
 		a.applyMTU(l.MTU)
 	}
 	a.log.Info("lease applied", zap.Stringer("address", l.Addr), zap.Stringer("server", l.Server),
@@ -191,15 +196,22 @@ func (a *iface) remove() {
 	}
 }
 
-// notify logs an event and answers the commands waiting for it.
-func (a *iface) notify(e lease.EventName) {
+// notify logs an event, keeps the store in step, tells watchers, and
+// queues its hook with the replies it decides. before is the lease held
+// before the event, which the hook of an ending event describes.
+func (a *iface) notify(e lease.EventName, before *lease.Lease) {
+	l := a.m.Status().Lease
+	if l == nil {
+		l = before
+	}
 	fields := []zap.Field{zap.String("event", string(e)), zap.Stringer("state", a.m.State())}
-	if l := a.m.Status().Lease; l != nil {
+	if l != nil {
 		fields = append(fields, zap.Stringer("address", l.Addr))
 	}
 	a.log.Info("event", fields...)
+	a.persist(e)
 	a.publish(&ipc.Event{Kind: "event", State: a.m.State().String(), Event: string(e)})
-	a.resolve(e)
+	a.enqueue(e, l, a.resolve(e))
 }
 
 // publish completes ev with the interface's name, time and counters and

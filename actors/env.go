@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"go.uber.org/zap"
 )
@@ -25,13 +26,25 @@ type Env struct {
 	DUID []byte
 	// Events receives state changes and hook events for watch; may be nil.
 	Events *Bus
-	// Config is the configuration file's content.
-	Config *config.Config
+	// Store keeps leases and the managed interfaces; may be nil (tests).
+	Store Store
+	// Hooks runs the event hook; may be nil.
+	Hooks Hooks
+	// TestHooks enables commands that exist only for tests (debug-panic).
+	TestHooks bool
+	// Config is the configuration file's content; SIGHUP replaces it.
+	Config atomic.Pointer[config.Config]
+	// IAID returns the interface's IAID (RFC 4361), kept stable by the
+	// store; nil derives it from the hardware address each time.
+	IAID func(Link) uint32
 
 	// gens numbers timer armings across every actor and incarnation, so a
 	// timer of a dead incarnation can never match a live one's generation.
 	gens atomic.Uint64
 }
+
+// Cfg returns the configuration in force.
+func (e *Env) Cfg() *config.Config { return e.Config.Load() }
 
 // Clock is the time source of the actors.
 type Clock interface {
@@ -107,4 +120,22 @@ func (NetLinks) ByName(name string) (Link, error) {
 		return Link{}, err
 	}
 	return Link{Name: ifi.Name, Index: ifi.Index, HWAddr: ifi.HardwareAddr, MTU: ifi.MTU}, nil
+}
+
+// Host is the store's host record.
+type Host = store.Host
+
+// Store is the persistent state the actors read and write.
+type Store interface {
+	LoadLease(ifname string) (*store.Lease, error)
+	SaveLease(*store.Lease) error
+	DeleteLease(ifname string) error
+	LoadHost() (*store.Host, error)
+	UpdateHost(func(*store.Host)) error
+}
+
+// Hooks starts the event hook; done is called when it exits. It returns
+// hook.ErrNoHook when there is nothing to run.
+type Hooks interface {
+	Start(ifname, event string, env []string, done func(error)) error
 }

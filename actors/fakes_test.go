@@ -3,6 +3,7 @@ package actors
 import (
 	"net"
 	"net/netip"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -141,10 +142,15 @@ type fakeNet struct {
 	mtu     map[int]int
 }
 
+// Apply records c and, like the kernel, puts the address on the link.
 func (n *fakeNet) Apply(c transport.AddrConfig) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.applied = append(n.applied, c)
+	a := transport.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}
+	if !slices.Contains(n.addrs, a) {
+		n.addrs = append(n.addrs, a)
+	}
 	return nil
 }
 
@@ -152,6 +158,9 @@ func (n *fakeNet) Remove(c transport.AddrConfig) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.removed = append(n.removed, c)
+	n.addrs = slices.DeleteFunc(n.addrs, func(a transport.IfAddr) bool {
+		return a == transport.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}
+	})
 	return nil
 }
 
@@ -228,3 +237,31 @@ func (l fakeLinks) ByName(name string) (Link, error) {
 }
 
 var errNoSuchInterface = &net.AddrError{Err: "no such network interface"}
+
+// fakeHooks records hook runs and lets the test end them.
+type fakeHooks struct {
+	mu   sync.Mutex
+	runs chan hookRun
+}
+
+type hookRun struct {
+	ifname, event string
+	env           []string
+	done          func(error)
+}
+
+func (h *fakeHooks) Start(ifname, event string, env []string, done func(error)) error {
+	h.runs <- hookRun{ifname, event, env, done}
+	return nil
+}
+
+func (h *fakeHooks) next(t *testing.T) hookRun {
+	t.Helper()
+	select {
+	case r := <-h.runs:
+		return r
+	case <-time.After(5 * time.Second):
+		t.Fatal("no hook ran within 5 s")
+		return hookRun{}
+	}
+}

@@ -3,8 +3,6 @@ package actors
 import (
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/hex"
-	"errors"
 	"net/netip"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -12,7 +10,6 @@ import (
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/transport"
-	"github.com/insomniacslk/dhcp/dhcpv4"
 	"go.uber.org/zap"
 )
 
@@ -22,9 +19,11 @@ type iface struct {
 	env  *Env
 	link Link
 	log  *zap.Logger
+	inc  *incarnations // survives restarts of this actor
 
 	root     *actor.RootContext
 	self     *actor.PID
+	parent   *actor.PID
 	m        *lease.Machine
 	timers   map[lease.Timer]armed
 	xid      uint32                // xid bound in the Router, 0 when none
@@ -32,7 +31,15 @@ type iface struct {
 	applied  *transport.AddrConfig // what Apply put on the interface
 	origMTU  int                   // link MTU before APPLY_MTU changed it, 0 if unchanged
 	waiters  []waiter              // commands waiting for an outcome
-	primary  bool                  // the primary interface (start --primary)
+	hooks    hookQueue             // events whose hook has yet to run
+	ended    bool                  // dropped or released: waiting for Retire
+}
+
+// incarnations is what the supervisor's restarts of one interface actor
+// share: a restarted actor resumes the interface if it was running.
+type incarnations struct {
+	running bool // started and not dropped: resume on restart
+	primary bool // the primary interface (start --primary)
 }
 
 type armed struct {
@@ -41,11 +48,13 @@ type armed struct {
 }
 
 func newIface(env *Env, link Link) actor.Producer {
+	inc := &incarnations{}
 	return func() actor.Actor {
 		return &iface{
 			env:  env,
 			link: link,
 			log:  env.Log.With(zap.String("iface", link.Name)),
+			inc:  inc,
 		}
 	}
 }
@@ -63,24 +72,33 @@ func (g rng) Int63n(n int64) int64 {
 }
 
 func (a *iface) Receive(ctx actor.Context) {
+	if a.ended {
+		a.retiring(ctx)
+		return
+	}
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		a.root = ctx.ActorSystem().Root
-		a.self = ctx.Self()
-		a.timers = make(map[lease.Timer]armed)
-		cfg, err := leaseConfig(a.env, a.link)
-		if err != nil {
-			a.log.Error("bad configuration for the interface", zap.Error(err))
-		}
-		a.m = lease.New(cfg, rng{a.env.Router})
+		a.started(ctx)
 	case *actor.Stopping, *actor.Restarting:
 		a.quiesce()
 	case *messages.Command:
-		a.command(ctx, msg)
+		a.command(msg)
+	case *messages.Resume:
+		if a.m.State() == lease.Init {
+			a.start()
+		}
+	case *messages.Shutdown:
+		a.shutdown(msg)
 	case *messages.StatusQuery:
 		msg.Reply <- a.status()
 	case *messages.Primary:
-		a.primary = msg.On
+		a.inc.primary = msg.On
+	case *messages.Link:
+		a.linkChanged(msg)
+	case *messages.ClockJump:
+		a.handle(lease.Verify{})
+	case *messages.Reconfigure:
+		a.reconfigure()
 	case *messages.Inbound:
 		a.log.Debug("received", zap.Stringer("type", msg.Msg.MessageType()),
 			zap.Uint32("xid", lease.XID(msg.Msg)), zap.Stringer("state", a.m.State()))
@@ -93,118 +111,63 @@ func (a *iface) Receive(ctx actor.Context) {
 			delete(a.timers, msg.Timer)
 			a.handle(lease.Timeout{Timer: msg.Timer})
 		}
+	case *messages.HookDone:
+		a.hookDone(msg)
 	}
 }
 
-// command answers an IPC command from the interface's own state (SPEC §3).
-func (a *iface) command(ctx actor.Context, c *messages.Command) {
-	req := c.Req
-	st := a.m.State()
-	l := a.m.Status().Lease
-	switch req.Command {
-	case ipc.CmdStart:
-		if st != lease.Init && st != lease.Information && st != lease.InformSent {
-			c.Reply <- ipc.Fail(req, ipc.ErrRunning, "%s is already %s", a.link.Name, st)
-			return
-		}
-		if req.Args[ipc.ArgPrimary] == "yes" {
-			a.primary = true
-		}
-		a.wait(untilBound, c.Reply, req)
-		a.handle(lease.Start{})
-	case ipc.CmdPing:
-		c.Reply <- ipc.OK(req)
-	case ipc.CmdInfo:
-		c.Reply <- a.info(req)
-	case ipc.CmdExtend:
-		switch {
-		case l != nil && l.BOOTP:
-			c.Reply <- ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which has no renewal", a.link.Name)
-		case st != lease.Bound && st != lease.Renewing && st != lease.Rebinding && st != lease.PreBound:
-			c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s cannot extend in %s", a.link.Name, st)
-		case a.busy(c):
-		default:
-			a.wait(untilExtended, c.Reply, req)
-			a.handle(lease.Extend{})
-		}
-	case ipc.CmdInform:
-		a.inform(c)
-	case ipc.CmdDrop:
-		a.handle(lease.Drop{})
-		a.unmanage(ctx, req, c.Reply)
-	case ipc.CmdRelease:
-		switch {
-		case l != nil && l.BOOTP:
-			c.Reply <- ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which cannot be released", a.link.Name)
-		case !st.HoldsLease() && st != lease.InitReboot:
-			c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s holds no lease in %s", a.link.Name, st)
-		case a.busy(c):
-		default:
-			a.handle(lease.Release{})
-			a.unmanage(ctx, req, c.Reply)
-		}
-	case ipc.CmdStatus:
-		s := a.status()
-		r := ipc.OK(req)
-		r.Status = &s
-		c.Reply <- r
-	default:
-		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
+// started builds the machine; a restarted incarnation then rebuilds the
+// lease from the store and the kernel and carries on.
+func (a *iface) started(ctx actor.Context) {
+	a.root = ctx.ActorSystem().Root
+	a.self = ctx.Self()
+	a.parent = ctx.Parent()
+	a.timers = make(map[lease.Timer]armed)
+	cfg, err := leaseConfig(a.env, a.link)
+	if err != nil {
+		a.log.Error("bad configuration for the interface", zap.Error(err))
+	}
+	a.m = lease.New(cfg, rng{a.env.Router})
+	if a.inc.running {
+		a.log.Warn("interface actor restarted: resuming from the store")
+		a.start()
 	}
 }
 
-// busy answers PEND when another command's transaction is outstanding:
-// one transaction at a time (SPEC §3). The state is checked first, as
-// illumos does, so a command the state forbids is OUTSTATE either way.
-func (a *iface) busy(c *messages.Command) bool {
-	if len(a.waiters) == 0 {
-		return false
-	}
-	c.Reply <- ipc.Fail(c.Req, ipc.ErrPend, "%s: another command is in progress", a.link.Name)
-	return true
+// start leaves INIT: with a stored lease that is still valid the machine
+// verifies it with INIT-REBOOT, adopting the address if it is still on the
+// interface; otherwise it acquires afresh.
+func (a *iface) start() {
+	prior, adopted := a.restore()
+	a.inc.running = true
+	a.handle(lease.Start{Prior: prior, Adopted: adopted})
 }
 
-// info reads an option of the lease, or of the INFORM's answer (SPEC §3).
-func (a *iface) info(req *ipc.Request) *ipc.Reply {
-	s := a.m.Status()
-	var msgs []*dhcpv4.DHCPv4
+func (a *iface) reconfigure() {
+	cfg, err := leaseConfig(a.env, a.link)
+	if err != nil {
+		a.log.Error("bad configuration for the interface; keeping the old one", zap.Error(err))
+		return
+	}
+	a.m.SetConfig(cfg)
+}
+
+// linkChanged follows the carrier (SPEC §2): lost, keep the lease and stop
+// sending; back, verify. A deleted link ends the actor; its lease record
+// stays for when the interface returns.
+func (a *iface) linkChanged(l *messages.Link) {
 	switch {
-	case s.State == lease.Information:
-		msgs = append(msgs, s.Info)
-	case s.Lease != nil && s.State != lease.PreBound:
-		msgs = append(msgs, s.Lease.ACK, s.Lease.FirstACK)
+	case l.Deleted:
+		a.log.Warn("interface deleted: no longer managed; its lease record is kept")
+		a.quiesce()
+		a.root.Stop(a.self) // the manager routes nothing more to it
+	case l.Up:
+		a.log.Info("carrier back")
+		a.handle(lease.LinkUp{})
 	default:
-		return ipc.Fail(req, ipc.ErrOutState, "%s has no lease in %s", a.link.Name, s.State)
+		a.log.Info("carrier lost: keeping the lease, sending nothing")
+		a.handle(lease.LinkDown{})
 	}
-	values, raw, err := lease.Lookup(msgs, req.Args[ipc.ArgOption])
-	switch {
-	case errors.Is(err, lease.ErrNoOption):
-		return ipc.Fail(req, ipc.ErrInvalid, "%s: %v", a.link.Name, err)
-	case err != nil:
-		return ipc.Fail(req, ipc.ErrInvalid, "%v", err)
-	}
-	r := ipc.OK(req)
-	r.Values, r.Raw = values, hex.EncodeToString(raw)
-	return r
-}
-
-// inform starts an INFORM exchange for the interface's static address.
-func (a *iface) inform(c *messages.Command) {
-	req := c.Req
-	if st := a.m.State(); st != lease.Init && st != lease.Information && st != lease.InformSent {
-		c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s cannot inform in %s", a.link.Name, st)
-		return
-	}
-	addr, ok := a.staticAddr()
-	if !ok {
-		c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s has no IPv4 address to inform about", a.link.Name)
-		return
-	}
-	if a.busy(c) {
-		return
-	}
-	a.wait(untilInformed, c.Reply, req)
-	a.handle(lease.Inform{Addr: addr})
 }
 
 // staticAddr returns the interface's first IPv4 address.
@@ -222,13 +185,50 @@ func (a *iface) staticAddr() (netip.Prefix, bool) {
 	return netip.Prefix{}, false
 }
 
-// unmanage answers the command and stops the actor: after drop or release
-// the interface is no longer managed (SPEC §2, Ending).
-func (a *iface) unmanage(ctx actor.Context, req *ipc.Request, reply chan<- *ipc.Reply) {
-	st := a.status()
-	ctx.Send(ctx.Parent(), &messages.Unmanaged{Ifname: a.link.Name})
-	r := ipc.OK(req)
-	r.Status = &st
-	reply <- r
-	ctx.Stop(ctx.Self())
+// onLink reports whether p is on the interface.
+func (a *iface) onLink(p netip.Prefix) bool {
+	addrs, err := a.env.Net.Addrs()
+	if err != nil {
+		return false
+	}
+	for _, ia := range addrs {
+		if ia.Ifindex == a.link.Index && ia.Prefix == p {
+			return true
+		}
+	}
+	return false
+}
+
+// shutdown drops or releases the interface as the agent stops (SPEC §2),
+// keeping it under management for the next start.
+func (a *iface) shutdown(s *messages.Shutdown) {
+	req := &ipc.Request{Version: ipc.Version, Command: ipc.CmdDrop}
+	ev := lease.Event(lease.Drop{})
+	if st := a.m.State(); s.Release && (st.HoldsLease() || st == lease.InitReboot) && !a.bootp() {
+		req.Command, ev = ipc.CmdRelease, lease.Release{}
+	}
+	a.waiters = append(a.waiters, waiter{until: untilEnded, req: req, reply: s.Reply, keep: true})
+	a.handle(ev)
+}
+
+func (a *iface) bootp() bool {
+	l := a.m.Status().Lease
+	return l != nil && l.BOOTP
+}
+
+// retiring answers what still reaches an actor whose interface was dropped
+// or released, until the manager's Retire: it is not managed any more.
+func (a *iface) retiring(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *messages.Retire:
+		ctx.Stop(ctx.Self())
+	case *messages.Command:
+		msg.Reply <- ipc.Fail(msg.Req, ipc.ErrUnkIf, "%s is not managed", a.link.Name)
+	case *messages.StatusQuery:
+		msg.Reply <- a.status()
+	case *messages.Shutdown:
+		msg.Reply <- ipc.OK(&ipc.Request{})
+	case *actor.Stopping:
+		a.quiesce()
+	}
 }

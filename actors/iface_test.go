@@ -41,6 +41,7 @@ func TestRetransmitOnTimer(t *testing.T) {
 	w := newWorld(t, fast)
 	w.ask(0, ipc.CmdStart, "eth0")
 	first := w.send.next(t)
+	w.do(ipc.CmdStatus, "eth0")      // a barrier: the retransmission timer is armed
 	w.clock.Advance(5 * time.Second) // the first retransmission is due 3-5 s later
 	again := w.send.next(t)
 	expectType(t, again, dhcpv4.MessageTypeDiscover)
@@ -114,8 +115,16 @@ func TestDropRemovesExactlyWhatWasApplied(t *testing.T) {
 	if r := w.do(ipc.CmdStatus, "eth0"); r.Error != ipc.ErrUnkIf {
 		t.Fatalf("status after drop = %+v, want UNKIF", r)
 	}
-	// And it can be started again.
-	if r := w.bind("eth0", 120); r.Error != "" {
+	// Started again, it reboots into the kept lease (SPEC §2: DROP keeps
+	// the record; START with a valid one goes to INIT-REBOOT).
+	ch := w.ask(0, ipc.CmdStart, "eth0")
+	s := w.send.next(t)
+	expectType(t, s, dhcpv4.MessageTypeRequest)
+	if !s.msg.RequestedIPAddress().Equal(leased.AsSlice()) || s.msg.Options.Has(dhcpv4.OptionServerIdentifier) {
+		t.Fatalf("INIT-REBOOT REQUEST %v, want option 50 = %v and no 54", s.msg.Summary(), leased)
+	}
+	w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
+	if r := w.await(ch); r.Error != "" || r.Status.State != "BOUND" {
 		t.Fatalf("start after drop = %+v", r)
 	}
 }

@@ -18,6 +18,7 @@ var privileged = map[string]bool{
 	ipc.CmdPing:    false,
 	ipc.CmdInfo:    false,
 	ipc.CmdWatch:   false,
+	ipc.CmdPanic:   true,
 }
 
 // ipcActor receives every control request, logs it with the caller,

@@ -11,13 +11,17 @@ import (
 // leaseConfig turns the configuration file's keys for one interface into
 // the lease machine's Config (SPEC §6).
 func leaseConfig(env *Env, link Link) (lease.Config, error) {
-	c := env.Config
+	c := env.Cfg()
 	name := link.Name
 	duid := env.DUID
 	if len(duid) == 0 {
 		duid = lease.DUIDLL(link.HWAddr)
 	}
-	id, err := lease.ClientID(c.Get(name, "CLIENT_ID"), link.HWAddr, lease.IAID(link.HWAddr), duid)
+	iaid := lease.IAID(link.HWAddr)
+	if env.IAID != nil {
+		iaid = env.IAID(link)
+	}
+	id, err := lease.ClientID(c.Get(name, "CLIENT_ID"), link.HWAddr, iaid, duid)
 	if err != nil {
 		return lease.Config{}, fmt.Errorf("CLIENT_ID: %w", err)
 	}

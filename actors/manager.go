@@ -11,8 +11,8 @@ import (
 	"go.uber.org/zap"
 )
 
-// Restart limits for a failing interface actor: past them the supervisor
-// stops it rather than spin.
+// Restart limits for a failing interface actor: past them the manager
+// stops it, and the interface is marked FAILED rather than left to spin.
 const (
 	maxRestarts   = 5
 	restartWindow = time.Minute
@@ -23,33 +23,122 @@ const (
 type manager struct {
 	env      *Env
 	children map[string]*actor.PID
-	primary  string // name of the primary interface, "" when none
+	failed   map[string]bool // interfaces whose actor failed too often
+	primary  string          // name of the primary interface, "" when none
 }
 
 // ManagerProps is the manager's Props.
 func ManagerProps(env *Env) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &manager{env: env, children: make(map[string]*actor.PID)}
-	}, actor.WithSupervisor(actor.NewOneForOneStrategy(maxRestarts, restartWindow, actor.DefaultDecider)))
+		return &manager{env: env, children: make(map[string]*actor.PID), failed: make(map[string]bool)}
+	})
+}
+
+var _ actor.SupervisorStrategy = (*manager)(nil)
+
+// HandleFailure is the manager's supervision of its interface actors: a
+// failed actor is restarted (it rebuilds from the store and the kernel)
+// unless it failed more than maxRestarts times within restartWindow; then
+// it is stopped and its interface marked FAILED. It runs in the manager's
+// own context, so it may use the manager's state.
+func (m *manager) HandleFailure(system *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
+	rs *actor.RestartStatistics, reason, _ interface{}) {
+	name := m.nameOf(child)
+	rs.Fail()
+	if rs.NumberOfFailures(restartWindow) > maxRestarts {
+		m.env.Log.Error("interface actor failed too often; interface marked FAILED",
+			zap.String("iface", name), zap.Any("reason", reason))
+		delete(m.children, name)
+		m.failed[name] = true
+		sup.StopChildren(child)
+		return
+	}
+	m.env.Log.Error("interface actor failed; restarting it", zap.String("iface", name), zap.Any("reason", reason))
+	sup.RestartChildren(child)
+}
+
+func (m *manager) nameOf(pid *actor.PID) string {
+	for name, p := range m.children {
+		if p.Equal(pid) {
+			return name
+		}
+	}
+	return ""
 }
 
 func (m *manager) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
+	case *actor.Started:
+		m.resume(ctx)
 	case *messages.Command:
 		m.route(ctx, msg)
 	case *messages.Unmanaged:
-		delete(m.children, msg.Ifname)
+		if pid, ok := m.children[msg.Ifname]; ok && pid.Equal(msg.PID) {
+			delete(m.children, msg.Ifname)
+		}
 		if m.primary == msg.Ifname {
 			m.primary = ""
 		}
+		ctx.Send(msg.PID, &messages.Retire{})
 	case *actor.Terminated:
-		for name, pid := range m.children {
-			if pid.Equal(msg.Who) {
-				m.env.Log.Warn("interface actor stopped", zap.String("iface", name))
-				delete(m.children, name)
+		// Stopped after drop, release or deletion (already Unmanaged, or
+		// about to be: system messages overtake the user's), or by
+		// HandleFailure.
+		if name := m.nameOf(msg.Who); name != "" {
+			delete(m.children, name)
+		}
+	case *messages.Shutdown:
+		m.shutdown(ctx, msg)
+	case *messages.Link:
+		if pid, ok := m.children[msg.Ifname]; ok {
+			if msg.Deleted {
+				// Route nothing more to it; what is already in its mailbox
+				// is answered before it sees this.
+				delete(m.children, msg.Ifname)
 			}
+			ctx.Send(pid, msg)
+		}
+	case *messages.ClockJump, *messages.Reconfigure:
+		for _, pid := range m.children {
+			ctx.Send(pid, msg)
 		}
 	}
+}
+
+// resume restarts every interface that was under management when the
+// agent last stopped (SPEC §2: no start command is needed again).
+func (m *manager) resume(ctx actor.Context) {
+	if m.env.Store == nil {
+		return
+	}
+	h, err := m.env.Store.LoadHost()
+	if err != nil {
+		m.env.Log.Error("reading the managed interfaces failed", zap.Error(err))
+		return
+	}
+	m.primary = h.Primary
+	for _, name := range h.Managed {
+		link, err := m.env.Links.ByName(name)
+		if err != nil {
+			m.env.Log.Warn("managed interface is missing; not resumed", zap.String("iface", name), zap.Error(err))
+			continue
+		}
+		pid := m.spawn(ctx, link)
+		if name == h.Primary {
+			ctx.Send(pid, &messages.Primary{On: true})
+		}
+		ctx.Send(pid, &messages.Resume{})
+		m.env.Log.Info("resuming interface", zap.String("iface", name))
+	}
+}
+
+func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
+	// A prefix, not a fixed name: the actor of a dropped interface may
+	// still be stopping when the interface is started again.
+	pid := ctx.SpawnPrefix(actor.PropsFromProducer(newIface(m.env, link)), "if-"+link.Name+"-")
+	m.children[link.Name] = pid
+	delete(m.failed, link.Name)
+	return pid
 }
 
 func (m *manager) route(ctx actor.Context, c *messages.Command) {
@@ -76,6 +165,17 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		ctx.Send(pid, c)
 		return
 	}
+	if m.failed[name] && req.Command != ipc.CmdStart {
+		switch req.Command {
+		case ipc.CmdStatus:
+			r := ipc.OK(req)
+			r.Status = &ipc.Status{Ifname: name, State: "FAILED", Flags: []string{"FAILED"}}
+			c.Reply <- r
+		default:
+			c.Reply <- ipc.Fail(req, ipc.ErrFailedIf, "%s failed; start it again to retry", name)
+		}
+		return
+	}
 	// start and inform put an interface under management; the rest need
 	// it managed already.
 	if req.Command != ipc.CmdStart && req.Command != ipc.CmdInform {
@@ -91,11 +191,7 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "interface %s has no Ethernet address", name)
 		return
 	}
-	// A prefix, not a fixed name: the actor of a dropped interface may
-	// still be stopping when the interface is started again.
-	pid := ctx.SpawnPrefix(actor.PropsFromProducer(newIface(m.env, link)), "if-"+link.Name+"-")
-	m.children[link.Name] = pid
-	ctx.Send(pid, c)
+	ctx.Send(m.spawn(ctx, link), c)
 }
 
 // statusAll asks every interface actor for its status and answers with the
@@ -108,9 +204,12 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 		ctx.Send(pid, &messages.StatusQuery{Reply: parts})
 	}
 	n := len(m.children)
+	r := ipc.OK(c.Req)
+	r.Statuses = make([]ipc.Status, 0, n+len(m.failed))
+	for name := range m.failed {
+		r.Statuses = append(r.Statuses, ipc.Status{Ifname: name, State: "FAILED", Flags: []string{"FAILED"}})
+	}
 	go func() {
-		r := ipc.OK(c.Req)
-		r.Statuses = make([]ipc.Status, 0, n)
 		deadline := time.NewTimer(5 * time.Second)
 		defer deadline.Stop()
 		for range n {
@@ -124,5 +223,22 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 		}
 		slices.SortFunc(r.Statuses, func(a, b ipc.Status) int { return strings.Compare(a.Ifname, b.Ifname) })
 		c.Reply <- r
+	}()
+}
+
+// shutdown drops or releases every interface and answers once all have
+// (SPEC §2: SIGTERM). The interfaces stay under management for the next
+// start; the collecting is done on a goroutine.
+func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
+	replies := make(chan *ipc.Reply, len(m.children))
+	for _, pid := range m.children {
+		ctx.Send(pid, &messages.Shutdown{Release: s.Release, Reply: replies})
+	}
+	n := len(m.children)
+	go func() {
+		for range n {
+			<-replies
+		}
+		s.Reply <- &ipc.Reply{Version: ipc.Version}
 	}()
 }

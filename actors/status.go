@@ -18,7 +18,7 @@ func (a *iface) status() ipc.Status {
 		BadOffers: s.Counters.BadOffers,
 		Declined:  s.Counters.Declined,
 	}
-	if a.primary {
+	if a.inc.primary {
 		st.Flags = append(st.Flags, "PRIMARY")
 	}
 	if s.State.Acquiring() || len(a.waiters) > 0 {

@@ -3,6 +3,7 @@ package actors
 import (
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/messages"
 )
 
 // outcome is what a waiting command waits for.
@@ -12,6 +13,7 @@ const (
 	untilBound outcome = iota
 	untilExtended
 	untilInformed
+	untilEnded // drop or release: the actor stops once it is answered
 )
 
 // waiter is a command whose reply depends on a later event.
@@ -19,26 +21,41 @@ type waiter struct {
 	until outcome
 	req   *ipc.Request
 	reply chan<- *ipc.Reply
+	keep  bool // agent shutdown: the interface stays under management
 }
 
-func (a *iface) wait(until outcome, reply chan<- *ipc.Reply, req *ipc.Request) {
-	a.waiters = append(a.waiters, waiter{until: until, req: req, reply: reply})
+// delivery is a reply decided by an event, sent once the event's hook has
+// run (SPEC §5: the reply comes after the hook exits).
+type delivery struct {
+	w     waiter
+	reply *ipc.Reply
 }
 
-// resolve answers the waiters an event decides: success for the outcome
-// they wait for, failure when the event makes it impossible.
-func (a *iface) resolve(e lease.EventName) {
-	kept := a.waiters[:0]
+func (a *iface) wait(until outcome, c *messages.Command) {
+	a.waiters = append(a.waiters, waiter{until: until, req: c.Req, reply: c.Reply})
+}
+
+// resolve takes the waiters an event decides out of the queue, with their
+// replies: success for the outcome they wait for, failure when the event
+// makes it impossible.
+func (a *iface) resolve(e lease.EventName) []delivery {
+	var settled, kept []waiter
 	for _, w := range a.waiters {
-		switch r := a.verdict(w, e); {
-		case r != nil:
-			r.ID = w.req.ID
-			w.reply <- r
-		default:
+		if a.verdict(w, e) != nil {
+			settled = append(settled, w)
+		} else {
 			kept = append(kept, w)
 		}
 	}
+	// The replies' status must not count the settled waiters as BUSY.
 	a.waiters = kept
+	out := make([]delivery, 0, len(settled))
+	for _, w := range settled {
+		r := a.verdict(w, e)
+		r.ID = w.req.ID
+		out = append(out, delivery{w: w, reply: r})
+	}
+	return out
 }
 
 // verdict is w's reply after event e, or nil when w keeps waiting.
@@ -50,17 +67,38 @@ func (a *iface) verdict(w waiter, e lease.EventName) *ipc.Reply {
 		return r
 	}
 	name := a.link.Name
+	ended := e == lease.EventDrop || e == lease.EventRelease
 	switch {
 	case w.until == untilBound && e == lease.EventBound,
 		w.until == untilExtended && e == lease.EventExtend,
-		w.until == untilInformed && e == lease.EventInform:
+		w.until == untilInformed && e == lease.EventInform,
+		w.until == untilEnded && ended:
 		return ok()
-	case e == lease.EventDrop || e == lease.EventRelease:
+	case ended:
 		return ipc.Fail(w.req, ipc.ErrOutState, "%s was stopped before the command completed", name)
 	case w.until == untilExtended && (e == lease.EventNak || e == lease.EventExpire):
 		return ipc.Fail(w.req, ipc.ErrOutState, "%s: the server refused the extension (%s); acquiring again", name, e)
 	}
 	return nil
+}
+
+// deliver sends a decided reply. A drop or release ends the actor after
+// its answer: the interface is no longer managed (SPEC §2, Ending).
+func (a *iface) deliver(d delivery) {
+	ending := d.w.until == untilEnded
+	if ending && !d.w.keep {
+		// Before the reply, so a start that follows finds the interface free.
+		a.root.Send(a.parent, &messages.Unmanaged{Ifname: a.link.Name, PID: a.self})
+	}
+	d.w.reply <- d.reply
+	switch {
+	case ending && d.w.keep:
+		a.root.Stop(a.self) // the agent is stopping: nothing more will come
+	case ending:
+		a.inc.running = false
+		a.ended = true
+		a.quiesce()
+	}
 }
 
 // informGaveUp fails INFORM waiters when the exchange ends unanswered.

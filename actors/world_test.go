@@ -4,6 +4,8 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"go.uber.org/zap"
@@ -34,11 +37,30 @@ type world struct {
 	arp    *fakeARP
 	disp   *transport.Dispatcher
 	events *Bus
+	store  *store.Store
+	hooks  *fakeHooks
+	env    *Env
+	mgr    *actor.PID
+	once   sync.Once
 }
 
+// kill stops the actor system without dropping anything, as kill -9 would.
+func (w *world) kill() { w.once.Do(w.system.Shutdown) }
+
 // newWorld starts the actors with config text (SPEC §6 keys) on two
-// interfaces, eth0 and eth1.
+// interfaces, eth0 and eth1, with a store in a temporary directory.
 func newWorld(t *testing.T, conf string) *world {
+	t.Helper()
+	st, err := store.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newWorldWith(t, conf, st, &fakeNet{})
+}
+
+// newWorldWith starts the actors over an existing store and kernel: a
+// restarted agent.
+func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *world {
 	t.Helper()
 	cfg, err := config.Parse("test.conf", strings.NewReader(conf))
 	if err != nil {
@@ -48,7 +70,9 @@ func newWorld(t *testing.T, conf string) *world {
 		t:     t,
 		clock: &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
 		send:  newFakeSender(),
-		net:   &fakeNet{},
+		net:   kernel,
+		store: st,
+		hooks: &fakeHooks{runs: make(chan hookRun, 16)},
 		arp:   &fakeARP{},
 		disp:  transport.NewDispatcher(),
 	}
@@ -63,14 +87,21 @@ func newWorld(t *testing.T, conf string) *world {
 			"eth1": {Name: "eth1", Index: 3, HWAddr: hw1, MTU: 1500},
 			"tun0": {Name: "tun0", Index: 4, MTU: 1500},
 		},
-		Log:    zap.NewNop(),
-		Config: cfg,
-		Events: NewBus(),
+		Log:       zap.NewNop(),
+		Events:    NewBus(),
+		Store:     st,
+		TestHooks: true,
+	}
+	env.Config.Store(cfg)
+	if strings.Contains(conf, "# hooks") {
+		env.Hooks = w.hooks
 	}
 	w.events = env.Events
 	w.system = actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(
 		func(*actor.ActorSystem) *slog.Logger { return slog.New(slog.DiscardHandler) })))
+	w.env = env
 	manager, err := w.system.Root.SpawnNamed(ManagerProps(env), "ifaces")
+	w.mgr = manager
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +109,7 @@ func newWorld(t *testing.T, conf string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(w.system.Shutdown)
+	t.Cleanup(w.kill)
 	return w
 }
 
@@ -116,7 +147,9 @@ func (w *world) await(ch <-chan *ipc.Reply) *ipc.Reply {
 	case r := <-ch:
 		return r
 	case <-time.After(5 * time.Second):
-		w.t.Fatal("no reply within 5 s")
+		buf := make([]byte, 1<<20)
+		n := runtime.Stack(buf, true)
+		w.t.Fatalf("no reply within 5 s\n%s", buf[:n])
 		return nil
 	}
 }
@@ -131,15 +164,21 @@ func pending(t *testing.T, ch <-chan *ipc.Reply) {
 	}
 }
 
-// serve answers a client message m with a reply of type typ granting
-// 198.18.0.100 for lease seconds, through the shared receive path.
+// serve answers a client message m with a reply of type typ granting an
+// address for lease seconds, through the shared receive path: eth0 gets
+// 198.18.0.100/24 and eth1 198.18.1.100/24, so that neither offer lies in
+// a network the other interface owns.
 func (w *world) serve(m *dhcpv4.DHCPv4, typ dhcpv4.MessageType, lease uint32, mods ...dhcpv4.Modifier) {
 	w.t.Helper()
+	yiaddr := net.IPv4(198, 18, 0, 100)
+	if m.ClientHWAddr.String() == hw1.String() {
+		yiaddr = net.IPv4(198, 18, 1, 100)
+	}
 	r, err := dhcpv4.New(append([]dhcpv4.Modifier{
 		dhcpv4.WithTransactionID(m.TransactionID),
 		dhcpv4.WithHwAddr(m.ClientHWAddr),
 		dhcpv4.WithMessageType(typ),
-		dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 100)),
+		dhcpv4.WithYourIP(yiaddr),
 		dhcpv4.WithServerIP(serverIP),
 		dhcpv4.WithOption(dhcpv4.OptServerIdentifier(serverIP)),
 		dhcpv4.WithLeaseTime(lease),

@@ -6,16 +6,19 @@ import (
 	"log/slog"
 	"net/netip"
 	"os"
+	"os/signal"
 	"os/user"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/actors"
 	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/ipc"
-	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"go.uber.org/zap"
 	"go.uber.org/zap/exp/zapslog"
@@ -25,19 +28,34 @@ import (
 type Options struct {
 	Socket   string
 	StateDir string
-	Log      *zap.Logger
-	Config   *config.Config
+	// ConfigPath is re-read on SIGHUP; Config is its content at start.
+	ConfigPath string
+	Config     *config.Config
+	// Hook is the event hook's path.
+	Hook string
+	Log  *zap.Logger
+	// TestHooks enables commands that exist only for tests.
+	TestHooks bool
 }
 
-// Run serves until ctx is done.
+// shutdownWait bounds the drops (and their hooks) at SIGTERM: a hook may
+// run 58 s (SPEC §5).
+const shutdownWait = 70 * time.Second
+
+// Run serves until ctx is done, then drops (or releases) every interface,
+// waits for their hooks and returns.
 func Run(ctx context.Context, o Options) error {
 	ln, closeSocket, err := listen(o.Socket)
 	if err != nil {
 		return err
 	}
 	defer closeSocket()
-	if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
-		return fmt.Errorf("state directory: %w", err)
+	st, err := store.Open(o.StateDir)
+	if err != nil {
+		return err
+	}
+	st.Corrupt = func(aside string, err error) {
+		o.Log.Warn("corrupt state file set aside", zap.String("file", aside), zap.Error(err))
 	}
 
 	raw, err := transport.ListenRaw(transport.DefaultRawConfig)
@@ -50,38 +68,46 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer udp.Close()
+	arp, err := transport.ListenARP()
+	if err != nil {
+		return err
+	}
+	defer arp.Close()
 	nl, err := transport.NewNetlink()
 	if err != nil {
 		return err
 	}
 	defer nl.Close()
 
-	arp, err := transport.ListenARP()
-	if err != nil {
-		return err
-	}
-	defer arp.Close()
-
 	disp := transport.NewDispatcher()
 	readErr := make(chan error, 2)
 	go func() { readErr <- raw.Serve(disp.Dispatch) }()
 	go func() { readErr <- arp.Serve() }()
 
-	env := &actors.Env{
-		Clock:  actors.SystemClock{},
-		Sender: sender{raw, udp, arp},
-		Router: disp,
-		ARP:    arp,
-		DUID:   hostDUID(o.Log),
-		Events: actors.NewBus(),
-		Net:    nl,
-		Links:  actors.NetLinks{},
-		Log:    o.Log,
-		Config: o.Config,
+	duid, iaid, err := hostIdentity(st, o.Log)
+	if err != nil {
+		return err
 	}
+	hooks := &hook.Runner{Path: o.Hook}
+	env := &actors.Env{
+		Clock:     actors.SystemClock{},
+		Sender:    sender{raw, udp, arp},
+		Router:    disp,
+		ARP:       arp,
+		Net:       nl,
+		Links:     actors.NetLinks{},
+		Log:       o.Log,
+		DUID:      duid,
+		IAID:      iaid,
+		Events:    actors.NewBus(),
+		Store:     st,
+		Hooks:     hooks,
+		TestHooks: o.TestHooks,
+	}
+	env.Config.Store(o.Config)
 	system := actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(
 		func(*actor.ActorSystem) *slog.Logger {
-			return slog.New(zapslog.NewHandler(o.Log.Named("protoactor").Core()))
+			return slog.New(zapslog.NewHandler(o.Log.Core(), zapslog.WithName("protoactor")))
 		})))
 	defer system.Shutdown()
 	manager, err := system.Root.SpawnNamed(actors.ManagerProps(env), "ifaces")
@@ -96,6 +122,12 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("start IPC actor: %w", err)
 	}
+
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	go watchLinks(watchCtx, o.Log, func(m *messages.Link) { system.Root.Send(manager, m) })
+	go watchClock(watchCtx, o.Log, func() { system.Root.Send(manager, &messages.ClockJump{}) })
+	go reloadOnHUP(watchCtx, o, env, func() { system.Root.Send(manager, &messages.Reconfigure{}) })
 
 	o.Log.Info("agent started", zap.String("socket", o.Socket), zap.String("state_dir", o.StateDir))
 	srv := &ipc.Server{
@@ -118,8 +150,8 @@ func Run(ctx context.Context, o Options) error {
 			}
 		},
 	}
-	serveCtx, stop := context.WithCancel(ctx)
-	defer stop()
+	serveCtx, stopServing := context.WithCancel(context.Background())
+	defer stopServing()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Run(serveCtx, ln) }()
 
@@ -128,14 +160,56 @@ func Run(ctx context.Context, o Options) error {
 	case err = <-readErr:
 		err = fmt.Errorf("receive path: %w", err)
 	case <-ctx.Done():
-		err = nil
 	}
-	stop()
-	if e := system.Root.PoisonFuture(manager).Wait(); e != nil {
-		o.Log.Warn("stopping interface actors", zap.Error(e))
-	}
+	stopWatch()
+	shutdown(system, manager, hooks, o)
+	stopServing()
 	o.Log.Info("agent stopped")
 	return err
+}
+
+// shutdown drops every interface, or releases it with RELEASE_ON_SIGTERM,
+// and waits for the hooks (SPEC §2).
+func shutdown(system *actor.ActorSystem, manager *actor.PID, hooks *hook.Runner, o Options) {
+	release := o.Config.Bool("", "RELEASE_ON_SIGTERM")
+	o.Log.Info("stopping: giving up every interface", zap.Bool("release", release))
+	done := make(chan *ipc.Reply, 1)
+	system.Root.Send(manager, &messages.Shutdown{Release: release, Reply: done})
+	timer := time.NewTimer(shutdownWait)
+	defer timer.Stop()
+	select {
+	case <-done:
+	case <-timer.C:
+		o.Log.Error("interfaces did not stop in time")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownWait)
+	defer cancel()
+	if err := hooks.Wait(ctx); err != nil {
+		o.Log.Error("hooks still running", zap.Error(err))
+	}
+}
+
+// reloadOnHUP re-reads the configuration on SIGHUP. A file that does not
+// parse leaves the running configuration in place (SPEC §1).
+func reloadOnHUP(ctx context.Context, o Options, env *actors.Env, changed func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		cfg, err := config.Load(o.ConfigPath)
+		if err != nil {
+			o.Log.Error("configuration not reloaded; keeping the old one", zap.Error(err))
+			continue
+		}
+		env.Config.Store(cfg)
+		o.Log.Info("configuration reloaded", zap.String("config", o.ConfigPath))
+		changed()
+	}
 }
 
 // forward hands a request to the IPC actor and waits, on this connection's
@@ -173,27 +247,11 @@ func (s sender) Broadcast(ifindex int, from netip.Addr, b []byte) error {
 	return s.raw.Broadcast(ifindex, from, b)
 }
 
-func (s sender) ARP(ifindex int, p transport.ARPPacket) error { return s.arp.Send(ifindex, p) }
-
 func (s sender) Unicast(ifindex int, from, to netip.Addr, b []byte) error {
 	return s.udp.Unicast(ifindex, from, to, b)
 }
 
-// hostDUID is the host's DUID-UUID from /etc/machine-id (RFC 6355), or nil
-// when there is none; interfaces then use a DUID-LL of their own address.
-func hostDUID(log *zap.Logger) []byte {
-	b, err := os.ReadFile("/etc/machine-id")
-	if err != nil {
-		log.Info("no machine id: CLIENT_ID=duid uses each interface's DUID-LL", zap.Error(err))
-		return nil
-	}
-	duid, err := lease.DUIDFromMachineID(string(b))
-	if err != nil {
-		log.Warn("unusable machine id: CLIENT_ID=duid uses each interface's DUID-LL", zap.Error(err))
-		return nil
-	}
-	return duid
-}
+func (s sender) ARP(ifindex int, p transport.ARPPacket) error { return s.arp.Send(ifindex, p) }
 
 // adminGroup resolves ADMIN_GROUP to a gid, or -1 when it is not set.
 func adminGroup(c *config.Config) (int64, error) {

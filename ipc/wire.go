@@ -34,6 +34,8 @@ const (
 	CmdPing    = "ping"
 	CmdInfo    = "info"
 	CmdWatch   = "watch"
+	// CmdPanic makes an interface actor panic; only with --test-hooks.
+	CmdPanic = "debug-panic"
 )
 
 // Arguments of requests.

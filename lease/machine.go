@@ -106,6 +106,9 @@ func (m *Machine) Status() Status {
 	return Status{State: m.state, Lease: m.lease, XID: m.xid, Info: m.info, Counters: m.counts}
 }
 
+// Config returns the configuration.
+func (m *Machine) Config() *Config { return &m.cfg }
+
 // SetConfig replaces the configuration; it applies from the next message.
 func (m *Machine) SetConfig(cfg Config) { m.cfg = cfg }
 

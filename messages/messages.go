@@ -7,6 +7,7 @@
 package messages
 
 import (
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/transport"
@@ -31,12 +32,18 @@ type StatusQuery struct {
 }
 
 // Unmanaged tells the manager that an interface actor gave up its
-// interface (drop, release) and is stopping. Sent by the interface actor
-// to its parent before it answers the command, so the manager never
-// forwards a later command to the stopping actor. No reply.
+// interface (drop, release). Sent by the interface actor to its parent
+// before it answers the command; the manager stops routing to it and
+// answers with Retire. Until then the actor answers whatever still reaches
+// it, so no command is lost to a stopping actor.
 type Unmanaged struct {
 	Ifname string
+	PID    *actor.PID
 }
+
+// Retire tells an interface actor that sent Unmanaged that nothing more
+// will be routed to it: it stops. Sent by the manager. No reply.
+type Retire struct{}
 
 // Inbound carries a reply for the interface actor's transaction from the
 // shared receive path (the dispatcher's goroutine). No reply.
@@ -64,4 +71,41 @@ type ARPInbound struct {
 // Sent by the manager when start --primary names another interface. No reply.
 type Primary struct {
 	On bool
+}
+
+// Resume starts an interface that was under management when the agent last
+// stopped. Sent by the manager right after spawning it at start-up. No reply.
+type Resume struct{}
+
+// Shutdown asks an interface actor to drop (or, with Release, release) its
+// interface as the agent stops, keeping it under management for the next
+// start. Sent by the manager; the actor answers on Reply once the event's
+// hook has run.
+type Shutdown struct {
+	Release bool
+	Reply   chan<- *ipc.Reply
+}
+
+// Link reports a change of an interface's carrier, or its deletion, from
+// the netlink watcher through the manager. No reply.
+type Link struct {
+	Ifname  string
+	Up      bool
+	Deleted bool
+}
+
+// ClockJump reports that the wall clock jumped or the host resumed from
+// suspend; interface actors verify their leases. Sent by the agent's clock
+// watcher through the manager. No reply.
+type ClockJump struct{}
+
+// Reconfigure tells interface actors that the configuration was re-read
+// (SIGHUP). Sent through the manager. No reply.
+type Reconfigure struct{}
+
+// HookDone reports that the hook run for Event exited, with its error.
+// Posted by the hook runner's goroutine to the interface actor. No reply.
+type HookDone struct {
+	Event string
+	Err   error
 }

@@ -22,7 +22,9 @@ func main() {
 	var (
 		socket   = flag.String("socket", "/run/dhcpagent/agent.sock", "control socket `path`")
 		stateDir = flag.String("state-dir", "/var/lib/dhcpagent", "persistent state `directory`")
-		confPath = flag.String("config", "/etc/dhcpagent/dhcpagent.conf", "configuration `file`")
+		confPath = flag.String("config", "/etc/dhcpagent/dhcpagent.conf", "configuration `file` (re-read on SIGHUP)")
+		hookPath = flag.String("hook", "/etc/dhcpagent/eventhook", "event hook `program`, run only if executable")
+		testHook = flag.Bool("test-hooks", false, "enable commands that exist only for tests (debug-panic)")
 		debug    = flag.Int("d", 0, "debug `level`: 1 or more logs every packet")
 		verbose  = flag.Bool("v", false, "verbose: same as -d 1")
 		_        = flag.Bool("f", true, "run in the foreground (always; accepted for illumos compatibility)")
@@ -58,7 +60,8 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	err = agent.Run(ctx, agent.Options{Socket: *socket, StateDir: *stateDir, Log: log, Config: cfg})
+	err = agent.Run(ctx, agent.Options{Socket: *socket, StateDir: *stateDir, ConfigPath: *confPath, Config: cfg,
+		Hook: *hookPath, Log: log, TestHooks: *testHook})
 	if err != nil {
 		log.Error("agent failed", zap.Error(err))
 		if errors.Is(err, agent.ErrRunning) {

@@ -1,0 +1,157 @@
+package actors
+
+import (
+	"encoding/hex"
+	"errors"
+	"slices"
+
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+	"go.uber.org/zap"
+)
+
+// command answers an IPC command from the interface's own state (SPEC §3).
+func (a *iface) command(c *messages.Command) {
+	req := c.Req
+	st := a.m.State()
+	switch req.Command {
+	case ipc.CmdStart:
+		if st != lease.Init && st != lease.Information && st != lease.InformSent {
+			c.Reply <- ipc.Fail(req, ipc.ErrRunning, "%s is already %s", a.link.Name, st)
+			return
+		}
+		if req.Args[ipc.ArgPrimary] == "yes" {
+			a.inc.primary = true
+		}
+		a.manage(true)
+		a.wait(untilBound, c)
+		a.start()
+	case ipc.CmdExtend:
+		switch {
+		case a.bootp():
+			c.Reply <- ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which has no renewal", a.link.Name)
+		case st != lease.Bound && st != lease.Renewing && st != lease.Rebinding && st != lease.PreBound:
+			c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s cannot extend in %s", a.link.Name, st)
+		case a.busy(c):
+		default:
+			a.wait(untilExtended, c)
+			a.handle(lease.Extend{})
+		}
+	case ipc.CmdInform:
+		a.inform(c)
+	case ipc.CmdDrop:
+		a.manage(false)
+		a.wait(untilEnded, c)
+		a.handle(lease.Drop{})
+	case ipc.CmdRelease:
+		switch {
+		case a.bootp():
+			c.Reply <- ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which cannot be released", a.link.Name)
+		case !st.HoldsLease() && st != lease.InitReboot:
+			c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s holds no lease in %s", a.link.Name, st)
+		case a.busy(c):
+		default:
+			a.manage(false)
+			a.wait(untilEnded, c)
+			a.handle(lease.Release{})
+		}
+	case ipc.CmdStatus:
+		s := a.status()
+		r := ipc.OK(req)
+		r.Status = &s
+		c.Reply <- r
+	case ipc.CmdPing:
+		c.Reply <- ipc.OK(req)
+	case ipc.CmdInfo:
+		c.Reply <- a.info(req)
+	case ipc.CmdPanic:
+		if !a.env.TestHooks {
+			c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
+			return
+		}
+		a.log.Warn("panicking on request (test hook)")
+		c.Reply <- ipc.OK(req)
+		panic("injected panic (test hook)")
+	default:
+		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
+	}
+}
+
+// manage records whether the interface is under management, so that the
+// next agent resumes it (SPEC §2).
+func (a *iface) manage(on bool) {
+	if a.env.Store == nil {
+		return
+	}
+	err := a.env.Store.UpdateHost(func(h *Host) {
+		h.Managed = slices.DeleteFunc(h.Managed, func(n string) bool { return n == a.link.Name })
+		if on {
+			h.Managed = append(h.Managed, a.link.Name)
+		}
+		switch {
+		case on && a.inc.primary:
+			h.Primary = a.link.Name
+		case !on && h.Primary == a.link.Name:
+			h.Primary = ""
+		}
+	})
+	if err != nil {
+		a.log.Error("recording the managed interfaces failed", zap.Error(err))
+	}
+}
+
+// busy answers PEND when another command's transaction is outstanding:
+// one transaction at a time (SPEC §3). The state is checked first, as
+// illumos does, so a command the state forbids is OUTSTATE either way.
+func (a *iface) busy(c *messages.Command) bool {
+	if len(a.waiters) == 0 {
+		return false
+	}
+	c.Reply <- ipc.Fail(c.Req, ipc.ErrPend, "%s: another command is in progress", a.link.Name)
+	return true
+}
+
+// info reads an option of the lease, or of the INFORM's answer (SPEC §3).
+func (a *iface) info(req *ipc.Request) *ipc.Reply {
+	s := a.m.Status()
+	var msgs []*dhcpv4.DHCPv4
+	switch {
+	case s.State == lease.Information:
+		msgs = append(msgs, s.Info)
+	case s.Lease != nil && s.State != lease.PreBound:
+		msgs = append(msgs, s.Lease.ACK, s.Lease.FirstACK)
+	default:
+		return ipc.Fail(req, ipc.ErrOutState, "%s has no lease in %s", a.link.Name, s.State)
+	}
+	values, raw, err := lease.Lookup(msgs, req.Args[ipc.ArgOption])
+	switch {
+	case errors.Is(err, lease.ErrNoOption):
+		return ipc.Fail(req, ipc.ErrInvalid, "%s: %v", a.link.Name, err)
+	case err != nil:
+		return ipc.Fail(req, ipc.ErrInvalid, "%v", err)
+	}
+	r := ipc.OK(req)
+	r.Values, r.Raw = values, hex.EncodeToString(raw)
+	return r
+}
+
+// inform starts an INFORM exchange for the interface's static address.
+func (a *iface) inform(c *messages.Command) {
+	req := c.Req
+	if st := a.m.State(); st != lease.Init && st != lease.Information && st != lease.InformSent {
+		c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s cannot inform in %s", a.link.Name, st)
+		return
+	}
+	addr, ok := a.staticAddr()
+	if !ok {
+		c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s has no IPv4 address to inform about", a.link.Name)
+		return
+	}
+	if a.busy(c) {
+		return
+	}
+	a.wait(untilInformed, c)
+	a.handle(lease.Inform{Addr: addr})
+}

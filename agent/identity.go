@@ -1,0 +1,58 @@
+package agent
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+
+	"github.com/dhcpagent/dhcpagent/actors"
+	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/store"
+	"go.uber.org/zap"
+)
+
+// hostIdentity returns the host's DUID and an IAID source, both kept in
+// the store so client identifiers never change (RFC 4361 §6): the DUID is
+// a DUID-UUID from /etc/machine-id (RFC 6355), or from random bytes when
+// there is none; an interface's IAID is derived from its MAC the first
+// time and kept even if the MAC changes.
+func hostIdentity(st *store.Store, log *zap.Logger) ([]byte, func(actors.Link) uint32, error) {
+	h, err := st.LoadHost()
+	if err != nil {
+		return nil, nil, err
+	}
+	duid := h.DUIDBytes()
+	if len(duid) == 0 {
+		duid = newDUID(log)
+		if err := st.UpdateHost(func(h *store.Host) { h.DUID = hex.EncodeToString(duid) }); err != nil {
+			return nil, nil, fmt.Errorf("record DUID: %w", err)
+		}
+	}
+	iaid := func(l actors.Link) uint32 {
+		h, err := st.LoadHost()
+		if err == nil {
+			if v, ok := h.IAIDs[l.Name]; ok {
+				return v
+			}
+		}
+		v := lease.IAID(l.HWAddr)
+		if err := st.UpdateHost(func(h *store.Host) { h.IAIDs[l.Name] = v }); err != nil {
+			log.Error("recording the IAID failed", zap.String("iface", l.Name), zap.Error(err))
+		}
+		return v
+	}
+	return duid, iaid, nil
+}
+
+func newDUID(log *zap.Logger) []byte {
+	if b, err := os.ReadFile("/etc/machine-id"); err == nil {
+		if duid, err := lease.DUIDFromMachineID(string(b)); err == nil {
+			return duid
+		}
+	}
+	log.Info("no usable /etc/machine-id: the DUID is a random DUID-UUID, kept in the store")
+	id := make([]byte, 16)
+	_, _ = rand.Read(id)
+	return append([]byte{0, 4}, id...)
+}

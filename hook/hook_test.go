@@ -1,0 +1,84 @@
+package hook
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func script(t *testing.T, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "eventhook")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"+body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func run(t *testing.T, r *Runner, env ...string) error {
+	t.Helper()
+	done := make(chan error, 1)
+	if err := r.Start("eth0", "BOUND", env, func(err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(10 * time.Second):
+		t.Fatal("hook did not finish")
+		return nil
+	}
+}
+
+func TestArgumentsEnvironmentStdin(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	r := &Runner{Path: script(t, `echo "$1 $2 $DHCP_ADDRESS" > `+out+`; cat >> `+out)}
+	if err := run(t, r, "DHCP_ADDRESS=198.18.0.100"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(out)
+	if got := string(b); got != "eth0 BOUND 198.18.0.100\n" {
+		t.Fatalf("hook wrote %q (stdin must be empty)", got)
+	}
+}
+
+func TestFailureReported(t *testing.T) {
+	if err := run(t, &Runner{Path: script(t, "exit 3")}); err == nil {
+		t.Fatal("a failing hook reported success")
+	}
+}
+
+func TestHangingHookTerminatedThenKilled(t *testing.T) {
+	// Ignores SIGTERM: only SIGKILL ends it.
+	r := &Runner{Path: script(t, "trap '' TERM; while :; do sleep 1; done"), Term: 100 * time.Millisecond, Kill: 100 * time.Millisecond}
+	start := time.Now()
+	err := run(t, r)
+	if err == nil || !strings.Contains(err.Error(), "killed") {
+		t.Fatalf("err = %v, want killed", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("took %v", d)
+	}
+	r = &Runner{Path: script(t, "sleep 30"), Term: 100 * time.Millisecond, Kill: 5 * time.Second}
+	if err := run(t, r); err == nil || !strings.Contains(err.Error(), "terminated") {
+		t.Fatalf("err = %v, want terminated", err)
+	}
+}
+
+func TestNoHook(t *testing.T) {
+	notExec := filepath.Join(t.TempDir(), "hook")
+	os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644)
+	for _, path := range []string{"/nonexistent/hook", notExec, t.TempDir()} {
+		r := &Runner{Path: path}
+		if err := r.Start("eth0", "BOUND", nil, func(error) { t.Error("done called") }); !errors.Is(err, ErrNoHook) {
+			t.Errorf("%s: %v, want ErrNoHook", path, err)
+		}
+	}
+	if err := (&Runner{}).Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
