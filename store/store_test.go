@@ -2,12 +2,14 @@ package store
 
 import (
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
@@ -177,6 +179,49 @@ func FuzzLoadLease(f *testing.F) {
 		}
 		if _, err := os.Stat(path); !os.IsNotExist(err) {
 			t.Fatal("rejected file left in place")
+		}
+	})
+}
+
+func TestIPAdmConfig(t *testing.T) {
+	s, corrupt := open(t)
+	c, err := s.LoadIPAdm()
+	if err != nil || len(c.Interfaces) != 0 {
+		t.Fatalf("empty = %+v, %v", c, err)
+	}
+	c.Interfaces["eth0"] = ipadm.Interface{Name: "eth0", Families: []string{ipadm.V4}}
+	c.Addresses["eth0/s"] = ipadm.Address{Object: "eth0/s", Ifname: "eth0", Type: ipadm.Static,
+		Addr: netip.MustParsePrefix("198.18.0.5/24")}
+	if err := s.SaveIPAdm(c); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.LoadIPAdm()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(c, got, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+		t.Fatalf("(-want +got):\n%s", diff)
+	}
+	os.WriteFile(filepath.Join(s.Dir(), ipadmFile), []byte(`{"interfaces":{"a/b":{"name":"a/b","families":["v4"]}}}`), 0o600)
+	if c, err := s.LoadIPAdm(); err != nil || len(c.Interfaces) != 0 || len(*corrupt) != 1 {
+		t.Fatalf("invalid file: %+v, %v, reports %v", c, err, *corrupt)
+	}
+}
+
+func FuzzLoadIPAdm(f *testing.F) {
+	f.Add([]byte(`{"interfaces":{"eth0":{"name":"eth0","families":["v4","v6"]}},"addresses":{"eth0/d":{"object":"eth0/d","ifname":"eth0","type":"dhcp"}}}`))
+	f.Fuzz(func(t *testing.T, content []byte) {
+		s, err := Open(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(s.Dir(), ipadmFile), content, 0o600)
+		c, err := s.LoadIPAdm()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("loaded an invalid configuration: %v", err)
 		}
 	})
 }
