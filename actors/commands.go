@@ -3,6 +3,7 @@ package actors
 import (
 	"encoding/hex"
 	"errors"
+	"net/netip"
 	"slices"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
@@ -24,6 +25,9 @@ func (a *iface) command(c *messages.Command) {
 		}
 		if req.Args[ipc.ArgPrimary] == "yes" {
 			a.inc.primary = true
+		}
+		if h := req.Args[ipc.ArgHostname]; h != "" {
+			a.m.Config().Hostname = h // create-addr -h: this acquisition asks for h
 		}
 		a.manage(true)
 		a.wait(untilBound, c)
@@ -145,6 +149,9 @@ func (a *iface) inform(c *messages.Command) {
 		return
 	}
 	addr, ok := a.staticAddr()
+	if p, err := netip.ParsePrefix(req.Args[ipc.ArgAddress]); err == nil {
+		addr, ok = p, true // refresh-addr -i names the static address object's address
+	}
 	if !ok {
 		c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s has no IPv4 address to inform about", a.link.Name)
 		return

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"go.uber.org/zap"
@@ -21,7 +22,10 @@ type Env struct {
 	ARP    ARPWatcher
 	Net    Configurer
 	Links  Links
-	Log    *zap.Logger
+	// Admin configures links for create-if and friends; may be nil (tests
+	// without interface administration).
+	Admin LinkAdmin
+	Log   *zap.Logger
 	// DUID is the host's DHCP unique identifier, for CLIENT_ID=duid.
 	DUID []byte
 	// Events receives state changes and hook events for watch; may be nil.
@@ -88,6 +92,14 @@ type Configurer interface {
 	SetMTU(ifindex, mtu int) error
 }
 
+// LinkAdmin configures links for interface administration (SPEC §4).
+type LinkAdmin interface {
+	State(name string) (transport.LinkState, error)
+	SetUp(index int, up bool) error
+	SetIPv6(name string, on bool) error
+	AddrFlags(index int, p netip.Prefix) (present, tentative, duplicate bool)
+}
+
 // Link is what the agent needs to know of a network interface.
 type Link struct {
 	Name   string
@@ -132,6 +144,8 @@ type Store interface {
 	DeleteLease(ifname string) error
 	LoadHost() (*store.Host, error)
 	UpdateHost(func(*store.Host)) error
+	LoadIPAdm() (*ipadm.Config, error)
+	SaveIPAdm(*ipadm.Config) error
 }
 
 // Hooks starts the event hook; done is called when it exits. It returns

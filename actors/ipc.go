@@ -19,6 +19,23 @@ var privileged = map[string]bool{
 	ipc.CmdInfo:    false,
 	ipc.CmdWatch:   false,
 	ipc.CmdPanic:   true,
+
+	ipc.CmdCreateIf:    true,
+	ipc.CmdDeleteIf:    true,
+	ipc.CmdEnableIf:    true,
+	ipc.CmdDisableIf:   true,
+	ipc.CmdShowIf:      false,
+	ipc.CmdCreateAddr:  true,
+	ipc.CmdDeleteAddr:  true,
+	ipc.CmdRefreshAddr: true,
+	ipc.CmdShowAddr:    false,
+}
+
+// administrative commands go to the admin actor, the rest to the manager.
+var administrative = map[string]bool{
+	ipc.CmdCreateIf: true, ipc.CmdDeleteIf: true, ipc.CmdEnableIf: true, ipc.CmdDisableIf: true,
+	ipc.CmdShowIf: true, ipc.CmdCreateAddr: true, ipc.CmdDeleteAddr: true, ipc.CmdRefreshAddr: true,
+	ipc.CmdShowAddr: true,
 }
 
 // ipcActor receives every control request, logs it with the caller,
@@ -26,15 +43,17 @@ var privileged = map[string]bool{
 // It never touches lease state.
 type ipcActor struct {
 	manager  *actor.PID
+	admin    *actor.PID
 	log      *zap.Logger
 	adminGID int64 // members of this group are privileged; -1: none
 }
 
-// IPCProps is the IPC actor's Props; it forwards to manager. Root and,
-// when adminGID is not -1, members of that group are privileged.
-func IPCProps(manager *actor.PID, log *zap.Logger, adminGID int64) *actor.Props {
+// IPCProps is the IPC actor's Props; it forwards to the manager, and
+// interface administration to admin (which may be nil: then INVALID).
+// Root and, when adminGID is not -1, members of that group are privileged.
+func IPCProps(manager, admin *actor.PID, log *zap.Logger, adminGID int64) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &ipcActor{manager: manager, log: log, adminGID: adminGID}
+		return &ipcActor{manager: manager, admin: admin, log: log, adminGID: adminGID}
 	})
 }
 
@@ -57,6 +76,10 @@ func (a *ipcActor) Receive(ctx actor.Context) {
 		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
 	case priv && !a.privileged(c.Caller):
 		c.Reply <- ipc.Fail(req, ipc.ErrPerm, "%s needs root or the admin group", req.Command)
+	case administrative[req.Command] && a.admin == nil:
+		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "interface administration is not available")
+	case administrative[req.Command]:
+		ctx.Send(a.admin, c)
 	default:
 		ctx.Send(a.manager, c)
 	}

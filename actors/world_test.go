@@ -105,7 +105,7 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.ipc, err = w.system.Root.SpawnNamed(IPCProps(manager, zap.NewNop(), 4242), "ipc")
+	w.ipc, err = w.system.Root.SpawnNamed(IPCProps(manager, nil, zap.NewNop(), 4242), "ipc")
 	if err != nil {
 		t.Fatal(err)
 	}

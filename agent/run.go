@@ -96,6 +96,7 @@ func Run(ctx context.Context, o Options) error {
 		ARP:       arp,
 		Net:       nl,
 		Links:     actors.NetLinks{},
+		Admin:     nl,
 		Log:       o.Log,
 		DUID:      duid,
 		IAID:      iaid,
@@ -118,7 +119,11 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	ipcPID, err := system.Root.SpawnNamed(actors.IPCProps(manager, o.Log, adminGID), "ipc")
+	admin, err := system.Root.SpawnNamed(actors.AdminProps(env, manager), "ipadm")
+	if err != nil {
+		return fmt.Errorf("start admin actor: %w", err)
+	}
+	ipcPID, err := system.Root.SpawnNamed(actors.IPCProps(manager, admin, o.Log, adminGID), "ipc")
 	if err != nil {
 		return fmt.Errorf("start IPC actor: %w", err)
 	}

@@ -21,11 +21,18 @@ const (
 	ErrInvalid   Code = "INVALID"   // bad argument
 	ErrShutdown  Code = "SHUTDOWN"  // agent stopping
 	ErrInternal  Code = "INTERNAL"  // anything else
+
+	// Interface administration (SPEC §4).
+	ErrExists   Code = "EXISTS"       // the object exists already
+	ErrDisabled Code = "DISABLED_OBJ" // persistent but not active: enable-if
+	ErrNoLink   Code = "NOLINK"       // no such link in the kernel
+	ErrNotFound Code = "NOTFOUND"     // no such object
 )
 
 // Codes lists every code in the order of their exit statuses.
 var Codes = []Code{ErrPerm, ErrUnkIf, ErrNoPrimary, ErrOutState, ErrRunning, ErrPend,
-	ErrTimeout, ErrBOOTP, ErrFailedIf, ErrProtocol, ErrInvalid, ErrShutdown, ErrInternal}
+	ErrTimeout, ErrBOOTP, ErrFailedIf, ErrProtocol, ErrInvalid, ErrShutdown, ErrInternal,
+	ErrExists, ErrDisabled, ErrNoLink, ErrNotFound}
 
 // ExitStatus is agentctl's exit status for c: 10 + its place in Codes, so
 // that 1 stays free for usage errors and 2 for "agent not running".
@@ -35,7 +42,7 @@ func (c Code) ExitStatus() int {
 			return 10 + i
 		}
 	}
-	return 10 + len(Codes) - 1
+	return ErrInternal.ExitStatus()
 }
 
 // Error is a failed reply as a Go error.

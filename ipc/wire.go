@@ -36,6 +36,17 @@ const (
 	CmdWatch   = "watch"
 	// CmdPanic makes an interface actor panic; only with --test-hooks.
 	CmdPanic = "debug-panic"
+
+	// Interface and address administration (SPEC §4).
+	CmdCreateIf    = "create-if"
+	CmdDeleteIf    = "delete-if"
+	CmdEnableIf    = "enable-if"
+	CmdDisableIf   = "disable-if"
+	CmdShowIf      = "show-if"
+	CmdCreateAddr  = "create-addr"
+	CmdDeleteAddr  = "delete-addr"
+	CmdRefreshAddr = "refresh-addr"
+	CmdShowAddr    = "show-addr"
 )
 
 // Arguments of requests.
@@ -45,6 +56,23 @@ const (
 	// ArgOption names the option info reads: a code, a name, vendor:N or
 	// field:OFFSET:LEN.
 	ArgOption = "option"
+	// ArgTemporary ("yes") makes an object active only (-t).
+	ArgTemporary = "temporary"
+	// ArgFamilies is -f of create-if and delete-if: v4, v6 or v4,v6.
+	ArgFamilies = "families"
+	// ArgObject is an address object, IF/NAME.
+	ArgObject = "object"
+	// ArgType is create-addr's -T: static or dhcp.
+	ArgType = "type"
+	// ArgAddress is a static object's ADDR/PLEN, or the address inform
+	// asks about.
+	ArgAddress = "address"
+	// ArgHostname is create-addr's -h: the host name DHCP asks for.
+	ArgHostname = "hostname"
+	// ArgRelease ("yes") makes delete-addr release a DHCP lease (-r).
+	ArgRelease = "release"
+	// ArgInform ("yes") makes refresh-addr send INFORM (-i).
+	ArgInform = "inform"
 )
 
 // Request is what a client asks.
@@ -84,6 +112,27 @@ type Reply struct {
 	// is the option's bytes in hex.
 	Values []string `json:"values,omitempty"`
 	Raw    string   `json:"raw,omitempty"`
+	// Interfaces and Addresses answer show-if and show-addr.
+	Interfaces []IfInfo   `json:"interfaces,omitempty"`
+	Addresses  []AddrInfo `json:"addresses,omitempty"`
+}
+
+// IfInfo is a line of show-if.
+type IfInfo struct {
+	Ifname     string `json:"ifname"`
+	State      string `json:"state"`
+	Current    string `json:"current"`
+	Persistent string `json:"persistent"`
+}
+
+// AddrInfo is a line of show-addr.
+type AddrInfo struct {
+	Addrobj    string `json:"addrobj"`
+	Type       string `json:"type"`
+	State      string `json:"state"`
+	Current    string `json:"current"`
+	Persistent string `json:"persistent"`
+	Addr       string `json:"addr"`
 }
 
 // Event is one item of the watch stream: a state change or a hook event

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"time"
 
 	"github.com/vishvananda/netlink"
@@ -93,7 +94,7 @@ func nlAddr(c AddrConfig) *netlink.Addr {
 		a.ValidLft = seconds(c.Valid)
 		a.PreferedLft = seconds(c.Preferred)
 	}
-	if c.Addr.Bits() < 31 {
+	if c.Addr.Addr().Is4() && c.Addr.Bits() < 31 {
 		a.Broadcast = broadcast(c.Addr)
 	}
 	return a
@@ -190,4 +191,95 @@ func (n *Netlink) SetMTU(ifindex, mtu int) error {
 		return fmt.Errorf("set MTU %d on %s: %w", mtu, link.Attrs().Name, err)
 	}
 	return nil
+}
+
+// LinkState is what show-if needs to know of a link.
+type LinkState struct {
+	Index                                       int
+	Up, Carrier                                 bool // IFF_UP, IFF_LOWER_UP
+	Broadcast, Multicast, PointToPoint, Virtual bool
+}
+
+// ErrNoLink is wrapped when a link does not exist.
+var ErrNoLink = errors.New("no such link")
+
+// State reads the link called name.
+func (n *Netlink) State(name string) (LinkState, error) {
+	link, err := n.h.LinkByName(name)
+	if err != nil {
+		var lnf netlink.LinkNotFoundError
+		if errors.As(err, &lnf) || errors.Is(err, unix.ENODEV) {
+			return LinkState{}, fmt.Errorf("%w: %s", ErrNoLink, name)
+		}
+		return LinkState{}, fmt.Errorf("link %s: %w", name, err)
+	}
+	a := link.Attrs()
+	f := a.RawFlags
+	return LinkState{
+		Index:        a.Index,
+		Up:           f&unix.IFF_UP != 0,
+		Carrier:      f&unix.IFF_LOWER_UP != 0,
+		Broadcast:    f&unix.IFF_BROADCAST != 0,
+		Multicast:    f&unix.IFF_MULTICAST != 0,
+		PointToPoint: f&unix.IFF_POINTOPOINT != 0,
+		// Software links (veth, bridge, vlan, ...) have a type of their
+		// own; a NIC is a plain "device".
+		Virtual: link.Type() != "device",
+	}, nil
+}
+
+// SetUp sets the link administratively up or down.
+func (n *Netlink) SetUp(index int, up bool) error {
+	link, err := n.h.LinkByIndex(index)
+	if err != nil {
+		return fmt.Errorf("link %d: %w", index, err)
+	}
+	if up {
+		err = n.h.LinkSetUp(link)
+	} else {
+		err = n.h.LinkSetDown(link)
+	}
+	if err != nil {
+		return fmt.Errorf("set %s up=%v: %w", link.Attrs().Name, up, err)
+	}
+	return nil
+}
+
+// SetIPv6 enables or disables IPv6 on a link through
+// net.ipv6.conf.NAME.disable_ipv6, as the SPEC's create-if -f v6 does.
+func (n *Netlink) SetIPv6(name string, on bool) error {
+	v := "1\n"
+	if on {
+		v = "0\n"
+	}
+	path := "/proc/sys/net/ipv6/conf/" + name + "/disable_ipv6"
+	if err := os.WriteFile(path, []byte(v), 0o644); err != nil {
+		return fmt.Errorf("IPv6 on %s: %w", name, err)
+	}
+	return nil
+}
+
+// AddrFlags reports whether p is on the link, and whether it is still
+// tentative (duplicate address detection running) or failed it.
+func (n *Netlink) AddrFlags(index int, p netip.Prefix) (present, tentative, duplicate bool) {
+	link, err := n.h.LinkByIndex(index)
+	if err != nil {
+		return false, false, false
+	}
+	family := unix.AF_INET
+	if p.Addr().Is6() {
+		family = unix.AF_INET6
+	}
+	addrs, err := n.h.AddrList(link, family)
+	if err != nil {
+		return false, false, false
+	}
+	for _, a := range addrs {
+		ip, _ := netip.AddrFromSlice(a.IP)
+		ones, _ := a.Mask.Size()
+		if ip.Unmap() == p.Addr() && ones == p.Bits() {
+			return true, a.Flags&unix.IFA_F_TENTATIVE != 0, a.Flags&unix.IFA_F_DADFAILED != 0
+		}
+	}
+	return false, false, false
 }

@@ -81,7 +81,7 @@ func (c *cli) root() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			if c.output != "" && c.output != "json" {
+			if c.output != "" && c.output != "json" && cmd.Annotations[fieldsAnnotation] == "" {
 				return fmt.Errorf("%w: -o takes json, not %q", errUsage, c.output)
 			}
 			return nil
@@ -91,9 +91,10 @@ func (c *cli) root() *cobra.Command {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	})
 	root.PersistentFlags().StringVar(&c.client.Socket, "socket", "/run/dhcpagent/agent.sock", "the agent's control socket")
-	root.PersistentFlags().StringVarP(&c.output, "output", "o", "", "output format: json")
+	root.PersistentFlags().StringVarP(&c.output, "output", "o", "", "output format: json (show-if and show-addr: or the fields to print)")
 	root.AddCommand(c.startCmd(), c.statusCmd(), c.extendCmd(), c.informCmd(), c.dropCmd(), c.releaseCmd(),
 		c.pingCmd(), c.infoCmd(), c.watchCmd(), exitCodesHelp())
+	root.AddCommand(c.ipadmCmds()...)
 	return root
 }
 

@@ -1,0 +1,385 @@
+package actors
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/ipadm"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/transport"
+	"go.uber.org/zap"
+)
+
+// admin owns interface and address objects (SPEC §4): the persistent
+// configuration in the store and the active one in the kernel. Every
+// change goes through this one actor, so concurrent commands are
+// serialised and the store never holds half an operation. DHCP address
+// objects are carried out by the interface actors, through the manager.
+type admin struct {
+	env     *Env
+	manager *actor.PID
+	log     *zap.Logger
+	persist *ipadm.Config // what the store holds
+	active  *ipadm.Config // what is configured now
+}
+
+// AdminProps is the admin actor's Props.
+func AdminProps(env *Env, manager *actor.PID) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &admin{env: env, manager: manager, log: env.Log.Named("ipadm"), active: ipadm.NewConfig()}
+	})
+}
+
+func (a *admin) Receive(ctx actor.Context) {
+	switch msg := ctx.Message().(type) {
+	case *actor.Started:
+		a.replay(ctx)
+	case *messages.Command:
+		r := a.command(ctx, msg)
+		if r != nil {
+			msg.Reply <- r
+		}
+	}
+}
+
+// replay brings up the persistent configuration when the agent starts:
+// interfaces enabled, address objects re-created, DHCP ones started (they
+// resume their leases).
+func (a *admin) replay(ctx actor.Context) {
+	a.persist = ipadm.NewConfig()
+	if a.env.Store != nil {
+		c, err := a.env.Store.LoadIPAdm()
+		if err != nil {
+			a.log.Error("reading the interface configuration failed", zap.Error(err))
+			return
+		}
+		a.persist = c
+	}
+	for _, name := range sortedKeys(a.persist.Interfaces) {
+		if err := a.enable(ctx, name); err != nil {
+			a.log.Warn("persistent interface not enabled", zap.String("iface", name), zap.Error(err))
+		}
+	}
+}
+
+// command carries out one administrative command. It returns the reply, or
+// nil when another actor answers (DHCP objects).
+func (a *admin) command(ctx actor.Context, c *messages.Command) *ipc.Reply {
+	req := c.Req
+	args := req.Args
+	temporary := args[ipc.ArgTemporary] == "yes"
+	a.log.Info("command", zap.String("command", req.Command), zap.String("iface", req.Ifname),
+		zap.String("object", args[ipc.ArgObject]), zap.Uint32("uid", c.Caller.UID))
+	var err error
+	switch req.Command {
+	case ipc.CmdCreateIf:
+		err = a.createIf(req.Ifname, args[ipc.ArgFamilies], temporary)
+	case ipc.CmdDeleteIf:
+		err = a.deleteIf(ctx, req.Ifname, args[ipc.ArgFamilies])
+	case ipc.CmdEnableIf:
+		err = a.enableIf(ctx, req.Ifname)
+	case ipc.CmdDisableIf:
+		err = a.disableIf(ctx, req.Ifname)
+	case ipc.CmdShowIf:
+		return a.showIf(req)
+	case ipc.CmdCreateAddr:
+		return a.createAddr(ctx, c, temporary)
+	case ipc.CmdDeleteAddr:
+		return a.deleteAddr(ctx, c)
+	case ipc.CmdRefreshAddr:
+		return a.refreshAddr(ctx, c)
+	case ipc.CmdShowAddr:
+		a.showAddr(ctx, c)
+		return nil
+	default:
+		return ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
+	}
+	if err != nil {
+		return failure(req, err)
+	}
+	return ipc.OK(req)
+}
+
+// codedError carries the reply code of an administrative failure.
+type codedError struct {
+	code ipc.Code
+	msg  string
+}
+
+func (e *codedError) Error() string { return e.msg }
+
+func fail(code ipc.Code, format string, args ...any) error {
+	return &codedError{code: code, msg: sprintf(format, args...)}
+}
+
+func failure(req *ipc.Request, err error) *ipc.Reply {
+	var ce *codedError
+	switch {
+	case errors.As(err, &ce):
+		return ipc.Fail(req, ce.code, "%s", ce.msg)
+	case errors.Is(err, ipadm.ErrInvalidName):
+		return ipc.Fail(req, ipc.ErrInvalid, "%v", err)
+	case errors.Is(err, transport.ErrNoLink):
+		return ipc.Fail(req, ipc.ErrNoLink, "%v", err)
+	}
+	return ipc.Fail(req, ipc.ErrInternal, "%v", err)
+}
+
+// save writes the persistent configuration.
+func (a *admin) save() error {
+	if a.env.Store == nil {
+		return nil
+	}
+	return a.env.Store.SaveIPAdm(a.persist)
+}
+
+// createIf puts a link under management: up, with its families enabled.
+func (a *admin) createIf(name, fams string, temporary bool) error {
+	if err := ipadm.CheckIfname(name); err != nil {
+		return err
+	}
+	families, err := ipadm.ParseFamilies(fams)
+	if err != nil {
+		return err
+	}
+	if _, ok := a.active.Interfaces[name]; ok {
+		return fail(ipc.ErrExists, "interface %s exists", name)
+	}
+	if _, ok := a.persist.Interfaces[name]; ok {
+		return fail(ipc.ErrDisabled, "interface %s has a persistent configuration: use enable-if", name)
+	}
+	obj := ipadm.Interface{Name: name, Families: families}
+	if err := a.plumb(obj); err != nil {
+		return err
+	}
+	a.active.Interfaces[name] = obj
+	if temporary {
+		return nil
+	}
+	a.persist.Interfaces[name] = obj
+	return a.save()
+}
+
+// plumb brings the link up with the object's families.
+func (a *admin) plumb(obj ipadm.Interface) error {
+	st, err := a.env.Admin.State(obj.Name)
+	if err != nil {
+		return err
+	}
+	if err := a.env.Admin.SetUp(st.Index, true); err != nil {
+		return err
+	}
+	if obj.Has(ipadm.V6) {
+		return a.env.Admin.SetIPv6(obj.Name, true)
+	}
+	return nil
+}
+
+// deleteIf removes the interface (or one family of it) from both
+// configurations, with its address objects.
+func (a *admin) deleteIf(ctx actor.Context, name, fams string) error {
+	if err := ipadm.CheckIfname(name); err != nil {
+		return err
+	}
+	act, isActive := a.active.Interfaces[name]
+	per, isPersist := a.persist.Interfaces[name]
+	if !isActive && !isPersist {
+		return fail(ipc.ErrNotFound, "interface %s not found", name)
+	}
+	families := []string{ipadm.V4, ipadm.V6}
+	if fams != "" {
+		var err error
+		if families, err = ipadm.ParseFamilies(fams); err != nil {
+			return err
+		}
+	}
+	gone := func(ad ipadm.Address) bool { return slices.Contains(families, family(ad)) }
+	for _, ad := range a.active.AddressesOf(name) {
+		if gone(ad) {
+			a.unconfigure(ctx, ad, false)
+			delete(a.active.Addresses, ad.Object)
+		}
+	}
+	for _, ad := range a.persist.AddressesOf(name) {
+		if gone(ad) {
+			delete(a.persist.Addresses, ad.Object)
+		}
+	}
+	if isActive {
+		act.Families = without(act.Families, families)
+		if len(act.Families) == 0 {
+			delete(a.active.Interfaces, name)
+			a.unplumb(name, true)
+		} else {
+			a.active.Interfaces[name] = act
+			if slices.Contains(families, ipadm.V6) {
+				_ = a.env.Admin.SetIPv6(name, false)
+			}
+		}
+	}
+	if isPersist {
+		per.Families = without(per.Families, families)
+		if len(per.Families) == 0 {
+			delete(a.persist.Interfaces, name)
+		} else {
+			a.persist.Interfaces[name] = per
+		}
+	}
+	return a.save()
+}
+
+// unplumb takes a link out of IP use: IPv6 off and the link down. A link
+// that is gone already needs nothing.
+func (a *admin) unplumb(name string, v6 bool) {
+	st, err := a.env.Admin.State(name)
+	if err != nil {
+		return
+	}
+	if v6 {
+		_ = a.env.Admin.SetIPv6(name, false)
+	}
+	if err := a.env.Admin.SetUp(st.Index, false); err != nil {
+		a.log.Warn("setting the link down failed", zap.String("iface", name), zap.Error(err))
+	}
+}
+
+func without(have, drop []string) []string {
+	return slices.DeleteFunc(slices.Clone(have), func(f string) bool { return slices.Contains(drop, f) })
+}
+
+// family is the address family an address object belongs to.
+func family(ad ipadm.Address) string {
+	if ad.Type == ipadm.Static && ad.Addr.Addr().Is6() {
+		return ipadm.V6
+	}
+	return ipadm.V4
+}
+
+func (a *admin) enableIf(ctx actor.Context, name string) error {
+	if err := ipadm.CheckIfname(name); err != nil {
+		return err
+	}
+	if _, ok := a.persist.Interfaces[name]; !ok {
+		return fail(ipc.ErrNotFound, "interface %s has no persistent configuration", name)
+	}
+	if _, ok := a.active.Interfaces[name]; ok {
+		return fail(ipc.ErrExists, "interface %s is enabled", name)
+	}
+	return a.enable(ctx, name)
+}
+
+// enable replays a persistent interface with its address objects.
+func (a *admin) enable(ctx actor.Context, name string) error {
+	obj := a.persist.Interfaces[name]
+	if err := a.plumb(obj); err != nil {
+		return err
+	}
+	a.active.Interfaces[name] = obj
+	for _, ad := range a.persist.AddressesOf(name) {
+		if err := a.configure(ctx, ad, nil); err != nil {
+			a.log.Warn("address object not enabled", zap.String("object", ad.Object), zap.Error(err))
+			continue
+		}
+		a.active.Addresses[ad.Object] = ad
+	}
+	return nil
+}
+
+func (a *admin) disableIf(ctx actor.Context, name string) error {
+	if err := ipadm.CheckIfname(name); err != nil {
+		return err
+	}
+	obj, ok := a.active.Interfaces[name]
+	if !ok {
+		return fail(ipc.ErrNotFound, "interface %s is not enabled", name)
+	}
+	for _, ad := range a.active.AddressesOf(name) {
+		a.unconfigure(ctx, ad, false)
+		delete(a.active.Addresses, ad.Object)
+	}
+	delete(a.active.Interfaces, name)
+	a.unplumb(name, obj.Has(ipadm.V6))
+	return nil
+}
+
+// configure applies an address object: a static address through netlink,
+// a DHCP one by starting its interface. The DHCP start is answered on
+// reply (nil: discarded).
+func (a *admin) configure(ctx actor.Context, ad ipadm.Address, c *messages.Command) error {
+	st, err := a.env.Admin.State(ad.Ifname)
+	if err != nil {
+		return err
+	}
+	if ad.Type == ipadm.Static {
+		return a.env.Net.Apply(transport.AddrConfig{Ifindex: st.Index, Addr: ad.Addr})
+	}
+	req := &ipc.Request{Version: ipc.Version, Command: ipc.CmdStart, Ifname: ad.Ifname, WaitMs: &ad.WaitMs,
+		Args: map[string]string{ipc.ArgHostname: ad.Hostname}}
+	if ad.Primary {
+		req.Args[ipc.ArgPrimary] = "yes"
+	}
+	var reply chan<- *ipc.Reply
+	if c != nil {
+		req.ID, reply = c.Req.ID, c.Reply
+	}
+	// An interface already started with agentctl start is what the object
+	// describes: RUNNING is success here.
+	a.relay(ctx, c, req, reply, ipc.ErrRunning)
+	return nil
+}
+
+// unconfigure takes an address object out of the kernel: a static address
+// removed exactly, a DHCP one dropped (or released).
+func (a *admin) unconfigure(ctx actor.Context, ad ipadm.Address, release bool) {
+	if ad.Type == ipadm.Static {
+		st, err := a.env.Admin.State(ad.Ifname)
+		if err != nil {
+			return
+		}
+		if err := a.env.Net.Remove(transport.AddrConfig{Ifindex: st.Index, Addr: ad.Addr}); err != nil {
+			a.log.Warn("removing a static address failed", zap.String("object", ad.Object), zap.Error(err))
+		}
+		return
+	}
+	cmd := ipc.CmdDrop
+	if release {
+		cmd = ipc.CmdRelease
+	}
+	a.relay(ctx, nil, &ipc.Request{Version: ipc.Version, Command: cmd, Ifname: ad.Ifname}, nil, ipc.ErrUnkIf)
+}
+
+// relay sends req to the manager as root and passes the answer to reply,
+// turning the code ok into success. The waiting happens on a goroutine;
+// Receive never blocks.
+func (a *admin) relay(ctx actor.Context, c *messages.Command, req *ipc.Request, reply chan<- *ipc.Reply, ok ipc.Code) {
+	answer := make(chan *ipc.Reply, 1)
+	caller := ipc.Caller{}
+	if c != nil {
+		caller = c.Caller
+	}
+	ctx.Send(a.manager, &messages.Command{Caller: caller, Req: req, Reply: answer})
+	if reply == nil {
+		return // nobody waits; the buffered answer is dropped
+	}
+	go func() {
+		r := <-answer
+		if r.Error == ok {
+			r = ipc.OK(req)
+		}
+		reply <- r
+	}()
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }

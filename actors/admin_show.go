@@ -1,0 +1,172 @@
+package actors
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/ipadm"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
+)
+
+// showIf lists interface objects, active or persistent (SPEC §4).
+func (a *admin) showIf(req *ipc.Request) *ipc.Reply {
+	if req.Ifname != "" {
+		if err := ipadm.CheckIfname(req.Ifname); err != nil {
+			return failure(req, err)
+		}
+	}
+	names := map[string]bool{}
+	for n := range a.active.Interfaces {
+		names[n] = true
+	}
+	for n := range a.persist.Interfaces {
+		names[n] = true
+	}
+	r := ipc.OK(req)
+	for _, n := range sortedKeys(names) {
+		if req.Ifname != "" && n != req.Ifname {
+			continue
+		}
+		act, isActive := a.active.Interfaces[n]
+		info := ipc.IfInfo{Ifname: n, Persistent: "--", Current: "------", State: ipadm.StateDisabled}
+		if per, ok := a.persist.Interfaces[n]; ok {
+			info.Persistent = ipadm.Persistent(&per)
+		}
+		if st, err := a.env.Admin.State(n); err == nil && isActive {
+			info.State = ipadm.IfState(true, st.Up, st.Carrier)
+			info.Current = ipadm.LinkFlags{Broadcast: st.Broadcast, Multicast: st.Multicast,
+				PointToPoint: st.PointToPoint, Virtual: st.Virtual, V4: act.Has(ipadm.V4), V6: act.Has(ipadm.V6)}.Current()
+		} else if isActive {
+			info.State = ipadm.StateFailed // the link went away
+		}
+		r.Interfaces = append(r.Interfaces, info)
+	}
+	if req.Ifname != "" && len(r.Interfaces) == 0 {
+		return ipc.Fail(req, ipc.ErrNotFound, "interface %s not found", req.Ifname)
+	}
+	return r
+}
+
+// showAddr lists address objects. A DHCP object's state and address come
+// from its interface actor: the statuses are gathered on a goroutine.
+func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
+	req := c.Req
+	want := req.Args[ipc.ArgObject]
+	if want != "" {
+		if _, _, err := ipadm.ParseAddrObj(want); err != nil {
+			c.Reply <- failure(req, err)
+			return
+		}
+	}
+	objs := map[string]bool{}
+	for o := range a.active.Addresses {
+		objs[o] = true
+	}
+	for o := range a.persist.Addresses {
+		objs[o] = true
+	}
+	var rows []ipc.AddrInfo
+	dhcp := map[string]chan *ipc.Reply{} // interface -> its status
+	for _, o := range sortedKeys(objs) {
+		if want != "" && o != want && !strings.HasPrefix(o, strings.TrimSuffix(want, "/")+"/") {
+			continue
+		}
+		ad, isActive := a.active.Addresses[o]
+		if !isActive {
+			ad = a.persist.Addresses[o]
+		}
+		_, isPersist := a.persist.Addresses[o]
+		row := ipc.AddrInfo{Addrobj: o, Type: ad.Type, Current: flagU(isActive), Persistent: flagU(isPersist)}
+		switch {
+		case !isActive:
+			row.State = ipadm.StateDisabled
+			row.Addr = "?"
+			if ad.Type == ipadm.Static {
+				row.Addr = ad.Addr.String()
+			}
+		case ad.Type == ipadm.Static:
+			row.Addr = ad.Addr.String()
+			row.State = a.staticState(ad)
+		default:
+			ch := make(chan *ipc.Reply, 1)
+			dhcp[ad.Ifname] = ch
+			ctx.Send(a.manager, &messages.Command{Req: &ipc.Request{Version: ipc.Version, Command: ipc.CmdStatus,
+				Ifname: ad.Ifname}, Reply: ch})
+		}
+		rows = append(rows, row)
+	}
+	if want != "" && len(rows) == 0 {
+		c.Reply <- ipc.Fail(req, ipc.ErrNotFound, "address object %s not found", want)
+		return
+	}
+	go func() {
+		deadline := time.After(5 * time.Second)
+		for i := range rows {
+			ch, ok := dhcp[ifnameOf(rows[i].Addrobj)]
+			if !ok || rows[i].Type != ipadm.DHCP || rows[i].State != "" {
+				continue
+			}
+			var r *ipc.Reply
+			select {
+			case r = <-ch:
+				ch <- r // the same interface may appear again
+			case <-deadline:
+			}
+			rows[i].State, rows[i].Addr = dhcpState(r)
+		}
+		out := ipc.OK(req)
+		out.Addresses = rows
+		c.Reply <- out
+	}()
+}
+
+func ifnameOf(obj string) string { i, _, _ := strings.Cut(obj, "/"); return i }
+
+func flagU(on bool) string {
+	if on {
+		return "U"
+	}
+	return "-"
+}
+
+// staticState reads a static address's state from the kernel.
+func (a *admin) staticState(ad ipadm.Address) string {
+	st, err := a.env.Admin.State(ad.Ifname)
+	if err != nil || !st.Up {
+		return ipadm.StateDown
+	}
+	present, tentative, duplicate := a.env.Admin.AddrFlags(st.Index, ad.Addr)
+	switch {
+	case duplicate:
+		return "duplicate"
+	case tentative:
+		return "tentative"
+	case !present || !st.Carrier:
+		return ipadm.StateDown
+	}
+	return ipadm.StateOK
+}
+
+// dhcpState is a DHCP object's state and address from its interface's
+// status: ok once bound, tentative while acquiring, down when not running.
+func dhcpState(r *ipc.Reply) (state, addr string) {
+	if r == nil || r.Error != "" || r.Status == nil {
+		return ipadm.StateDown, "?"
+	}
+	s := r.Status
+	if s.Address == "" {
+		return "tentative", "?"
+	}
+	addr = s.Address + "/" + strconv.Itoa(s.Prefix)
+	switch {
+	case slices.Contains([]string{"BOUND", "RENEWING", "REBINDING"}, s.State):
+		return ipadm.StateOK, addr
+	case s.State == "DECLINING":
+		return "duplicate", addr
+	}
+	return "tentative", addr
+}
