@@ -265,3 +265,56 @@ func (h *fakeHooks) next(t *testing.T) hookRun {
 		return hookRun{}
 	}
 }
+
+// fakeLinkAdmin is the kernel's links for interface administration.
+type fakeLinkAdmin struct {
+	mu    sync.Mutex
+	links map[string]*transport.LinkState
+	ipv6  map[string]bool
+	net   *fakeNet
+}
+
+func newFakeLinkAdmin(n *fakeNet) *fakeLinkAdmin {
+	return &fakeLinkAdmin{net: n, ipv6: map[string]bool{}, links: map[string]*transport.LinkState{
+		"eth0": {Index: 2, Carrier: true, Broadcast: true, Multicast: true},
+		"eth1": {Index: 3, Carrier: true, Broadcast: true, Multicast: true},
+	}}
+}
+
+func (f *fakeLinkAdmin) State(name string) (transport.LinkState, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if l, ok := f.links[name]; ok {
+		return *l, nil
+	}
+	return transport.LinkState{}, transport.ErrNoLink
+}
+
+func (f *fakeLinkAdmin) SetUp(index int, up bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, l := range f.links {
+		if l.Index == index {
+			l.Up = up
+		}
+	}
+	return nil
+}
+
+func (f *fakeLinkAdmin) SetIPv6(name string, on bool) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ipv6[name] = on
+	return nil
+}
+
+func (f *fakeLinkAdmin) AddrFlags(index int, p netip.Prefix) (present, tentative, duplicate bool) {
+	addrs, _ := f.net.Addrs()
+	return slices.Contains(addrs, transport.IfAddr{Ifindex: index, Prefix: p}), false, false
+}
+
+func (f *fakeLinkAdmin) up(name string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.links[name].Up
+}

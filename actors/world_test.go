@@ -39,6 +39,7 @@ type world struct {
 	events *Bus
 	store  *store.Store
 	hooks  *fakeHooks
+	links  *fakeLinkAdmin
 	env    *Env
 	mgr    *actor.PID
 	once   sync.Once
@@ -71,6 +72,7 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *
 		clock: &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
 		send:  newFakeSender(),
 		net:   kernel,
+		links: newFakeLinkAdmin(kernel),
 		store: st,
 		hooks: &fakeHooks{runs: make(chan hookRun, 16)},
 		arp:   &fakeARP{},
@@ -91,6 +93,7 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *
 		Events:    NewBus(),
 		Store:     st,
 		TestHooks: true,
+		Admin:     w.links,
 	}
 	env.Config.Store(cfg)
 	if strings.Contains(conf, "# hooks") {
@@ -105,7 +108,11 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.ipc, err = w.system.Root.SpawnNamed(IPCProps(manager, nil, zap.NewNop(), 4242), "ipc")
+	admin, err := w.system.Root.SpawnNamed(AdminProps(env, manager), "ipadm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ipc, err = w.system.Root.SpawnNamed(IPCProps(manager, admin, zap.NewNop(), 4242), "ipc")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,206 @@
+package actors
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/transport"
+	"github.com/google/go-cmp/cmp"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// adm sends an administrative command with args as uid 0.
+func (w *world) adm(command, ifname string, args ...string) *ipc.Reply {
+	w.t.Helper()
+	req := &ipc.Request{Command: command, Ifname: ifname, Args: map[string]string{}}
+	for i := 0; i+1 < len(args); i += 2 {
+		req.Args[args[i]] = args[i+1]
+	}
+	return w.await(w.askReq(req))
+}
+
+func (w *world) showIf() []string {
+	w.t.Helper()
+	var out []string
+	for _, i := range w.adm(ipc.CmdShowIf, "").Interfaces {
+		out = append(out, i.Ifname+" "+i.State+" "+i.Current+" "+i.Persistent)
+	}
+	return out
+}
+
+func (w *world) showAddr() []string {
+	w.t.Helper()
+	var out []string
+	for _, a := range w.adm(ipc.CmdShowAddr, "").Addresses {
+		out = append(out, a.Addrobj+" "+a.Type+" "+a.State+" "+a.Current+a.Persistent+" "+a.Addr)
+	}
+	return out
+}
+
+func TestCreateIfErrors(t *testing.T) {
+	w := newWorld(t, fast)
+	for _, tc := range []struct {
+		ifname string
+		args   []string
+		want   ipc.Code
+	}{
+		{"eth0", nil, ""},
+		{"eth0", nil, ipc.ErrExists},
+		{"nope0", nil, ipc.ErrNoLink},
+		{"a/b", nil, ipc.ErrInvalid},
+		{"sixteen-chars-xx", nil, ipc.ErrInvalid},
+		{"eth1", []string{ipc.ArgFamilies, "v5"}, ipc.ErrInvalid},
+	} {
+		if r := w.adm(ipc.CmdCreateIf, tc.ifname, tc.args...); r.Error != tc.want {
+			t.Errorf("create-if %q %v = %q %s, want %q", tc.ifname, tc.args, r.Error, r.Message, tc.want)
+		}
+	}
+	if !w.links.up("eth0") {
+		t.Error("create-if left the link down")
+	}
+	if diff := cmp.Diff([]string{"eth0 ok bm--46 46"}, w.showIf()); diff != "" {
+		t.Errorf("show-if (-want +got):\n%s", diff)
+	}
+}
+
+func TestStaticAddressExact(t *testing.T) {
+	w := newWorld(t, fast)
+	obj := []string{ipc.ArgObject, "eth0/s1", ipc.ArgType, "static", ipc.ArgAddress, "198.18.9.9/24"}
+	if r := w.adm(ipc.CmdCreateAddr, "", obj...); r.Error != "" {
+		t.Fatalf("create-addr = %+v", r)
+	}
+	if r := w.adm(ipc.CmdCreateAddr, "", obj...); r.Error != ipc.ErrExists {
+		t.Fatalf("again = %+v, want EXISTS", r)
+	}
+	want := transport.AddrConfig{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.9.9/24")}
+	if diff := cmp.Diff([]string{"eth0/s1 static ok UU 198.18.9.9/24"}, w.showAddr()); diff != "" {
+		t.Errorf("show-addr (-want +got):\n%s", diff)
+	}
+	if r := w.adm(ipc.CmdDeleteAddr, "", ipc.ArgObject, "eth0/s1"); r.Error != "" {
+		t.Fatalf("delete-addr = %+v", r)
+	}
+	applied, removed := w.net.snapshot()
+	if diff := cmp.Diff([]transport.AddrConfig{want}, applied, cmpNetip); diff != "" {
+		t.Errorf("applied (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]transport.AddrConfig{want}, removed, cmpNetip); diff != "" {
+		t.Errorf("removed (-want +got):\n%s", diff)
+	}
+	for _, tc := range []struct {
+		args []string
+		want ipc.Code
+	}{
+		{[]string{ipc.ArgObject, "eth0/s1"}, ipc.ErrNotFound},
+		{[]string{ipc.ArgObject, "eth0/bad-name", ipc.ArgType, "static", ipc.ArgAddress, "198.18.9.9/24"}, ipc.ErrInvalid},
+		{[]string{ipc.ArgObject, "eth0/x", ipc.ArgType, "static", ipc.ArgAddress, "198.18.9.9"}, ipc.ErrInvalid},
+		{[]string{ipc.ArgObject, "eth0/x", ipc.ArgType, "bogus"}, ipc.ErrInvalid},
+		{[]string{ipc.ArgObject, "nope0/x", ipc.ArgType, "dhcp"}, ipc.ErrNoLink},
+	} {
+		cmd := ipc.CmdCreateAddr
+		if len(tc.args) == 2 {
+			cmd = ipc.CmdDeleteAddr
+		}
+		if r := w.adm(cmd, "", tc.args...); r.Error != tc.want {
+			t.Errorf("%s %v = %q %s, want %q", cmd, tc.args, r.Error, r.Message, tc.want)
+		}
+	}
+}
+
+func TestDHCPAddressObject(t *testing.T) {
+	w := newWorld(t, fast)
+	ch := w.askReq(&ipc.Request{Command: ipc.CmdCreateAddr, Args: map[string]string{ipc.ArgObject: "eth0/d",
+		ipc.ArgType: "dhcp", ipc.ArgHostname: "node9"}})
+	d := w.send.next(t)
+	if d.msg.HostName() != "node9" {
+		t.Errorf("DISCOVER host name %q, want node9 (-h)", d.msg.HostName())
+	}
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
+	r := w.send.next(t)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
+	if rep := w.await(ch); rep.Error != "" || rep.Status == nil || rep.Status.State != "BOUND" {
+		t.Fatalf("create-addr -T dhcp = %+v", rep)
+	}
+	if diff := cmp.Diff([]string{"eth0/d dhcp ok UU 198.18.0.100/24"}, w.showAddr()); diff != "" {
+		t.Errorf("show-addr (-want +got):\n%s", diff)
+	}
+	if rep := w.adm(ipc.CmdCreateAddr, "", ipc.ArgObject, "eth0/d2", ipc.ArgType, "dhcp"); rep.Error != ipc.ErrExists {
+		t.Errorf("a second DHCP object = %+v, want EXISTS", rep)
+	}
+	// delete-addr -r releases.
+	if rep := w.adm(ipc.CmdDeleteAddr, "", ipc.ArgObject, "eth0/d", ipc.ArgRelease, "yes"); rep.Error != "" {
+		t.Fatalf("delete-addr -r = %+v", rep)
+	}
+	expectType(t, w.send.next(t), dhcpv4.MessageTypeRelease)
+	if got := w.showAddr(); len(got) != 0 {
+		t.Errorf("show-addr after delete = %v", got)
+	}
+}
+
+func TestPersistentReplayAndTemporary(t *testing.T) {
+	w := newWorld(t, fast)
+	w.adm(ipc.CmdCreateIf, "eth0")
+	w.adm(ipc.CmdCreateAddr, "", ipc.ArgObject, "eth0/s", ipc.ArgType, "static", ipc.ArgAddress, "198.18.9.9/24")
+	w.adm(ipc.CmdCreateIf, "eth1", ipc.ArgTemporary, "yes")
+	w.adm(ipc.CmdCreateAddr, "", ipc.ArgObject, "eth1/t", ipc.ArgType, "static", ipc.ArgAddress, "198.18.8.8/24",
+		ipc.ArgTemporary, "yes")
+	w.kill()
+
+	w2 := newWorldWith(t, fast, w.store, &fakeNet{})
+	if diff := cmp.Diff([]string{"eth0 ok bm--46 46"}, w2.showIf()); diff != "" {
+		t.Errorf("show-if after restart (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"eth0/s static ok UU 198.18.9.9/24"}, w2.showAddr()); diff != "" {
+		t.Errorf("show-addr after restart (-want +got):\n%s", diff)
+	}
+	// disable-if: active gone, persistent kept; create-if says DISABLED_OBJ.
+	if r := w2.adm(ipc.CmdDisableIf, "eth0"); r.Error != "" {
+		t.Fatalf("disable-if = %+v", r)
+	}
+	if diff := cmp.Diff([]string{"eth0 disabled ------ 46"}, w2.showIf()); diff != "" {
+		t.Errorf("show-if disabled (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"eth0/s static disabled -U 198.18.9.9/24"}, w2.showAddr()); diff != "" {
+		t.Errorf("show-addr disabled (-want +got):\n%s", diff)
+	}
+	if r := w2.adm(ipc.CmdCreateIf, "eth0"); r.Error != ipc.ErrDisabled {
+		t.Errorf("create-if of a disabled interface = %+v, want DISABLED_OBJ", r)
+	}
+	if r := w2.adm(ipc.CmdEnableIf, "eth0"); r.Error != "" {
+		t.Fatalf("enable-if = %+v", r)
+	}
+	if diff := cmp.Diff([]string{"eth0/s static ok UU 198.18.9.9/24"}, w2.showAddr()); diff != "" {
+		t.Errorf("show-addr re-enabled (-want +got):\n%s", diff)
+	}
+	// delete-if: gone from both, and from the store.
+	if r := w2.adm(ipc.CmdDeleteIf, "eth0"); r.Error != "" {
+		t.Fatalf("delete-if = %+v", r)
+	}
+	if r := w2.adm(ipc.CmdDeleteIf, "eth0"); r.Error != ipc.ErrNotFound {
+		t.Errorf("delete-if again = %+v, want NOTFOUND", r)
+	}
+	if got := w2.showIf(); len(got) != 0 {
+		t.Errorf("show-if after delete-if = %v", got)
+	}
+	if c, _ := w2.store.LoadIPAdm(); len(c.Interfaces)+len(c.Addresses) != 0 {
+		t.Errorf("store after delete-if = %+v", c)
+	}
+}
+
+func TestAdminIsPrivileged(t *testing.T) {
+	w := newWorld(t, fast)
+	for _, cmd := range []string{ipc.CmdCreateIf, ipc.CmdDeleteIf, ipc.CmdEnableIf, ipc.CmdDisableIf,
+		ipc.CmdCreateAddr, ipc.CmdDeleteAddr, ipc.CmdRefreshAddr} {
+		if r := w.await(w.ask(1000, cmd, "eth0")); r.Error != ipc.ErrPerm {
+			t.Errorf("%s as uid 1000 = %+v, want PERM", cmd, r)
+		}
+	}
+	for _, cmd := range []string{ipc.CmdShowIf, ipc.CmdShowAddr} {
+		if r := w.await(w.ask(1000, cmd, "")); r.Error != "" {
+			t.Errorf("%s as uid 1000 = %+v", cmd, r)
+		}
+	}
+	if got := w.showIf(); len(got) != 0 {
+		t.Errorf("an unprivileged command changed something: %v", got)
+	}
+}
