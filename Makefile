@@ -25,7 +25,7 @@ unit:
 # Integration tests need root: they build network namespaces and run the
 # real binaries against dnsmasq and Kea.
 integration: deps build
-	$(GO) test -race -count=1 -tags integration -timeout 20m ./test/integration/ -v
+	$(GO) test -race -count=1 -tags integration -timeout 20m -parallel 8 ./test/integration/ -v
 
 test: vet unit integration
 

@@ -186,13 +186,16 @@ func (m *Machine) acked(now time.Time, msg *dhcpv4.DHCPv4) {
 		m.bind(now, l, EventExtend)
 	case InitReboot:
 		l.FirstACK = m.prior.FirstACK
-		ev := EventBound
-		if m.applied {
-			ev = EventExtend // a held lease confirmed: it was bound all along
-		}
 		m.prior = nil
 		m.xid = 0
-		m.bind(now, l, ev)
+		switch {
+		case m.applied:
+			m.bind(now, l, EventExtend) // a held lease confirmed: it was bound all along
+		case m.cfg.ARPProbe:
+			m.startProbe(now, l) // RFC 5227 §2.1: check an address before using it
+		default:
+			m.bind(now, l, EventBound)
+		}
 	default:
 		m.xid = 0
 		if m.cfg.ARPProbe {

@@ -254,3 +254,17 @@ func TestRestore(t *testing.T) {
 		t.Fatal("restored an unusable ACK")
 	}
 }
+
+func TestInitRebootProbesUnlessAdopted(t *testing.T) {
+	cfg := Config{HWAddr: hw, ARPProbe: true}
+	run(t, New(cfg, &fakeRand{}), []step{
+		{0, Start{Prior: prior()}, []string{"INIT->INIT_REBOOT", sprintf(rebootReq, 0), "arm retransmit at 4s"}},
+		{time.Second, ack(1), []string{"stop retransmit", "INIT_REBOOT->PRE_BOUND", "arp probe 198.18.0.100", "arm probe at 2.5s"}},
+	})
+	// An adopted address is ours already: no probe, it stays bound.
+	run(t, New(cfg, &fakeRand{}), []step{
+		{0, Start{Prior: prior(), Adopted: true}, []string{"apply " + priorLease, "INIT->INIT_REBOOT", sprintf(rebootReq, 0), "arm retransmit at 4s"}},
+		{time.Second, ack(1), []string{"stop retransmit", "apply " + rebootLease, "INIT_REBOOT->BOUND", "notify EXTEND",
+			"arm renew at 1m0s", "arm rebind at 1m45s", "arm expire at 2m0s"}},
+	})
+}

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh installs the system packages the integration tests and the demo lab
-# need: DHCP servers (dnsmasq, Kea), iproute2, tcpdump and busybox (udhcpc).
+# need: DHCP servers (dnsmasq, Kea), iproute2, tcpdump, busybox (udhcpc) and
+# nftables (a firewall rule inside a test's client namespace).
 #
 # It is idempotent: nothing is downloaded when everything is present, and
 # `apt-get update` runs only when something is missing. The packages' own
@@ -21,6 +22,10 @@ declare -A want=(
 	[iproute2]=ip
 	[tcpdump]=tcpdump
 	[busybox]=busybox
+	# only the nft command: its nftables.service (which would load
+	# /etc/nftables.conf on the host) is not enabled on Debian, and policy-rc.d
+	# below keeps it from starting during the install.
+	[nftables]=nft
 )
 
 missing=()
