@@ -19,6 +19,10 @@ func (a *iface) command(c *messages.Command) {
 	st := a.m.State()
 	switch req.Command {
 	case ipc.CmdStart:
+		if a.m.Status().Starting {
+			c.Reply <- ipc.Fail(req, ipc.ErrPend, "%s is starting: waiting before its first DISCOVER", a.link.Name)
+			return
+		}
 		if st != lease.Init && st != lease.Information && st != lease.InformSent {
 			c.Reply <- ipc.Fail(req, ipc.ErrRunning, "%s is already %s", a.link.Name, st)
 			return

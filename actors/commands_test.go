@@ -2,6 +2,7 @@ package actors
 
 import (
 	"testing"
+	"time"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
@@ -120,5 +121,36 @@ func TestAdminGroupIsPrivileged(t *testing.T) {
 	}
 	if r := member(&ipc.Request{Command: ipc.CmdDrop, Ifname: "eth0"}, ipc.Caller{UID: 1000, GID: 100, Groups: []uint32{7}}); r.Error != ipc.ErrPerm {
 		t.Fatalf("non-member drop = %+v, want PERM", r)
+	}
+}
+
+func TestSelectWaitIsInitWithStartPending(t *testing.T) {
+	w := newWorld(t, "SELECT_WAIT=30\nOFFER_WAIT=0\nARP_PROBE=no\n")
+	start := w.ask(0, ipc.CmdStart, "eth0")
+	waitFor(t, "the start pending", func() bool {
+		st := w.do(ipc.CmdStatus, "eth0").Status
+		return st != nil && st.State == "INIT" && cmp.Equal(st.Flags, []string{"BUSY"})
+	})
+	if r := w.do(ipc.CmdStart, "eth0"); r.Error != ipc.ErrPend {
+		t.Errorf("second start = %+v, want PEND", r)
+	}
+	if r := w.do(ipc.CmdExtend, "eth0"); r.Error != ipc.ErrOutState {
+		t.Errorf("extend in INIT = %+v, want OUTSTATE", r)
+	}
+	w.send.none(t)
+	w.clock.Advance(31 * time.Second)
+	d := w.send.next(t)
+	expectType(t, d, dhcpv4.MessageTypeDiscover)
+	pending(t, start)
+}
+
+func TestDebugStats(t *testing.T) {
+	w := newWorld(t, fast)
+	if r := w.do(ipc.CmdStats, ""); r.Error != "" || r.Message == "" {
+		t.Fatalf("debug-stats = %+v", r)
+	}
+	w.env.TestHooks = false
+	if r := w.do(ipc.CmdStats, ""); r.Error != ipc.ErrInvalid {
+		t.Fatalf("debug-stats without test hooks = %+v", r)
 	}
 }

@@ -19,6 +19,7 @@ var privileged = map[string]bool{
 	ipc.CmdInfo:    false,
 	ipc.CmdWatch:   false,
 	ipc.CmdPanic:   true,
+	ipc.CmdStats:   false,
 
 	ipc.CmdCreateIf:    true,
 	ipc.CmdDeleteIf:    true,

@@ -1,7 +1,9 @@
 package actors
 
 import (
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -143,6 +145,16 @@ func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 
 func (m *manager) route(ctx actor.Context, c *messages.Command) {
 	req := c.Req
+	if req.Command == ipc.CmdStats {
+		if !m.env.TestHooks {
+			c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
+			return
+		}
+		r := ipc.OK(req)
+		r.Message = strconv.Itoa(runtime.NumGoroutine())
+		c.Reply <- r
+		return
+	}
 	if req.Command == ipc.CmdStatus && req.Ifname == "" {
 		m.statusAll(ctx, c)
 		return

@@ -36,6 +36,8 @@ const (
 	CmdWatch   = "watch"
 	// CmdPanic makes an interface actor panic; only with --test-hooks.
 	CmdPanic = "debug-panic"
+	// CmdStats answers the agent's goroutine count; only with --test-hooks.
+	CmdStats = "debug-stats"
 
 	// Interface and address administration (SPEC §4).
 	CmdCreateIf    = "create-if"

@@ -9,9 +9,10 @@ import (
 )
 
 // start leaves INIT: INIT-REBOOT for a remembered lease that is still
-// valid, else SELECTING after the random SELECT_WAIT.
+// valid, else SELECTING after the random SELECT_WAIT, during which the
+// machine stays in INIT with the start pending, as illumos does.
 func (m *Machine) start(now time.Time, ev Start) {
-	if m.state != Init && m.state != Information && m.state != InformSent {
+	if m.state != Init && m.state != Information && m.state != InformSent || m.starting {
 		return
 	}
 	m.stopAll()
@@ -19,22 +20,24 @@ func (m *Machine) start(now time.Time, ev Start) {
 		m.reboot(now, p, ev.Adopted)
 		return
 	}
-	var wait time.Duration
 	if m.cfg.SelectWait > 0 {
-		wait = m.uniform(0, m.cfg.SelectWait)
+		if wait := m.uniform(0, m.cfg.SelectWait); wait > 0 {
+			m.pending, m.xid, m.info = nil, 0, nil
+			m.setState(Init)
+			m.starting = true
+			m.arm(Wait, now.Add(wait))
+			return
+		}
 	}
-	m.selecting(now, wait)
+	m.selecting(now)
 }
 
-// selecting enters SELECTING and sends DISCOVER after wait.
-func (m *Machine) selecting(now time.Time, wait time.Duration) {
+// selecting enters SELECTING and sends DISCOVER.
+func (m *Machine) selecting(now time.Time) {
 	m.pending, m.offer, m.offers, m.xid = nil, nil, nil, 0
+	m.starting = false
 	m.stop(Retransmit)
 	m.setState(Selecting)
-	if wait > 0 {
-		m.arm(Wait, now.Add(wait))
-		return
-	}
 	m.discover(now)
 }
 
@@ -76,7 +79,7 @@ func (m *Machine) offered(now time.Time, msg *dhcpv4.DHCPv4) {
 // SELECTING with a new DISCOVER when none is left.
 func (m *Machine) nextOffer(now time.Time) {
 	if len(m.offers) == 0 {
-		m.selecting(now, 0)
+		m.selecting(now)
 		return
 	}
 	i := m.best()
@@ -143,7 +146,7 @@ func (m *Machine) rebootSilence(now time.Time) {
 	m.prior = nil
 	if m.cfg.VerifiedLeaseOnly || !p.Valid(now) {
 		m.unapply()
-		m.selecting(now, 0)
+		m.selecting(now)
 		return
 	}
 	m.stop(Retransmit)
@@ -216,5 +219,5 @@ func (m *Machine) nak(now time.Time) {
 	if held {
 		m.notify(EventExpire)
 	}
-	m.selecting(now, 0)
+	m.selecting(now)
 }

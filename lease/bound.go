@@ -149,7 +149,7 @@ func (m *Machine) expire(now time.Time) {
 	}
 	m.unapply()
 	m.notify(EventExpire)
-	m.selecting(now, 0)
+	m.selecting(now)
 }
 
 // stopAll stops every timer.
@@ -172,6 +172,7 @@ func (m *Machine) unapply() {
 // reset abandons whatever is going on and returns to INIT.
 func (m *Machine) reset() {
 	m.unapply()
+	m.starting = false
 	m.prior, m.info = nil, nil
 	m.xid = 0
 	m.setState(Init)
@@ -241,12 +242,15 @@ func (m *Machine) linkUp(now time.Time) {
 	switch {
 	case m.applied:
 		m.verify(now)
+	case m.starting:
+		m.starting = false
+		m.selecting(now) // the SELECT_WAIT timer stayed quiet while down
 	case m.state == Init || m.state == Information:
 	case m.state == InformSent:
 		m.startInform(now, m.inform)
 	default:
 		m.lease = nil
-		m.selecting(now, 0)
+		m.selecting(now)
 	}
 }
 

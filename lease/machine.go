@@ -58,6 +58,7 @@ type Status struct {
 	// when none.
 	Lease    *Lease
 	XID      uint32         // current transaction, 0 when none
+	Starting bool           // started, waiting out SELECT_WAIT in INIT
 	Info     *dhcpv4.DHCPv4 // the ACK to the last INFORM, in INFORMATION
 	Counters Counters
 }
@@ -82,15 +83,16 @@ type Machine struct {
 	collecting bool             // OFFER_WAIT has not run out yet
 	offer      *dhcpv4.DHCPv4   // offer being requested
 
-	prior   *Lease       // remembered lease being verified (INIT-REBOOT)
-	lease   *Lease       // lease held: applied, or probed in PRE_BOUND
-	applied bool         // lease is on the interface
-	probes  int          // ARP probes or announcements sent
-	inform  netip.Prefix // static address of the INFORM exchange
-	info    *dhcpv4.DHCPv4
-	down    bool // no carrier: send nothing
-	counts  Counters
-	out     []Action
+	prior    *Lease       // remembered lease being verified (INIT-REBOOT)
+	lease    *Lease       // lease held: applied, or probed in PRE_BOUND
+	applied  bool         // lease is on the interface
+	probes   int          // ARP probes or announcements sent
+	inform   netip.Prefix // static address of the INFORM exchange
+	info     *dhcpv4.DHCPv4
+	down     bool // no carrier: send nothing
+	starting bool // started, in INIT until SELECT_WAIT runs out
+	counts   Counters
+	out      []Action
 }
 
 // New returns a machine in INIT.
@@ -103,7 +105,7 @@ func (m *Machine) State() State { return m.state }
 
 // Status returns a snapshot; the Lease is shared and must not be modified.
 func (m *Machine) Status() Status {
-	return Status{State: m.state, Lease: m.lease, XID: m.xid, Info: m.info, Counters: m.counts}
+	return Status{State: m.state, Lease: m.lease, XID: m.xid, Starting: m.starting, Info: m.info, Counters: m.counts}
 }
 
 // Config returns the configuration.
@@ -279,15 +281,17 @@ func (m *Machine) retransmit(now time.Time) {
 // waited ends a pause, according to what was being waited for.
 func (m *Machine) waited(now time.Time) {
 	switch {
+	case m.state == Init && m.starting:
+		m.selecting(now) // SELECT_WAIT is over
 	case m.state == Selecting && m.pending == nil:
-		m.discover(now) // SELECT_WAIT or the IPv6-only wait is over
+		m.discover(now) // the IPv6-only wait is over
 	case m.state == Selecting:
 		m.collecting = false // OFFER_WAIT is over
 		if len(m.offers) > 0 {
 			m.nextOffer(now)
 		}
 	case m.state == Declining:
-		m.selecting(now, 0)
+		m.selecting(now)
 	}
 }
 

@@ -115,16 +115,26 @@ func TestJitterBounds(t *testing.T) {
 func TestSelectWait(t *testing.T) {
 	cfg := Config{HWAddr: hw, SelectWait: 2 * time.Second}
 	// The middle of 0..2 s: DISCOVER after 1 s.
-	run(t, New(cfg, &fakeRand{}), []step{
-		{0, Start{}, []string{"INIT->SELECTING", "arm wait at 1s"}},
-		{time.Second, Timeout{Wait}, []string{discover1, "arm retransmit at 5s"}},
+	// The wait is spent in INIT with the start pending, as illumos does.
+	m := New(cfg, &fakeRand{})
+	run(t, m, []step{
+		{0, Start{}, []string{"arm wait at 1s"}},
+		{500 * time.Millisecond, Start{}, nil}, // already started
+	})
+	if st := m.Status(); st.State != Init || !st.Starting {
+		t.Fatalf("status %+v during SELECT_WAIT, want INIT and starting", st)
+	}
+	run(t, m, []step{
+		{time.Second, Timeout{Wait}, []string{"INIT->SELECTING", discover1, "arm retransmit at 5s"}},
 	})
 	// The bounds: 0 sends at once, the top waits the whole SELECT_WAIT.
 	run(t, New(cfg, &fakeRand{pick: func(int64) int64 { return 0 }}), []step{
 		{0, Start{}, []string{"INIT->SELECTING", discover1, "arm retransmit at 3s"}},
 	})
 	run(t, New(cfg, &fakeRand{pick: func(n int64) int64 { return n - 1 }}), []step{
-		{0, Start{}, []string{"INIT->SELECTING", "arm wait at 2s"}},
+		{0, Start{}, []string{"arm wait at 2s"}},
+		{time.Second, Drop{}, []string{"stop wait", "notify DROP"}},
+		{2 * time.Second, Timeout{Wait}, nil},
 	})
 }
 
