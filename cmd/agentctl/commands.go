@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -19,30 +20,79 @@ func (c *cli) startCmd() *cobra.Command {
 		primary bool
 	)
 	cmd := &cobra.Command{
-		Use:   "start IF",
-		Short: "Start DHCP on IF; reply when bound or when the wait runs out",
+		Use:   "start IF [IF...]",
+		Short: "Start DHCP on each IF; reply when bound or when the wait runs out",
 		Long: "start puts IF under DHCP control and acquires a lease. It answers when the\n" +
-			"interface is bound, or with TIMEOUT when --wait runs out; acquisition goes on.",
-		Args: exactArgs(1),
+			"interface is bound, or with TIMEOUT when --wait runs out; acquisition goes on.\n" +
+			"Several interfaces are started together; the exit status is that of the first\n" +
+			"one that failed.",
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 || primary && len(args) > 1 {
+				return fmt.Errorf("%w: %s (--primary takes one IF)", errUsage, cmd.UseLine())
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ms, err := parseWait(wait)
 			if err != nil {
 				return err
 			}
-			req := &ipc.Request{Command: ipc.CmdStart, Ifname: args[0], WaitMs: &ms}
-			if primary {
-				req.Args = map[string]string{ipc.ArgPrimary: "yes"}
+			if len(args) == 1 {
+				req := &ipc.Request{Command: ipc.CmdStart, Ifname: args[0], WaitMs: &ms}
+				if primary {
+					req.Args = map[string]string{ipc.ArgPrimary: "yes"}
+				}
+				rep, err := c.do(cmd, req)
+				if err != nil {
+					return err
+				}
+				return c.printStatus(rep.Status)
 			}
-			rep, err := c.do(cmd, req)
-			if err != nil {
-				return err
-			}
-			return c.printStatus(rep.Status)
+			return c.startMany(cmd, args, ms)
 		},
 	}
 	cmd.Flags().StringVarP(&wait, "wait", "w", "120", "seconds to wait for the lease, or forever")
 	cmd.Flags().BoolVar(&primary, "primary", false, "make IF the primary interface (an empty IF then means it)")
 	return cmd
+}
+
+// startMany starts interfaces concurrently, a bounded number at a time,
+// prints the statuses of those that answered and returns the first error.
+func (c *cli) startMany(cmd *cobra.Command, names []string, ms int64) error {
+	const inFlight = 64
+	reps := make([]*ipc.Reply, len(names))
+	errs := make([]error, len(names))
+	sem := make(chan struct{}, inFlight)
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			reps[i], errs[i] = c.do(cmd, &ipc.Request{Command: ipc.CmdStart, Ifname: name, WaitMs: &ms})
+		}()
+	}
+	wg.Wait()
+	var statuses []ipc.Status
+	for i, r := range reps {
+		if errs[i] == nil && r != nil && r.Status != nil {
+			statuses = append(statuses, *r.Status)
+		}
+	}
+	if err := c.printStatuses(statuses); err != nil {
+		return err
+	}
+	for i, err := range errs {
+		if err != nil {
+			fmt.Fprintf(c.stderr, "agentctl: start %s: %v\n", names[i], err)
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (c *cli) pingCmd() *cobra.Command {

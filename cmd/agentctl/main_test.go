@@ -109,3 +109,23 @@ func TestStatusJSONAndInfo(t *testing.T) {
 		t.Errorf("info -c router = %q", out)
 	}
 }
+
+func TestStartSeveral(t *testing.T) {
+	sock, reqs := agent(t)
+	code, out, errOut := run("--socket", sock, "-o", "json", "start", "eth0", "eth9", "--wait", "1")
+	if code != ipc.ErrUnkIf.ExitStatus() || !strings.Contains(errOut, "start eth9") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	// The statuses of those that answered, then the error object.
+	var st []ipc.Status
+	if err := json.NewDecoder(strings.NewReader(out)).Decode(&st); err != nil || len(st) != 1 || st[0].Ifname != "eth0" {
+		t.Fatalf("statuses %q (%v)", out, err)
+	}
+	got := map[string]bool{(<-reqs).Ifname: true, (<-reqs).Ifname: true}
+	if !got["eth0"] || !got["eth9"] {
+		t.Fatalf("requests for %v", got)
+	}
+	if code, _, _ := run("--socket", sock, "start", "eth0", "eth1", "--primary"); code != exitUsage {
+		t.Fatalf("--primary with two interfaces: exit %d", code)
+	}
+}
