@@ -4,11 +4,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/netip"
-	"slices"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"go.uber.org/zap"
 )
@@ -88,23 +88,22 @@ func (a *iface) command(c *messages.Command) {
 }
 
 // manage records whether the interface is under management, so that the
-// next agent resumes it (SPEC §2).
+// next agent resumes it (SPEC §2), and whether it is the primary one.
 func (a *iface) manage(on bool) {
 	if a.env.Store == nil {
 		return
 	}
-	err := a.env.Store.UpdateHost(func(h *Host) {
-		h.Managed = slices.DeleteFunc(h.Managed, func(n string) bool { return n == a.link.Name })
-		if on {
-			h.Managed = append(h.Managed, a.link.Name)
-		}
-		switch {
-		case on && a.inc.primary:
-			h.Primary = a.link.Name
-		case !on && h.Primary == a.link.Name:
-			h.Primary = ""
-		}
-	})
+	err := a.env.Store.UpdateInterface(a.link.Name, func(r *store.Interface) { r.Managed = on })
+	if err == nil {
+		err = a.env.Store.UpdateHost(func(h *store.Host) {
+			switch {
+			case on && a.inc.primary:
+				h.Primary = a.link.Name
+			case !on && h.Primary == a.link.Name:
+				h.Primary = ""
+			}
+		})
+	}
 	if err != nil {
 		a.log.Error("recording the managed interfaces failed", zap.Error(err))
 	}

@@ -152,6 +152,7 @@ func (a *iface) apply(l *lease.Lease, now time.Time) {
 	if a.applied != nil && a.applied.Addr != c.Addr {
 		a.remove() // a different lease replaces the old one
 	}
+	a.env.leased.Store(transport.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}, struct{}{})
 	if err := a.env.Net.Apply(c); err != nil {
 		a.log.Error("applying lease failed", zap.Stringer("address", l.Addr), zap.Error(err))
 	}
@@ -182,6 +183,7 @@ func (a *iface) remove() {
 	if a.applied == nil {
 		return
 	}
+	a.env.leased.Delete(transport.IfAddr{Ifindex: a.applied.Ifindex, Prefix: a.applied.Addr})
 	if err := a.env.Net.Remove(*a.applied); err != nil {
 		a.log.Error("removing lease failed", zap.Stringer("address", a.applied.Addr), zap.Error(err))
 	} else {

@@ -3,6 +3,7 @@ package actors
 import (
 	"net"
 	"net/netip"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,6 +46,36 @@ type Env struct {
 	// gens numbers timer armings across every actor and incarnation, so a
 	// timer of a dead incarnation can never match a live one's generation.
 	gens atomic.Uint64
+	// leased holds the addresses interface actors applied for their
+	// leases (transport.IfAddr -> struct{}): DHCP's own addresses, which
+	// an offer in the same network does not conflict with.
+	leased sync.Map
+
+	// addrCache keeps the host's address list for a second: every offer
+	// is checked against it, and a thousand interfaces acquiring at once
+	// must not dump the kernel's table a thousand times.
+	addrMu   sync.Mutex
+	addrList []transport.IfAddr
+	addrAt   time.Time
+}
+
+// addrCacheTTL bounds how stale the conflict check's address list may be.
+const addrCacheTTL = time.Second
+
+// addrs returns the host's addresses, at most addrCacheTTL old.
+func (e *Env) addrs() ([]transport.IfAddr, error) {
+	e.addrMu.Lock()
+	defer e.addrMu.Unlock()
+	now := e.Clock.Now()
+	if e.addrList != nil && now.Sub(e.addrAt) < addrCacheTTL && !now.Before(e.addrAt) {
+		return e.addrList, nil
+	}
+	list, err := e.Net.Addrs()
+	if err != nil {
+		return nil, err
+	}
+	e.addrList, e.addrAt = list, now
+	return list, nil
 }
 
 // Cfg returns the configuration in force.
@@ -122,20 +153,17 @@ func (SystemClock) Now() time.Time { return time.Now() }
 // AfterFunc calls f in its own goroutine after d.
 func (SystemClock) AfterFunc(d time.Duration, f func()) Stopper { return time.AfterFunc(d, f) }
 
-// NetLinks looks interfaces up through the kernel.
-type NetLinks struct{}
+// NetLinks looks interfaces up through the kernel, one link at a time.
+type NetLinks struct{ N *transport.Netlink }
 
 // ByName returns the interface called name.
-func (NetLinks) ByName(name string) (Link, error) {
-	ifi, err := net.InterfaceByName(name)
+func (l NetLinks) ByName(name string) (Link, error) {
+	index, hw, mtu, err := l.N.Link(name)
 	if err != nil {
 		return Link{}, err
 	}
-	return Link{Name: ifi.Name, Index: ifi.Index, HWAddr: ifi.HardwareAddr, MTU: ifi.MTU}, nil
+	return Link{Name: name, Index: index, HWAddr: hw, MTU: mtu}, nil
 }
-
-// Host is the store's host record.
-type Host = store.Host
 
 // Store is the persistent state the actors read and write.
 type Store interface {
@@ -144,6 +172,9 @@ type Store interface {
 	DeleteLease(ifname string) error
 	LoadHost() (*store.Host, error)
 	UpdateHost(func(*store.Host)) error
+	Interface(ifname string) (store.Interface, error)
+	UpdateInterface(ifname string, f func(*store.Interface)) error
+	Managed() ([]string, error)
 	LoadIPAdm() (*ipadm.Config, error)
 	SaveIPAdm(*ipadm.Config) error
 }

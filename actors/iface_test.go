@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"net"
 	"net/netip"
 	"runtime"
 	"testing"
@@ -280,4 +281,15 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 		runtime.Gosched() // let the actors run; no sleeping
 	}
+}
+
+func TestOfferInNetworkOfOurOwnLeaseAccepted(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	// eth1 is offered an address in eth0's leased network: one server, one
+	// segment, many NICs. That is no conflict.
+	w.ask(0, ipc.CmdStart, "eth1")
+	d := w.send.next(t)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120, dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 101)))
+	expectType(t, w.send.next(t), dhcpv4.MessageTypeRequest)
 }

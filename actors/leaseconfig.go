@@ -48,15 +48,21 @@ func leaseConfig(env *Env, link Link) (lease.Config, error) {
 }
 
 // conflicts reports an address inside a network that another interface
-// already has: taking it would make two links claim one subnet.
+// already has (SPEC §2): taking it would make two links claim one subnet.
+// Networks that exist only through our own leases do not count: a server
+// that leases several of our interfaces addresses in one subnet means it,
+// and a host with many NICs on one segment is what the agent is for.
 func conflicts(env *Env, ifindex int) func(netip.Addr) bool {
 	return func(a netip.Addr) bool {
-		addrs, err := env.Net.Addrs()
+		addrs, err := env.addrs()
 		if err != nil {
 			return false // cannot tell: do not refuse a working offer
 		}
 		for _, ia := range addrs {
-			if ia.Ifindex != ifindex && !ia.Prefix.Addr().IsLoopback() && ia.Prefix.Masked().Contains(a) {
+			if ia.Ifindex == ifindex || ia.Prefix.Addr().IsLoopback() || !ia.Prefix.Masked().Contains(a) {
+				continue
+			}
+			if _, ours := env.leased.Load(ia); !ours {
 				return true
 			}
 		}

@@ -114,12 +114,16 @@ func (m *manager) resume(ctx actor.Context) {
 		return
 	}
 	h, err := m.env.Store.LoadHost()
+	var managed []string
+	if err == nil {
+		managed, err = m.env.Store.Managed()
+	}
 	if err != nil {
 		m.env.Log.Error("reading the managed interfaces failed", zap.Error(err))
 		return
 	}
 	m.primary = h.Primary
-	for _, name := range h.Managed {
+	for _, name := range managed {
 		link, err := m.env.Links.ByName(name)
 		if err != nil {
 			m.env.Log.Warn("managed interface is missing; not resumed", zap.String("iface", name), zap.Error(err))

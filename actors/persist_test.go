@@ -30,15 +30,15 @@ func TestLeaseRecordFollowsEvents(t *testing.T) {
 	if err != nil || rec == nil || rec.Address != "198.18.0.100/24" {
 		t.Fatalf("record after BOUND: %+v, %v", rec, err)
 	}
-	if h, _ := w.store.LoadHost(); !slices.Equal(h.Managed, []string{"eth0"}) {
-		t.Fatalf("managed %v after start", h.Managed)
+	if m, _ := w.store.Managed(); !slices.Equal(m, []string{"eth0"}) {
+		t.Fatalf("managed %v after start", m)
 	}
 	w.do(ipc.CmdDrop, "eth0")
 	if rec, _ := w.store.LoadLease("eth0"); rec == nil {
 		t.Fatal("DROP forgot the lease")
 	}
-	if h, _ := w.store.LoadHost(); len(h.Managed) != 0 {
-		t.Fatalf("managed %v after drop", h.Managed)
+	if m, _ := w.store.Managed(); len(m) != 0 {
+		t.Fatalf("managed %v after drop", m)
 	}
 	ch := w.ask(0, ipc.CmdStart, "eth0")
 	s := w.send.next(t)
@@ -174,9 +174,8 @@ func TestShutdownDropsAndKeepsManaged(t *testing.T) {
 		t.Fatalf("removed %v, want both leases", removed)
 	}
 	w.send.none(t) // dropped, not released
-	h, _ := w.store.LoadHost()
-	if !slices.Equal(h.Managed, []string{"eth0", "eth1"}) {
-		t.Fatalf("managed %v after shutdown, want both kept", h.Managed)
+	if m, _ := w.store.Managed(); !slices.Equal(m, []string{"eth0", "eth1"}) {
+		t.Fatalf("managed %v after shutdown, want both kept", m)
 	}
 	if rec, _ := w.store.LoadLease("eth0"); rec == nil {
 		t.Fatal("shutdown forgot the lease")

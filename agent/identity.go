@@ -30,14 +30,11 @@ func hostIdentity(st *store.Store, log *zap.Logger) ([]byte, func(actors.Link) u
 		}
 	}
 	iaid := func(l actors.Link) uint32 {
-		h, err := st.LoadHost()
-		if err == nil {
-			if v, ok := h.IAIDs[l.Name]; ok {
-				return v
-			}
+		if rec, err := st.Interface(l.Name); err == nil && rec.IAID != nil {
+			return *rec.IAID
 		}
 		v := lease.IAID(l.HWAddr)
-		if err := st.UpdateHost(func(h *store.Host) { h.IAIDs[l.Name] = v }); err != nil {
+		if err := st.UpdateInterface(l.Name, func(r *store.Interface) { r.IAID = &v }); err != nil {
 			log.Error("recording the IAID failed", zap.String("iface", l.Name), zap.Error(err))
 		}
 		return v

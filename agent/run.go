@@ -36,6 +36,9 @@ type Options struct {
 	Log  *zap.Logger
 	// TestHooks enables commands that exist only for tests.
 	TestHooks bool
+	// Metrics, when set, is the address /metrics and /debug/pprof are
+	// served on.
+	Metrics string
 }
 
 // shutdownWait bounds the drops (and their hooks) at SIGTERM: a hook may
@@ -95,7 +98,7 @@ func Run(ctx context.Context, o Options) error {
 		Router:    disp,
 		ARP:       arp,
 		Net:       nl,
-		Links:     actors.NetLinks{},
+		Links:     actors.NetLinks{N: nl},
 		Admin:     nl,
 		Log:       o.Log,
 		DUID:      duid,
@@ -133,6 +136,11 @@ func Run(ctx context.Context, o Options) error {
 	go watchLinks(watchCtx, o.Log, func(m *messages.Link) { system.Root.Send(manager, m) })
 	go watchClock(watchCtx, o.Log, func() { system.Root.Send(manager, &messages.ClockJump{}) })
 	go reloadOnHUP(watchCtx, o, env, func() { system.Root.Send(manager, &messages.Reconfigure{}) })
+	if o.Metrics != "" {
+		if err := serveMetrics(watchCtx, o.Metrics, o.Log, disp, raw, env.Events); err != nil {
+			return err
+		}
+	}
 
 	o.Log.Info("agent started", zap.String("socket", o.Socket), zap.String("state_dir", o.StateDir))
 	srv := &ipc.Server{

@@ -1,6 +1,7 @@
 // Package store is the agent's persistent state under --state-dir (SPEC
-// §1): one lease record per interface, the host's DUID and the IAIDs, and
-// the set of interfaces under management. Files are JSON, readable by a
+// §1): one lease record per interface, one interface record per interface
+// (its IAID and whether it is under management), the host's DUID and
+// primary interface, and the ipadm objects. Files are JSON, readable by a
 // person or a script; packets are kept as hex.
 //
 // Every write is atomic: a temporary file in the same directory is

@@ -16,7 +16,10 @@ type Store struct {
 	dir string
 	// Corrupt is called with the path a corrupt file was moved to and why.
 	Corrupt func(aside string, err error)
-	mu      sync.Mutex
+
+	mu     sync.Mutex
+	host   *Host                // cached host record, nil until read
+	ifaces map[string]Interface // cached interface records, nil until read
 }
 
 // Open returns the store in dir, creating the directories it needs.

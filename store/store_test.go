@@ -116,28 +116,68 @@ func TestCorruptRecordsSetAside(t *testing.T) {
 func TestHost(t *testing.T) {
 	s, corrupt := open(t)
 	h, err := s.LoadHost()
-	if err != nil || h.DUID != "" || len(h.Managed) != 0 {
+	if err != nil || h.DUID != "" {
 		t.Fatalf("empty host = %+v, %v", h, err)
 	}
-	err = s.UpdateHost(func(h *Host) {
-		h.DUID = "0004aabb"
-		h.IAIDs["eth0"] = 7
-		h.Managed = append(h.Managed, "eth1", "eth0", "eth1")
-	})
-	if err != nil {
+	if err := s.UpdateHost(func(h *Host) { h.DUID = "0004aabb"; h.Primary = "eth0" }); err != nil {
 		t.Fatal(err)
 	}
-	h, _ = s.LoadHost()
-	want := &Host{DUID: "0004aabb", IAIDs: map[string]uint32{"eth0": 7}, Managed: []string{"eth0", "eth1"}}
-	if diff := cmp.Diff(want, h); diff != "" {
+	again, _ := Open(s.Dir()) // a new agent reads what the old one wrote
+	h, _ = again.LoadHost()
+	if diff := cmp.Diff(&Host{DUID: "0004aabb", Primary: "eth0"}, h); diff != "" {
 		t.Fatalf("(-want +got):\n%s", diff)
 	}
 	if b := h.DUIDBytes(); len(b) != 4 {
 		t.Fatalf("DUID bytes %x", b)
 	}
 	os.WriteFile(filepath.Join(s.Dir(), hostFile), []byte(`{"duid":"xyz"}`), 0o600)
-	if h, err := s.LoadHost(); err != nil || h.DUID != "" || len(*corrupt) != 1 {
+	third, _ := Open(s.Dir())
+	third.Corrupt = s.Corrupt
+	if h, err := third.LoadHost(); err != nil || h.DUID != "" || len(*corrupt) != 1 {
 		t.Fatalf("corrupt host file: %+v, %v, reports %v", h, err, *corrupt)
+	}
+}
+
+func TestInterfaces(t *testing.T) {
+	s, corrupt := open(t)
+	seven := uint32(7)
+	for _, name := range []string{"eth1", "eth0"} {
+		if err := s.UpdateInterface(name, func(r *Interface) { r.Managed = true }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.UpdateInterface("eth0", func(r *Interface) { r.IAID = &seven }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateInterface("eth1", func(r *Interface) { r.Managed = false }); err != nil {
+		t.Fatal(err)
+	}
+	// An unchanged record is not written again.
+	before, _ := os.Stat(filepath.Join(s.Dir(), ifDir, "eth0.json"))
+	if err := s.UpdateInterface("eth0", func(r *Interface) { r.Managed = true }); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.Stat(filepath.Join(s.Dir(), ifDir, "eth0.json"))
+	if !before.ModTime().Equal(after.ModTime()) {
+		t.Error("an unchanged record was rewritten")
+	}
+	// Garbage next to the records is set aside; a new agent reads the rest.
+	os.WriteFile(filepath.Join(s.Dir(), ifDir, "eth9.json"), []byte("{"), 0o600)
+	again, _ := Open(s.Dir())
+	again.Corrupt = s.Corrupt
+	managed, err := again.Managed()
+	if err != nil || !cmp.Equal(managed, []string{"eth0"}) {
+		t.Fatalf("managed = %v, %v", managed, err)
+	}
+	rec, _ := again.Interface("eth0")
+	if rec.IAID == nil || *rec.IAID != 7 || !rec.Managed {
+		t.Fatalf("eth0 record %+v", rec)
+	}
+	if rec, _ := again.Interface("eth5"); rec.IAID != nil || rec.Managed {
+		t.Fatalf("unknown interface %+v", rec)
+	}
+	if len(*corrupt) != 1 {
+		t.Fatalf("corrupt reports %v", *corrupt)
 	}
 }
 

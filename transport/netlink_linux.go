@@ -283,3 +283,19 @@ func (n *Netlink) AddrFlags(index int, p netip.Prefix) (present, tentative, dupl
 	}
 	return false, false, false
 }
+
+// Link looks one link up by name with a single RTM_GETLINK, not a dump of
+// every link (which net.InterfaceByName does: quadratic over a thousand
+// interfaces).
+func (n *Netlink) Link(name string) (index int, hw net.HardwareAddr, mtu int, err error) {
+	link, err := n.h.LinkByName(name)
+	if err != nil {
+		var lnf netlink.LinkNotFoundError
+		if errors.As(err, &lnf) || errors.Is(err, unix.ENODEV) {
+			return 0, nil, 0, fmt.Errorf("%w: %s", ErrNoLink, name)
+		}
+		return 0, nil, 0, fmt.Errorf("link %s: %w", name, err)
+	}
+	a := link.Attrs()
+	return a.Index, a.HardwareAddr, a.MTU, nil
+}

@@ -25,6 +25,7 @@ func main() {
 		confPath = flag.String("config", "/etc/dhcpagent/dhcpagent.conf", "configuration `file` (re-read on SIGHUP)")
 		hookPath = flag.String("hook", "/etc/dhcpagent/eventhook", "event hook `program`, run only if executable")
 		testHook = flag.Bool("test-hooks", false, "enable commands that exist only for tests (debug-panic)")
+		metrics  = flag.String("metrics", "", "serve /metrics and /debug/pprof on this `address` (off when empty)")
 		debug    = flag.Int("d", 0, "debug `level`: 1 or more logs every packet")
 		verbose  = flag.Bool("v", false, "verbose: same as -d 1")
 		_        = flag.Bool("f", true, "run in the foreground (always; accepted for illumos compatibility)")
@@ -61,7 +62,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	err = agent.Run(ctx, agent.Options{Socket: *socket, StateDir: *stateDir, ConfigPath: *confPath, Config: cfg,
-		Hook: *hookPath, Log: log, TestHooks: *testHook})
+		Hook: *hookPath, Log: log, TestHooks: *testHook, Metrics: *metrics})
 	if err != nil {
 		log.Error("agent failed", zap.Error(err))
 		if errors.Is(err, agent.ErrRunning) {
