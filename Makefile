@@ -4,7 +4,7 @@ GO      ?= go
 BIN     := bin
 PKGS    := ./...
 
-.PHONY: all build deps test unit integration demo fuzz vet clean
+.PHONY: all build deps test unit integration demo fuzz vet bench clean
 
 all: build
 
@@ -39,6 +39,12 @@ fuzz:
 
 demo: deps build
 	bash scripts/demo.sh
+
+# The agent against dhcpcd and udhcpc on one testbed: BENCH_N interfaces
+# (default 100; try BENCH_N=1000).
+bench: build
+	bash scripts/deps.sh bench
+	bash scripts/bench.sh
 
 clean:
 	rm -rf $(BIN)

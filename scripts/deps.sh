@@ -7,7 +7,7 @@
 # `apt-get update` runs only when something is missing. The packages' own
 # services are kept from starting on the host while they are installed.
 #
-# Usage (as root): scripts/deps.sh
+# Usage (as root): scripts/deps.sh [bench]
 set -euo pipefail
 
 if [[ "$(id -u)" -ne 0 ]]; then
@@ -27,6 +27,10 @@ declare -A want=(
 	# below keeps it from starting during the install.
 	[nftables]=nft
 )
+# `deps.sh bench` also installs the clients make bench compares with.
+if [[ ${1:-} == bench ]]; then
+	want[dhcpcd-base]=dhcpcd
+fi
 
 missing=()
 for pkg in "${!want[@]}"; do
