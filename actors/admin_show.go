@@ -56,11 +56,16 @@ func (a *admin) showIf(req *ipc.Request) *ipc.Reply {
 func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
 	req := c.Req
 	want := req.Args[ipc.ArgObject]
-	if want != "" {
-		if _, _, err := ipadm.ParseAddrObj(want); err != nil {
-			c.Reply <- failure(req, err)
-			return
-		}
+	// Like ipadm, "IF/" names every object of the interface.
+	var err error
+	if ifname, ok := strings.CutSuffix(want, "/"); ok {
+		err = ipadm.CheckIfname(ifname)
+	} else if want != "" {
+		_, _, err = ipadm.ParseAddrObj(want)
+	}
+	if err != nil {
+		c.Reply <- failure(req, err)
+		return
 	}
 	objs := map[string]bool{}
 	for o := range a.active.Addresses {
@@ -72,7 +77,7 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
 	var rows []ipc.AddrInfo
 	dhcp := map[string]chan *ipc.Reply{} // interface -> its status
 	for _, o := range sortedKeys(objs) {
-		if want != "" && o != want && !strings.HasPrefix(o, strings.TrimSuffix(want, "/")+"/") {
+		if want != "" && o != want && !(strings.HasSuffix(want, "/") && strings.HasPrefix(o, want)) {
 			continue
 		}
 		ad, isActive := a.active.Addresses[o]
