@@ -42,6 +42,23 @@ func (a *admin) Receive(ctx actor.Context) {
 		if r != nil {
 			msg.Reply <- r
 		}
+	case *messages.Shutdown:
+		a.shutdown()
+		msg.Reply <- &ipc.Reply{Version: ipc.Version}
+	}
+}
+
+// shutdown removes the temporary static addresses as the agent stops: their
+// configuration dies with the agent, so the kernel must not keep addresses
+// that no object describes. Persistent ones stay (the next agent re-applies
+// them, and they do not blink); DHCP objects are dropped by the manager.
+func (a *admin) shutdown() {
+	for _, obj := range sortedKeys(a.active.Addresses) {
+		ad := a.active.Addresses[obj]
+		if _, persistent := a.persist.Addresses[obj]; !persistent && ad.Type == ipadm.Static {
+			a.log.Info("removing a temporary address", zap.String("object", obj))
+			a.unconfigure(nil, ad, false)
+		}
 	}
 }
 
@@ -320,6 +337,10 @@ func (a *admin) configure(ctx actor.Context, ad ipadm.Address, c *messages.Comma
 		Args: map[string]string{ipc.ArgHostname: ad.Hostname}}
 	if ad.Primary {
 		req.Args[ipc.ArgPrimary] = "yes"
+	}
+	if _, persistent := a.persist.Addresses[ad.Object]; !persistent {
+		// A temporary object's interface is not resumed by the next agent.
+		req.Args[ipc.ArgTemporary] = "yes"
 	}
 	var reply chan<- *ipc.Reply
 	if c != nil {

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -202,5 +203,75 @@ func TestAdminIsPrivileged(t *testing.T) {
 	}
 	if got := w.showIf(); len(got) != 0 {
 		t.Errorf("an unprivileged command changed something: %v", got)
+	}
+}
+
+// TestShowAddrSelection: show-addr takes one object, or IF/ for every object
+// of an interface, as ipadm does.
+func TestShowAddrSelection(t *testing.T) {
+	w := newWorld(t, fast)
+	for _, o := range [][2]string{{"eth0/a", "198.18.9.1/24"}, {"eth0/b", "198.18.9.2/24"}, {"eth1/a", "198.18.10.1/24"}} {
+		if r := w.adm(ipc.CmdCreateAddr, "", ipc.ArgObject, o[0], ipc.ArgType, "static", ipc.ArgAddress, o[1]); r.Error != "" {
+			t.Fatalf("create-addr %s = %+v", o[0], r)
+		}
+	}
+	objs := func(r *ipc.Reply) []string {
+		var out []string
+		for _, a := range r.Addresses {
+			out = append(out, a.Addrobj)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		want   string
+		objs   []string
+		failed ipc.Code
+	}{
+		{"eth0/", []string{"eth0/a", "eth0/b"}, ""},
+		{"eth1/a", []string{"eth1/a"}, ""},
+		{"eth0/c", nil, ipc.ErrNotFound},
+		{"eth2/", nil, ipc.ErrNotFound},
+		{"eth0", nil, ipc.ErrInvalid},
+		{"a:b/", nil, ipc.ErrInvalid},
+	} {
+		r := w.adm(ipc.CmdShowAddr, "", ipc.ArgObject, tc.want)
+		if r.Error != tc.failed {
+			t.Errorf("show-addr %s = %q %s, want %q", tc.want, r.Error, r.Message, tc.failed)
+			continue
+		}
+		if diff := cmp.Diff(tc.objs, objs(r)); diff != "" {
+			t.Errorf("show-addr %s (-want +got):\n%s", tc.want, diff)
+		}
+	}
+}
+
+// TestTemporaryObjectsEndWithTheAgent: at shutdown a temporary static
+// address leaves the kernel and a persistent one stays; a temporary DHCP
+// object does not put its interface under management for the next agent.
+func TestTemporaryObjectsEndWithTheAgent(t *testing.T) {
+	w := newWorld(t, fast)
+	w.adm(ipc.CmdCreateAddr, "", ipc.ArgObject, "eth0/s", ipc.ArgType, "static", ipc.ArgAddress, "198.18.9.9/24")
+	w.adm(ipc.CmdCreateAddr, "", ipc.ArgObject, "eth0/t", ipc.ArgType, "static", ipc.ArgAddress, "198.18.8.8/24",
+		ipc.ArgTemporary, "yes")
+	ch := w.askReq(&ipc.Request{Command: ipc.CmdCreateAddr, Args: map[string]string{ipc.ArgObject: "eth1/d",
+		ipc.ArgType: "dhcp", ipc.ArgTemporary: "yes"}})
+	d := w.send.next(t)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
+	r := w.send.next(t)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
+	if rep := w.await(ch); rep.Error != "" {
+		t.Fatalf("create-addr -t -T dhcp = %+v", rep)
+	}
+	if m, err := w.store.Managed(); err != nil || len(m) != 0 {
+		t.Errorf("managed interfaces %v, %v; want none (the DHCP object is temporary)", m, err)
+	}
+
+	done := make(chan *ipc.Reply, 1)
+	w.system.Root.Send(w.admin, &messages.Shutdown{Reply: done})
+	w.await(done)
+	_, removed := w.net.snapshot()
+	want := []transport.AddrConfig{{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.8.8/24")}}
+	if diff := cmp.Diff(want, removed, cmpNetip); diff != "" {
+		t.Errorf("removed at shutdown (-want +got):\n%s", diff)
 	}
 }

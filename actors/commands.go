@@ -33,7 +33,9 @@ func (a *iface) command(c *messages.Command) {
 		if h := req.Args[ipc.ArgHostname]; h != "" {
 			a.m.Config().Hostname = h // create-addr -h: this acquisition asks for h
 		}
-		a.manage(true)
+		// Managed: the next agent resumes it, unless a temporary ipadm
+		// object started it (SPEC §4: -t is gone after a restart).
+		a.manage(req.Args[ipc.ArgTemporary] != "yes")
 		a.wait(untilBound, c)
 		a.start()
 	case ipc.CmdExtend:

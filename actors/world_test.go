@@ -42,6 +42,7 @@ type world struct {
 	links  *fakeLinkAdmin
 	env    *Env
 	mgr    *actor.PID
+	admin  *actor.PID
 	once   sync.Once
 }
 
@@ -112,6 +113,7 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *
 	if err != nil {
 		t.Fatal(err)
 	}
+	w.admin = admin
 	w.ipc, err = w.system.Root.SpawnNamed(IPCProps(manager, admin, zap.NewNop(), 4242), "ipc")
 	if err != nil {
 		t.Fatal(err)

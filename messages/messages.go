@@ -80,7 +80,9 @@ type Resume struct{}
 // Shutdown asks an interface actor to drop (or, with Release, release) its
 // interface as the agent stops, keeping it under management for the next
 // start. Sent by the manager; the actor answers on Reply once the event's
-// hook has run.
+// hook has run. The agent sends it to the manager, which answers once every
+// interface has, and first to the admin actor, which removes the temporary
+// static addresses.
 type Shutdown struct {
 	Release bool
 	Reply   chan<- *ipc.Reply
