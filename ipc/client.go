@@ -46,6 +46,9 @@ func (c *Client) Watch(ctx context.Context, req *Request, emit func(*Event) erro
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	if _, err := c.reply(ctx, conn); err != nil {
+		if ctx.Err() != nil {
+			return nil // interrupted before the agent answered: a watch ends so
+		}
 		return err
 	}
 	for {

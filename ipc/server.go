@@ -35,9 +35,10 @@ func (c Caller) InGroup(gid uint32) bool {
 	return false
 }
 
-// Watcher streams events to a watch client: it calls emit for each until
-// ctx ends (the client went away or the server stops) and returns.
-type Watcher func(ctx context.Context, c Caller, req *Request, emit func(*Event) error)
+// Watcher subscribes a watch client to the agent's events. The server
+// subscribes before it acknowledges the request, so that no event published
+// after the client sees OK is missed; it calls stop when the client goes.
+type Watcher func(c Caller, req *Request) (events <-chan *Event, stop func())
 
 // Handler answers one request. It may block (the server calls it on the
 // connection's own goroutine) and must honour ctx, which is cancelled when
@@ -116,19 +117,29 @@ func (s *Server) serve(ctx context.Context, conn *net.UnixConn) {
 func (s *Server) watch(ctx context.Context, conn *net.UnixConn, caller Caller, req *Request) {
 	s.Log.Info("command", zap.String("command", req.Command), zap.Uint32("uid", caller.UID),
 		zap.Int32("pid", caller.PID), zap.Uint64("id", req.ID))
+	events, stop := s.Watch(caller, req)
+	defer stop()
 	s.write(conn, OK(req))
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	gone := make(chan struct{})
 	go func() {
 		// The client sends nothing more: a read returns when it goes away.
 		var b [1]byte
 		_, _ = conn.Read(b[:])
-		cancel()
+		close(gone)
 	}()
-	s.Watch(ctx, caller, req, func(ev *Event) error {
-		_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
-		return WriteFrame(conn, ev)
-	})
+	for {
+		select {
+		case ev := <-events:
+			_ = conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
+			if WriteFrame(conn, ev) != nil {
+				return
+			}
+		case <-gone:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 func (s *Server) write(conn *net.UnixConn, r *Reply) {

@@ -16,6 +16,12 @@ import (
 // serve runs a Server on a socket in a temporary directory.
 func serve(t *testing.T, h Handler) string {
 	t.Helper()
+	return serveWith(t, &Server{Handler: h})
+}
+
+// serveWith runs srv, given a no-op logger and a short read timeout.
+func serveWith(t *testing.T, srv *Server) string {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "s.sock")
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
 	if err != nil {
@@ -23,7 +29,7 @@ func serve(t *testing.T, h Handler) string {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	srv := &Server{Handler: h, Log: zap.NewNop(), ReadTimeout: 200 * time.Millisecond}
+	srv.Log, srv.ReadTimeout = zap.NewNop(), 200*time.Millisecond
 	go func() { done <- srv.Run(ctx, ln) }()
 	t.Cleanup(func() {
 		cancel()
@@ -107,5 +113,63 @@ func TestClientNotRunning(t *testing.T) {
 	_, err := (&Client{Socket: filepath.Join(t.TempDir(), "none.sock")}).Do(context.Background(), &Request{Command: CmdStatus})
 	if !errors.Is(err, ErrNotRunning) {
 		t.Fatalf("err = %v, want ErrNotRunning", err)
+	}
+}
+
+// TestServerWatchSubscribesFirst: an event published after the subscription
+// but before the client has read OK reaches the client, and the
+// subscription ends when the client goes away.
+func TestServerWatchSubscribesFirst(t *testing.T) {
+	stopped := make(chan struct{})
+	path := serveWith(t, &Server{
+		Handler: func(_ context.Context, _ Caller, req *Request) *Reply { return OK(req) },
+		Watch: func(Caller, *Request) (<-chan *Event, func()) {
+			ch := make(chan *Event, 1)
+			ch <- &Event{Ifname: "eth0", Kind: "state", State: "BOUND"} // before OK is written
+			return ch, func() { close(stopped) }
+		},
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan *Event, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- (&Client{Socket: path}).Watch(ctx, &Request{}, func(ev *Event) error {
+			got <- ev
+			return nil
+		})
+	}()
+	if ev := <-got; ev.Ifname != "eth0" || ev.State != "BOUND" {
+		t.Errorf("event %+v", ev)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Watch after cancel = %v, want nil", err)
+	}
+	<-stopped
+}
+
+// TestClientWatchInterruptedEarly: a watch interrupted before the agent
+// answers ends without an error.
+func TestClientWatchInterruptedEarly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.sock")
+	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		conn, err := ln.Accept() // accepts, never answers
+		if err == nil {
+			defer conn.Close()
+			cancel()
+			var b [1]byte
+			_, _ = conn.Read(b[:])
+		}
+	}()
+	err = (&Client{Socket: path}).Watch(ctx, &Request{}, func(*Event) error { return nil })
+	if err != nil {
+		t.Errorf("Watch = %v, want nil", err)
 	}
 }
