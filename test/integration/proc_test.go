@@ -53,6 +53,9 @@ func (l *Lab) startFiles(name, ns, outFile, errFile string, env, argv []string) 
 	cmd.Env = append(os.Environ(), env...)
 	// Should the test binary itself be killed (go test -timeout), its
 	// servers and agents die with it rather than answer DHCP forever.
+	// The kernel sends it when the forking *thread* ends, not the process:
+	// a test must never end a thread (a goroutine that returns while
+	// locked with runtime.LockOSThread) that may have started processes.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		l.t.Fatalf("start %s: %v", name, err)

@@ -168,7 +168,7 @@ func (l *Lab) keaArgs() []string {
 	if o.LeaseTime != InfiniteLease {
 		valid = uint32(o.LeaseTime.Seconds())
 	}
-	var options []map[string]any
+	options := []map[string]any{} // Kea refuses "option-data": null
 	if rs := o.routers(); len(rs) > 0 {
 		options = append(options, map[string]any{"name": "routers", "data": joinAddrs(rs)})
 	}
