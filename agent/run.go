@@ -48,6 +48,11 @@ const shutdownWait = 70 * time.Second
 // Run serves until ctx is done, then drops (or releases) every interface,
 // waits for their hooks and returns.
 func Run(ctx context.Context, o Options) error {
+	// SIGHUP is caught before the socket appears, so that a reload asked
+	// for while the agent is still starting is served, not fatal.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	ln, closeSocket, err := listen(o.Socket)
 	if err != nil {
 		return err
@@ -135,7 +140,7 @@ func Run(ctx context.Context, o Options) error {
 	defer stopWatch()
 	go watchLinks(watchCtx, o.Log, func(m *messages.Link) { system.Root.Send(manager, m) })
 	go watchClock(watchCtx, o.Log, func() { system.Root.Send(manager, &messages.ClockJump{}) })
-	go reloadOnHUP(watchCtx, o, env, func() { system.Root.Send(manager, &messages.Reconfigure{}) })
+	go reloadOnHUP(watchCtx, hup, o, env, func() { system.Root.Send(manager, &messages.Reconfigure{}) })
 	if o.Metrics != "" {
 		if err := serveMetrics(watchCtx, o.Metrics, o.Log, disp, raw, env.Events); err != nil {
 			return err
@@ -148,19 +153,8 @@ func Run(ctx context.Context, o Options) error {
 		Handler: func(ctx context.Context, c ipc.Caller, req *ipc.Request) *ipc.Reply {
 			return forward(ctx, system.Root, ipcPID, c, req)
 		},
-		Watch: func(ctx context.Context, _ ipc.Caller, _ *ipc.Request, emit func(*ipc.Event) error) {
-			events, stop := env.Events.Subscribe()
-			defer stop()
-			for {
-				select {
-				case ev := <-events:
-					if emit(ev) != nil {
-						return
-					}
-				case <-ctx.Done():
-					return
-				}
-			}
+		Watch: func(ipc.Caller, *ipc.Request) (<-chan *ipc.Event, func()) {
+			return env.Events.Subscribe()
 		},
 	}
 	serveCtx, stopServing := context.WithCancel(context.Background())
@@ -175,27 +169,29 @@ func Run(ctx context.Context, o Options) error {
 	case <-ctx.Done():
 	}
 	stopWatch()
-	shutdown(system, manager, hooks, o)
+	shutdown(system, admin, manager, hooks, o)
 	stopServing()
 	o.Log.Info("agent stopped")
 	return err
 }
 
-// shutdown drops every interface, or releases it with RELEASE_ON_SIGTERM,
-// and waits for the hooks (SPEC §2).
-func shutdown(system *actor.ActorSystem, manager *actor.PID, hooks *hook.Runner, o Options) {
+// shutdown removes the temporary static addresses, drops every interface,
+// or releases it with RELEASE_ON_SIGTERM, and waits for the hooks (SPEC §2).
+func shutdown(system *actor.ActorSystem, admin, manager *actor.PID, hooks *hook.Runner, o Options) {
 	release := o.Config.Bool("", "RELEASE_ON_SIGTERM")
 	o.Log.Info("stopping: giving up every interface", zap.Bool("release", release))
-	done := make(chan *ipc.Reply, 1)
-	system.Root.Send(manager, &messages.Shutdown{Release: release, Reply: done})
-	timer := time.NewTimer(shutdownWait)
-	defer timer.Stop()
-	select {
-	case <-done:
-	case <-timer.C:
-		o.Log.Error("interfaces did not stop in time")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownWait)
+	defer cancel()
+	for _, pid := range []*actor.PID{admin, manager} {
+		done := make(chan *ipc.Reply, 1)
+		system.Root.Send(pid, &messages.Shutdown{Release: release, Reply: done})
+		select {
+		case <-done:
+		case <-ctx.Done():
+			o.Log.Error("interfaces did not stop in time", zap.String("actor", pid.Id))
+		}
+	}
+	ctx, cancel = context.WithTimeout(context.Background(), shutdownWait)
 	defer cancel()
 	if err := hooks.Wait(ctx); err != nil {
 		o.Log.Error("hooks still running", zap.Error(err))
@@ -204,10 +200,7 @@ func shutdown(system *actor.ActorSystem, manager *actor.PID, hooks *hook.Runner,
 
 // reloadOnHUP re-reads the configuration on SIGHUP. A file that does not
 // parse leaves the running configuration in place (SPEC §1).
-func reloadOnHUP(ctx context.Context, o Options, env *actors.Env, changed func()) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, o Options, env *actors.Env, changed func()) {
 	for {
 		select {
 		case <-ctx.Done():
