@@ -77,20 +77,25 @@ func (s *Store) loadHost() error {
 
 // UpdateHost lets f change the host record and writes it when it changed.
 func (s *Store) UpdateHost(f func(*Host)) error {
+	defer s.lockFile(hostFile)()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.loadHost(); err != nil {
+		s.mu.Unlock()
 		return err
 	}
-	h := *s.host
+	old := *s.host
+	s.mu.Unlock()
+	h := old
 	f(&h)
-	if h == *s.host {
+	if h == old {
 		return nil
 	}
 	if err := s.writeJSON(hostFile, &h); err != nil {
 		return err
 	}
+	s.mu.Lock()
 	s.host = &h
+	s.mu.Unlock()
 	return nil
 }
 
@@ -145,17 +150,19 @@ func (s *Store) Interface(ifname string) (Interface, error) {
 }
 
 // UpdateInterface lets f change the record of ifname and writes it when it
-// changed.
+// changed. Records of different interfaces are written in parallel.
 func (s *Store) UpdateInterface(ifname string, f func(*Interface)) error {
 	if err := validName(ifname); err != nil {
 		return err
 	}
+	defer s.lockFile(ifFile(ifname))()
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.loadInterfaces(); err != nil {
+		s.mu.Unlock()
 		return err
 	}
 	old, ok := s.ifaces[ifname]
+	s.mu.Unlock()
 	if !ok {
 		old = Interface{Ifname: ifname}
 	}
@@ -176,7 +183,9 @@ func (s *Store) UpdateInterface(ifname string, f func(*Interface)) error {
 	if err := s.writeJSON(ifFile(ifname), &rec); err != nil {
 		return err
 	}
+	s.mu.Lock()
 	s.ifaces[ifname] = rec
+	s.mu.Unlock()
 	return nil
 }
 

@@ -7,8 +7,7 @@ const ipadmFile = "ipadm.json"
 // LoadIPAdm reads the persistent interface and address objects; an empty
 // configuration when there is none or the file was corrupt (set aside).
 func (s *Store) LoadIPAdm() (*ipadm.Config, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.lockFile(ipadmFile)()
 	c := ipadm.NewConfig()
 	ok, err := s.readJSON(ipadmFile, c, c.Validate)
 	if err != nil {
@@ -28,7 +27,6 @@ func (s *Store) LoadIPAdm() (*ipadm.Config, error) {
 
 // SaveIPAdm writes the persistent objects, atomically.
 func (s *Store) SaveIPAdm(c *ipadm.Config) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.lockFile(ipadmFile)()
 	return s.writeJSON(ipadmFile, c)
 }

@@ -60,8 +60,7 @@ func (s *Store) SaveLease(l *Lease) error {
 	if err := validName(l.Ifname); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.lockFile(leaseFile(l.Ifname))()
 	return s.writeJSON(leaseFile(l.Ifname), l)
 }
 
@@ -71,8 +70,7 @@ func (s *Store) LoadLease(ifname string) (*Lease, error) {
 	if err := validName(ifname); err != nil {
 		return nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.lockFile(leaseFile(ifname))()
 	var l Lease
 	ok, err := s.readJSON(leaseFile(ifname), &l, func() error {
 		if l.Ifname != ifname {
@@ -95,7 +93,6 @@ func (s *Store) DeleteLease(ifname string) error {
 	if err := validName(ifname); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	defer s.lockFile(leaseFile(ifname))()
 	return s.remove(leaseFile(ifname))
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,14 +13,21 @@ import (
 )
 
 // Store is the state directory. Its methods are safe for concurrent use.
+//
+// Writes to different files run in parallel and share their fsyncs (see
+// batcher); writes to one file are ordered by that file's lock. mu guards
+// only the in-memory state and is never held across a write.
 type Store struct {
 	dir string
 	// Corrupt is called with the path a corrupt file was moved to and why.
 	Corrupt func(aside string, err error)
 
 	mu     sync.Mutex
-	host   *Host                // cached host record, nil until read
-	ifaces map[string]Interface // cached interface records, nil until read
+	host   *Host                         // cached host record, nil until read
+	ifaces map[string]Interface          // cached interface records, nil until read
+	files  map[string]*sync.Mutex        // one lock per file name
+	data   *batcher[*os.File]            // fsyncs of new files, shared
+	dirs   map[string]*batcher[struct{}] // directory fsyncs, shared
 }
 
 // Open returns the store in dir, creating the directories it needs.
@@ -29,14 +37,70 @@ func Open(dir string) (*Store, error) {
 			return nil, fmt.Errorf("state directory: %w", err)
 		}
 	}
-	return &Store{dir: dir}, nil
+	return &Store{dir: dir, files: map[string]*sync.Mutex{}, data: newBatcher(syncFiles),
+		dirs: map[string]*batcher[struct{}]{}}, nil
 }
 
 // Dir returns the state directory.
 func (s *Store) Dir() string { return s.dir }
 
+// lockFile takes the lock of the file name and returns its unlock.
+func (s *Store) lockFile(name string) func() {
+	s.mu.Lock()
+	l, ok := s.files[name]
+	if !ok {
+		l = &sync.Mutex{}
+		s.files[name] = l
+	}
+	s.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+// syncDir makes the renames and removals done in dir so far durable,
+// sharing the fsync with concurrent writers.
+func (s *Store) syncDir(dir string) error {
+	s.mu.Lock()
+	b, ok := s.dirs[dir]
+	if !ok {
+		b = newBatcher(func([]struct{}) error { return syncDir(dir) })
+		s.dirs[dir] = b
+	}
+	s.mu.Unlock()
+	return b.run(struct{}{})
+}
+
+// syncFiles fsyncs a round's files, many at once: the journal commits
+// concurrent fsyncs together, where one after another each forces its own
+// commit.
+func syncFiles(files []*os.File) error {
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+		slots = make(chan struct{}, maxSyncs)
+	)
+	for _, f := range files {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			if err := f.Sync(); err != nil {
+				mu.Lock()
+				first = cmp.Or(first, err)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// maxSyncs bounds the fsyncs in flight: each holds an OS thread.
+const maxSyncs = 64
+
 // writeJSON writes v to name atomically: temp file, fsync, rename, fsync
-// of the directory.
+// of the directory. The caller holds the file's lock.
 func (s *Store) writeJSON(name string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -44,26 +108,31 @@ func (s *Store) writeJSON(name string, v any) error {
 	}
 	path := filepath.Join(s.dir, name)
 	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
-	if err != nil {
+	if err := s.replace(path, append(b, '\n')); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return s.syncDir(dir)
+}
+
+// replace puts b in path through a fsynced temporary file and a rename.
+func (s *Store) replace(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename this is a no-op
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
+	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write %s: %w", name, err)
+		return err
 	}
-	if err := tmp.Sync(); err != nil {
+	if err := s.data.run(tmp); err != nil {
 		tmp.Close()
-		return fmt.Errorf("sync %s: %w", name, err)
+		return err
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", name, err)
+		return err
 	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replace %s: %w", name, err)
-	}
-	return syncDir(dir)
+	return os.Rename(tmp.Name(), path)
 }
 
 func syncDir(dir string) error {
@@ -107,13 +176,14 @@ func (s *Store) readJSON(name string, v any, check func() error) (ok bool, err e
 	return false, nil
 }
 
-// remove deletes name; a missing file is fine.
+// remove deletes name; a missing file is fine. The caller holds the
+// file's lock.
 func (s *Store) remove(name string) error {
 	path := filepath.Join(s.dir, name)
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove %s: %w", name, err)
 	}
-	return syncDir(filepath.Dir(path))
+	return s.syncDir(filepath.Dir(path))
 }
 
 // validName keeps interface names from escaping the directory.

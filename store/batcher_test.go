@@ -1,0 +1,141 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestBatcherCoversLaterCallers: every caller returns only after a round
+// that started after it called, and callers arriving during a round share
+// the next one.
+func TestBatcherCoversLaterCallers(t *testing.T) {
+	var rounds atomic.Int64
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	var sizes []int
+	g := newBatcher(func(items []int) error {
+		sizes = append(sizes, len(items)) // rounds never overlap
+		rounds.Add(1)
+		entered <- struct{}{}
+		<-release
+		return nil
+	})
+	// The first caller starts round 1 and holds it.
+	first := make(chan error, 1)
+	go func() { first <- g.run(0) }()
+	<-entered
+	// Ten callers arrive while round 1 runs: it may predate their writes,
+	// so they must wait for round 2, which they share.
+	var wg sync.WaitGroup
+	var late atomic.Int64
+	for i := range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := g.run(i + 1); err != nil {
+				t.Error(err)
+			}
+			if rounds.Load() < 2 {
+				t.Error("a caller that arrived during round 1 returned before round 2")
+			}
+			late.Add(1)
+		}()
+	}
+	waitFor(t, func() bool { // all ten are parked behind round 1
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return g.waiting == 10
+	})
+	release <- struct{}{} // round 1 ends
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	<-entered // round 2 began: one of the ten started it
+	release <- struct{}{}
+	wg.Wait()
+	if n := rounds.Load(); n != 2 {
+		t.Errorf("%d rounds for 11 callers, want 2", n)
+	}
+	if late.Load() != 10 {
+		t.Errorf("%d late callers returned", late.Load())
+	}
+	if diff := cmp.Diff([]int{1, 10}, sizes); diff != "" {
+		t.Errorf("round sizes (-want +got):\n%s", diff)
+	}
+}
+
+// waitFor polls cond a bounded number of times; the condition involves
+// goroutines parking, which nothing else signals.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for range 100000 {
+		if cond() {
+			return
+		}
+		runtime.Gosched()
+	}
+	t.Fatal("condition never held")
+}
+
+func TestBatcherReportsError(t *testing.T) {
+	bad := errors.New("EIO")
+	g := newBatcher(func([]string) error { return bad })
+	if err := g.run("x"); !errors.Is(err, bad) {
+		t.Errorf("sync = %v, want %v", err, bad)
+	}
+}
+
+// TestConcurrentUpdates: many interfaces updated at once, some twice, end
+// with every record on disk as the last update left it.
+func TestConcurrentUpdates(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := fmt.Sprintf("c%d", i)
+			v := uint32(i)
+			if err := s.UpdateInterface(name, func(r *Interface) { r.IAID = &v }); err != nil {
+				t.Error(err)
+			}
+			if err := s.UpdateInterface(name, func(r *Interface) { r.Managed = i%2 == 0 }); err != nil {
+				t.Error(err)
+			}
+			l := record(t)
+			l.Ifname = name
+			if err := s.SaveLease(l); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	again, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	managed, err := again.Managed()
+	if err != nil || len(managed) != 100 {
+		t.Fatalf("managed %d interfaces (%v), want 100", len(managed), err)
+	}
+	for i := range 200 {
+		name := fmt.Sprintf("c%d", i)
+		rec, err := again.Interface(name)
+		if err != nil || rec.IAID == nil || *rec.IAID != uint32(i) || rec.Managed != (i%2 == 0) {
+			t.Errorf("%s: %+v, %v", name, rec, err)
+		}
+		if l, err := again.LoadLease(name); err != nil || l == nil {
+			t.Errorf("%s lease: %v, %v", name, l, err)
+		}
+	}
+}
