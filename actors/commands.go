@@ -33,11 +33,13 @@ func (a *iface) command(c *messages.Command) {
 		if h := req.Args[ipc.ArgHostname]; h != "" {
 			a.m.Config().Hostname = h // create-addr -h: this acquisition asks for h
 		}
-		// Managed: the next agent resumes it, unless a temporary ipadm
-		// object started it (SPEC §4: -t is gone after a restart).
-		a.manage(req.Args[ipc.ArgTemporary] != "yes")
 		a.wait(untilBound, c)
 		a.start()
+		// Managed: the next agent resumes it, unless a temporary ipadm
+		// object started it (SPEC §4: -t is gone after a restart). Written
+		// after the DISCOVER is on its way, so the disk and the network
+		// overlap.
+		a.manage(req.Args[ipc.ArgTemporary] != "yes")
 	case ipc.CmdExtend:
 		switch {
 		case a.bootp():
@@ -95,7 +97,15 @@ func (a *iface) manage(on bool) {
 	if a.env.Store == nil {
 		return
 	}
-	err := a.env.Store.UpdateInterface(a.link.Name, func(r *store.Interface) { r.Managed = on })
+	err := a.env.Store.UpdateInterface(a.link.Name, func(r *store.Interface) {
+		r.Managed = on
+		if on && r.IAID == nil && a.env.IAID != nil {
+			// The IAID in the client id of the lease to come (RFC 4361 §6):
+			// kept from now on, even if the MAC changes.
+			v := a.env.IAID(a.link)
+			r.IAID = &v
+		}
+	})
 	if err == nil {
 		err = a.env.Store.UpdateHost(func(h *store.Host) {
 			switch {

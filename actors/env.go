@@ -9,6 +9,7 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/ipadm"
+	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"go.uber.org/zap"
@@ -40,7 +41,7 @@ type Env struct {
 	// Config is the configuration file's content; SIGHUP replaces it.
 	Config atomic.Pointer[config.Config]
 	// IAID returns the interface's IAID (RFC 4361), kept stable by the
-	// store; nil derives it from the hardware address each time.
+	// store (StoredIAID); nil derives it from the hardware address.
 	IAID func(Link) uint32
 
 	// gens numbers timer armings across every actor and incarnation, so a
@@ -110,7 +111,7 @@ type ARPWatcher interface {
 // Router routes replies to the transaction that owns their xid.
 type Router interface {
 	NewXID() uint32
-	Bind(xid uint32, hw net.HardwareAddr, deliver transport.Deliver)
+	Bind(xid uint32, ifindex int, hw net.HardwareAddr, deliver transport.Deliver)
 	Unbind(xid uint32, hw net.HardwareAddr)
 }
 
@@ -183,4 +184,17 @@ type Store interface {
 // hook.ErrNoHook when there is nothing to run.
 type Hooks interface {
 	Start(ifname, event string, env []string, done func(error)) error
+}
+
+// StoredIAID returns the IAID source the agent uses: the interface's
+// recorded IAID, else one derived from its MAC. The interface actor records
+// it when the interface is first managed (iface.manage): only a managed
+// interface has a lease whose client id must not change.
+func StoredIAID(st *store.Store) func(Link) uint32 {
+	return func(l Link) uint32 {
+		if rec, err := st.Interface(l.Name); err == nil && rec.IAID != nil {
+			return *rec.IAID
+		}
+		return lease.IAID(l.HWAddr)
+	}
 }

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
@@ -231,5 +233,26 @@ func TestDebugPanicNeedsTestHooks(t *testing.T) {
 	w.bind("eth0", 120)
 	if r := w.do(ipc.CmdPanic, "eth0"); r.Error != ipc.ErrInvalid || !strings.Contains(r.Message, "unknown command") {
 		t.Fatalf("debug-panic without test hooks = %+v", r)
+	}
+}
+
+// TestIAIDRecordedWhenManaged: the IAID in the client id (RFC 4361 §6) is
+// recorded when the interface is first managed and kept even if the MAC
+// changes later; an interface never managed writes nothing.
+func TestIAIDRecordedWhenManaged(t *testing.T) {
+	w := newWorld(t, fast)
+	if r := w.bind("eth0", 600); r.Error != "" {
+		t.Fatalf("start = %+v", r)
+	}
+	rec, err := w.store.Interface("eth0")
+	if err != nil || rec.IAID == nil || *rec.IAID != lease.IAID(hw0) || !rec.Managed {
+		t.Fatalf("eth0 record %+v, %v; want managed with IAID %d", rec, err, lease.IAID(hw0))
+	}
+	newMAC := Link{Name: "eth0", HWAddr: net.HardwareAddr{2, 0, 0, 0, 0, 9}}
+	if got := StoredIAID(w.store)(newMAC); got != lease.IAID(hw0) {
+		t.Errorf("IAID after a MAC change = %d, want the recorded %d", got, lease.IAID(hw0))
+	}
+	if rec, _ := w.store.Interface("eth1"); rec.IAID != nil || rec.Managed {
+		t.Errorf("eth1, never managed, has a record %+v", rec)
 	}
 }

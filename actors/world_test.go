@@ -95,6 +95,7 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *
 		Store:     st,
 		TestHooks: true,
 		Admin:     w.links,
+		IAID:      StoredIAID(st),
 	}
 	env.Config.Store(cfg)
 	if strings.Contains(conf, "# hooks") {
@@ -200,7 +201,7 @@ func (w *world) serve(m *dhcpv4.DHCPv4, typ dhcpv4.MessageType, lease uint32, mo
 	r.OpCode = dhcpv4.OpcodeBootReply
 	frame := transport.EncodeUDP4(netip.MustParseAddr("198.18.0.1"), netip.MustParseAddr("198.18.0.100"), r.ToBytes())
 	frame[20], frame[21], frame[22], frame[23] = 0, transport.ServerPort, 0, transport.ClientPort
-	w.disp.Dispatch(frame)
+	w.disp.Dispatch(frame, transport.Origin{})
 }
 
 // bind takes ifname from INIT to BOUND with a lease of secs seconds.

@@ -15,8 +15,9 @@ import (
 // hostIdentity returns the host's DUID and an IAID source, both kept in
 // the store so client identifiers never change (RFC 4361 §6): the DUID is
 // a DUID-UUID from /etc/machine-id (RFC 6355), or from random bytes when
-// there is none; an interface's IAID is derived from its MAC the first
-// time and kept even if the MAC changes.
+// there is none; an interface's IAID is derived from its MAC until the
+// interface is first managed, and kept from then on even if the MAC
+// changes.
 func hostIdentity(st *store.Store, log *zap.Logger) ([]byte, func(actors.Link) uint32, error) {
 	h, err := st.LoadHost()
 	if err != nil {
@@ -29,17 +30,7 @@ func hostIdentity(st *store.Store, log *zap.Logger) ([]byte, func(actors.Link) u
 			return nil, nil, fmt.Errorf("record DUID: %w", err)
 		}
 	}
-	iaid := func(l actors.Link) uint32 {
-		if rec, err := st.Interface(l.Name); err == nil && rec.IAID != nil {
-			return *rec.IAID
-		}
-		v := lease.IAID(l.HWAddr)
-		if err := st.UpdateInterface(l.Name, func(r *store.Interface) { r.IAID = &v }); err != nil {
-			log.Error("recording the IAID failed", zap.String("iface", l.Name), zap.Error(err))
-		}
-		return v
-	}
-	return duid, iaid, nil
+	return duid, actors.StoredIAID(st), nil
 }
 
 func newDUID(log *zap.Logger) []byte {
