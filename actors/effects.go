@@ -86,7 +86,7 @@ func (a *iface) listen() {
 		a.xid = st.XID
 		if st.XID != 0 {
 			root, self := a.root, a.self
-			a.env.Router.Bind(st.XID, a.link.HWAddr, func(m *dhcpv4.DHCPv4) {
+			a.env.Router.Bind(st.XID, a.link.Index, a.link.HWAddr, func(m *dhcpv4.DHCPv4) {
 				root.Send(self, &messages.Inbound{Msg: m})
 			})
 		}

@@ -35,6 +35,7 @@ func serveMetrics(ctx context.Context, addr string, log *zap.Logger, disp *trans
 			{"dhcpagent_frames_received_total", "Frames the packet socket's filter passed.", d.Received},
 			{"dhcpagent_frames_malformed_total", "Frames that were not a well-formed DHCP reply.", d.Malformed},
 			{"dhcpagent_frames_unmatched_total", "Replies for no transaction of ours.", d.Unmatched},
+			{"dhcpagent_frames_duplicate_total", "Copies of broadcast replies received on other interfaces than their transaction's.", d.Duplicates},
 			{"dhcpagent_broadcasts_sent_total", "Broadcasts sent through the packet socket.", r.Sent},
 			{"dhcpagent_broadcasts_dropped_total", "Broadcasts dropped because the send queue was full.", r.Dropped},
 			{"dhcpagent_send_errors_total", "Failed transmissions and recovered panics of the receive path.", r.Errors},

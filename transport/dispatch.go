@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -21,14 +22,23 @@ type Dispatcher struct {
 	mu     sync.Mutex
 	routes map[uint32]route
 
-	received  atomic.Uint64
-	malformed atomic.Uint64
-	unmatched atomic.Uint64
+	received   atomic.Uint64
+	malformed  atomic.Uint64
+	unmatched  atomic.Uint64
+	duplicates atomic.Uint64
 }
 
 type route struct {
+	ifindex int
 	hw      net.HardwareAddr
 	deliver Deliver
+}
+
+// Origin says where a frame came from: the interface that received it and
+// whether it was sent to the link-layer broadcast address.
+type Origin struct {
+	Ifindex   int
+	Broadcast bool
 }
 
 // DispatchStats count what the shared receive path saw.
@@ -36,6 +46,9 @@ type DispatchStats struct {
 	Received  uint64 // frames that passed the socket filter
 	Malformed uint64 // frames that were not a well-formed DHCP reply
 	Unmatched uint64 // replies for no transaction of ours
+	// Duplicates are copies of a broadcast reply received on interfaces
+	// other than the transaction's, which has its own copy.
+	Duplicates uint64
 }
 
 // NewDispatcher returns an empty Dispatcher.
@@ -57,14 +70,14 @@ func (d *Dispatcher) NewXID() uint32 {
 	}
 }
 
-// Bind routes replies with xid and chaddr hw to deliver until Unbind.
-func (d *Dispatcher) Bind(xid uint32, hw net.HardwareAddr, deliver Deliver) {
+// Bind routes replies with xid and chaddr hw, for a transaction on the
+// interface ifindex (0: any), to deliver until Unbind.
+func (d *Dispatcher) Bind(xid uint32, ifindex int, hw net.HardwareAddr, deliver Deliver) {
 	d.mu.Lock()
-	d.routes[xid] = route{hw: hw, deliver: deliver}
+	d.routes[xid] = route{ifindex: ifindex, hw: hw, deliver: deliver}
 	d.mu.Unlock()
 }
 
-// Unbind stops routing xid; it is a no-op if xid is not bound to hw.
 func (d *Dispatcher) Unbind(xid uint32, hw net.HardwareAddr) {
 	d.mu.Lock()
 	if r, ok := d.routes[xid]; ok && bytes.Equal(r.hw, hw) {
@@ -73,38 +86,53 @@ func (d *Dispatcher) Unbind(xid uint32, hw net.HardwareAddr) {
 	d.mu.Unlock()
 }
 
-// Dispatch decodes one IPv4 frame from the packet socket and delivers it.
-// Anything malformed or unclaimed is counted and dropped.
-func (d *Dispatcher) Dispatch(frame []byte) {
+// Dispatch decodes one received frame and delivers it to its transaction.
+// The transaction is looked up from the raw xid and chaddr before the
+// packet is parsed: when a server broadcasts its replies (as dnsmasq does
+// once its neighbour table is full), every interface on the segment
+// receives a copy, and a thousand interfaces would otherwise parse a
+// thousand copies of each reply. A broadcast copy is taken only on the
+// transaction's own interface; a unicast reply is taken on any interface,
+// since Linux may route it to a sibling on the same subnet.
+func (d *Dispatcher) Dispatch(frame []byte, from Origin) {
 	d.received.Add(1)
 	payload, _, err := DecodeUDP4(frame)
-	if err != nil {
+	if err != nil || len(payload) < bootpFixedLen {
 		d.malformed.Add(1)
 		return
 	}
-	// The frame buffer is reused by the reader: the message must own its bytes.
+	xid := binary.BigEndian.Uint32(payload[4:8])
+	hlen := min(int(payload[2]), 16)
+	chaddr := payload[28 : 28+hlen]
+	d.mu.Lock()
+	r, ok := d.routes[xid]
+	d.mu.Unlock()
+	switch {
+	case !ok || !bytes.Equal(r.hw, chaddr):
+		d.unmatched.Add(1)
+		return
+	case from.Broadcast && r.ifindex != 0 && from.Ifindex != r.ifindex:
+		d.duplicates.Add(1)
+		return
+	}
+	// Copied: the receive buffer is reused for the next frame.
 	msg, err := dhcpv4.FromBytes(bytes.Clone(payload))
 	if err != nil || msg.OpCode != dhcpv4.OpcodeBootReply {
 		d.malformed.Add(1)
 		return
 	}
-	x := msg.TransactionID
-	xid := uint32(x[0])<<24 | uint32(x[1])<<16 | uint32(x[2])<<8 | uint32(x[3])
-	d.mu.Lock()
-	r, ok := d.routes[xid]
-	d.mu.Unlock()
-	if !ok || !bytes.Equal(r.hw, msg.ClientHWAddr) {
-		d.unmatched.Add(1)
-		return
-	}
 	r.deliver(msg)
 }
 
-// Stats returns the counters so far.
+// bootpFixedLen is the fixed part of a BOOTP message, up to the options
+// (RFC 2131 §2).
+const bootpFixedLen = 236
+
 func (d *Dispatcher) Stats() DispatchStats {
 	return DispatchStats{
-		Received:  d.received.Load(),
-		Malformed: d.malformed.Load(),
-		Unmatched: d.unmatched.Load(),
+		Received:   d.received.Load(),
+		Malformed:  d.malformed.Load(),
+		Unmatched:  d.unmatched.Load(),
+		Duplicates: d.duplicates.Load(),
 	}
 }

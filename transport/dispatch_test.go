@@ -24,23 +24,27 @@ func TestDispatcher(t *testing.T) {
 	hwB := net.HardwareAddr{2, 0, 0, 0, 0, 0xb}
 	d := NewDispatcher()
 	var got []string
-	d.Bind(1, hwA, func(*dhcpv4.DHCPv4) { got = append(got, "A") })
-	d.Bind(2, hwB, func(*dhcpv4.DHCPv4) { got = append(got, "B") })
+	d.Bind(1, 10, hwA, func(*dhcpv4.DHCPv4) { got = append(got, "A") })
+	d.Bind(2, 11, hwB, func(*dhcpv4.DHCPv4) { got = append(got, "B") })
+	onA, onB := Origin{Ifindex: 10}, Origin{Ifindex: 11}
+	bcastOnA, bcastOnB := Origin{Ifindex: 10, Broadcast: true}, Origin{Ifindex: 11, Broadcast: true}
 
-	d.Dispatch(replyFrame(t, 1, hwA)) // A's transaction
-	d.Dispatch(replyFrame(t, 2, hwB)) // B's, wherever it arrived
-	d.Dispatch(replyFrame(t, 1, hwB)) // A's xid but B's address: not A's
-	d.Dispatch(replyFrame(t, 3, hwA)) // no such transaction
-	d.Dispatch([]byte{0x45, 0, 0})    // garbage
-	d.Unbind(2, hwA)                  // not A's to unbind: B keeps it
-	d.Dispatch(replyFrame(t, 2, hwB))
+	d.Dispatch(replyFrame(t, 1, hwA), onA)      // A's transaction
+	d.Dispatch(replyFrame(t, 2, hwB), onA)      // B's, unicast to a sibling: taken
+	d.Dispatch(replyFrame(t, 2, hwB), bcastOnA) // B's broadcast, A's copy: B has its own
+	d.Dispatch(replyFrame(t, 2, hwB), bcastOnB) // B's broadcast, B's copy
+	d.Dispatch(replyFrame(t, 1, hwB), onA)      // A's xid but B's address: not A's
+	d.Dispatch(replyFrame(t, 3, hwA), onA)      // no such transaction
+	d.Dispatch([]byte{0x45, 0, 0}, onA)         // garbage
+	d.Unbind(2, hwA)                            // not A's to unbind: B keeps it
+	d.Dispatch(replyFrame(t, 2, hwB), onB)
 	d.Unbind(1, hwA)
-	d.Dispatch(replyFrame(t, 1, hwA))
+	d.Dispatch(replyFrame(t, 1, hwA), onA)
 
-	if diff := cmp.Diff([]string{"A", "B", "B"}, got); diff != "" {
+	if diff := cmp.Diff([]string{"A", "B", "B", "B"}, got); diff != "" {
 		t.Errorf("deliveries (-want +got):\n%s", diff)
 	}
-	want := DispatchStats{Received: 7, Malformed: 1, Unmatched: 3}
+	want := DispatchStats{Received: 9, Malformed: 1, Unmatched: 3, Duplicates: 1}
 	if diff := cmp.Diff(want, d.Stats()); diff != "" {
 		t.Errorf("stats (-want +got):\n%s", diff)
 	}
@@ -55,7 +59,7 @@ func TestNewXIDAvoidsBound(t *testing.T) {
 			t.Fatalf("NewXID returned %d, zero or already bound", x)
 		}
 		seen[x] = true
-		d.Bind(x, net.HardwareAddr{2, 0, 0, 0, 0, 1}, func(*dhcpv4.DHCPv4) {})
+		d.Bind(x, 1, net.HardwareAddr{2, 0, 0, 0, 0, 1}, func(*dhcpv4.DHCPv4) {})
 	}
 }
 
@@ -66,9 +70,9 @@ func FuzzDispatch(f *testing.F) {
 	f.Add([]byte{0x45})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d := NewDispatcher()
-		d.Bind(1, net.HardwareAddr{2, 0, 0, 0, 0, 1}, func(*dhcpv4.DHCPv4) {})
-		d.Dispatch(b)
-		if s := d.Stats(); s.Received != 1 || s.Malformed+s.Unmatched > 1 {
+		d.Bind(1, 1, net.HardwareAddr{2, 0, 0, 0, 0, 1}, func(*dhcpv4.DHCPv4) {})
+		d.Dispatch(b, Origin{Ifindex: 1, Broadcast: len(b)%2 == 0})
+		if s := d.Stats(); s.Received != 1 || s.Malformed+s.Unmatched+s.Duplicates > 1 {
 			t.Fatalf("stats %+v after one frame", s)
 		}
 	})

@@ -82,13 +82,16 @@ func ListenRaw(cfg RawConfig) (*Raw, error) {
 // Serve reads frames until Close and passes each to handle on this
 // goroutine. A panic in handle is recovered and counted, so one bad packet
 // cannot take the agent down.
-func (r *Raw) Serve(handle func(frame []byte)) error {
+func (r *Raw) Serve(handle func(frame []byte, from Origin)) error {
 	buf := make([]byte, 1<<16)
 	for {
-		var n int
-		var rerr error
+		var (
+			n    int
+			from unix.Sockaddr
+			rerr error
+		)
 		err := r.rc.Read(func(fd uintptr) bool {
-			n, _, rerr = unix.Recvfrom(int(fd), buf, 0)
+			n, from, rerr = unix.Recvfrom(int(fd), buf, 0)
 			return rerr != unix.EAGAIN
 		})
 		if err == nil {
@@ -105,17 +108,21 @@ func (r *Raw) Serve(handle func(frame []byte)) error {
 			}
 			return fmt.Errorf("read packet socket: %w", err)
 		}
-		r.safely(handle, buf[:n])
+		var o Origin
+		if ll, ok := from.(*unix.SockaddrLinklayer); ok {
+			o = Origin{Ifindex: ll.Ifindex, Broadcast: ll.Pkttype == unix.PACKET_BROADCAST}
+		}
+		r.safely(handle, buf[:n], o)
 	}
 }
 
-func (r *Raw) safely(handle func([]byte), b []byte) {
+func (r *Raw) safely(handle func([]byte, Origin), b []byte, o Origin) {
 	defer func() {
 		if recover() != nil {
 			r.errors.Add(1)
 		}
 	}()
-	handle(b)
+	handle(b, o)
 }
 
 // Broadcast queues payload for broadcast from from:68 (0.0.0.0 when from
