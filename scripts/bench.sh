@@ -10,11 +10,14 @@
 # None of the clients probes with ARP, and the agent skips SELECT_WAIT, as
 # dhcpcd -A and udhcpc do by default.
 #
+# BENCH_CLIENTS picks the clients (default "agent dhcpcd udhcpc").
+#
 # Needs root, bin/ (make build), scripts/deps.sh and dhcpcd-base.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N=${BENCH_N:-100}
+CLIENTS=${BENCH_CLIENTS:-agent dhcpcd udhcpc}
 IDLE=${BENCH_IDLE:-10}
 DEADLINE=${BENCH_DEADLINE:-300}
 SRV=dhabench-srv
@@ -42,7 +45,7 @@ teardown() {
 	[[ -n ${DNSMASQ:-} ]] && kill "$DNSMASQ" 2>/dev/null || true
 	ip netns del "$CLI" 2>/dev/null || true
 	ip netns del "$SRV" 2>/dev/null || true
-	rm -rf "$TMP"
+	[[ -n ${BENCH_KEEP:-} ]] || rm -rf "$TMP"
 }
 trap teardown EXIT
 trap 'exit 130' INT TERM
@@ -159,7 +162,7 @@ SCRIPT
 }
 
 printf '%-9s %6s %6s %10s %12s %10s %12s\n' client ifaces bound "bound(s)" "cpu(s)" "pss(MiB)" "idle cpu(s)"
-for client in agent dhcpcd udhcpc; do
+for client in $CLIENTS; do
 	start_server
 	"run_$client"
 	stop_pids
