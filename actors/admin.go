@@ -57,7 +57,7 @@ func (a *admin) shutdown() {
 		ad := a.active.Addresses[obj]
 		if _, persistent := a.persist.Addresses[obj]; !persistent && ad.Type == ipadm.Static {
 			a.log.Info("removing a temporary address", zap.String("object", obj))
-			a.unconfigure(nil, ad, false)
+			a.removeStatic(ad)
 		}
 	}
 }
@@ -356,13 +356,7 @@ func (a *admin) configure(ctx actor.Context, ad ipadm.Address, c *messages.Comma
 // removed exactly, a DHCP one dropped (or released).
 func (a *admin) unconfigure(ctx actor.Context, ad ipadm.Address, release bool) {
 	if ad.Type == ipadm.Static {
-		st, err := a.env.Admin.State(ad.Ifname)
-		if err != nil {
-			return
-		}
-		if err := a.env.Net.Remove(transport.AddrConfig{Ifindex: st.Index, Addr: ad.Addr}); err != nil {
-			a.log.Warn("removing a static address failed", zap.String("object", ad.Object), zap.Error(err))
-		}
+		a.removeStatic(ad)
 		return
 	}
 	cmd := ipc.CmdDrop
@@ -370,6 +364,18 @@ func (a *admin) unconfigure(ctx actor.Context, ad ipadm.Address, release bool) {
 		cmd = ipc.CmdRelease
 	}
 	a.relay(ctx, nil, &ipc.Request{Version: ipc.Version, Command: cmd, Ifname: ad.Ifname}, nil, ipc.ErrUnkIf)
+}
+
+// removeStatic takes a static address object's address out of the kernel,
+// exactly.
+func (a *admin) removeStatic(ad ipadm.Address) {
+	st, err := a.env.Admin.State(ad.Ifname)
+	if err != nil {
+		return
+	}
+	if err := a.env.Net.Remove(transport.AddrConfig{Ifindex: st.Index, Addr: ad.Addr}); err != nil {
+		a.log.Warn("removing a static address failed", zap.String("object", ad.Object), zap.Error(err))
+	}
 }
 
 // relay sends req to the manager as root and passes the answer to reply,

@@ -2,23 +2,22 @@ package store
 
 import "sync"
 
-// batcher runs expensive durability work (fsync) once for every caller
-// that joined the same round. When a thousand interfaces bind at once,
-// a thousand fsyncs one after another take seconds, each forcing its own
-// journal commit; one round that syncs them all takes about as long as
-// one of them.
+// batcher runs a directory fsync once for every caller that joined the
+// same round. A rename is durable once its directory is fsynced after it;
+// when a thousand interfaces bind at once, a thousand directory fsyncs one
+// after another take seconds, each forcing its own journal commit, where
+// one round serves them all.
 //
 // A caller joins the round that has not started yet, so the round covers
 // what the caller did before joining. Rounds run one at a time: whoever
 // finds no round running starts the pending one, for everyone in it.
-type batcher[T any] struct {
-	do func([]T) error
+type batcher struct {
+	do func() error
 
 	mu      sync.Mutex
 	cond    *sync.Cond
 	running bool
-	pending []T
-	next    *round // the round pending joins; nil when none yet
+	next    *round // the round callers join; nil when none yet
 	waiting int    // callers parked until a round ends
 }
 
@@ -27,22 +26,20 @@ type round struct {
 	err  error
 }
 
-func newBatcher[T any](do func([]T) error) *batcher[T] {
-	b := &batcher[T]{do: do}
+func newBatcher(do func() error) *batcher {
+	b := &batcher{do: do}
 	b.cond = sync.NewCond(&b.mu)
 	return b
 }
 
-// run adds item to the pending round and returns that round's error once
-// it has run.
-func (b *batcher[T]) run(item T) error {
+// run joins the pending round and returns its error once it has run.
+func (b *batcher) run() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.next == nil {
 		b.next = &round{}
 	}
 	mine := b.next
-	b.pending = append(b.pending, item)
 	for !mine.done {
 		if b.running {
 			b.waiting++
@@ -50,13 +47,12 @@ func (b *batcher[T]) run(item T) error {
 			b.waiting--
 			continue
 		}
-		// Not running and mine not done: mine is still the pending round.
-		batch, r := b.pending, b.next
-		b.pending, b.next, b.running = nil, nil, true
+		// Not running and mine not done: mine is the pending round.
+		b.next, b.running = nil, true
 		b.mu.Unlock()
-		err := b.do(batch)
+		err := b.do()
 		b.mu.Lock()
-		r.done, r.err, b.running = true, err, false
+		mine.done, mine.err, b.running = true, err, false
 		b.cond.Broadcast()
 	}
 	return mine.err

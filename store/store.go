@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,20 +13,21 @@ import (
 
 // Store is the state directory. Its methods are safe for concurrent use.
 //
-// Writes to different files run in parallel and share their fsyncs (see
-// batcher); writes to one file are ordered by that file's lock. mu guards
-// only the in-memory state and is never held across a write.
+// Writes to different files run in parallel (up to maxSyncs fsyncs at
+// once) and share their directory fsyncs (see batcher); writes to one file
+// are ordered by that file's lock. mu guards only the in-memory state and
+// is never held across a write.
 type Store struct {
 	dir string
 	// Corrupt is called with the path a corrupt file was moved to and why.
 	Corrupt func(aside string, err error)
 
 	mu     sync.Mutex
-	host   *Host                         // cached host record, nil until read
-	ifaces map[string]Interface          // cached interface records, nil until read
-	files  map[string]*sync.Mutex        // one lock per file name
-	data   *batcher[*os.File]            // fsyncs of new files, shared
-	dirs   map[string]*batcher[struct{}] // directory fsyncs, shared
+	host   *Host                  // cached host record, nil until read
+	ifaces map[string]Interface   // cached interface records, nil until read
+	files  map[string]*sync.Mutex // one lock per file name
+	dirs   map[string]*batcher    // directory fsyncs, shared
+	syncs  chan struct{}          // bounds the file fsyncs in flight
 }
 
 // Open returns the store in dir, creating the directories it needs.
@@ -37,8 +37,8 @@ func Open(dir string) (*Store, error) {
 			return nil, fmt.Errorf("state directory: %w", err)
 		}
 	}
-	return &Store{dir: dir, files: map[string]*sync.Mutex{}, data: newBatcher(syncFiles),
-		dirs: map[string]*batcher[struct{}]{}}, nil
+	return &Store{dir: dir, files: map[string]*sync.Mutex{}, dirs: map[string]*batcher{},
+		syncs: make(chan struct{}, maxSyncs)}, nil
 }
 
 // Dir returns the state directory.
@@ -63,40 +63,16 @@ func (s *Store) syncDir(dir string) error {
 	s.mu.Lock()
 	b, ok := s.dirs[dir]
 	if !ok {
-		b = newBatcher(func([]struct{}) error { return syncDir(dir) })
+		b = newBatcher(func() error { return syncDir(dir) })
 		s.dirs[dir] = b
 	}
 	s.mu.Unlock()
-	return b.run(struct{}{})
+	return b.run()
 }
 
-// syncFiles fsyncs a round's files, many at once: the journal commits
-// concurrent fsyncs together, where one after another each forces its own
-// commit.
-func syncFiles(files []*os.File) error {
-	var (
-		wg    sync.WaitGroup
-		mu    sync.Mutex
-		first error
-		slots = make(chan struct{}, maxSyncs)
-	)
-	for _, f := range files {
-		slots <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-slots; wg.Done() }()
-			if err := f.Sync(); err != nil {
-				mu.Lock()
-				first = cmp.Or(first, err)
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return first
-}
-
-// maxSyncs bounds the fsyncs in flight: each holds an OS thread.
+// maxSyncs bounds the file fsyncs in flight: each holds an OS thread.
+// Concurrent fsyncs share journal commits, where one after another each
+// forces its own.
 const maxSyncs = 64
 
 // writeJSON writes v to name atomically: temp file, fsync, rename, fsync
@@ -125,7 +101,10 @@ func (s *Store) replace(path string, b []byte) error {
 		tmp.Close()
 		return err
 	}
-	if err := s.data.run(tmp); err != nil {
+	s.syncs <- struct{}{}
+	err = tmp.Sync()
+	<-s.syncs
+	if err != nil {
 		tmp.Close()
 		return err
 	}
