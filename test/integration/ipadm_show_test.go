@@ -135,46 +135,42 @@ func TestIPAdmErrors(t *testing.T) {
 // ipadm's parsable lines: the fields joined by ':', no header, ':' and
 // '\' escaped with '\' when more than one field is printed.
 func TestIPAdmParsable(t *testing.T) {
-	t.Parallel()
-	for _, kind := range serverKinds {
-		t.Run(string(kind), func(t *testing.T) {
-			t.Parallel()
-			lab := newLab(t, LabOptions{Server: kind})
-			admin(t, lab, "create-if", ClientIface)
-			admin(t, lab, "create-addr", "-T", "static", "-a", staticPrefix.String(), staticObj)
-			admin(t, lab, "create-addr", "-T", "static", "-a", "2001:db8::7/64", ClientIface+"/v6")
-			st := createDHCP(t, lab, dhcpObj)
-			leased := netip.PrefixFrom(st.addr(), st.Prefix).String()
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind})
+		admin(t, lab, "create-if", ClientIface)
+		admin(t, lab, "create-addr", "-T", "static", "-a", staticPrefix.String(), staticObj)
+		admin(t, lab, "create-addr", "-T", "static", "-a", "2001:db8::7/64", ClientIface+"/v6")
+		st := createDHCP(t, lab, dhcpObj)
+		leased := netip.PrefixFrom(st.addr(), st.Prefix).String()
 
-			for _, c := range []struct {
-				args []string
-				want string
-			}{
-				{[]string{"show-if", "-p", "-o", "ifname,state"}, "eth-cli:ok\n"},
-				{[]string{"show-if", "-p", "-o", "IFNAME,Current,persistent"}, "eth-cli:" + vethFlags + ":46\n"},
-				{[]string{"show-if", "-p", "-o", "state", ClientIface}, "ok\n"},
-				{[]string{"show-addr", "-p", "-o", "addrobj,addr"},
-					"eth-cli/d:" + leased + "\neth-cli/s:198.18.7.7/24\n" + `eth-cli/v6:2001\:db8\:\:7/64` + "\n"},
-				{[]string{"show-addr", "-p", "-o", "addr", ClientIface + "/v6"}, "2001:db8::7/64\n"},
-				{[]string{"show-addr", "-p", "-o", "all", staticObj}, "eth-cli/s:static:ok:U:U:198.18.7.7/24\n"},
-				{[]string{"show-if", "-o", "ifname,state"}, "IFNAME  STATE\neth-cli ok\n"},
-			} {
-				if r := lab.CtlRoot(c.args...); r.Code != 0 || r.Stdout != c.want {
-					t.Errorf("%v; want %q", r, c.want)
-				}
+		for _, c := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"show-if", "-p", "-o", "ifname,state"}, "eth-cli:ok\n"},
+			{[]string{"show-if", "-p", "-o", "IFNAME,Current,persistent"}, "eth-cli:" + vethFlags + ":46\n"},
+			{[]string{"show-if", "-p", "-o", "state", ClientIface}, "ok\n"},
+			{[]string{"show-addr", "-p", "-o", "addrobj,addr"},
+				"eth-cli/d:" + leased + "\neth-cli/s:198.18.7.7/24\n" + `eth-cli/v6:2001\:db8\:\:7/64` + "\n"},
+			{[]string{"show-addr", "-p", "-o", "addr", ClientIface + "/v6"}, "2001:db8::7/64\n"},
+			{[]string{"show-addr", "-p", "-o", "all", staticObj}, "eth-cli/s:static:ok:U:U:198.18.7.7/24\n"},
+			{[]string{"show-if", "-o", "ifname,state"}, "IFNAME  STATE\neth-cli ok\n"},
+		} {
+			if r := lab.CtlRoot(c.args...); r.Code != 0 || r.Stdout != c.want {
+				t.Errorf("%v; want %q", r, c.want)
 			}
-			for _, args := range [][]string{
-				{"show-if", "-p"},
-				{"show-addr", "-p"},
-				{"show-if", "-p", "-o", "ifname,bogus"},
-				{"show-addr", "-o", "addrobj,mtu"},
-			} {
-				if r := lab.CtlRoot(args...); r.Code != 1 || r.Stdout != "" {
-					t.Errorf("%v; want a usage error (exit 1) and no output", r)
-				}
+		}
+		for _, args := range [][]string{
+			{"show-if", "-p"},
+			{"show-addr", "-p"},
+			{"show-if", "-p", "-o", "ifname,bogus"},
+			{"show-addr", "-o", "addrobj,mtu"},
+		} {
+			if r := lab.CtlRoot(args...); r.Code != 1 || r.Stdout != "" {
+				t.Errorf("%v; want a usage error (exit 1) and no output", r)
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestIPAdmShowAddrByInterface: docs/ipadm.md (and illumos ipadm) name

@@ -83,56 +83,52 @@ func checkStored(t *testing.T, lab *Lab, ifs, addrs []string) {
 // the address in the kernel, and no command but show-if and show-addr
 // given to bring it back.
 func TestIPAdmRestart(t *testing.T) {
-	t.Parallel()
-	for _, kind := range serverKinds {
-		t.Run(string(kind), func(t *testing.T) {
-			t.Parallel()
-			lab := newLab(t, LabOptions{Server: kind})
-			admin(t, lab, "create-if", ClientIface)
-			st := createDHCP(t, lab, dhcpObj)
-			prefix := netip.PrefixFrom(st.addr(), st.Prefix)
-			wantIfs := []ifRow{{ClientIface, "ok", vethFlags, "46"}}
-			wantAddrs := []addrRow{{dhcpObj, "dhcp", "ok", "U", "U", prefix.String()}}
-			checkShow(t, lab, wantIfs, wantAddrs)
-			checkStored(t, lab, []string{ClientIface}, []string{dhcpObj})
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind})
+		admin(t, lab, "create-if", ClientIface)
+		st := createDHCP(t, lab, dhcpObj)
+		prefix := netip.PrefixFrom(st.addr(), st.Prefix)
+		wantIfs := []ifRow{{ClientIface, "ok", vethFlags, "46"}}
+		wantAddrs := []addrRow{{dhcpObj, "dhcp", "ok", "U", "U", prefix.String()}}
+		checkShow(t, lab, wantIfs, wantAddrs)
+		checkStored(t, lab, []string{ClientIface}, []string{dhcpObj})
 
-			for _, restart := range []struct {
-				name string
-				stop func()
-			}{
-				{"SIGTERM", func() {
-					if err := lab.StopAgent(); err != nil {
-						t.Fatalf("agent exit: %v", err)
-					}
-				}},
-				{"SIGKILL", lab.KillAgent},
-			} {
-				restart.stop()
-				since := lab.LogSize()
-				lab.StartAgent()
-				waitUntil(t, 15*time.Second, "the objects back after "+restart.name, func() error {
-					if diff := cmp.Diff(wantIfs, lab.ShowIf()); diff != "" {
-						return fmt.Errorf("show-if (-want +got):\n%s", diff)
-					}
-					if diff := cmp.Diff(wantAddrs, lab.ShowAddr()); diff != "" {
-						return fmt.Errorf("show-addr (-want +got):\n%s", diff)
-					}
-					return nil
-				})
-				if !lab.ClientHasAddr(st.addr()) {
-					t.Errorf("after %s: %v not on %s: %v", restart.name, st.Address, ClientIface, lab.ClientAddrs())
+		for _, restart := range []struct {
+			name string
+			stop func()
+		}{
+			{"SIGTERM", func() {
+				if err := lab.StopAgent(); err != nil {
+					t.Fatalf("agent exit: %v", err)
 				}
-				if lease, ok := lab.ServerLease(st.addr()); !ok || lease.MAC.String() != lab.ClientMAC().String() {
-					t.Errorf("after %s: server lease of %s: %+v (%v)", restart.name, st.Address, lease, ok)
+			}},
+			{"SIGKILL", lab.KillAgent},
+		} {
+			restart.stop()
+			since := lab.LogSize()
+			lab.StartAgent()
+			waitUntil(t, 15*time.Second, "the objects back after "+restart.name, func() error {
+				if diff := cmp.Diff(wantIfs, lab.ShowIf()); diff != "" {
+					return fmt.Errorf("show-if (-want +got):\n%s", diff)
 				}
-				for _, c := range lab.Commands(since) {
-					if c.Command != "show-if" && c.Command != "show-addr" {
-						t.Errorf("after %s: command %q given", restart.name, c.Command)
-					}
+				if diff := cmp.Diff(wantAddrs, lab.ShowAddr()); diff != "" {
+					return fmt.Errorf("show-addr (-want +got):\n%s", diff)
+				}
+				return nil
+			})
+			if !lab.ClientHasAddr(st.addr()) {
+				t.Errorf("after %s: %v not on %s: %v", restart.name, st.Address, ClientIface, lab.ClientAddrs())
+			}
+			if lease, ok := lab.ServerLease(st.addr()); !ok || lease.MAC.String() != lab.ClientMAC().String() {
+				t.Errorf("after %s: server lease of %s: %+v (%v)", restart.name, st.Address, lease, ok)
+			}
+			for _, c := range lab.Commands(since) {
+				if c.Command != "show-if" && c.Command != "show-addr" {
+					t.Errorf("after %s: command %q given", restart.name, c.Command)
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 // TestIPAdmTemporary: objects created with -t are active only: not in
@@ -179,77 +175,73 @@ func TestIPAdmTemporary(t *testing.T) {
 // brings everything back: the static address, and the DHCP object bound
 // again to its address.
 func TestIPAdmDisableEnable(t *testing.T) {
-	t.Parallel()
-	for _, kind := range serverKinds {
-		t.Run(string(kind), func(t *testing.T) {
-			t.Parallel()
-			lab := newLab(t, LabOptions{Server: kind})
-			admin(t, lab, "create-if", ClientIface)
-			admin(t, lab, "create-addr", "-T", "static", "-a", staticPrefix.String(), staticObj)
-			st := createDHCP(t, lab, dhcpObj)
-			leased := netip.PrefixFrom(st.addr(), st.Prefix).String()
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind})
+		admin(t, lab, "create-if", ClientIface)
+		admin(t, lab, "create-addr", "-T", "static", "-a", staticPrefix.String(), staticObj)
+		st := createDHCP(t, lab, dhcpObj)
+		leased := netip.PrefixFrom(st.addr(), st.Prefix).String()
 
-			admin(t, lab, "disable-if", ClientIface)
-			checkShow(t, lab, []ifRow{{ClientIface, "disabled", "------", "46"}}, []addrRow{
-				{dhcpObj, "dhcp", "disabled", "-", "U", "?"},
-				{staticObj, "static", "disabled", "-", "U", staticPrefix.String()},
-			})
-			if got := lab.ClientAddrs(); len(got) != 0 {
-				t.Errorf("addresses after disable-if: %v, want none", got)
-			}
-			if got := lab.ClientRoutes(); len(got) != 0 {
-				t.Errorf("routes after disable-if: %v, want none", got)
-			}
-			if lab.ClientLinkUp() {
-				t.Errorf("%s still up after disable-if", ClientIface)
-			}
-			checkUnmanaged(t, lab)
-			if _, ok := lab.ServerLease(st.addr()); !ok {
-				t.Errorf("the server lost the lease of %s (disable-if drops it): %v", st.Address, lab.ServerLeases())
-			}
-			checkStored(t, lab, []string{ClientIface}, []string{dhcpObj, staticObj})
-
-			for _, args := range [][]string{
-				{"create-if", ClientIface},
-				{"create-if", "-t", ClientIface},
-				{"create-addr", "-T", "static", "-a", "198.18.8.8/24", ClientIface + "/x"},
-				{"create-addr", "-T", "static", "-a", staticPrefix.String(), staticObj},
-				{"create-addr", "-T", "dhcp", "-w", "5", ClientIface + "/d2"},
-			} {
-				checkFails(t, lab, lab.CtlRoot(append([]string{"-o", "json"}, args...)...), "DISABLED_OBJ")
-			}
-
-			admin(t, lab, "enable-if", ClientIface)
-			checkFails(t, lab, lab.CtlRoot("-o", "json", "enable-if", ClientIface), "EXISTS")
-			waitUntil(t, 15*time.Second, "both objects back", func() error {
-				want := []addrRow{
-					{dhcpObj, "dhcp", "ok", "U", "U", leased},
-					{staticObj, "static", "ok", "U", "U", staticPrefix.String()},
-				}
-				if diff := cmp.Diff(want, lab.ShowAddr()); diff != "" {
-					return fmt.Errorf("show-addr (-want +got):\n%s", diff)
-				}
-				return nil
-			})
-			if diff := cmp.Diff([]ifRow{{ClientIface, "ok", vethFlags, "46"}}, lab.ShowIf()); diff != "" {
-				t.Errorf("show-if after enable-if (-want +got):\n%s", diff)
-			}
-			var static, dhcp bool
-			for _, a := range lab.ClientAddrs() {
-				switch a.Prefix.String() {
-				case staticPrefix.String():
-					static = a.ValidLft == Forever && !a.Dynamic
-				case leased:
-					dhcp = a.ValidLft < Forever
-				}
-			}
-			if !static || !dhcp {
-				t.Errorf("kernel addresses after enable-if: %+v; want %v permanent and %s with the lease's lifetime",
-					lab.ClientAddrs(), staticPrefix, leased)
-			}
-			checkDefaultRoute(t, lab)
+		admin(t, lab, "disable-if", ClientIface)
+		checkShow(t, lab, []ifRow{{ClientIface, "disabled", "------", "46"}}, []addrRow{
+			{dhcpObj, "dhcp", "disabled", "-", "U", "?"},
+			{staticObj, "static", "disabled", "-", "U", staticPrefix.String()},
 		})
-	}
+		if got := lab.ClientAddrs(); len(got) != 0 {
+			t.Errorf("addresses after disable-if: %v, want none", got)
+		}
+		if got := lab.ClientRoutes(); len(got) != 0 {
+			t.Errorf("routes after disable-if: %v, want none", got)
+		}
+		if lab.ClientLinkUp() {
+			t.Errorf("%s still up after disable-if", ClientIface)
+		}
+		checkUnmanaged(t, lab)
+		if _, ok := lab.ServerLease(st.addr()); !ok {
+			t.Errorf("the server lost the lease of %s (disable-if drops it): %v", st.Address, lab.ServerLeases())
+		}
+		checkStored(t, lab, []string{ClientIface}, []string{dhcpObj, staticObj})
+
+		for _, args := range [][]string{
+			{"create-if", ClientIface},
+			{"create-if", "-t", ClientIface},
+			{"create-addr", "-T", "static", "-a", "198.18.8.8/24", ClientIface + "/x"},
+			{"create-addr", "-T", "static", "-a", staticPrefix.String(), staticObj},
+			{"create-addr", "-T", "dhcp", "-w", "5", ClientIface + "/d2"},
+		} {
+			checkFails(t, lab, lab.CtlRoot(append([]string{"-o", "json"}, args...)...), "DISABLED_OBJ")
+		}
+
+		admin(t, lab, "enable-if", ClientIface)
+		checkFails(t, lab, lab.CtlRoot("-o", "json", "enable-if", ClientIface), "EXISTS")
+		waitUntil(t, 15*time.Second, "both objects back", func() error {
+			want := []addrRow{
+				{dhcpObj, "dhcp", "ok", "U", "U", leased},
+				{staticObj, "static", "ok", "U", "U", staticPrefix.String()},
+			}
+			if diff := cmp.Diff(want, lab.ShowAddr()); diff != "" {
+				return fmt.Errorf("show-addr (-want +got):\n%s", diff)
+			}
+			return nil
+		})
+		if diff := cmp.Diff([]ifRow{{ClientIface, "ok", vethFlags, "46"}}, lab.ShowIf()); diff != "" {
+			t.Errorf("show-if after enable-if (-want +got):\n%s", diff)
+		}
+		var static, dhcp bool
+		for _, a := range lab.ClientAddrs() {
+			switch a.Prefix.String() {
+			case staticPrefix.String():
+				static = a.ValidLft == Forever && !a.Dynamic
+			case leased:
+				dhcp = a.ValidLft < Forever
+			}
+		}
+		if !static || !dhcp {
+			t.Errorf("kernel addresses after enable-if: %+v; want %v permanent and %s with the lease's lifetime",
+				lab.ClientAddrs(), staticPrefix, leased)
+		}
+		checkDefaultRoute(t, lab)
+	})
 }
 
 // TestIPAdmDeleteIf: delete-if removes the interface with its address
@@ -258,50 +250,46 @@ func TestIPAdmDisableEnable(t *testing.T) {
 // works on an interface that is only persistent too; a second delete-if
 // answers NOTFOUND; a restart brings nothing back.
 func TestIPAdmDeleteIf(t *testing.T) {
-	t.Parallel()
-	for _, kind := range serverKinds {
-		t.Run(string(kind), func(t *testing.T) {
-			t.Parallel()
-			lab := newLab(t, LabOptions{Server: kind})
-			admin(t, lab, "create-if", ClientIface)
-			admin(t, lab, "create-addr", "-T", "static", "-a", staticPrefix.String(), staticObj)
-			st := createDHCP(t, lab, dhcpObj)
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind})
+		admin(t, lab, "create-if", ClientIface)
+		admin(t, lab, "create-addr", "-T", "static", "-a", staticPrefix.String(), staticObj)
+		st := createDHCP(t, lab, dhcpObj)
 
-			admin(t, lab, "delete-if", ClientIface)
-			checkShow(t, lab, []ifRow{}, []addrRow{})
-			checkStored(t, lab, nil, nil)
-			if got := lab.ClientAddrs(); len(got) != 0 {
-				t.Errorf("addresses after delete-if: %v, want none", got)
-			}
-			if lab.ClientLinkUp() || !lab.ClientIPv6Disabled() {
-				t.Errorf("after delete-if: link up %v, IPv6 disabled %v; want down and disabled",
-					lab.ClientLinkUp(), lab.ClientIPv6Disabled())
-			}
-			checkUnmanaged(t, lab)
-			if _, ok := lab.ServerLease(st.addr()); !ok {
-				t.Errorf("the server lost the lease of %s (delete-if drops it): %v", st.Address, lab.ServerLeases())
-			}
+		admin(t, lab, "delete-if", ClientIface)
+		checkShow(t, lab, []ifRow{}, []addrRow{})
+		checkStored(t, lab, nil, nil)
+		if got := lab.ClientAddrs(); len(got) != 0 {
+			t.Errorf("addresses after delete-if: %v, want none", got)
+		}
+		if lab.ClientLinkUp() || !lab.ClientIPv6Disabled() {
+			t.Errorf("after delete-if: link up %v, IPv6 disabled %v; want down and disabled",
+				lab.ClientLinkUp(), lab.ClientIPv6Disabled())
+		}
+		checkUnmanaged(t, lab)
+		if _, ok := lab.ServerLease(st.addr()); !ok {
+			t.Errorf("the server lost the lease of %s (delete-if drops it): %v", st.Address, lab.ServerLeases())
+		}
 
-			// Only persistent: disabled first.
-			admin(t, lab, "create-if", ClientIface)
-			admin(t, lab, "create-addr", "-T", "static", "-a", staticPrefix.String(), staticObj)
-			admin(t, lab, "disable-if", ClientIface)
-			checkStored(t, lab, []string{ClientIface}, []string{staticObj})
-			admin(t, lab, "delete-if", ClientIface)
-			checkShow(t, lab, []ifRow{}, []addrRow{})
-			checkStored(t, lab, nil, nil)
-			checkFails(t, lab, lab.CtlRoot("-o", "json", "delete-if", ClientIface), "NOTFOUND")
+		// Only persistent: disabled first.
+		admin(t, lab, "create-if", ClientIface)
+		admin(t, lab, "create-addr", "-T", "static", "-a", staticPrefix.String(), staticObj)
+		admin(t, lab, "disable-if", ClientIface)
+		checkStored(t, lab, []string{ClientIface}, []string{staticObj})
+		admin(t, lab, "delete-if", ClientIface)
+		checkShow(t, lab, []ifRow{}, []addrRow{})
+		checkStored(t, lab, nil, nil)
+		checkFails(t, lab, lab.CtlRoot("-o", "json", "delete-if", ClientIface), "NOTFOUND")
 
-			if err := lab.StopAgent(); err != nil {
-				t.Fatalf("agent exit: %v", err)
-			}
-			lab.StartAgent()
-			checkShow(t, lab, []ifRow{}, []addrRow{})
-			if got := lab.ClientAddrs(); len(got) != 0 {
-				t.Errorf("addresses after the restart: %v, want none", got)
-			}
-		})
-	}
+		if err := lab.StopAgent(); err != nil {
+			t.Fatalf("agent exit: %v", err)
+		}
+		lab.StartAgent()
+		checkShow(t, lab, []ifRow{}, []addrRow{})
+		if got := lab.ClientAddrs(); len(got) != 0 {
+			t.Errorf("addresses after the restart: %v, want none", got)
+		}
+	})
 }
 
 // TestIPAdmDeleteAddr: delete-addr -r releases the lease (RELEASE sent,
@@ -310,58 +298,54 @@ func TestIPAdmDeleteIf(t *testing.T) {
 // reboots into the same address: an INIT-REBOOT REQUEST (option 50, no
 // option 54, no ciaddr, broadcast) and no DISCOVER.
 func TestIPAdmDeleteAddr(t *testing.T) {
-	t.Parallel()
-	for _, kind := range serverKinds {
-		t.Run(string(kind), func(t *testing.T) {
-			t.Parallel()
-			lab := newLab(t, LabOptions{Server: kind})
-			c := lab.StartCapture()
-			mac := lab.ClientMAC().String()
-			first := createDHCP(t, lab, dhcpObj)
-			checkShow(t, lab, []ifRow{{ClientIface, "ok", vethFlags, "46"}},
-				[]addrRow{{dhcpObj, "dhcp", "ok", "U", "U", netip.PrefixFrom(first.addr(), first.Prefix).String()}})
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind})
+		c := lab.StartCapture()
+		mac := lab.ClientMAC().String()
+		first := createDHCP(t, lab, dhcpObj)
+		checkShow(t, lab, []ifRow{{ClientIface, "ok", vethFlags, "46"}},
+			[]addrRow{{dhcpObj, "dhcp", "ok", "U", "U", netip.PrefixFrom(first.addr(), first.Prefix).String()}})
 
-			admin(t, lab, "delete-addr", "-r", dhcpObj)
-			if lab.ClientHasAddr(first.addr()) {
-				t.Errorf("%s still on %s after delete-addr -r", first.Address, ClientIface)
-			}
-			c.WaitForPacket(t, 3*time.Second, "RELEASE of "+first.Address, func(p Packet) bool {
-				return p.DHCP == MsgRelease && p.SrcMAC == mac && p.ClientIP == first.addr()
-			})
-			waitUntil(t, 3*time.Second, "the server to record the release", func() error {
-				if l, ok := lab.ServerLease(first.addr()); ok {
-					return fmt.Errorf("server still holds %+v", l)
-				}
-				return nil
-			})
-			checkShow(t, lab, []ifRow{{ClientIface, "ok", vethFlags, "46"}}, []addrRow{})
-			checkStored(t, lab, []string{ClientIface}, nil)
-
-			second := createDHCP(t, lab, dhcpObj)
-			admin(t, lab, "delete-addr", dhcpObj)
-			if lab.ClientHasAddr(second.addr()) {
-				t.Errorf("%s still on %s after delete-addr", second.Address, ClientIface)
-			}
-			checkUnmanaged(t, lab)
-			if _, ok := lab.ServerLease(second.addr()); !ok {
-				t.Fatalf("the server lost the lease of %s on delete-addr without -r: %v", second.Address, lab.ServerLeases())
-			}
-
-			mark := time.Now()
-			third := createDHCP(t, lab, dhcpObj)
-			if third.Address != second.Address {
-				t.Errorf("create-addr after delete-addr bound %s, want %s again", third.Address, second.Address)
-			}
-			after := func(p Packet) bool { return p.Time.After(mark) && p.SrcMAC == mac && p.BOOTP }
-			req := c.WaitForPacket(t, 3*time.Second, "the client's first message after delete-addr", after)
-			if req.DHCP != MsgRequest || req.OptionAddr(50) != second.addr() || req.Has(54) ||
-				(req.ClientIP.IsValid() && !req.ClientIP.IsUnspecified()) || req.Dst != bcastPort {
-				t.Errorf("first message %s; want an INIT-REBOOT REQUEST: option 50 %s, no 54, no ciaddr, broadcast:\n%s",
-					req.Summary(), second.Address, req.Text())
-			}
-			if ds := c.Filter(func(p Packet) bool { return after(p) && p.DHCP == MsgDiscover }); len(ds) != 0 {
-				t.Errorf("DISCOVER after delete-addr without -r:\n%s", summaries(ds))
-			}
+		admin(t, lab, "delete-addr", "-r", dhcpObj)
+		if lab.ClientHasAddr(first.addr()) {
+			t.Errorf("%s still on %s after delete-addr -r", first.Address, ClientIface)
+		}
+		c.WaitForPacket(t, 3*time.Second, "RELEASE of "+first.Address, func(p Packet) bool {
+			return p.DHCP == MsgRelease && p.SrcMAC == mac && p.ClientIP == first.addr()
 		})
-	}
+		waitUntil(t, 3*time.Second, "the server to record the release", func() error {
+			if l, ok := lab.ServerLease(first.addr()); ok {
+				return fmt.Errorf("server still holds %+v", l)
+			}
+			return nil
+		})
+		checkShow(t, lab, []ifRow{{ClientIface, "ok", vethFlags, "46"}}, []addrRow{})
+		checkStored(t, lab, []string{ClientIface}, nil)
+
+		second := createDHCP(t, lab, dhcpObj)
+		admin(t, lab, "delete-addr", dhcpObj)
+		if lab.ClientHasAddr(second.addr()) {
+			t.Errorf("%s still on %s after delete-addr", second.Address, ClientIface)
+		}
+		checkUnmanaged(t, lab)
+		if _, ok := lab.ServerLease(second.addr()); !ok {
+			t.Fatalf("the server lost the lease of %s on delete-addr without -r: %v", second.Address, lab.ServerLeases())
+		}
+
+		mark := time.Now()
+		third := createDHCP(t, lab, dhcpObj)
+		if third.Address != second.Address {
+			t.Errorf("create-addr after delete-addr bound %s, want %s again", third.Address, second.Address)
+		}
+		after := func(p Packet) bool { return p.Time.After(mark) && p.SrcMAC == mac && p.BOOTP }
+		req := c.WaitForPacket(t, 3*time.Second, "the client's first message after delete-addr", after)
+		if req.DHCP != MsgRequest || req.OptionAddr(50) != second.addr() || req.Has(54) ||
+			(req.ClientIP.IsValid() && !req.ClientIP.IsUnspecified()) || req.Dst != bcastPort {
+			t.Errorf("first message %s; want an INIT-REBOOT REQUEST: option 50 %s, no 54, no ciaddr, broadcast:\n%s",
+				req.Summary(), second.Address, req.Text())
+		}
+		if ds := c.Filter(func(p Packet) bool { return after(p) && p.DHCP == MsgDiscover }); len(ds) != 0 {
+			t.Errorf("DISCOVER after delete-addr without -r:\n%s", summaries(ds))
+		}
+	})
 }

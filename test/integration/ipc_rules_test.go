@@ -150,67 +150,63 @@ func TestIPCSecondStart(t *testing.T) {
 // when none is named; on an interface without a lease it is OUTSTATE,
 // on an unmanaged one UNKIF.
 func TestIPCInfo(t *testing.T) {
-	t.Parallel()
-	for _, kind := range serverKinds {
-		t.Run(string(kind), func(t *testing.T) {
-			t.Parallel()
-			lab := newLab(t, LabOptions{Server: kind, Domain: "lab.example",
-				DNS: []netip.Addr{netip.MustParseAddr("198.18.0.53"), netip.MustParseAddr("198.18.0.54")}})
-			var st fullStatus
-			if err := lab.CtlJSON(&st, "start", ClientIface, "--wait", "5", "--primary"); err != nil || st.State != "BOUND" {
-				t.Fatalf("start --primary: %+v, %v", st, err)
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind, Domain: "lab.example",
+			DNS: []netip.Addr{netip.MustParseAddr("198.18.0.53"), netip.MustParseAddr("198.18.0.54")}})
+		var st fullStatus
+		if err := lab.CtlJSON(&st, "start", ClientIface, "--wait", "5", "--primary"); err != nil || st.State != "BOUND" {
+			t.Fatalf("start --primary: %+v, %v", st, err)
+		}
+		if !slices.Contains(st.Flags, "PRIMARY") {
+			t.Errorf("status flags %v, want PRIMARY", st.Flags)
+		}
+		yiaddr := st.addr().As4()
+		for _, c := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"-i", ClientIface, "dns"}, "198.18.0.53\n198.18.0.54\n"},
+			{[]string{"-i", ClientIface, "6"}, "198.18.0.53\n198.18.0.54\n"},
+			{[]string{"-i", ClientIface, "-c", "dns"}, "c6120035c6120036\n"},
+			{[]string{"-i", ClientIface, "-c", "router"}, "c6120001\n"},
+			{[]string{"-i", ClientIface, "router"}, router + "\n"},
+			{[]string{"-i", ClientIface, "domain"}, "lab.example\n"},
+			{[]string{"-i", ClientIface, "subnet-mask"}, "255.255.255.0\n"},
+			{[]string{"-i", ClientIface, "-c", "field:16:4"}, fmt.Sprintf("%x\n", yiaddr[:])},
+			{[]string{"lease-time"}, "600\n"},
+			{[]string{"server-id"}, router + "\n"},
+			{[]string{"-c", "51"}, "00000258\n"},
+		} {
+			r := lab.CtlRoot(append([]string{"info"}, c.args...)...)
+			if r.Code != 0 || r.Stdout != c.want {
+				t.Errorf("%v; want %q", r, c.want)
 			}
-			if !slices.Contains(st.Flags, "PRIMARY") {
-				t.Errorf("status flags %v, want PRIMARY", st.Flags)
-			}
-			yiaddr := st.addr().As4()
-			for _, c := range []struct {
-				args []string
-				want string
-			}{
-				{[]string{"-i", ClientIface, "dns"}, "198.18.0.53\n198.18.0.54\n"},
-				{[]string{"-i", ClientIface, "6"}, "198.18.0.53\n198.18.0.54\n"},
-				{[]string{"-i", ClientIface, "-c", "dns"}, "c6120035c6120036\n"},
-				{[]string{"-i", ClientIface, "-c", "router"}, "c6120001\n"},
-				{[]string{"-i", ClientIface, "router"}, router + "\n"},
-				{[]string{"-i", ClientIface, "domain"}, "lab.example\n"},
-				{[]string{"-i", ClientIface, "subnet-mask"}, "255.255.255.0\n"},
-				{[]string{"-i", ClientIface, "-c", "field:16:4"}, fmt.Sprintf("%x\n", yiaddr[:])},
-				{[]string{"lease-time"}, "600\n"},
-				{[]string{"server-id"}, router + "\n"},
-				{[]string{"-c", "51"}, "00000258\n"},
-			} {
-				r := lab.CtlRoot(append([]string{"info"}, c.args...)...)
-				if r.Code != 0 || r.Stdout != c.want {
-					t.Errorf("%v; want %q", r, c.want)
-				}
-			}
-			var j struct {
-				Values []string `json:"values"`
-				Raw    string   `json:"raw"`
-			}
-			if err := lab.CtlJSON(&j, "info", "-i", ClientIface, "dns"); err != nil ||
-				!slices.Equal(j.Values, []string{"198.18.0.53", "198.18.0.54"}) || j.Raw != "c6120035c6120036" {
-				t.Errorf("info -o json dns: %+v, %v", j, err)
-			}
-			if r := lab.CtlRoot("ping"); r.Code != 0 || r.Stdout != "OK\n" {
-				t.Errorf("%v; want OK for the primary", r)
-			}
-			// An empty interface name is the primary one.
-			var ext fullStatus
-			if err := lab.CtlJSON(&ext, "extend", ""); err != nil || ext.Ifname != ClientIface || ext.State != "BOUND" {
-				t.Errorf("extend \"\": %+v, %v; want %s BOUND", ext, err, ClientIface)
-			}
+		}
+		var j struct {
+			Values []string `json:"values"`
+			Raw    string   `json:"raw"`
+		}
+		if err := lab.CtlJSON(&j, "info", "-i", ClientIface, "dns"); err != nil ||
+			!slices.Equal(j.Values, []string{"198.18.0.53", "198.18.0.54"}) || j.Raw != "c6120035c6120036" {
+			t.Errorf("info -o json dns: %+v, %v", j, err)
+		}
+		if r := lab.CtlRoot("ping"); r.Code != 0 || r.Stdout != "OK\n" {
+			t.Errorf("%v; want OK for the primary", r)
+		}
+		// An empty interface name is the primary one.
+		var ext fullStatus
+		if err := lab.CtlJSON(&ext, "extend", ""); err != nil || ext.Ifname != ClientIface || ext.State != "BOUND" {
+			t.Errorf("extend \"\": %+v, %v; want %s BOUND", ext, err, ClientIface)
+		}
 
-			checkFails(t, lab, lab.CtlRoot("-o", "json", "info", "-i", "lo", "dns"), "UNKIF")
-			if r := lab.CtlRoot("-o", "json", "drop", ClientIface); r.Code != 0 {
-				t.Fatalf("%v", r)
-			}
-			lab.StopServer()
-			checkFails(t, lab, lab.CtlRoot("-o", "json", "start", ClientIface, "--wait", "0"), "TIMEOUT")
-			checkFails(t, lab, lab.CtlRoot("-o", "json", "info", "-i", ClientIface, "dns"), "OUTSTATE")
-		})
-	}
+		checkFails(t, lab, lab.CtlRoot("-o", "json", "info", "-i", "lo", "dns"), "UNKIF")
+		if r := lab.CtlRoot("-o", "json", "drop", ClientIface); r.Code != 0 {
+			t.Fatalf("%v", r)
+		}
+		lab.StopServer()
+		checkFails(t, lab, lab.CtlRoot("-o", "json", "start", ClientIface, "--wait", "0"), "TIMEOUT")
+		checkFails(t, lab, lab.CtlRoot("-o", "json", "info", "-i", ClientIface, "dns"), "OUTSTATE")
+	})
 }
 
 // TestIPCWatch: `agentctl -o json watch` prints, as JSON lines, the state

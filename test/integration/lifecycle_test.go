@@ -159,31 +159,27 @@ func checkExtended(t *testing.T, lab *Lab, old fullStatus, by time.Duration, ser
 // address to the server (ciaddr set, no options 50 and 54); the ACK moves
 // the lease forward in status, in the server's record and in the kernel.
 func TestRenew(t *testing.T) {
-	t.Parallel()
-	for _, kind := range serverKinds {
-		t.Run(string(kind), func(t *testing.T) {
-			t.Parallel()
-			lab := newLab(t, LabOptions{Server: kind, LeaseTime: timerLease, RenewTime: lifeT1, RebindTime: lifeT2})
-			c := lab.StartCapture()
-			st := startBound(t, lab, "5")
-			addr := st.addr()
-			checkTimers(t, st)
-			before, ok := lab.ServerLease(addr)
-			if !ok {
-				t.Fatalf("server has no lease of %v: %v", addr, lab.ServerLeases())
-			}
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind, LeaseTime: timerLease, RenewTime: lifeT1, RebindTime: lifeT2})
+		c := lab.StartCapture()
+		st := startBound(t, lab, "5")
+		addr := st.addr()
+		checkTimers(t, st)
+		before, ok := lab.ServerLease(addr)
+		if !ok {
+			t.Fatalf("server has no lease of %v: %v", addr, lab.ServerLeases())
+		}
 
-			req := c.WaitForPacket(t, lifeT1+5*time.Second, "unicast REQUEST from the leased address", func(p Packet) bool {
-				return p.DHCP == MsgRequest && p.Src.Addr() == addr && p.Dst == serverPort
-			})
-			checkRenewRequest(t, req, addr)
-			checkNear(t, "renewing REQUEST", req.Time, st.Began.Add(lifeT1), time.Second)
-			c.WaitForPacket(t, 3*time.Second, "ACK of the renewal", func(p Packet) bool {
-				return p.DHCP == MsgAck && p.XID == req.XID && p.YourIP == addr
-			})
-			checkExtended(t, lab, st, lifeT1-time.Second, before)
+		req := c.WaitForPacket(t, lifeT1+5*time.Second, "unicast REQUEST from the leased address", func(p Packet) bool {
+			return p.DHCP == MsgRequest && p.Src.Addr() == addr && p.Dst == serverPort
 		})
-	}
+		checkRenewRequest(t, req, addr)
+		checkNear(t, "renewing REQUEST", req.Time, st.Began.Add(lifeT1), time.Second)
+		c.WaitForPacket(t, 3*time.Second, "ACK of the renewal", func(p Packet) bool {
+			return p.DHCP == MsgAck && p.XID == req.XID && p.YourIP == addr
+		})
+		checkExtended(t, lab, st, lifeT1-time.Second, before)
+	})
 }
 
 // TestRebind: with unicast to the server dropped in the client namespace,
@@ -191,41 +187,37 @@ func TestRenew(t *testing.T) {
 // (IP source the leased address, ciaddr set) and the server extends the
 // lease.
 func TestRebind(t *testing.T) {
-	t.Parallel()
-	for _, kind := range serverKinds {
-		t.Run(string(kind), func(t *testing.T) {
-			t.Parallel()
-			lab := newLab(t, LabOptions{Server: kind, LeaseTime: timerLease, RenewTime: lifeT1, RebindTime: lifeT2})
-			c := lab.StartCapture()
-			st := startBound(t, lab, "5")
-			addr := st.addr()
-			checkTimers(t, st)
-			before, ok := lab.ServerLease(addr)
-			if !ok {
-				t.Fatalf("server has no lease of %v: %v", addr, lab.ServerLeases())
-			}
-			lab.BlockUnicastToServer() // well before T1
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind, LeaseTime: timerLease, RenewTime: lifeT1, RebindTime: lifeT2})
+		c := lab.StartCapture()
+		st := startBound(t, lab, "5")
+		addr := st.addr()
+		checkTimers(t, st)
+		before, ok := lab.ServerLease(addr)
+		if !ok {
+			t.Fatalf("server has no lease of %v: %v", addr, lab.ServerLeases())
+		}
+		lab.BlockUnicastToServer() // well before T1
 
-			req := c.WaitForPacket(t, lifeT2+5*time.Second, "broadcast REQUEST from the leased address", func(p Packet) bool {
-				return p.DHCP == MsgRequest && p.Src.Addr() == addr && p.Dst == bcastPort
-			})
-			checkRenewRequest(t, req, addr)
-			checkNear(t, "rebinding REQUEST", req.Time, st.Began.Add(lifeT2), time.Second)
-			if req.DstMAC != "ff:ff:ff:ff:ff:ff" {
-				t.Errorf("rebinding REQUEST to MAC %s, want broadcast", req.DstMAC)
-			}
-			if n := lab.BlockedUnicasts(); n < 1 {
-				t.Errorf("no unicast renewal was tried at T1 (firewall counter %d)", n)
-			}
-			if ps := c.Filter(func(p Packet) bool { return p.DHCP == MsgRequest && p.Dst == serverPort }); len(ps) != 0 {
-				t.Fatalf("a unicast REQUEST got through the firewall:\n%s", summaries(ps))
-			}
-			c.WaitForPacket(t, 3*time.Second, "ACK of the rebinding", func(p Packet) bool {
-				return p.DHCP == MsgAck && p.XID == req.XID && p.YourIP == addr
-			})
-			checkExtended(t, lab, st, lifeT2-time.Second, before)
+		req := c.WaitForPacket(t, lifeT2+5*time.Second, "broadcast REQUEST from the leased address", func(p Packet) bool {
+			return p.DHCP == MsgRequest && p.Src.Addr() == addr && p.Dst == bcastPort
 		})
-	}
+		checkRenewRequest(t, req, addr)
+		checkNear(t, "rebinding REQUEST", req.Time, st.Began.Add(lifeT2), time.Second)
+		if req.DstMAC != "ff:ff:ff:ff:ff:ff" {
+			t.Errorf("rebinding REQUEST to MAC %s, want broadcast", req.DstMAC)
+		}
+		if n := lab.BlockedUnicasts(); n < 1 {
+			t.Errorf("no unicast renewal was tried at T1 (firewall counter %d)", n)
+		}
+		if ps := c.Filter(func(p Packet) bool { return p.DHCP == MsgRequest && p.Dst == serverPort }); len(ps) != 0 {
+			t.Fatalf("a unicast REQUEST got through the firewall:\n%s", summaries(ps))
+		}
+		c.WaitForPacket(t, 3*time.Second, "ACK of the rebinding", func(p Packet) bool {
+			return p.DHCP == MsgAck && p.XID == req.XID && p.YourIP == addr
+		})
+		checkExtended(t, lab, st, lifeT2-time.Second, before)
+	})
 }
 
 // TestExpiry: with the server gone, the address stays until the lease
@@ -290,49 +282,45 @@ func TestExpiry(t *testing.T) {
 // non-zero, the old address goes, and the agent starts over and binds an
 // address of the new pool.
 func TestNAK(t *testing.T) {
-	t.Parallel()
-	for _, kind := range serverKinds {
-		t.Run(string(kind), func(t *testing.T) {
-			t.Parallel()
-			lab := newLab(t, LabOptions{Server: kind})
-			c := lab.StartCapture()
-			st := startBound(t, lab, "5")
-			old := st.addr()
-			mac := lab.ClientMAC()
-			lab.RestartServer(func(o *LabOptions) { movePool(o, mac) })
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind})
+		c := lab.StartCapture()
+		st := startBound(t, lab, "5")
+		old := st.addr()
+		mac := lab.ClientMAC()
+		lab.RestartServer(func(o *LabOptions) { movePool(o, mac) })
 
-			out, err := lab.Ctl("extend", ClientIface, "-o", "json")
-			if err == nil {
-				t.Fatalf("extend after the pool moved answered %s, want a non-zero exit (NAK)", out)
-			}
-			t.Logf("extend: %v: %s", err, out)
-			req := c.WaitForPacket(t, 3*time.Second, "unicast REQUEST of extend", func(p Packet) bool {
-				return p.DHCP == MsgRequest && p.Src.Addr() == old && p.Dst == serverPort
-			})
-			checkRenewRequest(t, req, old)
-			c.WaitForPacket(t, 3*time.Second, "NAK", func(p Packet) bool {
-				return p.DHCP == MsgNak && p.XID == req.XID && p.Src == serverPort
-			})
-			waitUntil(t, 3*time.Second, "the NAKed address to go", func() error {
-				if lab.ClientHasAddr(old) {
-					return fmt.Errorf("%v still on %s", old, ClientIface)
-				}
-				return nil
-			})
-			// SPEC §2 names the hook EXPIRE on a NAK; §5 also lists NAK.
-			waitEvent(t, lab, 3*time.Second, "NAK", "EXPIRE")
-
-			now := waitStatus(t, lab, 15*time.Second, "BOUND in the new pool", func(s fullStatus) error {
-				if s.State != "BOUND" || !lab.InPool(s.addr()) {
-					return fmt.Errorf("want BOUND on an address of %v-%v", movedPoolFirst, movedPoolLast)
-				}
-				return nil
-			})
-			checkKernelLease(t, lab, netip.PrefixFrom(now.addr(), 24), 10*time.Minute)
-			lease, ok := lab.ServerLease(now.addr())
-			if !ok || lease.MAC.String() != mac.String() || lease.Expires.Sub(*now.Expires).Abs() > 2*time.Second {
-				t.Errorf("server lease of %s: %+v (found %v), want one for %v expiring about %v", now.Address, lease, ok, mac, now.Expires)
-			}
+		out, err := lab.Ctl("extend", ClientIface, "-o", "json")
+		if err == nil {
+			t.Fatalf("extend after the pool moved answered %s, want a non-zero exit (NAK)", out)
+		}
+		t.Logf("extend: %v: %s", err, out)
+		req := c.WaitForPacket(t, 3*time.Second, "unicast REQUEST of extend", func(p Packet) bool {
+			return p.DHCP == MsgRequest && p.Src.Addr() == old && p.Dst == serverPort
 		})
-	}
+		checkRenewRequest(t, req, old)
+		c.WaitForPacket(t, 3*time.Second, "NAK", func(p Packet) bool {
+			return p.DHCP == MsgNak && p.XID == req.XID && p.Src == serverPort
+		})
+		waitUntil(t, 3*time.Second, "the NAKed address to go", func() error {
+			if lab.ClientHasAddr(old) {
+				return fmt.Errorf("%v still on %s", old, ClientIface)
+			}
+			return nil
+		})
+		// SPEC §2 names the hook EXPIRE on a NAK; §5 also lists NAK.
+		waitEvent(t, lab, 3*time.Second, "NAK", "EXPIRE")
+
+		now := waitStatus(t, lab, 15*time.Second, "BOUND in the new pool", func(s fullStatus) error {
+			if s.State != "BOUND" || !lab.InPool(s.addr()) {
+				return fmt.Errorf("want BOUND on an address of %v-%v", movedPoolFirst, movedPoolLast)
+			}
+			return nil
+		})
+		checkKernelLease(t, lab, netip.PrefixFrom(now.addr(), 24), 10*time.Minute)
+		lease, ok := lab.ServerLease(now.addr())
+		if !ok || lease.MAC.String() != mac.String() || lease.Expires.Sub(*now.Expires).Abs() > 2*time.Second {
+			t.Errorf("server lease of %s: %+v (found %v), want one for %v expiring about %v", now.Address, lease, ok, mac, now.Expires)
+		}
+	})
 }

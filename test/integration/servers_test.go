@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -276,5 +277,17 @@ func movePool(o *LabOptions, mac net.HardwareAddr) {
 	o.PoolFirst, o.PoolLast = movedPoolFirst, movedPoolLast
 	if o.Server == Kea {
 		o.Reservations = append(o.Reservations, Reservation{MAC: mac, IP: movedReserved})
+	}
+}
+
+// eachServer runs f as a parallel subtest against every server kind.
+func eachServer(t *testing.T, f func(t *testing.T, kind ServerKind)) {
+	t.Helper()
+	t.Parallel()
+	for _, kind := range serverKinds {
+		t.Run(string(kind), func(t *testing.T) {
+			t.Parallel()
+			f(t, kind)
+		})
 	}
 }

@@ -25,87 +25,83 @@ import (
 // lease with an INIT-REBOOT REQUEST and is BOUND on the same address with
 // the same expiry, and the server holds one lease for the client.
 func TestSurviveKill9Bound(t *testing.T) {
-	t.Parallel()
-	for _, kind := range serverKinds {
-		t.Run(string(kind), func(t *testing.T) {
-			t.Parallel()
-			lab := newLab(t, LabOptions{Server: kind})
-			c := lab.StartCapture()
-			mac := lab.ClientMAC()
-			st := startBound(t, lab, svBindWait)
-			addr := st.addr()
-			if _, ok := lab.svReadLease(ClientIface); !ok {
-				t.Fatalf("no lease record %s after BOUND", lab.svLeaseFile(ClientIface))
-			}
-			w := lab.svWatchAddr(ClientIface, addr)
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind})
+		c := lab.StartCapture()
+		mac := lab.ClientMAC()
+		st := startBound(t, lab, svBindWait)
+		addr := st.addr()
+		if _, ok := lab.svReadLease(ClientIface); !ok {
+			t.Fatalf("no lease record %s after BOUND", lab.svLeaseFile(ClientIface))
+		}
+		w := lab.svWatchAddr(ClientIface, addr)
 
-			lab.KillAgent()
-			mark := time.Now()
-			holdFor(t, 500*time.Millisecond, "address with no agent running", func() error {
-				if !lab.ClientHasAddr(addr) {
-					return fmt.Errorf("%v gone", addr)
-				}
-				return nil
-			})
-			lab.StartAgent()
-
-			// The first status answered names the stored lease: the
-			// adopted address in INIT_REBOOT, or BOUND once verified.
-			first := waitStatus(t, lab, 3*time.Second, "the resumed interface", func(s fullStatus) error {
-				if s.State != "INIT_REBOOT" && s.State != "BOUND" {
-					return fmt.Errorf("want INIT_REBOOT or BOUND")
-				}
-				return nil
-			})
-			t.Logf("first status after the restart: %s %s expires %v", first.State, first.Address, first.Expires)
-			if first.addr() != addr {
-				t.Errorf("resumed on %q, want %v", first.Address, addr)
+		lab.KillAgent()
+		mark := time.Now()
+		holdFor(t, 500*time.Millisecond, "address with no agent running", func() error {
+			if !lab.ClientHasAddr(addr) {
+				return fmt.Errorf("%v gone", addr)
 			}
-			if first.State == "INIT_REBOOT" && (first.Expires == nil || first.Expires.Sub(*st.Expires).Abs() > time.Second) {
-				t.Errorf("adopted lease expires %v, want the stored %v", first.Expires, st.Expires)
-			}
-
-			reboot := c.WaitForPacket(t, 5*time.Second, "INIT-REBOOT REQUEST after the restart", func(p Packet) bool {
-				return p.Time.After(mark) && svIsReboot(p, mac.String(), addr)
-			})
-			c.WaitForPacket(t, 10*time.Second, "ACK of the INIT-REBOOT REQUEST", func(p Packet) bool {
-				return p.DHCP == MsgAck && p.XID == reboot.XID && p.YourIP == addr
-			})
-			c.NeverFor(t, 0, "DISCOVER after the restart", func(p Packet) bool {
-				return p.Time.After(mark) && p.DHCP == MsgDiscover
-			})
-			now := waitStatus(t, lab, 3*time.Second, "BOUND on the same address", func(s fullStatus) error {
-				if s.State != "BOUND" || s.addr() != addr || s.Expires == nil {
-					return fmt.Errorf("want BOUND on %v", addr)
-				}
-				return nil
-			})
-			// The verified lease counts from the INIT-REBOOT REQUEST: its
-			// expiry moved by the time the agent was away, no more.
-			away := time.Since(st.Began.Add(-time.Second))
-			d := now.Expires.Sub(*st.Expires)
-			t.Logf("expiry %v before the kill, %v once verified: moved %v", st.Expires, now.Expires, d)
-			if d < -time.Second || d > away {
-				t.Errorf("expiry %v after the restart, %v before: moved %v, want 0 to %v",
-					now.Expires, st.Expires, d, away.Round(time.Second))
-			}
-			// Watch a little longer: a late removal counts too.
-			holdFor(t, time.Second, "BOUND after the restart", func() error {
-				s, err := lab.svStatus(ClientIface)
-				if err != nil || s.State != "BOUND" || s.addr() != addr {
-					return fmt.Errorf("status %+v, %v", s, err)
-				}
-				return nil
-			})
-			w.check(t)
-			checkKernelLease(t, lab, netip.PrefixFrom(addr, 24), 10*time.Minute)
-			checkDefaultRoute(t, lab)
-			checkServerAgrees(t, lab, now.status)
-			if got := lab.svClientLeases(mac); len(got) != 1 || got[0].IP != addr {
-				t.Errorf("server leases of %v: %+v, want one, of %v", mac, got, addr)
-			}
+			return nil
 		})
-	}
+		lab.StartAgent()
+
+		// The first status answered names the stored lease: the
+		// adopted address in INIT_REBOOT, or BOUND once verified.
+		first := waitStatus(t, lab, 3*time.Second, "the resumed interface", func(s fullStatus) error {
+			if s.State != "INIT_REBOOT" && s.State != "BOUND" {
+				return fmt.Errorf("want INIT_REBOOT or BOUND")
+			}
+			return nil
+		})
+		t.Logf("first status after the restart: %s %s expires %v", first.State, first.Address, first.Expires)
+		if first.addr() != addr {
+			t.Errorf("resumed on %q, want %v", first.Address, addr)
+		}
+		if first.State == "INIT_REBOOT" && (first.Expires == nil || first.Expires.Sub(*st.Expires).Abs() > time.Second) {
+			t.Errorf("adopted lease expires %v, want the stored %v", first.Expires, st.Expires)
+		}
+
+		reboot := c.WaitForPacket(t, 5*time.Second, "INIT-REBOOT REQUEST after the restart", func(p Packet) bool {
+			return p.Time.After(mark) && svIsReboot(p, mac.String(), addr)
+		})
+		c.WaitForPacket(t, 10*time.Second, "ACK of the INIT-REBOOT REQUEST", func(p Packet) bool {
+			return p.DHCP == MsgAck && p.XID == reboot.XID && p.YourIP == addr
+		})
+		c.NeverFor(t, 0, "DISCOVER after the restart", func(p Packet) bool {
+			return p.Time.After(mark) && p.DHCP == MsgDiscover
+		})
+		now := waitStatus(t, lab, 3*time.Second, "BOUND on the same address", func(s fullStatus) error {
+			if s.State != "BOUND" || s.addr() != addr || s.Expires == nil {
+				return fmt.Errorf("want BOUND on %v", addr)
+			}
+			return nil
+		})
+		// The verified lease counts from the INIT-REBOOT REQUEST: its
+		// expiry moved by the time the agent was away, no more.
+		away := time.Since(st.Began.Add(-time.Second))
+		d := now.Expires.Sub(*st.Expires)
+		t.Logf("expiry %v before the kill, %v once verified: moved %v", st.Expires, now.Expires, d)
+		if d < -time.Second || d > away {
+			t.Errorf("expiry %v after the restart, %v before: moved %v, want 0 to %v",
+				now.Expires, st.Expires, d, away.Round(time.Second))
+		}
+		// Watch a little longer: a late removal counts too.
+		holdFor(t, time.Second, "BOUND after the restart", func() error {
+			s, err := lab.svStatus(ClientIface)
+			if err != nil || s.State != "BOUND" || s.addr() != addr {
+				return fmt.Errorf("status %+v, %v", s, err)
+			}
+			return nil
+		})
+		w.check(t)
+		checkKernelLease(t, lab, netip.PrefixFrom(addr, 24), 10*time.Minute)
+		checkDefaultRoute(t, lab)
+		checkServerAgrees(t, lab, now.status)
+		if got := lab.svClientLeases(mac); len(got) != 1 || got[0].IP != addr {
+			t.Errorf("server leases of %v: %+v, want one, of %v", mac, got, addr)
+		}
+	})
 }
 
 // TestSurviveKill9Requesting: kill -9 while REQUESTING (the REQUESTs are
@@ -113,62 +109,58 @@ func TestSurviveKill9Bound(t *testing.T) {
 // agent again without any command: the interface binds, and the server
 // holds one lease for it.
 func TestSurviveKill9Requesting(t *testing.T) {
-	t.Parallel()
-	for _, kind := range serverKinds {
-		t.Run(string(kind), func(t *testing.T) {
-			t.Parallel()
-			lab := newLab(t, LabOptions{Server: kind})
-			c := lab.StartCapture()
-			mac := lab.ClientMAC()
-			lab.svBlockRequests(ClientIface)
-			if _, err := lab.Ctl("start", ClientIface, "--wait", "1"); err == nil || !strings.Contains(err.Error(), "TIMEOUT") {
-				t.Fatalf("start with REQUESTs dropped: %v, want TIMEOUT", err)
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind})
+		c := lab.StartCapture()
+		mac := lab.ClientMAC()
+		lab.svBlockRequests(ClientIface)
+		if _, err := lab.Ctl("start", ClientIface, "--wait", "1"); err == nil || !strings.Contains(err.Error(), "TIMEOUT") {
+			t.Fatalf("start with REQUESTs dropped: %v, want TIMEOUT", err)
+		}
+		waitStatus(t, lab, 5*time.Second, "REQUESTING", func(s fullStatus) error {
+			if s.State != "REQUESTING" {
+				return fmt.Errorf("want REQUESTING")
 			}
-			waitStatus(t, lab, 5*time.Second, "REQUESTING", func(s fullStatus) error {
-				if s.State != "REQUESTING" {
-					return fmt.Errorf("want REQUESTING")
-				}
-				return nil
-			})
-			c.WaitForPacket(t, 3*time.Second, "the OFFER", func(p Packet) bool { return p.DHCP == MsgOffer })
-			if n := lab.svBlockedRequests(); n < 1 {
-				t.Fatalf("no REQUEST dropped (counter %d)", n)
-			}
-			if ps := c.Filter(func(p Packet) bool { return p.DHCP == MsgRequest }); len(ps) != 0 {
-				t.Fatalf("a REQUEST reached the server:\n%s", summaries(ps))
-			}
-
-			lab.KillAgent()
-			if _, ok := lab.svReadLease(ClientIface); ok {
-				t.Errorf("a lease record exists though nothing was bound")
-			}
-			if !lab.svManaged(ClientIface) {
-				t.Errorf("%s is not under management in the state directory", ClientIface)
-			}
-			lab.svUnblockRequests()
-			mark := time.Now()
-			lab.StartAgent()
-
-			st := waitStatus(t, lab, 20*time.Second, "BOUND after the restart", func(s fullStatus) error {
-				if s.State != "BOUND" || !lab.InPool(s.addr()) {
-					return fmt.Errorf("want BOUND on a pool address")
-				}
-				return nil
-			})
-			first := c.WaitForPacket(t, 3*time.Second, "the restarted agent's first message", func(p Packet) bool {
-				return p.Time.After(mark) && p.BOOTP && p.SrcMAC == mac.String()
-			})
-			t.Logf("after the restart the agent began with a %s", first.DHCP)
-			c.WaitForPacket(t, 3*time.Second, "ACK", func(p Packet) bool {
-				return p.Time.After(mark) && p.DHCP == MsgAck && p.YourIP == st.addr()
-			})
-			checkKernelLease(t, lab, netip.PrefixFrom(st.addr(), 24), 10*time.Minute)
-			checkServerAgrees(t, lab, st.status)
-			if got := lab.svClientLeases(mac); len(got) != 1 {
-				t.Errorf("server leases of %v: %+v, want one", mac, got)
-			}
+			return nil
 		})
-	}
+		c.WaitForPacket(t, 3*time.Second, "the OFFER", func(p Packet) bool { return p.DHCP == MsgOffer })
+		if n := lab.svBlockedRequests(); n < 1 {
+			t.Fatalf("no REQUEST dropped (counter %d)", n)
+		}
+		if ps := c.Filter(func(p Packet) bool { return p.DHCP == MsgRequest }); len(ps) != 0 {
+			t.Fatalf("a REQUEST reached the server:\n%s", summaries(ps))
+		}
+
+		lab.KillAgent()
+		if _, ok := lab.svReadLease(ClientIface); ok {
+			t.Errorf("a lease record exists though nothing was bound")
+		}
+		if !lab.svManaged(ClientIface) {
+			t.Errorf("%s is not under management in the state directory", ClientIface)
+		}
+		lab.svUnblockRequests()
+		mark := time.Now()
+		lab.StartAgent()
+
+		st := waitStatus(t, lab, 20*time.Second, "BOUND after the restart", func(s fullStatus) error {
+			if s.State != "BOUND" || !lab.InPool(s.addr()) {
+				return fmt.Errorf("want BOUND on a pool address")
+			}
+			return nil
+		})
+		first := c.WaitForPacket(t, 3*time.Second, "the restarted agent's first message", func(p Packet) bool {
+			return p.Time.After(mark) && p.BOOTP && p.SrcMAC == mac.String()
+		})
+		t.Logf("after the restart the agent began with a %s", first.DHCP)
+		c.WaitForPacket(t, 3*time.Second, "ACK", func(p Packet) bool {
+			return p.Time.After(mark) && p.DHCP == MsgAck && p.YourIP == st.addr()
+		})
+		checkKernelLease(t, lab, netip.PrefixFrom(st.addr(), 24), 10*time.Minute)
+		checkServerAgrees(t, lab, st.status)
+		if got := lab.svClientLeases(mac); len(got) != 1 {
+			t.Errorf("server leases of %v: %+v, want one", mac, got)
+		}
+	})
 }
 
 // TestSurviveSIGTERM: SIGTERM drops every interface (exit 0, address and
