@@ -63,9 +63,16 @@ func (l *Lab) StartServer() {
 	case Kea:
 		args, env, ready = l.keaArgs(), l.keaEnv(), "DHCP4_STARTED"
 	}
+	l.runServer(args, env, ready, "ready")
+}
+
+// runServer starts the server with args and env and waits until its log
+// shows ready; what names the wait in a failure.
+func (l *Lab) runServer(args, env []string, ready, what string) {
+	l.t.Helper()
 	logged := len(l.ServerLog()) // the log is appended to across restarts
 	l.server = l.start(string(l.opts.Server), l.ServerNS, l.serverLog, env, args)
-	waitUntil(l.t, 10*time.Second, string(l.opts.Server)+" ready", func() error {
+	waitUntil(l.t, 10*time.Second, string(l.opts.Server)+" "+what, func() error {
 		log := l.ServerLog()
 		if l.server.exited() {
 			return fmt.Errorf("%s exited: %v\n%s", l.opts.Server, l.server.err, log)

@@ -8,8 +8,6 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
-	"strings"
-	"time"
 )
 
 // svLink is a further client interface of a lab: a veth pair between the
@@ -80,18 +78,7 @@ func (l *Lab) svServeLinks(links []svLink) {
 		args, env, ready = l.keaArgs(), l.keaEnv(), "DHCP4_STARTED"
 		l.svKeaAddLinks(args[len(args)-1], links)
 	}
-	logged := len(l.ServerLog())
-	l.server = l.start(string(l.opts.Server), l.ServerNS, l.serverLog, env, args)
-	waitUntil(l.t, 10*time.Second, string(l.opts.Server)+" ready on every link", func() error {
-		log := l.ServerLog()
-		if l.server.exited() {
-			return fmt.Errorf("%s exited: %v\n%s", l.opts.Server, l.server.err, log)
-		}
-		if len(log) < logged || !strings.Contains(log[logged:], ready) {
-			return fmt.Errorf("no %q in its log yet", ready)
-		}
-		return nil
-	})
+	l.runServer(args, env, ready, "ready on every link")
 }
 
 // svKeaAddLinks adds links' interfaces and subnets to the Kea
