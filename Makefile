@@ -3,13 +3,17 @@
 GO      ?= go
 BIN     := bin
 PKGS    := ./...
+# The version both binaries report (agent --version, agentctl version):
+# `git describe`, or 0.0.0-dev outside a git checkout.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)
+LDFLAGS := -X github.com/dhcpagent/dhcpagent/version.Version=$(VERSION)
 
 .PHONY: all build deps test unit integration demo fuzz vet bench clean
 
 all: build
 
 build:
-	$(GO) build -o $(BIN)/ ./cmd/agent ./cmd/agentctl
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN)/ ./cmd/agent ./cmd/agentctl
 
 deps:
 	bash scripts/deps.sh

@@ -4,6 +4,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/version"
 	"go.uber.org/zap"
 )
 
@@ -18,6 +19,7 @@ var privileged = map[string]bool{
 	ipc.CmdPing:    false,
 	ipc.CmdInfo:    false,
 	ipc.CmdWatch:   false,
+	ipc.CmdVersion: false,
 	ipc.CmdPanic:   true,
 	ipc.CmdStats:   false,
 
@@ -75,6 +77,10 @@ func (a *ipcActor) Receive(ctx actor.Context) {
 	switch {
 	case !known:
 		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
+	case req.Command == ipc.CmdVersion:
+		r := ipc.OK(req)
+		r.Message = version.String()
+		c.Reply <- r
 	case priv && !a.privileged(c.Caller):
 		c.Reply <- ipc.Fail(req, ipc.ErrPerm, "%s needs root or the admin group", req.Command)
 	case administrative[req.Command] && a.admin == nil:

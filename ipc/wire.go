@@ -34,6 +34,8 @@ const (
 	CmdPing    = "ping"
 	CmdInfo    = "info"
 	CmdWatch   = "watch"
+	// CmdVersion answers the agent's version in Message.
+	CmdVersion = "version"
 	// CmdPanic makes an interface actor panic; only with --test-hooks.
 	CmdPanic = "debug-panic"
 	// CmdStats answers the agent's goroutine count; only with --test-hooks.

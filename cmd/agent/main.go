@@ -14,6 +14,7 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/agent"
 	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/version"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 )
@@ -29,8 +30,13 @@ func main() {
 		debug    = flag.Int("d", 0, "debug `level`: 1 or more logs every packet")
 		verbose  = flag.Bool("v", false, "verbose: same as -d 1")
 		_        = flag.Bool("f", true, "run in the foreground (always; accepted for illumos compatibility)")
+		showVer  = flag.Bool("version", false, "print the version and exit")
 	)
 	flag.Parse()
+	if *showVer {
+		fmt.Printf("dhcpagent %s\n", version.String())
+		return
+	}
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "agent: unexpected argument %q\n", flag.Arg(0))
 		os.Exit(1)
