@@ -161,6 +161,7 @@ func Run(ctx context.Context, o Options) error {
 	defer stopServing()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Run(serveCtx, ln) }()
+	go superviseService(watchCtx, o.Log, o.Socket, statusAsker{system.Root, manager}, env.Events.Subscribe)
 
 	select {
 	case err = <-serveErr:
@@ -168,6 +169,7 @@ func Run(ctx context.Context, o Options) error {
 		err = fmt.Errorf("receive path: %w", err)
 	case <-ctx.Done():
 	}
+	notifyStopping(o.Log)
 	stopWatch()
 	shutdown(system, admin, manager, hooks, o)
 	stopServing()

@@ -40,7 +40,8 @@ func (l *Lab) StartAgent() {
 		l.t.Fatalf("agent config: %v", err)
 	}
 	args := append([]string{l.agentBin, "--socket", l.Socket, "--state-dir", l.StateDir, "--config", conf}, l.opts.AgentArgs...)
-	l.agent = l.start("agent", l.ClientNS, l.agentLog, nil, args)
+	args = append(slices.Clip(l.opts.AgentWrap), args...)
+	l.agent = l.start("agent", l.ClientNS, l.agentLog, l.opts.AgentEnv, args)
 	waitUntil(l.t, 5*time.Second, "agent socket "+l.Socket, func() error {
 		if l.agent.exited() {
 			return fmt.Errorf("agent exited: %v\n%s", l.agent.err, l.AgentLog())

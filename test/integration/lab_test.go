@@ -94,6 +94,12 @@ type LabOptions struct {
 	AgentConfig string
 	// AgentArgs are extra agent flags (for example "-d", "2").
 	AgentArgs []string
+	// AgentEnv are extra VAR=value settings of the agent's environment
+	// (NOTIFY_SOCKET, WATCHDOG_USEC).
+	AgentEnv []string
+	// AgentWrap, when set, runs the agent under this command (setpriv with
+	// a reduced capability set): argv is AgentWrap then the agent's.
+	AgentWrap []string
 }
 
 // Lab is a pair of network namespaces joined by a veth pair: a DHCP server
