@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipadm"
@@ -24,6 +25,7 @@ type admin struct {
 	log     *zap.Logger
 	persist *ipadm.Config // what the store holds
 	active  *ipadm.Config // what is configured now
+	closing bool          // the agent is stopping: nothing new is configured
 }
 
 // AdminProps is the admin actor's Props.
@@ -38,11 +40,16 @@ func (a *admin) Receive(ctx actor.Context) {
 	case *actor.Started:
 		a.replay(ctx)
 	case *messages.Command:
+		if a.closing {
+			msg.Answer(ipc.Fail(msg.Req, ipc.ErrShutdown, "agent stopping"))
+			return
+		}
 		r := a.command(ctx, msg)
 		if r != nil {
-			msg.Reply <- r
+			msg.Answer(r)
 		}
 	case *messages.Shutdown:
+		a.closing = true
 		a.shutdown()
 		msg.Reply <- &ipc.Reply{Version: ipc.Version}
 	}
@@ -342,13 +349,12 @@ func (a *admin) configure(ctx actor.Context, ad ipadm.Address, c *messages.Comma
 		// A temporary object's interface is not resumed by the next agent.
 		req.Args[ipc.ArgTemporary] = "yes"
 	}
-	var reply chan<- *ipc.Reply
 	if c != nil {
-		req.ID, reply = c.Req.ID, c.Reply
+		req.ID = c.Req.ID
 	}
 	// An interface already started with agentctl start is what the object
 	// describes: RUNNING is success here.
-	a.relay(ctx, c, req, reply, ipc.ErrRunning)
+	a.relay(ctx, c, req, ipc.ErrRunning)
 	return nil
 }
 
@@ -363,7 +369,7 @@ func (a *admin) unconfigure(ctx actor.Context, ad ipadm.Address, release bool) {
 	if release {
 		cmd = ipc.CmdRelease
 	}
-	a.relay(ctx, nil, &ipc.Request{Version: ipc.Version, Command: cmd, Ifname: ad.Ifname}, nil, ipc.ErrUnkIf)
+	a.relay(ctx, nil, &ipc.Request{Version: ipc.Version, Command: cmd, Ifname: ad.Ifname}, ipc.ErrUnkIf)
 }
 
 // removeStatic takes a static address object's address out of the kernel,
@@ -378,27 +384,47 @@ func (a *admin) removeStatic(ad ipadm.Address) {
 	}
 }
 
-// relay sends req to the manager as root and passes the answer to reply,
-// turning the code ok into success. The waiting happens on a goroutine;
-// Receive never blocks.
-func (a *admin) relay(ctx actor.Context, c *messages.Command, req *ipc.Request, reply chan<- *ipc.Reply, ok ipc.Code) {
+// relay sends req to the manager as root and passes the answer on to c
+// (nil: nobody waits), turning the code ok into success; a success keeps
+// its status. The waiting happens on a goroutine, so Receive never blocks,
+// bounded by the request's wait: the manager answers every command it
+// routes, but a waiter never outlives its caller's patience.
+func (a *admin) relay(ctx actor.Context, c *messages.Command, req *ipc.Request, ok ipc.Code) {
 	answer := make(chan *ipc.Reply, 1)
 	caller := ipc.Caller{}
 	if c != nil {
 		caller = c.Caller
 	}
 	ctx.Send(a.manager, &messages.Command{Caller: caller, Req: req, Reply: answer})
-	if reply == nil {
+	if c == nil {
 		return // nobody waits; the buffered answer is dropped
 	}
+	wait, bounded := req.Wait()
+	if !bounded {
+		wait = relayMaxWait
+	}
 	go func() {
-		r := <-answer
-		if r.Error == ok {
-			r = ipc.OK(req)
+		t := time.NewTimer(wait + relayGrace)
+		defer t.Stop()
+		select {
+		case r := <-answer:
+			if ok != "" && r.Error == ok {
+				r = ipc.OK(req)
+			}
+			c.Answer(r)
+		case <-t.C:
+			c.Answer(ipc.Fail(req, ipc.ErrTimeout, "%s on %s still in progress", req.Command, req.Ifname))
 		}
-		reply <- r
 	}()
 }
+
+// relayGrace lets the manager's own answer to a wait that ran out (TIMEOUT
+// from the interface) arrive before the relay gives up; relayMaxWait bounds
+// a relay whose request waits forever.
+const (
+	relayGrace   = 5 * time.Second
+	relayMaxWait = 24 * time.Hour
+)
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

@@ -120,7 +120,7 @@ func (a *admin) deleteAddr(ctx actor.Context, c *messages.Command) *ipc.Reply {
 		cmd = ipc.CmdRelease
 	}
 	_ = per
-	a.relay(ctx, c, &ipc.Request{Version: ipc.Version, ID: req.ID, Command: cmd, Ifname: ad.Ifname}, c.Reply, ipc.ErrUnkIf)
+	a.relay(ctx, c, &ipc.Request{Version: ipc.Version, ID: req.ID, Command: cmd, Ifname: ad.Ifname}, ipc.ErrUnkIf)
 	return nil
 }
 
@@ -153,6 +153,6 @@ func (a *admin) refreshAddr(ctx actor.Context, c *messages.Command) *ipc.Reply {
 	default:
 		return ipc.Fail(req, ipc.ErrInvalid, "-i applies to IPv4 static address objects; %s is %s", obj, ad.Type)
 	}
-	a.relay(ctx, c, fwd, c.Reply, "")
+	a.relay(ctx, c, fwd, "")
 	return nil
 }

@@ -64,7 +64,7 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
 		_, _, err = ipadm.ParseAddrObj(want)
 	}
 	if err != nil {
-		c.Reply <- failure(req, err)
+		c.Answer(failure(req, err))
 		return
 	}
 	objs := map[string]bool{}
@@ -105,7 +105,7 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
 		rows = append(rows, row)
 	}
 	if want != "" && len(rows) == 0 {
-		c.Reply <- ipc.Fail(req, ipc.ErrNotFound, "address object %s not found", want)
+		c.Answer(ipc.Fail(req, ipc.ErrNotFound, "address object %s not found", want))
 		return
 	}
 	go func() {
@@ -125,7 +125,7 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
 		}
 		out := ipc.OK(req)
 		out.Addresses = rows
-		c.Reply <- out
+		c.Answer(out)
 	}()
 }
 

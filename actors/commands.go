@@ -20,11 +20,11 @@ func (a *iface) command(c *messages.Command) {
 	switch req.Command {
 	case ipc.CmdStart:
 		if a.m.Status().Starting {
-			c.Reply <- ipc.Fail(req, ipc.ErrPend, "%s is starting: waiting before its first DISCOVER", a.link.Name)
+			c.Answer(ipc.Fail(req, ipc.ErrPend, "%s is starting: waiting before its first DISCOVER", a.link.Name))
 			return
 		}
 		if st != lease.Init && st != lease.Information && st != lease.InformSent {
-			c.Reply <- ipc.Fail(req, ipc.ErrRunning, "%s is already %s", a.link.Name, st)
+			c.Answer(ipc.Fail(req, ipc.ErrRunning, "%s is already %s", a.link.Name, st))
 			return
 		}
 		if req.Args[ipc.ArgPrimary] == "yes" {
@@ -43,9 +43,9 @@ func (a *iface) command(c *messages.Command) {
 	case ipc.CmdExtend:
 		switch {
 		case a.bootp():
-			c.Reply <- ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which has no renewal", a.link.Name)
+			c.Answer(ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which has no renewal", a.link.Name))
 		case st != lease.Bound && st != lease.Renewing && st != lease.Rebinding && st != lease.PreBound:
-			c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s cannot extend in %s", a.link.Name, st)
+			c.Answer(ipc.Fail(req, ipc.ErrOutState, "%s cannot extend in %s", a.link.Name, st))
 		case a.busy(c):
 		default:
 			a.wait(untilExtended, c)
@@ -60,9 +60,9 @@ func (a *iface) command(c *messages.Command) {
 	case ipc.CmdRelease:
 		switch {
 		case a.bootp():
-			c.Reply <- ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which cannot be released", a.link.Name)
+			c.Answer(ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which cannot be released", a.link.Name))
 		case !st.HoldsLease() && st != lease.InitReboot:
-			c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s holds no lease in %s", a.link.Name, st)
+			c.Answer(ipc.Fail(req, ipc.ErrOutState, "%s holds no lease in %s", a.link.Name, st))
 		case a.busy(c):
 		default:
 			a.manage(false)
@@ -73,21 +73,21 @@ func (a *iface) command(c *messages.Command) {
 		s := a.status()
 		r := ipc.OK(req)
 		r.Status = &s
-		c.Reply <- r
+		c.Answer(r)
 	case ipc.CmdPing:
-		c.Reply <- ipc.OK(req)
+		c.Answer(ipc.OK(req))
 	case ipc.CmdInfo:
-		c.Reply <- a.info(req)
+		c.Answer(a.info(req))
 	case ipc.CmdPanic:
 		if !a.env.TestHooks {
-			c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
+			c.Answer(ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command))
 			return
 		}
 		a.log.Warn("panicking on request (test hook)")
-		c.Reply <- ipc.OK(req)
+		c.Answer(ipc.OK(req))
 		panic("injected panic (test hook)")
 	default:
-		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
+		c.Answer(ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command))
 	}
 }
 
@@ -128,7 +128,7 @@ func (a *iface) busy(c *messages.Command) bool {
 	if len(a.waiters) == 0 {
 		return false
 	}
-	c.Reply <- ipc.Fail(c.Req, ipc.ErrPend, "%s: another command is in progress", a.link.Name)
+	c.Answer(ipc.Fail(c.Req, ipc.ErrPend, "%s: another command is in progress", a.link.Name))
 	return true
 }
 
@@ -147,7 +147,9 @@ func (a *iface) info(req *ipc.Request) *ipc.Reply {
 	values, raw, err := lease.Lookup(msgs, req.Args[ipc.ArgOption])
 	switch {
 	case errors.Is(err, lease.ErrNoOption):
-		return ipc.Fail(req, ipc.ErrInvalid, "%s: %v", a.link.Name, err)
+		// illumos GET_TAG: an option the server did not send is no value,
+		// not an error (dhcpinfo prints nothing and exits 0).
+		return ipc.OK(req)
 	case err != nil:
 		return ipc.Fail(req, ipc.ErrInvalid, "%v", err)
 	}
@@ -159,8 +161,12 @@ func (a *iface) info(req *ipc.Request) *ipc.Reply {
 // inform starts an INFORM exchange for the interface's static address.
 func (a *iface) inform(c *messages.Command) {
 	req := c.Req
+	if a.bootp() {
+		c.Answer(ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which has no INFORM", a.link.Name))
+		return
+	}
 	if st := a.m.State(); st != lease.Init && st != lease.Information && st != lease.InformSent {
-		c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s cannot inform in %s", a.link.Name, st)
+		c.Answer(ipc.Fail(req, ipc.ErrOutState, "%s cannot inform in %s", a.link.Name, st))
 		return
 	}
 	addr, ok := a.staticAddr()
@@ -168,7 +174,7 @@ func (a *iface) inform(c *messages.Command) {
 		addr, ok = p, true // refresh-addr -i names the static address object's address
 	}
 	if !ok {
-		c.Reply <- ipc.Fail(req, ipc.ErrOutState, "%s has no IPv4 address to inform about", a.link.Name)
+		c.Answer(ipc.Fail(req, ipc.ErrOutState, "%s has no IPv4 address to inform about", a.link.Name))
 		return
 	}
 	if a.busy(c) {

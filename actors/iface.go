@@ -32,7 +32,7 @@ type iface struct {
 	origMTU  int                   // link MTU before APPLY_MTU changed it, 0 if unchanged
 	waiters  []waiter              // commands waiting for an outcome
 	hooks    hookQueue             // events whose hook has yet to run
-	ended    bool                  // dropped or released: waiting for Retire
+	closing  bool                  // the agent is stopping this interface
 }
 
 // incarnations is what the supervisor's restarts of one interface actor
@@ -40,6 +40,13 @@ type iface struct {
 type incarnations struct {
 	running bool // started and not dropped: resume on restart
 	primary bool // the primary interface (start --primary)
+	ended   bool // dropped or released: waiting for Retire
+	// current is the command being handled: answered FAILEDIF if its
+	// handling fails, since the restart drops it.
+	current *messages.Command
+	// carried are the starts the failed incarnation left waiting: the
+	// next one resumes the interface and answers them once bound.
+	carried []waiter
 }
 
 type armed struct {
@@ -72,17 +79,30 @@ func (g rng) Int63n(n int64) int64 {
 }
 
 func (a *iface) Receive(ctx actor.Context) {
-	if a.ended {
+	switch ctx.Message().(type) {
+	case *actor.Started:
+		a.started(ctx)
+		return
+	case *actor.Restarting:
+		a.restarting()
+		return
+	case *actor.Stopping:
+		code := ipc.ErrFailedIf
+		if a.closing {
+			code = ipc.ErrShutdown
+		}
+		a.stopping(code)
+		return
+	}
+	if a.inc.ended {
 		a.retiring(ctx)
 		return
 	}
 	switch msg := ctx.Message().(type) {
-	case *actor.Started:
-		a.started(ctx)
-	case *actor.Stopping, *actor.Restarting:
-		a.quiesce()
 	case *messages.Command:
+		a.inc.current = msg
 		a.command(msg)
+		a.inc.current = nil
 	case *messages.Resume:
 		if a.m.State() == lease.Init {
 			a.start()
@@ -128,7 +148,8 @@ func (a *iface) started(ctx actor.Context) {
 		a.log.Error("bad configuration for the interface", zap.Error(err))
 	}
 	a.m = lease.New(cfg, rng{a.env.Router})
-	if a.inc.running {
+	a.waiters, a.inc.carried = a.inc.carried, nil
+	if a.inc.running && !a.inc.ended {
 		a.log.Warn("interface actor restarted: resuming from the store")
 		a.start()
 	}
@@ -159,7 +180,7 @@ func (a *iface) linkChanged(l *messages.Link) {
 	switch {
 	case l.Deleted:
 		a.log.Warn("interface deleted: no longer managed; its lease record is kept")
-		a.quiesce()
+		a.stopping(ipc.ErrUnkIf)
 		a.root.Stop(a.self) // the manager routes nothing more to it
 	case l.Up:
 		a.log.Info("carrier back")
@@ -202,12 +223,13 @@ func (a *iface) onLink(p netip.Prefix) bool {
 // shutdown drops or releases the interface as the agent stops (SPEC §2),
 // keeping it under management for the next start.
 func (a *iface) shutdown(s *messages.Shutdown) {
+	a.closing = true
 	req := &ipc.Request{Version: ipc.Version, Command: ipc.CmdDrop}
 	ev := lease.Event(lease.Drop{})
 	if st := a.m.State(); s.Release && (st.HoldsLease() || st == lease.InitReboot) && !a.bootp() {
 		req.Command, ev = ipc.CmdRelease, lease.Release{}
 	}
-	a.waiters = append(a.waiters, waiter{until: untilEnded, req: req, reply: s.Reply, keep: true})
+	a.waiters = append(a.waiters, waiter{until: untilEnded, cmd: &messages.Command{Req: req, Reply: s.Reply}, keep: true})
 	a.handle(ev)
 }
 
@@ -223,12 +245,10 @@ func (a *iface) retiring(ctx actor.Context) {
 	case *messages.Retire:
 		ctx.Stop(ctx.Self())
 	case *messages.Command:
-		msg.Reply <- ipc.Fail(msg.Req, ipc.ErrUnkIf, "%s is not managed", a.link.Name)
+		msg.Answer(ipc.Fail(msg.Req, ipc.ErrUnkIf, "%s is not managed", a.link.Name))
 	case *messages.StatusQuery:
 		msg.Reply <- a.status()
 	case *messages.Shutdown:
 		msg.Reply <- ipc.OK(&ipc.Request{})
-	case *actor.Stopping:
-		a.quiesce()
 	}
 }

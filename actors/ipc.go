@@ -76,15 +76,15 @@ func (a *ipcActor) Receive(ctx actor.Context) {
 	priv, known := privileged[req.Command]
 	switch {
 	case !known:
-		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
+		c.Answer(ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command))
 	case req.Command == ipc.CmdVersion:
 		r := ipc.OK(req)
 		r.Message = version.String()
-		c.Reply <- r
+		c.Answer(r)
 	case priv && !a.privileged(c.Caller):
-		c.Reply <- ipc.Fail(req, ipc.ErrPerm, "%s needs root or the admin group", req.Command)
+		c.Answer(ipc.Fail(req, ipc.ErrPerm, "%s needs root or the admin group", req.Command))
 	case administrative[req.Command] && a.admin == nil:
-		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "interface administration is not available")
+		c.Answer(ipc.Fail(req, ipc.ErrInvalid, "interface administration is not available"))
 	case administrative[req.Command]:
 		ctx.Send(a.admin, c)
 	default:

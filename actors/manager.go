@@ -20,19 +20,26 @@ const (
 	restartWindow = time.Minute
 )
 
+// shutdownWait bounds the manager's wait for its interfaces to stop.
+const shutdownWait = 60 * time.Second
+
 // manager supervises the interface actors and routes commands to them by
 // interface name. It holds no lease state of its own.
 type manager struct {
 	env      *Env
 	children map[string]*actor.PID
-	failed   map[string]bool // interfaces whose actor failed too often
-	primary  string          // name of the primary interface, "" when none
+	failed   map[string]bool   // interfaces whose actor failed too often
+	primary  string            // name of the primary interface, "" when none
+	routed   inflight          // commands routed to each actor, until answered
+	names    map[string]string // PID id -> interface, for actors that stopped
+	closing  bool              // the agent is stopping: nothing new starts
 }
 
 // ManagerProps is the manager's Props.
 func ManagerProps(env *Env) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &manager{env: env, children: make(map[string]*actor.PID), failed: make(map[string]bool)}
+		return &manager{env: env, children: make(map[string]*actor.PID), failed: make(map[string]bool),
+			routed: make(inflight), names: make(map[string]string)}
 	})
 }
 
@@ -89,6 +96,17 @@ func (m *manager) Receive(ctx actor.Context) {
 		if name := m.nameOf(msg.Who); name != "" {
 			delete(m.children, name)
 		}
+		// What was queued in its mailbox was discarded with it.
+		name := m.names[msg.Who.Id]
+		delete(m.names, msg.Who.Id)
+		code := ipc.ErrUnkIf
+		switch {
+		case m.closing:
+			code = ipc.ErrShutdown
+		case m.failed[name]:
+			code = ipc.ErrFailedIf
+		}
+		m.routed.stopped(msg.Who, code, name)
 	case *messages.Shutdown:
 		m.shutdown(ctx, msg)
 	case *messages.Link:
@@ -143,6 +161,7 @@ func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 	// still be stopping when the interface is started again.
 	pid := ctx.SpawnPrefix(actor.PropsFromProducer(newIface(m.env, link)), "if-"+link.Name+"-")
 	m.children[link.Name] = pid
+	m.names[pid.Id] = link.Name
 	delete(m.failed, link.Name)
 	return pid
 }
@@ -151,12 +170,16 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 	req := c.Req
 	if req.Command == ipc.CmdStats {
 		if !m.env.TestHooks {
-			c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command)
+			c.Answer(ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command))
 			return
 		}
 		r := ipc.OK(req)
 		r.Message = strconv.Itoa(runtime.NumGoroutine())
-		c.Reply <- r
+		c.Answer(r)
+		return
+	}
+	if m.closing {
+		c.Answer(ipc.Fail(req, ipc.ErrShutdown, "agent stopping"))
 		return
 	}
 	if req.Command == ipc.CmdStatus && req.Ifname == "" {
@@ -166,19 +189,14 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 	name := req.Ifname
 	if name == "" {
 		if m.primary == "" {
-			c.Reply <- ipc.Fail(req, ipc.ErrNoPrimary, "no interface named and no primary interface")
+			c.Answer(ipc.Fail(req, ipc.ErrNoPrimary, "no interface named and no primary interface"))
 			return
 		}
 		name = m.primary
 	}
-	if req.Command == ipc.CmdStart && req.Args[ipc.ArgPrimary] == "yes" && m.primary != name {
-		if old, ok := m.children[m.primary]; ok {
-			ctx.Send(old, &messages.Primary{On: false})
-		}
-		m.primary = name
-	}
 	if pid, ok := m.children[name]; ok {
-		ctx.Send(pid, c)
+		m.takePrimary(ctx, c, name)
+		m.send(ctx, pid, c)
 		return
 	}
 	if m.failed[name] && req.Command != ipc.CmdStart {
@@ -186,28 +204,48 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		case ipc.CmdStatus:
 			r := ipc.OK(req)
 			r.Status = &ipc.Status{Ifname: name, State: "FAILED", Flags: []string{"FAILED"}}
-			c.Reply <- r
+			c.Answer(r)
 		default:
-			c.Reply <- ipc.Fail(req, ipc.ErrFailedIf, "%s failed; start it again to retry", name)
+			c.Answer(ipc.Fail(req, ipc.ErrFailedIf, "%s failed; start it again to retry", name))
 		}
 		return
 	}
 	// start and inform put an interface under management; the rest need
 	// it managed already.
 	if req.Command != ipc.CmdStart && req.Command != ipc.CmdInform {
-		c.Reply <- ipc.Fail(req, ipc.ErrUnkIf, "%s is not managed", name)
+		c.Answer(ipc.Fail(req, ipc.ErrUnkIf, "%s is not managed", name))
 		return
 	}
 	link, err := m.env.Links.ByName(name)
 	if err != nil {
-		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "interface %s: %v", name, err)
+		c.Answer(ipc.Fail(req, ipc.ErrInvalid, "interface %s: %v", name, err))
 		return
 	}
 	if len(link.HWAddr) != 6 {
-		c.Reply <- ipc.Fail(req, ipc.ErrInvalid, "interface %s has no Ethernet address", name)
+		c.Answer(ipc.Fail(req, ipc.ErrInvalid, "interface %s has no Ethernet address", name))
 		return
 	}
-	ctx.Send(m.spawn(ctx, link), c)
+	m.takePrimary(ctx, c, name)
+	m.send(ctx, m.spawn(ctx, link), c)
+}
+
+// takePrimary makes name the primary interface for start --primary, once
+// the interface is known to exist: a start that is refused for want of a
+// link never moves the primary away from the real one.
+func (m *manager) takePrimary(ctx actor.Context, c *messages.Command, name string) {
+	if c.Req.Command != ipc.CmdStart || c.Req.Args[ipc.ArgPrimary] != "yes" || m.primary == name {
+		return
+	}
+	if old, ok := m.children[m.primary]; ok {
+		ctx.Send(old, &messages.Primary{On: false})
+	}
+	m.primary = name
+}
+
+// send routes c to an interface actor, remembering it until answered.
+func (m *manager) send(ctx actor.Context, pid *actor.PID, c *messages.Command) {
+	m.routed.add(pid, c)
+	ctx.Send(pid, c)
 }
 
 // statusAll asks every interface actor for its status and answers with the
@@ -233,12 +271,12 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 			case s := <-parts:
 				r.Statuses = append(r.Statuses, s)
 			case <-deadline.C:
-				c.Reply <- ipc.Fail(c.Req, ipc.ErrInternal, "interface actors did not answer")
+				c.Answer(ipc.Fail(c.Req, ipc.ErrInternal, "interface actors did not answer"))
 				return
 			}
 		}
 		slices.SortFunc(r.Statuses, func(a, b ipc.Status) int { return strings.Compare(a.Ifname, b.Ifname) })
-		c.Reply <- r
+		c.Answer(r)
 	}()
 }
 
@@ -246,14 +284,26 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 // (SPEC §2: SIGTERM). The interfaces stay under management for the next
 // start; the collecting is done on a goroutine.
 func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
+	m.closing = true
 	replies := make(chan *ipc.Reply, len(m.children))
 	for _, pid := range m.children {
 		ctx.Send(pid, &messages.Shutdown{Release: s.Release, Reply: replies})
 	}
 	n := len(m.children)
+	log := m.env.Log
 	go func() {
+		// Bounded: an actor that dies mid-drop answers nothing, and the
+		// agent must still exit.
+		deadline := time.NewTimer(shutdownWait)
+		defer deadline.Stop()
 		for range n {
-			<-replies
+			select {
+			case <-replies:
+			case <-deadline.C:
+				log.Error("interfaces did not stop in time")
+				s.Reply <- &ipc.Reply{Version: ipc.Version}
+				return
+			}
 		}
 		s.Reply <- &ipc.Reply{Version: ipc.Version}
 	}()

@@ -19,8 +19,7 @@ const (
 // waiter is a command whose reply depends on a later event.
 type waiter struct {
 	until outcome
-	req   *ipc.Request
-	reply chan<- *ipc.Reply
+	cmd   *messages.Command
 	keep  bool // agent shutdown: the interface stays under management
 }
 
@@ -32,7 +31,7 @@ type delivery struct {
 }
 
 func (a *iface) wait(until outcome, c *messages.Command) {
-	a.waiters = append(a.waiters, waiter{until: until, req: c.Req, reply: c.Reply})
+	a.waiters = append(a.waiters, waiter{until: until, cmd: c})
 }
 
 // resolve takes the waiters an event decides out of the queue, with their
@@ -52,7 +51,6 @@ func (a *iface) resolve(e lease.EventName) []delivery {
 	out := make([]delivery, 0, len(settled))
 	for _, w := range settled {
 		r := a.verdict(w, e)
-		r.ID = w.req.ID
 		out = append(out, delivery{w: w, reply: r})
 	}
 	return out
@@ -62,7 +60,7 @@ func (a *iface) resolve(e lease.EventName) []delivery {
 func (a *iface) verdict(w waiter, e lease.EventName) *ipc.Reply {
 	ok := func() *ipc.Reply {
 		st := a.status()
-		r := ipc.OK(w.req)
+		r := ipc.OK(w.cmd.Req)
 		r.Status = &st
 		return r
 	}
@@ -74,10 +72,12 @@ func (a *iface) verdict(w waiter, e lease.EventName) *ipc.Reply {
 		w.until == untilInformed && e == lease.EventInform,
 		w.until == untilEnded && ended:
 		return ok()
+	case ended && a.closing:
+		return ipc.Fail(w.cmd.Req, ipc.ErrShutdown, "%s: the agent is stopping", name)
 	case ended:
-		return ipc.Fail(w.req, ipc.ErrOutState, "%s was stopped before the command completed", name)
+		return ipc.Fail(w.cmd.Req, ipc.ErrOutState, "%s was stopped before the command completed", name)
 	case w.until == untilExtended && (e == lease.EventNak || e == lease.EventExpire):
-		return ipc.Fail(w.req, ipc.ErrOutState, "%s: the server refused the extension (%s); acquiring again", name, e)
+		return ipc.Fail(w.cmd.Req, ipc.ErrOutState, "%s: the server refused the extension (%s); acquiring again", name, e)
 	}
 	return nil
 }
@@ -90,13 +90,13 @@ func (a *iface) deliver(d delivery) {
 		// Before the reply, so a start that follows finds the interface free.
 		a.root.Send(a.parent, &messages.Unmanaged{Ifname: a.link.Name, PID: a.self})
 	}
-	d.w.reply <- d.reply
+	d.w.cmd.Answer(d.reply)
 	switch {
 	case ending && d.w.keep:
 		a.root.Stop(a.self) // the agent is stopping: nothing more will come
 	case ending:
 		a.inc.running = false
-		a.ended = true
+		a.inc.ended = true
 		a.quiesce()
 	}
 }
@@ -106,7 +106,7 @@ func (a *iface) informGaveUp() {
 	kept := a.waiters[:0]
 	for _, w := range a.waiters {
 		if w.until == untilInformed {
-			w.reply <- ipc.Fail(w.req, ipc.ErrTimeout, "%s: no server answered the INFORM", a.link.Name)
+			w.cmd.Answer(ipc.Fail(w.cmd.Req, ipc.ErrTimeout, "%s: no server answered the INFORM", a.link.Name))
 			continue
 		}
 		kept = append(kept, w)

@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"os/user"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -147,10 +148,16 @@ func Run(ctx context.Context, o Options) error {
 		}
 	}
 
+	var stopping atomic.Bool
 	o.Log.Info("agent started", zap.String("socket", o.Socket), zap.String("state_dir", o.StateDir))
 	srv := &ipc.Server{
 		Log: o.Log,
 		Handler: func(ctx context.Context, c ipc.Caller, req *ipc.Request) *ipc.Reply {
+			if stopping.Load() {
+				// SPEC §3: after SIGTERM, SHUTDOWN at once; nothing the
+				// request asks for is configured.
+				return ipc.Fail(req, ipc.ErrShutdown, "agent stopping")
+			}
 			return forward(ctx, system.Root, ipcPID, c, req)
 		},
 		Watch: func(ipc.Caller, *ipc.Request) (<-chan *ipc.Event, func()) {
@@ -169,6 +176,7 @@ func Run(ctx context.Context, o Options) error {
 		err = fmt.Errorf("receive path: %w", err)
 	case <-ctx.Done():
 	}
+	stopping.Store(true)
 	notifyStopping(o.Log)
 	stopWatch()
 	shutdown(system, admin, manager, hooks, o)

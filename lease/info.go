@@ -55,7 +55,7 @@ func lookupField(msgs []*dhcpv4.DHCPv4, rest string) ([]string, []byte, error) {
 			continue
 		}
 		b := m.ToBytes()
-		if off+n > len(b) {
+		if n > len(b) || off > len(b)-n { // off+n could overflow
 			return nil, nil, fmt.Errorf("field:%s: beyond the %d-byte packet", rest, len(b))
 		}
 		raw := b[off : off+n]

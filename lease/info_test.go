@@ -50,7 +50,8 @@ func TestLookup(t *testing.T) {
 	if _, _, err := Lookup(msgs, "ntp"); !errors.Is(err, ErrNoOption) {
 		t.Errorf("absent option: %v, want ErrNoOption", err)
 	}
-	for _, spec := range []string{"bogus", "field:x:1", "vendor:300", "0", "256"} {
+	for _, spec := range []string{"bogus", "field:x:1", "vendor:300", "0", "256",
+		"field:9223372036854775807:1", "field:1:9223372036854775807", "field:9223372036854775807:9223372036854775807"} {
 		if _, _, err := Lookup(msgs, spec); err == nil || errors.Is(err, ErrNoOption) {
 			t.Errorf("Lookup(%q) = %v, want a bad-argument error", spec, err)
 		}

@@ -7,6 +7,8 @@
 package messages
 
 import (
+	"sync/atomic"
+
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
@@ -17,12 +19,37 @@ import (
 // Command is an IPC request on its way to the actor that answers it. The
 // IPC server sends it to the IPC actor, which forwards it to the manager,
 // which forwards it to the interface actor it names. Exactly one reply is
-// sent on Reply, by whichever actor decides the outcome.
+// sent on Reply, by whichever actor decides the outcome, through Answer:
+// the first answer wins and later ones are dropped, so that an actor that
+// fails, restarts or stops can answer whatever it still holds without
+// risking a second reply.
 type Command struct {
 	Caller ipc.Caller
 	Req    *ipc.Request
 	Reply  chan<- *ipc.Reply
+
+	answered atomic.Bool
 }
+
+// Answer sends r as the command's reply unless it was answered already,
+// and reports whether it did. r's ID is set to the request's. It never
+// blocks: Reply has room for the one answer.
+func (c *Command) Answer(r *ipc.Reply) bool {
+	if !c.answered.CompareAndSwap(false, true) {
+		return false
+	}
+	if c.Req != nil {
+		r.ID = c.Req.ID
+	}
+	select {
+	case c.Reply <- r:
+	default: // nobody can be waiting on a full channel
+	}
+	return true
+}
+
+// Answered reports whether the command has had its answer.
+func (c *Command) Answered() bool { return c.answered.Load() }
 
 // StatusQuery asks an interface actor for its status. The manager sends it
 // to every interface actor for `status` without an interface name; each

@@ -31,6 +31,7 @@ func main() {
 		verbose  = flag.Bool("v", false, "verbose: same as -d 1")
 		_        = flag.Bool("f", true, "run in the foreground (always; accepted for illumos compatibility)")
 		showVer  = flag.Bool("version", false, "print the version and exit")
+		_        = flag.Int("l", 0, "transaction logging `level` (accepted for illumos compatibility; -d sets what is logged)")
 	)
 	flag.Parse()
 	if *showVer {
@@ -65,7 +66,9 @@ func main() {
 		os.Exit(1)
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	// SIGQUIT stops the agent as SIGTERM does (illumos): every interface
+	// is dropped, not abandoned with a goroutine dump.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT)
 	defer stop()
 	err = agent.Run(ctx, agent.Options{Socket: *socket, StateDir: *stateDir, ConfigPath: *confPath, Config: cfg,
 		Hook: *hookPath, Log: log, TestHooks: *testHook, Metrics: *metrics})

@@ -140,8 +140,9 @@ func (c *cli) infoCmd() *cobra.Command {
 			switch {
 			case c.output == "json":
 				return json.NewEncoder(c.stdout).Encode(map[string]any{"values": rep.Values, "raw": rep.Raw})
-			case hexOut:
+			case hexOut && rep.Raw != "": // an absent option prints nothing, as dhcpinfo
 				fmt.Fprintln(c.stdout, rep.Raw)
+			case hexOut:
 			default:
 				for _, v := range rep.Values {
 					fmt.Fprintln(c.stdout, v)

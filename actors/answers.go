@@ -1,0 +1,93 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
+)
+
+// Exactly one answer per command, whatever happens to the actor holding it
+// (SPEC §3). An interface actor that restarts loses its state and the
+// message it failed on; one that stops loses its mailbox. What each of
+// them held is answered here: a start waiting to bind is carried over to
+// the restarted incarnation, which resumes the interface and binds
+// (retried); everything else is answered FAILEDIF. Commands still queued
+// in the mailbox of an actor that stopped are answered by the manager
+// (inflight), which routed them.
+
+// restarting answers what the failing incarnation holds, keeping the starts
+// for the next incarnation.
+func (a *iface) restarting() {
+	a.quiesce()
+	a.flushHeld()
+	for _, w := range a.waiters {
+		if w.until == untilBound && !w.keep {
+			a.inc.carried = append(a.inc.carried, w)
+			continue
+		}
+		w.cmd.Answer(ipc.Fail(w.cmd.Req, ipc.ErrFailedIf, "%s failed before the command completed", a.link.Name))
+	}
+	a.waiters = nil
+	a.failCurrent()
+}
+
+// stopping answers everything the actor still holds with code: it will
+// receive nothing more.
+func (a *iface) stopping(code ipc.Code) {
+	a.quiesce()
+	a.flushHeld()
+	for _, w := range a.waiters {
+		w.cmd.Answer(ipc.Fail(w.cmd.Req, code, "%s stopped before the command completed", a.link.Name))
+	}
+	a.waiters = nil
+	a.failCurrent()
+}
+
+// failCurrent answers the command whose handling failed, if it has no
+// answer yet.
+func (a *iface) failCurrent() {
+	if c := a.inc.current; c != nil {
+		a.inc.current = nil
+		c.Answer(ipc.Fail(c.Req, ipc.ErrFailedIf, "%s failed while handling %s", a.link.Name, c.Req.Command))
+	}
+}
+
+// flushHeld sends the replies held behind hooks that will not be waited
+// for any more: their events have happened.
+func (a *iface) flushHeld() {
+	jobs := a.hooks.jobs
+	if a.hooks.running != nil {
+		jobs = append([]hookJob{*a.hooks.running}, jobs...)
+	}
+	a.hooks = hookQueue{}
+	for _, j := range jobs {
+		for _, d := range j.replies {
+			a.deliver(d)
+		}
+	}
+}
+
+// inflight is what the manager routed to each interface actor and has not
+// seen answered, so that the mailbox of an actor that stops is answered
+// too. Entries are pruned as they are answered.
+type inflight map[string][]*messages.Command // PID id -> commands
+
+// add records c as routed to pid, dropping the entries answered since.
+func (f inflight) add(pid *actor.PID, c *messages.Command) {
+	kept := f[pid.Id][:0]
+	for _, old := range f[pid.Id] {
+		if !old.Answered() {
+			kept = append(kept, old)
+		}
+	}
+	f[pid.Id] = append(kept, c)
+}
+
+// stopped answers, with code, every command routed to pid that has no
+// answer: the actor will process none of them.
+func (f inflight) stopped(pid *actor.PID, code ipc.Code, ifname string) {
+	for _, c := range f[pid.Id] {
+		c.Answer(ipc.Fail(c.Req, code, "%s stopped before the command was handled", ifname))
+	}
+	delete(f, pid.Id)
+}

@@ -1,0 +1,147 @@
+package actors
+
+import (
+	"testing"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// A start waiting to bind when its actor restarts is carried over: the
+// restarted incarnation resumes the interface and answers it once bound.
+func TestRestartRetriesWaitingStart(t *testing.T) {
+	w := newWorld(t, fast)
+	ch := w.ask(0, ipc.CmdStart, "eth0")
+	expectType(t, w.send.next(t), dhcpv4.MessageTypeDiscover)
+	w.do(ipc.CmdPanic, "eth0")
+	d := w.send.next(t) // the restarted incarnation acquires again
+	expectType(t, d, dhcpv4.MessageTypeDiscover)
+	pending(t, ch)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
+	r := w.send.next(t)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
+	if rep := w.await(ch); rep.Error != "" || rep.Status == nil || rep.Status.State != "BOUND" {
+		t.Fatalf("start across a restart = %+v, want OK BOUND", rep)
+	}
+}
+
+// An extend waiting for its ACK when its actor restarts is answered FAILEDIF.
+func TestRestartFailsWaitingExtend(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	ch := w.ask(0, ipc.CmdExtend, "eth0")
+	expectType(t, w.send.next(t), dhcpv4.MessageTypeRequest)
+	w.do(ipc.CmdPanic, "eth0")
+	if rep := w.await(ch); rep.Error != ipc.ErrFailedIf {
+		t.Fatalf("extend across a restart = %+v, want FAILEDIF", rep)
+	}
+}
+
+// A command whose handling panics is answered FAILEDIF, and the interface
+// carries on.
+func TestFailingCommandAnswered(t *testing.T) {
+	reply := make(chan *ipc.Reply, 1)
+	c := &messages.Command{Req: &ipc.Request{Version: ipc.Version, ID: 7, Command: ipc.CmdStart, Ifname: "eth0"},
+		Reply: reply}
+	a := &iface{inc: &incarnations{current: c}, link: Link{Name: "eth0"}}
+	a.restarting()
+	if r := <-reply; r.Error != ipc.ErrFailedIf || r.ID != 7 {
+		t.Fatalf("failing command = %+v, want FAILEDIF id 7", r)
+	}
+}
+
+// A link deleted under a waiting start answers it UNKIF.
+func TestLinkGoneAnswersWaiting(t *testing.T) {
+	w := newWorld(t, fast)
+	ch := w.ask(0, ipc.CmdStart, "eth0")
+	expectType(t, w.send.next(t), dhcpv4.MessageTypeDiscover)
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	if rep := w.await(ch); rep.Error != ipc.ErrUnkIf {
+		t.Fatalf("start on a deleted link = %+v, want UNKIF", rep)
+	}
+}
+
+// Commands queued for an actor that stops are answered by the manager
+// with the reason, once each.
+func TestInflightAnsweredOnce(t *testing.T) {
+	f := make(inflight)
+	pid := actor.NewPID("local", "if-eth0-1")
+	mk := func() (*messages.Command, chan *ipc.Reply) {
+		ch := make(chan *ipc.Reply, 1)
+		return &messages.Command{Req: &ipc.Request{Command: ipc.CmdPing}, Reply: ch}, ch
+	}
+	done, doneCh := mk()
+	queued, queuedCh := mk()
+	f.add(pid, done)
+	done.Answer(ipc.OK(done.Req))
+	f.add(pid, queued)
+	if n := len(f[pid.Id]); n != 1 {
+		t.Fatalf("%d commands remembered, want the unanswered one", n)
+	}
+	f.stopped(pid, ipc.ErrFailedIf, "eth0")
+	if r := <-queuedCh; r.Error != ipc.ErrFailedIf {
+		t.Fatalf("queued command = %+v, want FAILEDIF", r)
+	}
+	if r := <-doneCh; r.Error != "" {
+		t.Fatalf("answered command = %+v, want its first answer", r)
+	}
+	select {
+	case r := <-doneCh:
+		t.Fatalf("second answer %+v", r)
+	default:
+	}
+}
+
+// Once the agent is stopping, commands are answered SHUTDOWN at once and
+// configure nothing (SPEC §3).
+func TestCommandsAfterShutdown(t *testing.T) {
+	w := newWorld(t, fast)
+	done := make(chan *ipc.Reply, 1)
+	w.system.Root.Send(w.admin, &messages.Shutdown{Reply: done})
+	w.await(done)
+	w.system.Root.Send(w.mgr, &messages.Shutdown{Reply: done})
+	w.await(done)
+	if rep := w.do(ipc.CmdStart, "eth0"); rep.Error != ipc.ErrShutdown {
+		t.Fatalf("start after shutdown = %+v, want SHUTDOWN", rep)
+	}
+	if rep := w.adm(ipc.CmdCreateAddr, "", ipc.ArgObject, "eth1/d", ipc.ArgType, "dhcp"); rep.Error != ipc.ErrShutdown {
+		t.Fatalf("create-addr after shutdown = %+v, want SHUTDOWN", rep)
+	}
+	w.send.none(t)
+	if applied, _ := w.net.snapshot(); len(applied) != 0 {
+		t.Fatalf("applied %v after shutdown", applied)
+	}
+}
+
+// start --primary of a link that does not exist leaves the primary where
+// it was.
+func TestStartNoSuchPrimary(t *testing.T) {
+	w := newWorld(t, fast)
+	ch := w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth0", Args: map[string]string{ipc.ArgPrimary: "yes"}})
+	d := w.send.next(t)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
+	r := w.send.next(t)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
+	w.await(ch)
+	rep := w.await(w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "nosuch", Args: map[string]string{ipc.ArgPrimary: "yes"}}))
+	if rep.Error != ipc.ErrInvalid {
+		t.Fatalf("start nosuch --primary = %+v, want INVALID", rep)
+	}
+	if rep := w.do(ipc.CmdPing, ""); rep.Error != "" {
+		t.Fatalf("ping of the primary = %+v, want OK", rep)
+	}
+	if st := w.do(ipc.CmdStatus, "eth0").Status; st == nil || !contains(st.Flags, "PRIMARY") {
+		t.Fatalf("eth0 status %+v, want PRIMARY", st)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
