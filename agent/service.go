@@ -80,12 +80,14 @@ func summary(sts []ipc.Status) string {
 	return fmt.Sprintf("%d interfaces: %d bound, %d acquiring, %d failed", len(sts), bound, acquiring, failed)
 }
 
-// readyCheck proves the agent serves before READY=1: a status request
-// through the control socket (so the socket accepts and the IPC path
-// answers) and a show-if (so the interface administration replayed the
-// persistent objects). Both are answered behind the resumes in the actors'
-// mailboxes, so a reply means the stored interfaces have been resumed.
-func readyCheck(ctx context.Context, socket string) (string, error) {
+// readyCheck proves the agent serves before READY=1: a show-if through
+// the control socket (so the socket accepts, the IPC path answers and the
+// interface administration has replayed the persistent objects), then a
+// status query to the manager, answered by each interface actor behind
+// its resume in its mailbox: a reply means the stored interfaces have been
+// resumed. (The status does not go through the socket, so that the only
+// command a restart logs is the read-only show-if.)
+func readyCheck(ctx context.Context, socket string, ask statusAsker) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, readyWait)
 	defer cancel()
 	c := &ipc.Client{Socket: socket}
@@ -93,11 +95,11 @@ func readyCheck(ctx context.Context, socket string) (string, error) {
 	if _, err := c.Do(ctx, &ipc.Request{Command: ipc.CmdShowIf, WaitMs: &ms}); err != nil {
 		return "", fmt.Errorf("show-if: %w", err)
 	}
-	rep, err := c.Do(ctx, &ipc.Request{Command: ipc.CmdStatus, WaitMs: &ms})
+	sts, err := ask.Statuses(ctx)
 	if err != nil {
-		return "", fmt.Errorf("status: %w", err)
+		return "", err
 	}
-	return summary(rep.Statuses), nil
+	return summary(sts), nil
 }
 
 // superviseService sends READY=1 once readyCheck passes, then keeps
@@ -109,7 +111,7 @@ func superviseService(ctx context.Context, log *zap.Logger, socket string, ask s
 	events func() (<-chan *ipc.Event, func())) {
 	n := notifier{log: log}
 	n.notify("STATUS=resuming interfaces")
-	sum, err := readyCheck(ctx, socket)
+	sum, err := readyCheck(ctx, socket, ask)
 	if ctx.Err() != nil {
 		return
 	}
