@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -109,6 +110,9 @@ func readyCheck(ctx context.Context, socket string, ask statusAsker) (string, er
 // query within that half. It returns when ctx ends.
 func superviseService(ctx context.Context, log *zap.Logger, socket string, ask statusAsker,
 	events func() (<-chan *ipc.Event, func())) {
+	if os.Getenv("NOTIFY_SOCKET") == "" {
+		return // not run by systemd: nobody to tell, no queries to make
+	}
 	n := notifier{log: log}
 	n.notify("STATUS=resuming interfaces")
 	sum, err := readyCheck(ctx, socket, ask)
