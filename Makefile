@@ -8,7 +8,19 @@ PKGS    := ./...
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.0.0-dev)
 LDFLAGS := -X github.com/dhcpagent/dhcpagent/version.Version=$(VERSION)
 
-.PHONY: all build deps test unit integration demo fuzz vet bench clean
+# Installed layout (SPEC §7). DESTDIR stages it (packages, tests);
+# PREFIX=/usr/local keeps it out of the distribution's files. The
+# configuration lives in /etc whatever the prefix.
+DESTDIR    ?=
+PREFIX     ?= /usr
+SBINDIR    := $(PREFIX)/sbin
+BINDIR     := $(PREFIX)/bin
+MANDIR     := $(PREFIX)/share/man
+DOCDIR     := $(PREFIX)/share/doc/dhcpagent
+UNITDIR    := $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+
+.PHONY: all build deps test unit integration demo fuzz vet bench clean man install uninstall deb
 
 all: build
 
@@ -49,6 +61,38 @@ demo: deps build
 bench: build
 	bash scripts/deps.sh bench
 	bash scripts/bench.sh
+
+# Man pages: agentctl's generated from its commands' help (cobra), the
+# daemon's and the configuration file's written by hand in man/.
+man: build
+	rm -rf $(BIN)/man
+	$(BIN)/agentctl gen-man $(BIN)/man
+	cp man/dhcpagent.8 man/dhcpagent.conf.5 $(BIN)/man/
+
+install: man
+	install -D -m 0755 $(BIN)/agent $(DESTDIR)$(SBINDIR)/dhcpagent
+	install -D -m 0755 $(BIN)/agentctl $(DESTDIR)$(BINDIR)/agentctl
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 $(BIN)/man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(BIN)/man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/dhcpagent.service >$(DESTDIR)$(UNITDIR)/dhcpagent.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/dhcpagent.service
+	install -D -m 0644 dist/dhcpagent.conf $(DESTDIR)$(DOCDIR)/examples/dhcpagent.conf
+	install -D -m 0755 dist/eventhook.example $(DESTDIR)$(DOCDIR)/examples/eventhook
+	install -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/dhcpagent
+	@# An existing configuration is the operator's: never overwritten.
+	test -e $(DESTDIR)$(SYSCONFDIR)/dhcpagent/dhcpagent.conf || \
+	  install -m 0644 dist/dhcpagent.conf $(DESTDIR)$(SYSCONFDIR)/dhcpagent/dhcpagent.conf
+
+# uninstall removes what install put there, except the configuration
+# and the state in /var/lib/dhcpagent.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/dhcpagent $(DESTDIR)$(BINDIR)/agentctl
+	rm -f $(DESTDIR)$(MANDIR)/man8/dhcpagent.8 $(DESTDIR)$(MANDIR)/man8/agentctl.8 \
+	  $(DESTDIR)$(MANDIR)/man8/agentctl-*.8 $(DESTDIR)$(MANDIR)/man5/dhcpagent.conf.5
+	rm -f $(DESTDIR)$(UNITDIR)/dhcpagent.service
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BIN)

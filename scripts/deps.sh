@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # deps.sh installs the system packages the integration tests and the demo lab
-# need: DHCP servers (dnsmasq, Kea), iproute2, tcpdump, busybox (udhcpc) and
-# nftables (a firewall rule inside a test's client namespace).
+# need: DHCP servers (dnsmasq, Kea), iproute2, tcpdump, busybox (udhcpc),
+# nftables (a firewall rule inside a test's client namespace), and for the
+# service tests systemd (systemd-analyze), man-db and groff (man -l) and
+# util-linux (setpriv, unshare).
 #
 # It is idempotent: nothing is downloaded when everything is present, and
 # `apt-get update` runs only when something is missing. The packages' own
@@ -26,6 +28,14 @@ declare -A want=(
 	# /etc/nftables.conf on the host) is not enabled on Debian, and policy-rc.d
 	# below keeps it from starting during the install.
 	[nftables]=nft
+	# the service tests: `systemd-analyze verify` and `security` of the unit
+	# (the package's own services do not start in a container without
+	# systemd as init), man pages rendered with `man -l`, setpriv for the
+	# reduced capability set.
+	[systemd]=systemd-analyze
+	[man-db]=man
+	[groff-base]=groff
+	[util-linux]=setpriv
 )
 # `deps.sh bench` also installs the clients make bench compares with.
 if [[ ${1:-} == bench ]]; then

@@ -93,7 +93,7 @@ func (c *cli) root() *cobra.Command {
 	root.PersistentFlags().StringVar(&c.client.Socket, "socket", "/run/dhcpagent/agent.sock", "the agent's control socket")
 	root.PersistentFlags().StringVarP(&c.output, "output", "o", "", "output format: json (show-if and show-addr: or the fields to print)")
 	root.AddCommand(c.startCmd(), c.statusCmd(), c.extendCmd(), c.informCmd(), c.dropCmd(), c.releaseCmd(),
-		c.pingCmd(), c.infoCmd(), c.watchCmd(), c.versionCmd(), exitCodesHelp())
+		c.pingCmd(), c.infoCmd(), c.watchCmd(), c.versionCmd(), c.manCmd(), exitCodesHelp())
 	root.AddCommand(c.ipadmCmds()...)
 	return root
 }
