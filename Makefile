@@ -64,17 +64,18 @@ bench: build
 
 # Man pages: agentctl's generated from its commands' help (cobra), the
 # daemon's and the configuration file's written by hand in man/.
+MANOUT ?= $(BIN)/man
 man: build
-	rm -rf $(BIN)/man
-	$(BIN)/agentctl gen-man $(BIN)/man
-	cp man/dhcpagent.8 man/dhcpagent.conf.5 $(BIN)/man/
+	rm -rf $(MANOUT)
+	$(BIN)/agentctl gen-man $(MANOUT)
+	cp man/dhcpagent.8 man/dhcpagent.conf.5 $(MANOUT)/
 
 install: man
 	install -D -m 0755 $(BIN)/agent $(DESTDIR)$(SBINDIR)/dhcpagent
 	install -D -m 0755 $(BIN)/agentctl $(DESTDIR)$(BINDIR)/agentctl
 	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
-	install -m 0644 $(BIN)/man/*.8 $(DESTDIR)$(MANDIR)/man8/
-	install -m 0644 $(BIN)/man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(MANOUT)/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MANOUT)/*.5 $(DESTDIR)$(MANDIR)/man5/
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' dist/dhcpagent.service >$(DESTDIR)$(UNITDIR)/dhcpagent.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/dhcpagent.service
@@ -93,6 +94,24 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/man8/agentctl-*.8 $(DESTDIR)$(MANDIR)/man5/dhcpagent.conf.5
 	rm -f $(DESTDIR)$(UNITDIR)/dhcpagent.service
 	rm -rf $(DESTDIR)$(DOCDIR)
+
+# The Debian package, built with nfpm (pinned; `go run` builds it once into
+# the Go cache) from the layout make install stages in $(PKGSTAGE)/root,
+# into $(DEBDIR). A Debian version must start with a digit: see
+# scripts/debversion.sh.
+NFPM        ?= $(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.48.0
+DEB_VERSION  = $(shell sh scripts/debversion.sh '$(VERSION)')
+DEB_ARCH     = $(shell $(GO) env GOARCH)
+PKGSTAGE    ?= $(BIN)/deb
+DEBDIR      ?= $(BIN)
+
+deb:
+	rm -rf $(PKGSTAGE)
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(PKGSTAGE))/root PREFIX=/usr MANOUT=$(PKGSTAGE)/man
+	mkdir -p $(PKGSTAGE)/scripts $(DEBDIR)
+	cp dist/deb/postinst dist/deb/prerm dist/deb/postrm $(PKGSTAGE)/scripts/
+	cd $(PKGSTAGE) && DEB_VERSION='$(DEB_VERSION)' DEB_ARCH='$(DEB_ARCH)' \
+	  $(NFPM) package --config $(CURDIR)/dist/nfpm.yaml --packager deb --target $(abspath $(DEBDIR))/
 
 clean:
 	rm -rf $(BIN)

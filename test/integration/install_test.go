@@ -28,7 +28,9 @@ func makeInstall(t *testing.T, dir string) []string {
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("make not installed")
 	}
-	cmd := exec.Command("make", "-s", "install", "DESTDIR="+dir)
+	// The man pages are generated into a directory of the test's own, so
+	// that parallel make runs (TestDebPackage) do not share one.
+	cmd := exec.Command("make", "-s", "install", "DESTDIR="+dir, "MANOUT="+t.TempDir())
 	cmd.Dir = repoRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("make install: %v\n%s", err, out)
