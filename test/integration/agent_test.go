@@ -42,6 +42,8 @@ func (l *Lab) StartAgent() {
 	args := append([]string{l.agentBin, "--socket", l.Socket, "--state-dir", l.StateDir, "--config", conf}, l.opts.AgentArgs...)
 	args = append(slices.Clip(l.opts.AgentWrap), args...)
 	l.agent = l.start("agent", l.ClientNS, l.agentLog, l.opts.AgentEnv, args)
+	// ip netns exec (and any AgentWrap) execs the agent: same pid.
+	l.agentPIDs[l.agent.cmd.Process.Pid] = true
 	waitUntil(l.t, 5*time.Second, "agent socket "+l.Socket, func() error {
 		if l.agent.exited() {
 			return fmt.Errorf("agent exited: %v\n%s", l.agent.err, l.AgentLog())

@@ -185,11 +185,13 @@ type commandLog struct {
 	Command string `json:"command"`
 	Iface   string `json:"iface"`
 	UID     *int   `json:"uid"`
+	PID     int    `json:"pid"`
 }
 
 // Commands returns the commands the agent logged (from the IPC actor and
 // the watch stream), in order, over all its runs, starting at byte offset
-// since of its log.
+// since of its log. The agent's own requests (its readiness check before
+// READY=1 goes through the socket) are left out: only clients' count.
 func (l *Lab) Commands(since int) []commandLog {
 	log := l.AgentLog()
 	if since > len(log) {
@@ -204,7 +206,8 @@ func (l *Lab) Commands(since int) []commandLog {
 		}
 		// The admin actor logs its commands too, under logger "ipadm";
 		// only the IPC server's and the IPC actor's lines count.
-		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "command" && rec.Logger == "" {
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "command" && rec.Logger == "" &&
+			!l.agentPIDs[rec.PID] {
 			out = append(out, rec.commandLog)
 		}
 	}

@@ -120,9 +120,10 @@ type Lab struct {
 	agentLog  string
 	server    *proc
 	agent     *proc
-	others    []*proc // helpers (udhcpc), stopped in cleanup
-	captures  int     // StartCapture calls, to name their files
-	squatNS   string  // set by the first Squat
+	agentPIDs map[int]bool // every run's pid, to tell its own IPC requests apart
+	others    []*proc      // helpers (udhcpc), stopped in cleanup
+	captures  int          // StartCapture calls, to name their files
+	squatNS   string       // set by the first Squat
 }
 
 // newLab builds a lab and registers its teardown with t.Cleanup.
@@ -148,6 +149,7 @@ func newLab(t *testing.T, opts LabOptions) *Lab {
 	dir := t.TempDir() // registered first, so removed after everything below
 	name := freeName(t)
 	l := &Lab{
+		agentPIDs: make(map[int]bool),
 		ClientNS:  name + "-c",
 		ServerNS:  name + "-s",
 		Dir:       dir,
