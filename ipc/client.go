@@ -40,6 +40,9 @@ func (c *Client) Watch(ctx context.Context, req *Request, emit func(*Event) erro
 	req.Command = CmdWatch
 	conn, err := c.send(ctx, req)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // interrupted while connecting: nothing to watch yet
+		}
 		return err
 	}
 	defer conn.Close()

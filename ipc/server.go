@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -56,7 +57,12 @@ type Server struct {
 	// ReadTimeout bounds the arrival of the whole request; RequestTimeout
 	// when zero.
 	ReadTimeout time.Duration
+
+	open atomic.Int64 // connections being served
 }
+
+// Open reports how many connections the server is serving now.
+func (s *Server) Open() int { return int(s.open.Load()) }
 
 // Run accepts connections on ln until ctx is done, then closes ln and waits
 // for the connections in flight.
@@ -78,8 +84,10 @@ func (s *Server) Run(ctx context.Context, ln *net.UnixListener) error {
 			return fmt.Errorf("accept: %w", err)
 		}
 		wg.Add(1)
+		s.open.Add(1)
 		go func() {
 			defer wg.Done()
+			defer s.open.Add(-1)
 			s.serve(ctx, conn)
 		}()
 	}
@@ -109,7 +117,13 @@ func (s *Server) serve(ctx context.Context, conn *net.UnixConn) {
 		s.watch(ctx, conn, caller, req)
 		return
 	}
-	s.write(conn, s.Handler(ctx, caller, req))
+	rep := s.Handler(ctx, caller, req)
+	if req.Command == CmdStats && rep != nil && rep.Error == "" {
+		// The handler counts goroutines; only the server knows its
+		// connections, an exact figure where goroutines come and go.
+		rep.Message = fmt.Sprintf("%s conns=%d", rep.Message, s.Open())
+	}
+	s.write(conn, rep)
 }
 
 // watch acknowledges the request and streams events until the client

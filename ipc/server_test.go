@@ -150,7 +150,9 @@ func TestServerWatchSubscribesFirst(t *testing.T) {
 }
 
 // TestClientWatchInterruptedEarly: a watch interrupted before the agent
-// answers ends without an error.
+// answers ends without an error. The interruption comes once the agent
+// has the whole request, so the client is certainly past its dial and
+// waiting for the answer.
 func TestClientWatchInterruptedEarly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.sock")
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
@@ -159,17 +161,41 @@ func TestClientWatchInterruptedEarly(t *testing.T) {
 	}
 	defer ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan error, 1)
 	go func() {
-		conn, err := ln.Accept() // accepts, never answers
-		if err == nil {
-			defer conn.Close()
-			cancel()
-			var b [1]byte
-			_, _ = conn.Read(b[:])
+		conn, err := ln.Accept() // reads the request, never answers
+		if err != nil {
+			got <- err
+			return
 		}
+		defer conn.Close()
+		_, err = ReadRequest(conn)
+		got <- err
+		cancel()
+		var b [1]byte
+		_, _ = conn.Read(b[:])
 	}()
 	err = (&Client{Socket: path}).Watch(ctx, &Request{}, func(*Event) error { return nil })
 	if err != nil {
+		t.Errorf("Watch = %v, want nil", err)
+	}
+	if err := <-got; err != nil {
+		t.Errorf("the agent's side: %v", err)
+	}
+}
+
+// TestClientWatchInterruptedWhileDialling: an interruption that lands
+// while the client is still connecting also ends the watch quietly, as
+// Ctrl-C on agentctl watch should.
+func TestClientWatchInterruptedWhileDialling(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Client{Socket: "unused", Dial: func(ctx context.Context, _ string) (net.Conn, error) {
+		cancel()
+		<-ctx.Done()
+		return nil, &net.OpError{Op: "dial", Net: "unix", Err: ctx.Err()}
+	}}
+	if err := c.Watch(ctx, &Request{}, func(*Event) error { return nil }); err != nil {
 		t.Errorf("Watch = %v, want nil", err)
 	}
 }

@@ -38,7 +38,8 @@ const (
 	CmdVersion = "version"
 	// CmdPanic makes an interface actor panic; only with --test-hooks.
 	CmdPanic = "debug-panic"
-	// CmdStats answers the agent's goroutine count; only with --test-hooks.
+	// CmdStats answers "GOROUTINES conns=N" (N: connections being served);
+	// only with --test-hooks.
 	CmdStats = "debug-stats"
 
 	// Interface and address administration (SPEC §4).

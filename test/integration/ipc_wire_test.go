@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -87,15 +85,30 @@ func statusBody(id int) string {
 // hook: the agent must run with --test-hooks).
 func (l *Lab) Goroutines() int {
 	l.t.Helper()
+	g, _ := l.debugStats()
+	return g
+}
+
+// IPCConns is the number of control connections the agent is serving,
+// this request's own included.
+func (l *Lab) IPCConns() int {
+	l.t.Helper()
+	_, c := l.debugStats()
+	return c
+}
+
+// debugStats asks for the agent's goroutine and control connection counts
+// ("GOROUTINES conns=N").
+func (l *Lab) debugStats() (goroutines, conns int) {
+	l.t.Helper()
 	rep, err := l.rawRequest(`{"version":1,"id":1,"command":"debug-stats"}`, 5*time.Second)
 	if err != nil || rep.Error != "" {
 		l.t.Fatalf("debug-stats: %+v, %v", rep, err)
 	}
-	n, err := strconv.Atoi(strings.TrimSpace(rep.Message))
-	if err != nil {
+	if _, err := fmt.Sscanf(rep.Message, "%d conns=%d", &goroutines, &conns); err != nil {
 		l.t.Fatalf("debug-stats message %q: %v", rep.Message, err)
 	}
-	return n
+	return goroutines, conns
 }
 
 // readEOF reads from conn until EOF, an error, or the deadline already set
