@@ -391,11 +391,11 @@ func (a *admin) removeStatic(ad ipadm.Address) {
 // routes, but a waiter never outlives its caller's patience.
 func (a *admin) relay(ctx actor.Context, c *messages.Command, req *ipc.Request, ok ipc.Code) {
 	answer := make(chan *ipc.Reply, 1)
-	caller := ipc.Caller{}
+	fwd := &messages.Command{Req: req, Reply: answer}
 	if c != nil {
-		caller = c.Caller
+		fwd.Caller, fwd.Ctx = c.Caller, c.Ctx
 	}
-	ctx.Send(a.manager, &messages.Command{Caller: caller, Req: req, Reply: answer})
+	ctx.Send(a.manager, fwd)
 	if c == nil {
 		return // nobody waits; the buffered answer is dropped
 	}

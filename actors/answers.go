@@ -3,6 +3,7 @@ package actors
 import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 )
 
@@ -15,19 +16,22 @@ import (
 // in the mailbox of an actor that stopped are answered by the manager
 // (inflight), which routed them.
 
-// restarting answers what the failing incarnation holds, keeping the starts
+// restarting answers what the failing incarnation holds, keeping a start
 // for the next incarnation.
 func (a *iface) restarting() {
 	a.quiesce()
 	a.flushHeld()
-	for _, w := range a.waiters {
-		if w.until == untilBound && !w.keep {
-			a.inc.carried = append(a.inc.carried, w)
+	for id, p := range a.pending {
+		delete(a.pending, id)
+		if p.unwatch != nil {
+			p.unwatch()
+		}
+		if p.op == lease.OpStart && !p.shutdown && len(a.inc.carried) == 0 {
+			a.inc.carried = append(a.inc.carried, p)
 			continue
 		}
-		w.cmd.Answer(ipc.Fail(w.cmd.Req, ipc.ErrFailedIf, "%s failed before the command completed", a.link.Name))
+		p.cmd.Answer(ipc.Fail(p.cmd.Req, ipc.ErrFailedIf, "%s failed before the command completed", a.link.Name))
 	}
-	a.waiters = nil
 	a.failCurrent()
 }
 
@@ -36,10 +40,13 @@ func (a *iface) restarting() {
 func (a *iface) stopping(code ipc.Code) {
 	a.quiesce()
 	a.flushHeld()
-	for _, w := range a.waiters {
-		w.cmd.Answer(ipc.Fail(w.cmd.Req, code, "%s stopped before the command completed", a.link.Name))
+	for id, p := range a.pending {
+		delete(a.pending, id)
+		if p.unwatch != nil {
+			p.unwatch()
+		}
+		p.cmd.Answer(ipc.Fail(p.cmd.Req, code, "%s stopped before the command completed", a.link.Name))
 	}
-	a.waiters = nil
 	a.failCurrent()
 }
 
@@ -61,8 +68,8 @@ func (a *iface) flushHeld() {
 	}
 	a.hooks = hookQueue{}
 	for _, j := range jobs {
-		for _, d := range j.replies {
-			a.deliver(d)
+		for _, r := range j.replies {
+			a.reply(r)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"testing"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -18,7 +19,7 @@ func TestRestartRetriesWaitingStart(t *testing.T) {
 	w.do(ipc.CmdPanic, "eth0")
 	d := w.send.next(t) // the restarted incarnation acquires again
 	expectType(t, d, dhcpv4.MessageTypeDiscover)
-	pending(t, ch)
+	stillWaiting(t, ch)
 	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
 	r := w.send.next(t)
 	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
@@ -144,4 +145,25 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// A caller that gives up on extend (server gone) withdraws it: release
+// then goes ahead instead of answering PEND until the lease changes.
+func TestGoneCallerDoesNotBlockRelease(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	ctx, gone := context.WithCancel(context.Background())
+	ch := make(chan *ipc.Reply, 1)
+	w.system.Root.Send(w.ipc, &messages.Command{Ctx: ctx, Reply: ch,
+		Req: &ipc.Request{Version: ipc.Version, ID: 1, Command: ipc.CmdExtend, Ifname: "eth0"}})
+	expectType(t, w.send.next(t), dhcpv4.MessageTypeRequest) // nobody answers it
+	if r := w.do(ipc.CmdRelease, "eth0"); r.Error != ipc.ErrPend {
+		t.Fatalf("release during the extend = %+v, want PEND", r)
+	}
+	gone()
+	waitFor(t, "the extend withdrawn", func() bool { return !contains(w.do(ipc.CmdStatus, "eth0").Status.Flags, "BUSY") })
+	if r := w.do(ipc.CmdRelease, "eth0"); r.Error != "" {
+		t.Fatalf("release after the extend's caller went = %+v, want OK", r)
+	}
+	stillWaiting(t, ch) // a withdrawn command is not answered
 }

@@ -1,185 +1,158 @@
 package actors
 
 import (
+	"context"
 	"encoding/hex"
-	"errors"
 	"net/netip"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
-	"github.com/dhcpagent/dhcpagent/store"
-	"github.com/insomniacslk/dhcp/dhcpv4"
 	"go.uber.org/zap"
 )
 
-// command answers an IPC command from the interface's own state (SPEC §3).
+// This file is the interface actor's boundary with IPC: a request becomes
+// a lease.Command, and the machine's Reply becomes the ipc.Reply. Which
+// command is allowed when, and which event answers it, the machine
+// decides (lease/command.go).
+
+// pending is a command the machine has yet to answer.
+type pending struct {
+	cmd       *messages.Command
+	op        lease.Op
+	temporary bool        // a temporary ipadm object's start: not resumed
+	shutdown  bool        // the agent's stop: the actor ends once answered
+	unwatch   func() bool // stops watching the caller's context
+}
+
+// cancelled is posted when the caller of a pending command has gone.
+type cancelled struct{ id uint64 }
+
+// command hands an IPC command to the machine.
 func (a *iface) command(c *messages.Command) {
 	req := c.Req
-	st := a.m.State()
-	switch req.Command {
-	case ipc.CmdStart:
-		if a.m.Status().Starting {
-			c.Answer(ipc.Fail(req, ipc.ErrPend, "%s is starting: waiting before its first DISCOVER", a.link.Name))
-			return
-		}
-		if st != lease.Init && st != lease.Information && st != lease.InformSent {
-			c.Answer(ipc.Fail(req, ipc.ErrRunning, "%s is already %s", a.link.Name, st))
-			return
-		}
-		if req.Args[ipc.ArgPrimary] == "yes" {
-			a.inc.primary = true
-		}
-		if h := req.Args[ipc.ArgHostname]; h != "" {
-			a.m.Config().Hostname = h // create-addr -h: this acquisition asks for h
-		}
-		a.wait(untilBound, c)
-		a.start()
-		// Managed: the next agent resumes it, unless a temporary ipadm
-		// object started it (SPEC §4: -t is gone after a restart). Written
-		// after the DISCOVER is on its way, so the disk and the network
-		// overlap.
-		a.manage(req.Args[ipc.ArgTemporary] != "yes")
-	case ipc.CmdExtend:
-		switch {
-		case a.bootp():
-			c.Answer(ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which has no renewal", a.link.Name))
-		case st != lease.Bound && st != lease.Renewing && st != lease.Rebinding && st != lease.PreBound:
-			c.Answer(ipc.Fail(req, ipc.ErrOutState, "%s cannot extend in %s", a.link.Name, st))
-		case a.busy(c):
-		default:
-			a.wait(untilExtended, c)
-			a.handle(lease.Extend{})
-		}
-	case ipc.CmdInform:
-		a.inform(c)
-	case ipc.CmdDrop:
-		a.manage(false)
-		a.wait(untilEnded, c)
-		a.handle(lease.Drop{})
-	case ipc.CmdRelease:
-		switch {
-		case a.bootp():
-			c.Answer(ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which cannot be released", a.link.Name))
-		case !st.HoldsLease() && st != lease.InitReboot:
-			c.Answer(ipc.Fail(req, ipc.ErrOutState, "%s holds no lease in %s", a.link.Name, st))
-		case a.busy(c):
-		default:
-			a.manage(false)
-			a.wait(untilEnded, c)
-			a.handle(lease.Release{})
-		}
-	case ipc.CmdStatus:
-		s := a.status()
-		r := ipc.OK(req)
-		r.Status = &s
-		c.Answer(r)
-	case ipc.CmdPing:
-		c.Answer(ipc.OK(req))
-	case ipc.CmdInfo:
-		c.Answer(a.info(req))
-	case ipc.CmdPanic:
-		if !a.env.TestHooks {
-			c.Answer(ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command))
-			return
-		}
+	if req.Command == ipc.CmdPanic && a.env.TestHooks {
 		a.log.Warn("panicking on request (test hook)")
 		c.Answer(ipc.OK(req))
 		panic("injected panic (test hook)")
-	default:
-		c.Answer(ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command))
 	}
-}
-
-// manage records whether the interface is under management, so that the
-// next agent resumes it (SPEC §2), and whether it is the primary one.
-func (a *iface) manage(on bool) {
-	if a.env.Store == nil {
-		return
-	}
-	err := a.env.Store.UpdateInterface(a.link.Name, func(r *store.Interface) {
-		r.Managed = on
-		if on && r.IAID == nil && a.env.IAID != nil {
-			// The IAID in the client id of the lease to come (RFC 4361 §6):
-			// kept from now on, even if the MAC changes.
-			v := a.env.IAID(a.link)
-			r.IAID = &v
-		}
-	})
-	if err == nil {
-		err = a.env.Store.UpdateHost(func(h *store.Host) {
-			switch {
-			case on && a.inc.primary:
-				h.Primary = a.link.Name
-			case !on && h.Primary == a.link.Name:
-				h.Primary = ""
-			}
-		})
-	}
-	if err != nil {
-		a.log.Error("recording the managed interfaces failed", zap.Error(err))
-	}
-}
-
-// busy answers PEND when another command's transaction is outstanding:
-// one transaction at a time (SPEC §3). The state is checked first, as
-// illumos does, so a command the state forbids is OUTSTATE either way.
-func (a *iface) busy(c *messages.Command) bool {
-	if len(a.waiters) == 0 {
-		return false
-	}
-	c.Answer(ipc.Fail(c.Req, ipc.ErrPend, "%s: another command is in progress", a.link.Name))
-	return true
-}
-
-// info reads an option of the lease, or of the INFORM's answer (SPEC §3).
-func (a *iface) info(req *ipc.Request) *ipc.Reply {
-	s := a.m.Status()
-	var msgs []*dhcpv4.DHCPv4
-	switch {
-	case s.State == lease.Information:
-		msgs = append(msgs, s.Info)
-	case s.Lease != nil && s.State != lease.PreBound:
-		msgs = append(msgs, s.Lease.ACK, s.Lease.FirstACK)
-	default:
-		return ipc.Fail(req, ipc.ErrOutState, "%s has no lease in %s", a.link.Name, s.State)
-	}
-	values, raw, err := lease.Lookup(msgs, req.Args[ipc.ArgOption])
-	switch {
-	case errors.Is(err, lease.ErrNoOption):
-		// illumos GET_TAG: an option the server did not send is no value,
-		// not an error (dhcpinfo prints nothing and exits 0).
-		return ipc.OK(req)
-	case err != nil:
-		return ipc.Fail(req, ipc.ErrInvalid, "%v", err)
-	}
-	r := ipc.OK(req)
-	r.Values, r.Raw = values, hex.EncodeToString(raw)
-	return r
-}
-
-// inform starts an INFORM exchange for the interface's static address.
-func (a *iface) inform(c *messages.Command) {
-	req := c.Req
-	if a.bootp() {
-		c.Answer(ipc.Fail(req, ipc.ErrBOOTP, "%s has a BOOTP lease, which has no INFORM", a.link.Name))
-		return
-	}
-	if st := a.m.State(); st != lease.Init && st != lease.Information && st != lease.InformSent {
-		c.Answer(ipc.Fail(req, ipc.ErrOutState, "%s cannot inform in %s", a.link.Name, st))
-		return
-	}
-	addr, ok := a.staticAddr()
-	if p, err := netip.ParsePrefix(req.Args[ipc.ArgAddress]); err == nil {
-		addr, ok = p, true // refresh-addr -i names the static address object's address
-	}
+	ev, ok := a.translate(req)
 	if !ok {
-		c.Answer(ipc.Fail(req, ipc.ErrOutState, "%s has no IPv4 address to inform about", a.link.Name))
+		c.Answer(ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command))
 		return
 	}
-	if a.busy(c) {
-		return
+	if req.Command == ipc.CmdStart && req.Args[ipc.ArgPrimary] == "yes" {
+		a.inc.primary = true
 	}
-	a.wait(untilInformed, c)
-	a.handle(lease.Inform{Addr: addr})
+	a.post(&pending{cmd: c, op: ev.Op, temporary: req.Args[ipc.ArgTemporary] == "yes"}, ev)
+}
+
+// translate reads a request into the machine's command, with what only
+// the actor can find out: the stored lease, the interface's address.
+func (a *iface) translate(req *ipc.Request) (lease.Command, bool) {
+	switch req.Command {
+	case ipc.CmdStart:
+		prior, adopted := a.restore()
+		return lease.Command{Op: lease.OpStart, Prior: prior, Adopted: adopted, Hostname: req.Args[ipc.ArgHostname]}, true
+	case ipc.CmdExtend:
+		return lease.Command{Op: lease.OpExtend}, true
+	case ipc.CmdRelease:
+		return lease.Command{Op: lease.OpRelease}, true
+	case ipc.CmdDrop:
+		return lease.Command{Op: lease.OpDrop}, true
+	case ipc.CmdInform:
+		addr, _ := a.staticAddr()
+		if p, err := netip.ParsePrefix(req.Args[ipc.ArgAddress]); err == nil {
+			addr = p // refresh-addr -i names the static address object's address
+		}
+		return lease.Command{Op: lease.OpInform, Addr: addr}, true
+	case ipc.CmdPing:
+		return lease.Command{Op: lease.OpPing}, true
+	case ipc.CmdStatus:
+		return lease.Command{Op: lease.OpStatus}, true
+	case ipc.CmdInfo:
+		return lease.Command{Op: lease.OpInfo, Option: req.Args[ipc.ArgOption]}, true
+	}
+	return lease.Command{}, false
+}
+
+// post numbers p, remembers it until the machine answers, and hands ev to
+// the machine. A caller that goes away before the answer cancels it, so
+// that it no longer makes other commands PEND.
+func (a *iface) post(p *pending, ev lease.Event) {
+	a.lastID++
+	id := a.lastID
+	a.pending[id] = p
+	if ctx := p.cmd.Ctx; ctx != nil {
+		root, self := a.root, a.self
+		p.unwatch = context.AfterFunc(ctx, func() { root.Send(self, &cancelled{id: id}) })
+	}
+	switch ev := ev.(type) {
+	case lease.Command:
+		ev.ID = id
+		a.handle(ev)
+	case lease.Stop:
+		ev.ID = id
+		a.handle(ev)
+	}
+}
+
+// cancel withdraws a pending command whose caller has gone.
+func (a *iface) cancel(id uint64) {
+	p, ok := a.pending[id]
+	if !ok || p.op == lease.OpDrop || p.op == lease.OpRelease {
+		return // answered meanwhile, or ending management: that completes anyway
+	}
+	delete(a.pending, id)
+	a.log.Info("caller gone: command withdrawn", zap.Uint64("id", id))
+	a.handle(lease.Cancel{ID: id})
+}
+
+// reply sends the machine's answer to its command. An answer that ends
+// management tells the manager first (so that a start that follows finds
+// the interface free), then retires the actor.
+func (a *iface) reply(r lease.Reply) {
+	p, ok := a.pending[r.ID]
+	if !ok {
+		return // cancelled
+	}
+	delete(a.pending, r.ID)
+	if p.unwatch != nil {
+		p.unwatch()
+	}
+	req := p.cmd.Req
+	var rep *ipc.Reply
+	if r.Code != lease.CodeOK {
+		rep = ipc.Fail(req, ipc.Code(r.Code), "%s: %s", a.link.Name, r.Reason)
+	} else {
+		rep = ipc.OK(req)
+		if r.Status {
+			s := a.status()
+			rep.Status = &s
+		}
+		if r.Values != nil || r.Raw != nil {
+			rep.Values, rep.Raw = r.Values, hex.EncodeToString(r.Raw)
+		}
+	}
+	switch {
+	case r.Ends && p.shutdown:
+		p.cmd.Answer(rep)
+		a.root.Stop(a.self) // the agent is stopping: nothing more will come
+	case r.Ends:
+		a.root.Send(a.parent, &messages.Unmanaged{Ifname: a.link.Name, PID: a.self})
+		p.cmd.Answer(rep)
+		a.inc.running = false
+		a.inc.ended = true
+		a.quiesce()
+	default:
+		p.cmd.Answer(rep)
+	}
+}
+
+// shutdown drops or releases the interface as the agent stops (SPEC §2),
+// keeping it under management for the next start; the machine chooses.
+func (a *iface) shutdown(s *messages.Shutdown) {
+	a.closing = true
+	c := &messages.Command{Req: &ipc.Request{Version: ipc.Version, Command: ipc.CmdDrop}, Reply: s.Reply}
+	a.post(&pending{cmd: c, op: lease.OpDrop, shutdown: true}, lease.Stop{Release: s.Release})
 }

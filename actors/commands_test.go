@@ -148,7 +148,7 @@ func TestSelectWaitIsInitWithStartPending(t *testing.T) {
 	w.clock.Advance(31 * time.Second)
 	d := w.send.next(t)
 	expectType(t, d, dhcpv4.MessageTypeDiscover)
-	pending(t, start)
+	stillWaiting(t, start)
 }
 
 func TestDebugStats(t *testing.T) {

@@ -19,6 +19,8 @@ func (a *iface) handle(ev lease.Event) {
 	// Listen for the transaction's replies before its first message
 	// leaves: a fast server must not answer into the void.
 	a.listen()
+	job := -1 // the hook of this batch's latest event, which holds its replies
+	var replies []lease.Reply
 	for _, act := range acts {
 		switch act := act.(type) {
 		case lease.Send:
@@ -36,15 +38,28 @@ func (a *iface) handle(ev lease.Event) {
 		case lease.Transition:
 			a.log.Info("state change", zap.Stringer("from", act.From), zap.Stringer("state", act.To),
 				zap.Uint32("xid", a.m.Status().XID))
-			if act.From == lease.InformSent && act.To == lease.Init {
-				a.informGaveUp()
-			}
 			a.publish(&ipc.Event{Kind: "state", State: act.To.String(), From: act.From.String()})
 		case lease.Notify:
-			a.notify(act.Event, before)
+			job = a.notify(act.Event, before)
+		case lease.Persist:
+			a.persist(act.Lease)
+		case lease.Forget:
+			a.forget()
+		case lease.Manage:
+			a.inc.running = act.On // a restarted incarnation resumes it
+			a.manage(act)
+		case lease.Reply:
+			if job >= 0 {
+				a.hooks.jobs[job].replies = append(a.hooks.jobs[job].replies, act)
+			} else {
+				replies = append(replies, act)
+			}
 		}
 	}
 	a.nextHook()
+	for _, r := range replies {
+		a.reply(r)
+	}
 }
 
 func (a *iface) send(s lease.Send) {
@@ -91,7 +106,7 @@ func (a *iface) listen() {
 			})
 		}
 	}
-	if probing := st.State == lease.PreBound; probing != a.watching {
+	if probing := st.Probing; probing != a.watching {
 		a.watching = probing
 		if probing {
 			root, self := a.root, a.self
@@ -198,10 +213,10 @@ func (a *iface) remove() {
 	}
 }
 
-// notify logs an event, keeps the store in step, tells watchers, and
-// queues its hook with the replies it decides. before is the lease held
-// before the event, which the hook of an ending event describes.
-func (a *iface) notify(e lease.EventName, before *lease.Lease) {
+// notify logs an event, tells watchers, and queues its hook, returning its
+// place in the queue. before is the lease held before the event, which the
+// hook of an ending event describes.
+func (a *iface) notify(e lease.EventName, before *lease.Lease) int {
 	l := a.m.Status().Lease
 	if l == nil {
 		l = before
@@ -211,9 +226,8 @@ func (a *iface) notify(e lease.EventName, before *lease.Lease) {
 		fields = append(fields, zap.Stringer("address", l.Addr))
 	}
 	a.log.Info("event", fields...)
-	a.persist(e)
 	a.publish(&ipc.Event{Kind: "event", State: a.m.State().String(), Event: string(e)})
-	a.enqueue(e, l, a.resolve(e))
+	return a.enqueue(e, l)
 }
 
 // publish completes ev with the interface's name, time and counters and

@@ -22,14 +22,16 @@ type hookQueue struct {
 type hookJob struct {
 	event   lease.EventName
 	env     []string
-	replies []delivery
+	replies []lease.Reply
 }
 
-// enqueue schedules the hook of event e with the lease l (nil when none).
+// enqueue schedules the hook of event e with the lease l (nil when none)
+// and returns its place in the queue, where the event's replies go.
 // handle starts it once all of the event's actions are carried out, so
 // replies describe the finished state (timers armed, lease applied).
-func (a *iface) enqueue(e lease.EventName, l *lease.Lease, replies []delivery) {
-	a.hooks.jobs = append(a.hooks.jobs, hookJob{event: e, env: hookEnv(a.link.Name, e, l), replies: replies})
+func (a *iface) enqueue(e lease.EventName, l *lease.Lease) int {
+	a.hooks.jobs = append(a.hooks.jobs, hookJob{event: e, env: hookEnv(a.link.Name, e, l)})
+	return len(a.hooks.jobs) - 1
 }
 
 // nextHook starts the next hook unless one is running. Without a hook the
@@ -53,8 +55,8 @@ func (a *iface) nextHook() {
 		if !errors.Is(err, hook.ErrNoHook) && !errors.Is(err, errNoRunner) {
 			a.log.Error("hook failed to start", zap.String("event", string(job.event)), zap.Error(err))
 		}
-		for _, d := range job.replies {
-			a.deliver(d)
+		for _, r := range job.replies {
+			a.reply(r)
 		}
 	}
 }
@@ -75,7 +77,7 @@ func (a *iface) hookDone(d *messages.HookDone) {
 		a.log.Info("hook done", zap.String("event", d.Event))
 	}
 	for _, r := range job.replies {
-		a.deliver(r)
+		a.reply(r)
 	}
 	a.nextHook()
 }

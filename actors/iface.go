@@ -30,7 +30,8 @@ type iface struct {
 	watching bool                  // ARP watched for conflicts
 	applied  *transport.AddrConfig // what Apply put on the interface
 	origMTU  int                   // link MTU before APPLY_MTU changed it, 0 if unchanged
-	waiters  []waiter              // commands waiting for an outcome
+	pending  map[uint64]*pending   // commands the machine has yet to answer
+	lastID   uint64                // numbers them
 	hooks    hookQueue             // events whose hook has yet to run
 	closing  bool                  // the agent is stopping this interface
 }
@@ -44,9 +45,9 @@ type incarnations struct {
 	// current is the command being handled: answered FAILEDIF if its
 	// handling fails, since the restart drops it.
 	current *messages.Command
-	// carried are the starts the failed incarnation left waiting: the
-	// next one resumes the interface and answers them once bound.
-	carried []waiter
+	// carried is the start the failed incarnation left waiting: the next
+	// one resumes the interface with it and answers it once bound.
+	carried []*pending
 }
 
 type armed struct {
@@ -104,9 +105,9 @@ func (a *iface) Receive(ctx actor.Context) {
 		a.command(msg)
 		a.inc.current = nil
 	case *messages.Resume:
-		if a.m.State() == lease.Init {
-			a.start()
-		}
+		a.start() // the machine ignores it unless idle
+	case *cancelled:
+		a.cancel(msg.id)
 	case *messages.Shutdown:
 		a.shutdown(msg)
 	case *messages.StatusQuery:
@@ -148,11 +149,21 @@ func (a *iface) started(ctx actor.Context) {
 		a.log.Error("bad configuration for the interface", zap.Error(err))
 	}
 	a.m = lease.New(cfg, rng{a.env.Router})
-	a.waiters, a.inc.carried = a.inc.carried, nil
-	if a.inc.running && !a.inc.ended {
-		a.log.Warn("interface actor restarted: resuming from the store")
-		a.start()
+	a.pending = make(map[uint64]*pending)
+	carried := a.inc.carried
+	a.inc.carried = nil
+	if !a.inc.running || a.inc.ended {
+		return
 	}
+	a.log.Warn("interface actor restarted: resuming from the store")
+	if len(carried) == 0 {
+		a.start()
+		return
+	}
+	// The start the failed incarnation held is retried, and answered once
+	// bound.
+	prior, adopted := a.restore()
+	a.post(carried[0], lease.Command{Op: lease.OpStart, Prior: prior, Adopted: adopted})
 }
 
 // start leaves INIT: with a stored lease that is still valid the machine
@@ -218,24 +229,6 @@ func (a *iface) onLink(p netip.Prefix) bool {
 		}
 	}
 	return false
-}
-
-// shutdown drops or releases the interface as the agent stops (SPEC §2),
-// keeping it under management for the next start.
-func (a *iface) shutdown(s *messages.Shutdown) {
-	a.closing = true
-	req := &ipc.Request{Version: ipc.Version, Command: ipc.CmdDrop}
-	ev := lease.Event(lease.Drop{})
-	if st := a.m.State(); s.Release && (st.HoldsLease() || st == lease.InitReboot) && !a.bootp() {
-		req.Command, ev = ipc.CmdRelease, lease.Release{}
-	}
-	a.waiters = append(a.waiters, waiter{until: untilEnded, cmd: &messages.Command{Req: req, Reply: s.Reply}, keep: true})
-	a.handle(ev)
-}
-
-func (a *iface) bootp() bool {
-	l := a.m.Status().Lease
-	return l != nil && l.BOOTP
 }
 
 // retiring answers what still reaches an actor whose interface was dropped

@@ -79,7 +79,7 @@ func TestExtend(t *testing.T) {
 	if s.to != server {
 		t.Fatalf("extend sent %+v, want unicast to the server", s)
 	}
-	pending(t, ch)
+	stillWaiting(t, ch)
 	w.serve(s.msg, dhcpv4.MessageTypeAck, 300)
 	if r := w.await(ch); r.Error != "" || r.Status.State != "BOUND" {
 		t.Fatalf("extend reply %+v", r)
@@ -190,7 +190,7 @@ func TestCommandErrors(t *testing.T) {
 			t.Errorf("uid %d %s %q = %q (%s), want %q", tc.uid, tc.command, tc.ifname, r.Error, r.Message, tc.want)
 		}
 	}
-	pending(t, start)
+	stillWaiting(t, start)
 }
 
 func TestStatusAll(t *testing.T) {
@@ -231,7 +231,7 @@ func TestProbeConflictDeclines(t *testing.T) {
 	if got := decline.msg.RequestedIPAddress(); !got.Equal(leased.AsSlice()) {
 		t.Fatalf("DECLINE for %v, want %v", got, leased)
 	}
-	pending(t, ch)
+	stillWaiting(t, ch)
 	if st := w.do(ipc.CmdStatus, "eth0").Status; st.Declined != 1 || st.State != "DECLINING" {
 		t.Fatalf("status %+v, want DECLINING with 1 declined", st)
 	}

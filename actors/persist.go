@@ -40,29 +40,66 @@ func (a *iface) restore() (prior *lease.Lease, adopted bool) {
 	return prior, adopted
 }
 
-// persist keeps the lease record in step with the events (SPEC §2): BOUND
-// and EXTEND write it, RELEASE, NAK and EXPIRE forget it, DROP keeps it.
-func (a *iface) persist(e lease.EventName) {
+// persist writes the lease record (the machine's Persist).
+func (a *iface) persist(l *lease.Lease) {
 	if a.env.Store == nil {
 		return
 	}
-	var err error
-	switch e {
-	case lease.EventBound, lease.EventExtend:
-		l := a.m.Status().Lease
-		now := a.env.Clock.Now()
-		rec := &store.Lease{Ifname: a.link.Name, Address: l.Addr.String(),
-			FirstACK: store.Encode(l.FirstACK), FirstACKTime: wallOf(now),
-			ACK: store.Encode(l.ACK), ACKTime: wallOf(now), Began: wallOf(l.Began)}
-		if old, _ := a.env.Store.LoadLease(a.link.Name); old != nil && old.FirstACK == rec.FirstACK {
-			rec.FirstACKTime = old.FirstACKTime
+	now := a.env.Clock.Now()
+	rec := &store.Lease{Ifname: a.link.Name, Address: l.Addr.String(),
+		FirstACK: store.Encode(l.FirstACK), FirstACKTime: wallOf(now),
+		ACK: store.Encode(l.ACK), ACKTime: wallOf(now), Began: wallOf(l.Began)}
+	if old, _ := a.env.Store.LoadLease(a.link.Name); old != nil && old.FirstACK == rec.FirstACK {
+		rec.FirstACKTime = old.FirstACKTime
+	}
+	if err := a.env.Store.SaveLease(rec); err != nil {
+		a.log.Error("writing the lease record failed", zap.Error(err))
+	}
+}
+
+// forget deletes the lease record (the machine's Forget).
+func (a *iface) forget() {
+	if a.env.Store == nil {
+		return
+	}
+	if err := a.env.Store.DeleteLease(a.link.Name); err != nil {
+		a.log.Error("deleting the lease record failed", zap.Error(err))
+	}
+}
+
+// manage records whether the interface is under management, so that the
+// next agent resumes it (SPEC §2), and whether it is the primary one: the
+// machine's Manage. A temporary ipadm object's start is not resumed
+// (SPEC §4: -t is gone after a restart).
+func (a *iface) manage(m lease.Manage) {
+	on := m.On
+	if p := a.pending[m.ID]; p != nil && p.temporary {
+		on = false
+	}
+	if a.env.Store == nil {
+		return
+	}
+	err := a.env.Store.UpdateInterface(a.link.Name, func(r *store.Interface) {
+		r.Managed = on
+		if on && r.IAID == nil && a.env.IAID != nil {
+			// The IAID in the client id of the lease to come (RFC 4361 §6):
+			// kept from now on, even if the MAC changes.
+			v := a.env.IAID(a.link)
+			r.IAID = &v
 		}
-		err = a.env.Store.SaveLease(rec)
-	case lease.EventRelease, lease.EventNak, lease.EventExpire:
-		err = a.env.Store.DeleteLease(a.link.Name)
+	})
+	if err == nil {
+		err = a.env.Store.UpdateHost(func(h *store.Host) {
+			switch {
+			case on && a.inc.primary:
+				h.Primary = a.link.Name
+			case !on && h.Primary == a.link.Name:
+				h.Primary = ""
+			}
+		})
 	}
 	if err != nil {
-		a.log.Error("writing the lease record failed", zap.String("event", string(e)), zap.Error(err))
+		a.log.Error("recording the managed interfaces failed", zap.Error(err))
 	}
 }
 

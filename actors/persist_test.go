@@ -145,7 +145,7 @@ func TestHookRunsBeforeReply(t *testing.T) {
 		!slices.Contains(run.env, "DHCP_ROUTERS=198.18.0.1") || !slices.Contains(run.env, "DHCP_LEASE_TIME=120") {
 		t.Fatalf("hook %s %s env %v", run.ifname, run.event, run.env)
 	}
-	pending(t, ch) // the reply waits for the hook
+	stillWaiting(t, ch) // the reply waits for the hook
 	run.done(nil)
 	if r := w.await(ch); r.Error != "" {
 		t.Fatalf("start = %+v", r)
@@ -156,7 +156,7 @@ func TestHookRunsBeforeReply(t *testing.T) {
 	if run.event != "RELEASE" || !slices.Contains(run.env, "DHCP_ADDRESS=198.18.0.100") {
 		t.Fatalf("release hook %s env %v", run.event, run.env)
 	}
-	pending(t, rel)
+	stillWaiting(t, rel)
 	run.done(errTest)
 	if r := w.await(rel); r.Error != "" {
 		t.Fatalf("release after a failing hook = %+v", r)

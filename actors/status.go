@@ -21,7 +21,7 @@ func (a *iface) status() ipc.Status {
 	if a.inc.primary {
 		st.Flags = append(st.Flags, "PRIMARY")
 	}
-	if s.State.Acquiring() || s.Starting || len(a.waiters) > 0 {
+	if s.State.Acquiring() || s.Starting || s.Busy {
 		st.Flags = append(st.Flags, "BUSY")
 	}
 	l := s.Lease

@@ -165,7 +165,7 @@ func (w *world) await(ch <-chan *ipc.Reply) *ipc.Reply {
 }
 
 // pending asserts that no reply has come yet.
-func pending(t *testing.T, ch <-chan *ipc.Reply) {
+func stillWaiting(t *testing.T, ch <-chan *ipc.Reply) {
 	t.Helper()
 	select {
 	case r := <-ch:

@@ -233,7 +233,12 @@ func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, o Options, env *acto
 // leaves the transaction running; its late reply is dropped.
 func forward(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c ipc.Caller, req *ipc.Request) *ipc.Reply {
 	reply := make(chan *ipc.Reply, 1)
-	root.Send(ipcPID, &messages.Command{Caller: c, Req: req, Reply: reply})
+	// Done when this caller stops waiting: a command still waiting for
+	// its transaction is then withdrawn, and no longer makes the next
+	// command PEND (SPEC §3).
+	waiting, stopWaiting := context.WithCancel(ctx)
+	defer stopWaiting()
+	root.Send(ipcPID, &messages.Command{Caller: c, Req: req, Reply: reply, Ctx: waiting})
 	var expired <-chan time.Time
 	if d, ok := req.Wait(); ok {
 		t := time.NewTimer(d)

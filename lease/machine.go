@@ -60,6 +60,8 @@ type Status struct {
 	XID      uint32         // current transaction, 0 when none
 	Starting bool           // started, waiting out SELECT_WAIT in INIT
 	Info     *dhcpv4.DHCPv4 // the ACK to the last INFORM, in INFORMATION
+	Busy     bool           // a command waits for its transaction
+	Probing  bool           // checking the address (RFC 5227): ARP is to be watched
 	Counters Counters
 }
 
@@ -89,8 +91,10 @@ type Machine struct {
 	probes   int          // ARP probes or announcements sent
 	inform   netip.Prefix // static address of the INFORM exchange
 	info     *dhcpv4.DHCPv4
-	down     bool // no carrier: send nothing
-	starting bool // started, in INIT until SELECT_WAIT runs out
+	down     bool     // no carrier: send nothing
+	starting bool     // started, in INIT until SELECT_WAIT runs out
+	waits    []waiter // commands waiting for the event that answers them
+	closing  bool     // the agent is stopping (Stop)
 	counts   Counters
 	out      []Action
 }
@@ -105,7 +109,8 @@ func (m *Machine) State() State { return m.state }
 
 // Status returns a snapshot; the Lease is shared and must not be modified.
 func (m *Machine) Status() Status {
-	return Status{State: m.state, Lease: m.lease, XID: m.xid, Starting: m.starting, Info: m.info, Counters: m.counts}
+	return Status{State: m.state, Lease: m.lease, XID: m.xid, Starting: m.starting, Info: m.info,
+		Busy: m.busy(), Probing: m.state == PreBound, Counters: m.counts}
 }
 
 // Config returns the configuration.
@@ -142,13 +147,25 @@ func (m *Machine) Handle(now time.Time, ev Event) []Action {
 		m.linkUp(now)
 	case Verify:
 		m.verify(now)
+	case Command:
+		m.command(now, ev)
+	case Stop:
+		m.stopAgent(ev)
+	case Cancel:
+		m.cancel(ev.ID)
 	}
 	return m.out
 }
 
 func (m *Machine) emit(a Action) { m.out = append(m.out, a) }
 
-func (m *Machine) notify(e EventName) { m.emit(Notify{Event: e}) }
+// notify reports event e, keeps the lease record in step with it and
+// answers the commands it decides.
+func (m *Machine) notify(e EventName) {
+	m.emit(Notify{Event: e})
+	m.record(e)
+	m.settle(e)
+}
 
 func (m *Machine) setState(s State) {
 	if s != m.state {
@@ -272,6 +289,7 @@ func (m *Machine) retransmit(now time.Time) {
 			m.pending = nil
 			m.xid = 0
 			m.setState(Init)
+			m.informGaveUp()
 			return
 		}
 		m.resend(now)

@@ -7,6 +7,7 @@
 package messages
 
 import (
+	"context"
 	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -27,6 +28,11 @@ type Command struct {
 	Caller ipc.Caller
 	Req    *ipc.Request
 	Reply  chan<- *ipc.Reply
+	// Ctx is done when the caller stops waiting (its wait ran out, it
+	// went away, the agent stops): a command still waiting for its
+	// transaction is then withdrawn. nil: the caller waits as long as it
+	// takes.
+	Ctx context.Context
 
 	answered atomic.Bool
 }
