@@ -104,6 +104,7 @@ func (a *iface) cancel(id uint64) {
 		return // answered meanwhile, or ending management: that completes anyway
 	}
 	delete(a.pending, id)
+	p.cmd.Withdraw()
 	a.log.Info("caller gone: command withdrawn", zap.Uint64("id", id))
 	a.handle(lease.Cancel{ID: id})
 }

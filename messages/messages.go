@@ -54,7 +54,12 @@ func (c *Command) Answer(r *ipc.Reply) bool {
 	return true
 }
 
-// Answered reports whether the command has had its answer.
+// Withdraw settles the command without an answer: its caller has gone,
+// and nobody is to answer it any more.
+func (c *Command) Withdraw() { c.answered.Store(true) }
+
+// Answered reports whether the command has had its answer (or was
+// withdrawn).
 func (c *Command) Answered() bool { return c.answered.Load() }
 
 // StatusQuery asks an interface actor for its status. The manager sends it
