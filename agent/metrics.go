@@ -6,50 +6,97 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"runtime"
+	"net/netip"
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/actors"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/metrics"
 	"github.com/dhcpagent/dhcpagent/transport"
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"go.uber.org/zap"
 )
 
-// serveMetrics serves --metrics ADDR (SPEC §1, off by default): counters
-// in the Prometheus text format at /metrics, and Go's profiles at
-// /debug/pprof/ for looking into a busy agent. It stops with ctx.
-func serveMetrics(ctx context.Context, addr string, log *zap.Logger, disp *transport.Dispatcher,
-	raw *transport.Raw, bus *actors.Bus) error {
+// instrument sets up --metrics (SPEC §7): the metrics read the transport's
+// counters and the interfaces' statuses (through ask, set once the manager
+// runs), and env's sender and router are wrapped to count messages by type
+// and time exchanges. Without --metrics it returns nil and wraps nothing.
+func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *transport.Raw, ask *statusAsker) *metrics.Metrics {
+	if o.Metrics == "" {
+		return nil
+	}
+	names := newIfNames()
+	m := metrics.New(metrics.Options{
+		Statuses: func(ctx context.Context) ([]ipc.Status, error) { return ask.Statuses(ctx) },
+		Transport: func() metrics.Transport {
+			d, r := disp.Stats(), raw.Stats()
+			return metrics.Transport{
+				FramesReceived: d.Received, FramesMalformed: d.Malformed, FramesUnmatched: d.Unmatched,
+				FramesDuplicate: d.Duplicates, BroadcastsSent: r.Sent, BroadcastsDropped: r.Dropped,
+				SendErrors: r.Errors, WatchEventsDropped: env.Events.Dropped(),
+			}
+		},
+		Name: names.name,
+	})
+	env.Sender = meteredSender{env.Sender, m}
+	env.Router = meteredRouter{env.Router, m}
+	return m
+}
+
+// meteredSender counts every DHCP message sent.
+type meteredSender struct {
+	actors.Sender
+	m *metrics.Metrics
+}
+
+func (s meteredSender) Broadcast(ifindex int, from netip.Addr, b []byte) error {
+	s.m.Sent(ifindex, b)
+	return s.Sender.Broadcast(ifindex, from, b)
+}
+
+func (s meteredSender) Unicast(ifindex int, from, to netip.Addr, b []byte) error {
+	s.m.Sent(ifindex, b)
+	return s.Sender.Unicast(ifindex, from, to, b)
+}
+
+// meteredRouter counts every reply delivered to a transaction, on the
+// receiving goroutine, and ends an exchange's timing with its binding.
+type meteredRouter struct {
+	actors.Router
+	m *metrics.Metrics
+}
+
+func (r meteredRouter) Bind(xid uint32, ifindex int, hw net.HardwareAddr, deliver transport.Deliver) {
+	r.Router.Bind(xid, ifindex, hw, func(msg *dhcpv4.DHCPv4) {
+		r.m.Received(ifindex, msg)
+		deliver(msg)
+	})
+}
+
+func (r meteredRouter) Unbind(xid uint32, hw net.HardwareAddr) {
+	r.m.Done(xid)
+	r.Router.Unbind(xid, hw)
+}
+
+var (
+	_ actors.Sender = meteredSender{}
+	_ actors.Router = meteredRouter{}
+)
+
+// serveMetrics serves --metrics ADDR (SPEC §1, off by default): /metrics
+// in the Prometheus formats, and Go's profiles at /debug/pprof/ for
+// looking into a busy agent. It stops with ctx.
+func serveMetrics(ctx context.Context, addr string, log *zap.Logger, m *metrics.Metrics) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("metrics: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/metrics", func(w http.ResponseWriter, _ *http.Request) {
-		d, r := disp.Stats(), raw.Stats()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		for _, c := range []struct {
-			name, help string
-			v          uint64
-		}{
-			{"dhcpagent_frames_received_total", "Frames the packet socket's filter passed.", d.Received},
-			{"dhcpagent_frames_malformed_total", "Frames that were not a well-formed DHCP reply.", d.Malformed},
-			{"dhcpagent_frames_unmatched_total", "Replies for no transaction of ours.", d.Unmatched},
-			{"dhcpagent_frames_duplicate_total", "Copies of broadcast replies received on other interfaces than their transaction's.", d.Duplicates},
-			{"dhcpagent_broadcasts_sent_total", "Broadcasts sent through the packet socket.", r.Sent},
-			{"dhcpagent_broadcasts_dropped_total", "Broadcasts dropped because the send queue was full.", r.Dropped},
-			{"dhcpagent_send_errors_total", "Failed transmissions and recovered panics of the receive path.", r.Errors},
-			{"dhcpagent_watch_events_dropped_total", "Events lost by watchers that did not keep up.", bus.Dropped()},
-			{"dhcpagent_goroutines", "Goroutines.", uint64(runtime.NumGoroutine())},
-			{"dhcpagent_heap_bytes", "Heap in use.", m.HeapInuse},
-		} {
-			fmt.Fprintf(w, "# HELP %s %s\n%s %d\n", c.name, c.help, c.name, c.v)
-		}
-	})
+	mux.Handle("/metrics", m.Handler())
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: time.Minute}
 	go func() {
 		<-ctx.Done()
 		_ = srv.Close()

@@ -115,6 +115,8 @@ func Run(ctx context.Context, o Options) error {
 		TestHooks: o.TestHooks,
 	}
 	env.Config.Store(o.Config)
+	var ask statusAsker // set once the manager runs; read by the metrics and the service
+	mx := instrument(o, env, disp, raw, &ask)
 	system := actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(
 		func(*actor.ActorSystem) *slog.Logger {
 			return slog.New(zapslog.NewHandler(o.Log.Core(), zapslog.WithName("protoactor")))
@@ -124,6 +126,7 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return fmt.Errorf("start manager: %w", err)
 	}
+	ask = statusAsker{system.Root, manager}
 	adminGID, err := adminGroup(o.Config)
 	if err != nil {
 		return err
@@ -142,8 +145,8 @@ func Run(ctx context.Context, o Options) error {
 	go watchLinks(watchCtx, o.Log, func(m *messages.Link) { system.Root.Send(manager, m) })
 	go watchClock(watchCtx, o.Log, func() { system.Root.Send(manager, &messages.ClockJump{}) })
 	go reloadOnHUP(watchCtx, hup, o, env, func() { system.Root.Send(manager, &messages.Reconfigure{}) })
-	if o.Metrics != "" {
-		if err := serveMetrics(watchCtx, o.Metrics, o.Log, disp, raw, env.Events); err != nil {
+	if mx != nil {
+		if err := serveMetrics(watchCtx, o.Metrics, o.Log, mx); err != nil {
 			return err
 		}
 	}
@@ -168,7 +171,7 @@ func Run(ctx context.Context, o Options) error {
 	defer stopServing()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Run(serveCtx, ln) }()
-	go superviseService(watchCtx, o.Log, o.Socket, statusAsker{system.Root, manager}, env.Events.Subscribe)
+	go superviseService(watchCtx, o.Log, o.Socket, ask, env.Events.Subscribe)
 
 	select {
 	case err = <-serveErr:
