@@ -14,11 +14,24 @@ import (
 	"testing"
 )
 
-// repoRoot is the directory holding go.mod above the working directory.
+// repoRoot is the directory holding go.mod above the working directory,
+// where make runs.
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	agent, _ := findBinaries(t)
-	return filepath.Dir(filepath.Dir(agent))
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the working directory")
+		}
+		dir = parent
+	}
 }
 
 // makeInstall runs `make install DESTDIR=dir` in the repository and returns
