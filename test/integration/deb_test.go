@@ -28,9 +28,11 @@ func TestDebPackage(t *testing.T) {
 	}
 	root := repoRoot(t)
 	out := t.TempDir()
-	// Staged and built in a directory of this test's own, so that other
-	// tests' make runs do not meet its files.
-	cmd := exec.Command("make", "-s", "deb", "DEBDIR="+out, "PKGSTAGE="+filepath.Join(out, "stage"))
+	// Built, staged and packaged in a directory of this test's own, so
+	// that other tests' make runs do not meet its files and bin/agent is
+	// never rebuilt under the tests running it.
+	cmd := exec.Command("make", "-s", "deb", "BIN="+filepath.Join(out, "bin"), "DEBDIR="+out,
+		"PKGSTAGE="+filepath.Join(out, "stage"))
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("make deb: %v\n%s", err, b)

@@ -41,9 +41,10 @@ func makeInstall(t *testing.T, dir string) []string {
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skip("make not installed")
 	}
-	// The man pages are generated into a directory of the test's own, so
-	// that parallel make runs (TestDebPackage) do not share one.
-	cmd := exec.Command("make", "-s", "install", "DESTDIR="+dir, "MANOUT="+t.TempDir())
+	// The binaries and man pages are built into a directory of the test's
+	// own (BIN), so that parallel make runs (TestDebPackage) do not share
+	// one, and bin/agent is never rebuilt under the tests running it.
+	cmd := exec.Command("make", "-s", "install", "DESTDIR="+dir, "BIN="+t.TempDir())
 	cmd.Dir = repoRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("make install: %v\n%s", err, out)
@@ -115,13 +116,14 @@ func TestInstall(t *testing.T) {
 		}
 
 		out, err = exec.Command("systemd-analyze", "security", "--offline=true", unit).CombinedOutput()
-		m := regexp.MustCompile(`Overall exposure level for dhcpagent.service: ([0-9.]+)`).FindSubmatch(out)
+		m := regexp.MustCompile(`Overall exposure level for dhcpagent.service: ([0-9.]+) ([A-Z]+)`).FindSubmatch(out)
 		if m == nil {
 			t.Errorf("systemd-analyze security: %v\n%s", err, out)
 		} else if score, _ := strconv.ParseFloat(string(m[1]), 64); score > 3.0 {
-			t.Errorf("exposure score %.1f, want at most 3.0 (docs/config.md says 2.7)\n%s", score, out)
+			t.Errorf("exposure score %.1f, want at most 3.0\n%s", score, out)
 		} else {
-			t.Logf("systemd-analyze security: exposure %.1f", score)
+			t.Logf("systemd-analyze security: exposure %s %s", m[1], m[2])
+			checkDocumentedScore(t, string(m[1]), string(m[2]))
 		}
 	}
 
@@ -141,6 +143,35 @@ func TestInstall(t *testing.T) {
 	})
 	if want := []string{filepath.Join(dir, "etc/dhcpagent/dhcpagent.conf")}; !slices.Equal(left, want) {
 		t.Errorf("after make uninstall: %q, want only the configuration %q", left, want)
+	}
+}
+
+// documentedScore is where the docs quote the unit's exposure score: the
+// file and the pattern whose groups are the score (and its rating word).
+var documentedScore = []struct{ file, pattern string }{
+	{"docs/config.md", `systemd-analyze security --offline=true dhcpagent.service` + "`" + ` \(systemd [0-9]+\):\s+\*\*([0-9.]+) ([A-Z]+)\*\*`},
+	{"README.md", "`systemd-analyze security`: ([0-9.]+)\\)"},
+}
+
+// checkDocumentedScore fails unless every place the docs quote the
+// exposure score says what systemd-analyze security prints now.
+func checkDocumentedScore(t *testing.T, score, rating string) {
+	t.Helper()
+	for _, d := range documentedScore {
+		b, err := os.ReadFile(filepath.Join(repoRoot(t), d.file))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		m := regexp.MustCompile(d.pattern).FindStringSubmatch(string(b))
+		switch {
+		case m == nil:
+			t.Errorf("%s does not quote the exposure score (pattern %s)", d.file, d.pattern)
+		case m[1] != score:
+			t.Errorf("%s says exposure %s; systemd-analyze security prints %s", d.file, m[1], score)
+		case len(m) > 2 && m[2] != rating:
+			t.Errorf("%s rates the exposure %s; systemd-analyze security says %s", d.file, m[2], rating)
+		}
 	}
 }
 

@@ -62,7 +62,8 @@ func metricValue(fams map[string]*dto.MetricFamily, name string, want map[string
 // TestMetrics binds a lease and reads /metrics as Prometheus would: the
 // bound interface's state, its lease expiry (the status's, to the second)
 // and renewal instants, the messages by type, the acquisition's latency,
-// the transport's counters and the Go runtime's, all typed.
+// the bad offers and declines (none), the transport's counters and the Go
+// runtime's, all typed.
 func TestMetrics(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("busybox"); err != nil {
@@ -90,6 +91,7 @@ func TestMetrics(t *testing.T) {
 		{"dhcpagent_messages_received_total", map[string]string{"iface": ClientIface, "type": "ACK"}, dto.MetricType_COUNTER, 1},
 		{"dhcpagent_transaction_duration_seconds", map[string]string{"kind": "acquire", "result": "ack"}, dto.MetricType_HISTOGRAM, 1},
 		{"dhcpagent_bad_offers_total", iface, dto.MetricType_COUNTER, 0},
+		{"dhcpagent_declines_total", iface, dto.MetricType_COUNTER, 0},
 		{"dhcpagent_frames_received_total", nil, dto.MetricType_COUNTER, -1},
 		{"go_goroutines", nil, dto.MetricType_GAUGE, -1},
 	} {

@@ -4,11 +4,13 @@ package integration
 
 import (
 	"net"
-	"os"
+	"net/netip"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -70,7 +72,8 @@ func (n *notifySocket) waitFor(t *testing.T, timeout time.Duration, want string,
 // with WatchdogSec: READY=1 comes once the socket serves and the stored
 // interface has been resumed (status already shows it managed), STATUS=
 // summarises, WATCHDOG=1 follows at half the interval, STOPPING=1 at
-// SIGTERM. agentctl version shows both binaries' version.
+// SIGTERM, as systemctl stop sends it. agentctl version shows both
+// binaries' version.
 func TestServiceNotify(t *testing.T) {
 	t.Parallel()
 	lab := newLab(t, LabOptions{Server: Dnsmasq})
@@ -107,12 +110,12 @@ func TestServiceNotify(t *testing.T) {
 		t.Errorf("agentctl version = %q; agent --version = %q", out, ver)
 	}
 
-	if err := lab.agent.cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := lab.agent.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	n.waitFor(t, 10*time.Second, "STOPPING=1", &seen)
 	if err := lab.StopAgent(); err != nil {
-		t.Errorf("agent exit after SIGINT: %v", err)
+		t.Errorf("agent exit after SIGTERM: %v", err)
 	}
 	for i, m := range seen {
 		if strings.Contains(m, "READY=1") && i > 0 && strings.Contains(strings.Join(seen[:i], "\n"), "WATCHDOG=1") {
@@ -175,6 +178,10 @@ func TestServiceCapabilities(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("bound %s under the reduced set, but the kernel has %v", st.addr(), lab.ClientAddrs())
+	}
+	gw := netip.MustParsePrefix("0.0.0.0/0")
+	if !slices.ContainsFunc(gatewayRoutes(lab), func(r Route) bool { return r.Dst == gw && r.Gateway.String() == router }) {
+		t.Errorf("no default route via %s under the reduced set: %v", router, lab.ClientRoutes())
 	}
 	if err := lab.StopAgent(); err != nil {
 		t.Errorf("agent exit under the reduced set: %v", err)
