@@ -42,7 +42,7 @@ func (a *iface) command(c *messages.Command) {
 		return
 	}
 	if req.Command == ipc.CmdStart && req.Args[ipc.ArgPrimary] == "yes" {
-		a.inc.primary = true
+		a.setPrimary(true)
 	}
 	a.post(&pending{cmd: c, op: ev.Op, temporary: req.Args[ipc.ArgTemporary] == "yes"}, ev)
 }

@@ -155,21 +155,16 @@ func (a *iface) quiesce() {
 // lifetimes equal to the lease's remaining time, its routes, and its MTU
 // when APPLY_MTU is set.
 func (a *iface) apply(l *lease.Lease, now time.Time) {
-	c := transport.AddrConfig{Ifindex: a.link.Index, Addr: l.Addr,
-		Metric: int(a.env.Cfg().Uint(a.link.Name, "ROUTE_METRIC"))}
-	if !l.Infinite {
-		c.Valid = l.Remaining(now)
-		c.Preferred = c.Valid
-	}
-	for _, r := range l.Routes {
-		c.Routes = append(c.Routes, transport.Route{Dst: r.Dst, Gw: r.Gw})
-	}
+	c := a.addrConfig(l, now)
 	if a.applied != nil && a.applied.Addr != c.Addr {
 		a.remove() // a different lease replaces the old one
 	}
-	a.env.leased.Store(transport.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}, struct{}{})
 	if err := a.env.Net.Apply(c); err != nil {
 		a.log.Error("applying lease failed", zap.Stringer("address", l.Addr), zap.Error(err))
+	}
+	if a.applied != nil {
+		// A renewal leaves exactly the routes its ACK names (SPEC §2).
+		a.withdraw(*a.applied, c)
 	}
 	// Remember it even when it failed part-way, so remove takes back
 	// whatever did get applied.
@@ -198,7 +193,6 @@ func (a *iface) remove() {
 	if a.applied == nil {
 		return
 	}
-	a.env.leased.Delete(transport.IfAddr{Ifindex: a.applied.Ifindex, Prefix: a.applied.Addr})
 	if err := a.env.Net.Remove(*a.applied); err != nil {
 		a.log.Error("removing lease failed", zap.Stringer("address", a.applied.Addr), zap.Error(err))
 	} else {

@@ -47,10 +47,11 @@ type Env struct {
 	// gens numbers timer armings across every actor and incarnation, so a
 	// timer of a dead incarnation can never match a live one's generation.
 	gens atomic.Uint64
-	// leased holds the addresses interface actors applied for their
-	// leases (transport.IfAddr -> struct{}): DHCP's own addresses, which
-	// an offer in the same network does not conflict with.
-	leased sync.Map
+
+	// managed are the ifindexes of the interfaces under management
+	// (ifindex -> name), for the conflict check.
+	managedMu sync.Mutex
+	managed   map[int]string
 
 	// addrCache keeps the host's address list for a second: every offer
 	// is checked against it, and a thousand interfaces acquiring at once
@@ -77,6 +78,34 @@ func (e *Env) addrs() ([]transport.IfAddr, error) {
 	}
 	e.addrList, e.addrAt = list, now
 	return list, nil
+}
+
+// manage records link as under management.
+func (e *Env) manage(link Link) {
+	e.managedMu.Lock()
+	defer e.managedMu.Unlock()
+	if e.managed == nil {
+		e.managed = make(map[int]string)
+	}
+	e.managed[link.Index] = link.Name
+}
+
+// unmanage forgets the interface called name.
+func (e *Env) unmanage(name string) {
+	e.managedMu.Lock()
+	defer e.managedMu.Unlock()
+	for i, n := range e.managed {
+		if n == name {
+			delete(e.managed, i)
+		}
+	}
+}
+
+func (e *Env) isManaged(ifindex int) bool {
+	e.managedMu.Lock()
+	defer e.managedMu.Unlock()
+	_, ok := e.managed[ifindex]
+	return ok
 }
 
 // Cfg returns the configuration in force.
@@ -119,6 +148,9 @@ type Router interface {
 type Configurer interface {
 	Apply(transport.AddrConfig) error
 	Remove(transport.AddrConfig) error
+	// Withdraw removes what old installed and next lacks (routes, rule),
+	// keeping the address.
+	Withdraw(old, next transport.AddrConfig) error
 	Addrs() ([]transport.IfAddr, error)
 	MTU(ifindex int) (int, error)
 	SetMTU(ifindex, mtu int) error

@@ -138,8 +138,11 @@ type fakeNet struct {
 	mu      sync.Mutex
 	applied []transport.AddrConfig
 	removed []transport.AddrConfig
-	addrs   []transport.IfAddr
-	mtu     map[int]int
+	// withdrawn are the routes Withdraw took away, as configs of the
+	// application they came from.
+	withdrawn []transport.AddrConfig
+	addrs     []transport.IfAddr
+	mtu       map[int]int
 }
 
 // Apply records c and, like the kernel, puts the address on the link.
@@ -161,6 +164,16 @@ func (n *fakeNet) Remove(c transport.AddrConfig) error {
 	n.addrs = slices.DeleteFunc(n.addrs, func(a transport.IfAddr) bool {
 		return a == transport.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}
 	})
+	return nil
+}
+
+func (n *fakeNet) Withdraw(old, next transport.AddrConfig) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if routes, rule := transport.Vanished(old, next); len(routes) > 0 || rule {
+		n.withdrawn = append(n.withdrawn, transport.AddrConfig{Ifindex: old.Ifindex, Addr: old.Addr,
+			Metric: old.Metric, Table: old.Table, Routes: routes})
+	}
 	return nil
 }
 

@@ -89,9 +89,9 @@ func hookEnv(ifname string, e lease.EventName, l *lease.Lease) []string {
 		return env
 	}
 	join := func(ips []string) string { return strings.Join(ips, " ") }
-	var routers []string
-	for _, r := range l.Routers {
-		routers = append(routers, r.String())
+	var gws []string
+	for _, r := range routers(l) {
+		gws = append(gws, r.String())
 	}
 	var dns []string
 	for _, ip := range l.ACK.DNS() {
@@ -104,7 +104,7 @@ func hookEnv(ifname string, e lease.EventName, l *lease.Lease) []string {
 	return append(env,
 		"DHCP_ADDRESS="+l.Addr.Addr().String(),
 		fmt.Sprintf("DHCP_PREFIX=%d", l.Addr.Bits()),
-		"DHCP_ROUTERS="+join(routers),
+		"DHCP_ROUTERS="+join(gws),
 		"DHCP_DNS="+join(dns),
 		"DHCP_DOMAIN="+l.ACK.DomainName(),
 		"DHCP_LEASE_TIME="+secs,

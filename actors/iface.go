@@ -113,7 +113,7 @@ func (a *iface) Receive(ctx actor.Context) {
 	case *messages.StatusQuery:
 		msg.Reply <- a.status()
 	case *messages.Primary:
-		a.inc.primary = msg.On
+		a.setPrimary(msg.On)
 	case *messages.Link:
 		a.linkChanged(msg)
 	case *messages.ClockJump:

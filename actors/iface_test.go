@@ -32,7 +32,8 @@ func TestStartBindsAndApplies(t *testing.T) {
 	}
 	applied, _ := w.net.snapshot()
 	want := []transport.AddrConfig{{Ifindex: 2, Addr: netip.PrefixFrom(leased, 24),
-		Valid: 120 * time.Second, Preferred: 120 * time.Second, Routes: []transport.Route{defRoute}}}
+		Valid: 120 * time.Second, Preferred: 120 * time.Second, Routes: []transport.Route{defRoute},
+		Metric: 1002}} // 1000 + ifindex: not the primary, no ROUTE_METRIC
 	if diff := cmp.Diff(want, applied, cmpNetip); diff != "" {
 		t.Fatalf("applied (-want +got):\n%s", diff)
 	}

@@ -47,11 +47,14 @@ func leaseConfig(env *Env, link Link) (lease.Config, error) {
 	}, nil
 }
 
-// conflicts reports an address inside a network that another interface
-// already has (SPEC §2): taking it would make two links claim one subnet.
-// Networks that exist only through our own leases do not count: a server
-// that leases several of our interfaces addresses in one subnet means it,
-// and a host with many NICs on one segment is what the agent is for.
+// conflicts reports an offered address the host cannot take for this
+// interface (SPEC §2): one that another interface already has (the kernel
+// would answer for it on both), or one inside a network of an interface
+// the agent does not manage (two links would claim one subnet). A subnet
+// that another managed interface uses is fine: a server with several ports
+// on one VLAN leases each its own address there. The manager registers
+// every stored interface before any resumes (manager.resume), so at
+// restart no interface's lease stands in another's way.
 func conflicts(env *Env, ifindex int) func(netip.Addr) bool {
 	return func(a netip.Addr) bool {
 		addrs, err := env.addrs()
@@ -59,10 +62,10 @@ func conflicts(env *Env, ifindex int) func(netip.Addr) bool {
 			return false // cannot tell: do not refuse a working offer
 		}
 		for _, ia := range addrs {
-			if ia.Ifindex == ifindex || ia.Prefix.Addr().IsLoopback() || !ia.Prefix.Masked().Contains(a) {
+			if ia.Ifindex == ifindex || ia.Prefix.Addr().IsLoopback() {
 				continue
 			}
-			if _, ours := env.leased.Load(ia); !ours {
+			if ia.Prefix.Addr() == a || (ia.Prefix.Masked().Contains(a) && !env.isManaged(ia.Ifindex)) {
 				return true
 			}
 		}

@@ -84,6 +84,7 @@ func (m *manager) Receive(ctx actor.Context) {
 	case *messages.Unmanaged:
 		if pid, ok := m.children[msg.Ifname]; ok && pid.Equal(msg.PID) {
 			delete(m.children, msg.Ifname)
+			m.env.unmanage(msg.Ifname)
 		}
 		if m.primary == msg.Ifname {
 			m.primary = ""
@@ -99,6 +100,9 @@ func (m *manager) Receive(ctx actor.Context) {
 		// What was queued in its mailbox was discarded with it.
 		name := m.names[msg.Who.Id]
 		delete(m.names, msg.Who.Id)
+		if _, again := m.children[name]; !again {
+			m.env.unmanage(name)
+		}
 		code := ipc.ErrUnkIf
 		switch {
 		case m.closing:
@@ -141,12 +145,21 @@ func (m *manager) resume(ctx actor.Context) {
 		return
 	}
 	m.primary = h.Primary
+	// Every stored interface is known as managed before any of them
+	// resumes: the first one's conflict check must not mistake the
+	// second's address, still on its link, for a stranger's (SPEC §2).
+	links := make([]Link, 0, len(managed))
 	for _, name := range managed {
 		link, err := m.env.Links.ByName(name)
 		if err != nil {
 			m.env.Log.Warn("managed interface is missing; not resumed", zap.String("iface", name), zap.Error(err))
 			continue
 		}
+		m.env.manage(link)
+		links = append(links, link)
+	}
+	for _, link := range links {
+		name := link.Name
 		pid := m.spawn(ctx, link)
 		if name == h.Primary {
 			ctx.Send(pid, &messages.Primary{On: true})
@@ -162,6 +175,7 @@ func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 	pid := ctx.SpawnPrefix(actor.PropsFromProducer(newIface(m.env, link)), "if-"+link.Name+"-")
 	m.children[link.Name] = pid
 	m.names[pid.Id] = link.Name
+	m.env.manage(link)
 	delete(m.failed, link.Name)
 	return pid
 }

@@ -45,7 +45,9 @@ var keys = map[string]struct {
 	"ARP_PROBE":           {checkBool, "yes"},
 	"APPLY_MTU":           {checkBool, "no"},
 	"IPV6_ONLY_PREFERRED": {checkBool, "no"},
-	"ROUTE_METRIC":        {checkUint32, "0"},
+	// ROUTE_METRIC unset: 1000 + ifindex, or the primary's own (SPEC §2).
+	"ROUTE_METRIC": {optional(checkUint32), ""},
+	"ROUTE_TABLE":  {checkTable, ""},
 	// ADMIN_GROUP names a group whose members may give every command.
 	"ADMIN_GROUP": {checkText, ""},
 }
@@ -54,6 +56,30 @@ func checkUint32(v string) error {
 	_, err := strconv.ParseUint(v, 10, 32)
 	if err != nil {
 		return errors.New("want a number from 0 to 4294967295")
+	}
+	return nil
+}
+
+// optional accepts an empty value (the key unset) besides what check does.
+func optional(check func(string) error) func(string) error {
+	return func(v string) error {
+		if v == "" {
+			return nil
+		}
+		return check(v)
+	}
+}
+
+// checkTable accepts a routing table for ROUTE_TABLE: auto, no, or a
+// number other than 0 and the kernel's own tables (253 default, 254 main,
+// 255 local), whose routes and rules are not the agent's to own.
+func checkTable(v string) error {
+	if v == "" || v == "auto" || v == "no" {
+		return nil
+	}
+	n, err := strconv.ParseUint(v, 10, 32)
+	if err != nil || n == 0 || (n >= 253 && n <= 255) {
+		return errors.New("want auto, no, nothing, or a table number other than 0, 253, 254 and 255")
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/vishvananda/netlink"
@@ -23,7 +24,38 @@ type AddrConfig struct {
 	// even if the agent is gone.
 	Valid, Preferred time.Duration
 	Routes           []Route
-	Metric           int
+	// Metric is the routes' priority: each interface has its own, so that
+	// two DHCP interfaces keep two default routes (SPEC §2).
+	Metric int
+	// Table is the routing table of the routes, 0 for main. Another table
+	// comes with a rule "from Addr lookup Table" (ROUTE_TABLE, SPEC §2).
+	Table int
+}
+
+// RulePriority is the priority of the "from ADDRESS lookup TABLE" rules:
+// after the local table's rule (0), before main's (32766).
+const RulePriority = 30000
+
+// table returns the kernel table number of c's routes.
+func (c AddrConfig) table() int {
+	if c.Table == 0 {
+		return unix.RT_TABLE_MAIN
+	}
+	return c.Table
+}
+
+// Vanished returns what old installed and next does not: the routes (by
+// destination, gateway, metric and table) and whether old's rule goes. A
+// renewal then leaves exactly the routes its ACK names (SPEC §2).
+func Vanished(old, next AddrConfig) (routes []Route, rule bool) {
+	sameKey := old.Metric == next.Metric && old.table() == next.table() && old.Addr == next.Addr
+	for _, r := range old.Routes {
+		if !sameKey || !slices.Contains(next.Routes, r) {
+			routes = append(routes, r)
+		}
+	}
+	rule = old.table() != unix.RT_TABLE_MAIN && (old.table() != next.table() || old.Addr.Addr() != next.Addr.Addr())
+	return routes, rule
 }
 
 // Route is a route through a gateway; an invalid Gw means on-link.
@@ -58,12 +90,53 @@ func (n *Netlink) Apply(c AddrConfig) error {
 	if err := n.h.AddrReplace(link, nlAddr(c)); err != nil {
 		return fmt.Errorf("add address %v: %w", c.Addr, err)
 	}
+	var errs []error
 	for _, r := range c.Routes {
-		if err := n.h.RouteReplace(nlRoute(c, r)); err != nil {
-			return fmt.Errorf("add route %v via %v: %w", r.Dst, r.Gw, err)
+		// Append, never replace: a replace takes over any route with the
+		// same destination and metric, which may be another interface's
+		// (SPEC §2: two DHCP interfaces keep two default routes). The
+		// route being there already is what we want.
+		if err := n.h.RouteAppend(nlRoute(c, r)); err != nil && !errors.Is(err, unix.EEXIST) {
+			// One route the kernel refuses never stops the others.
+			errs = append(errs, fmt.Errorf("add route %v via %v: %w", r.Dst, r.Gw, err))
 		}
 	}
-	return nil
+	if c.table() != unix.RT_TABLE_MAIN {
+		if err := n.h.RuleAdd(nlRule(c)); err != nil && !errors.Is(err, unix.EEXIST) {
+			errs = append(errs, fmt.Errorf("add rule from %v lookup %d: %w", c.Addr.Addr(), c.table(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Withdraw removes what old put on the interface and next does not have:
+// vanished routes and a rule that changed. The address stays: next has it.
+func (n *Netlink) Withdraw(old, next AddrConfig) error {
+	routes, rule := Vanished(old, next)
+	var errs []error
+	for _, r := range routes {
+		if err := n.h.RouteDel(nlRoute(old, r)); err != nil && !gone(err) {
+			errs = append(errs, fmt.Errorf("delete route %v via %v: %w", r.Dst, r.Gw, err))
+		}
+	}
+	if rule {
+		if err := n.h.RuleDel(nlRule(old)); err != nil && !gone(err) {
+			errs = append(errs, fmt.Errorf("delete rule from %v lookup %d: %w", old.Addr.Addr(), old.table(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// nlRule is c's policy rule: what leaves from the leased address looks up
+// the interface's own table, so replies go out by the interface their
+// request came in on.
+func nlRule(c AddrConfig) *netlink.Rule {
+	r := netlink.NewRule()
+	r.Family = unix.AF_INET
+	r.Src = ipnet(netip.PrefixFrom(c.Addr.Addr(), 32))
+	r.Table = c.table()
+	r.Priority = RulePriority
+	return r
 }
 
 // Remove deletes the routes and then the address of c. What is already gone
@@ -73,6 +146,11 @@ func (n *Netlink) Remove(c AddrConfig) error {
 	for _, r := range c.Routes {
 		if err := n.h.RouteDel(nlRoute(c, r)); err != nil && !gone(err) {
 			errs = append(errs, fmt.Errorf("delete route %v via %v: %w", r.Dst, r.Gw, err))
+		}
+	}
+	if c.table() != unix.RT_TABLE_MAIN {
+		if err := n.h.RuleDel(nlRule(c)); err != nil && !gone(err) {
+			errs = append(errs, fmt.Errorf("delete rule from %v lookup %d: %w", c.Addr.Addr(), c.table(), err))
 		}
 	}
 	link, err := n.h.LinkByIndex(c.Ifindex)
@@ -109,7 +187,7 @@ func nlRoute(c AddrConfig, r Route) *netlink.Route {
 		Src:       net.IP(c.Addr.Addr().AsSlice()),
 		Protocol:  unix.RTPROT_DHCP,
 		Priority:  c.Metric,
-		Table:     unix.RT_TABLE_MAIN,
+		Table:     c.table(),
 		Scope:     netlink.SCOPE_UNIVERSE,
 	}
 	if r.Gw.IsValid() {
@@ -144,7 +222,7 @@ func seconds(d time.Duration) int {
 
 func gone(err error) bool {
 	var lnf netlink.LinkNotFoundError
-	return errors.Is(err, unix.ESRCH) || errors.Is(err, unix.EADDRNOTAVAIL) ||
+	return errors.Is(err, unix.ESRCH) || errors.Is(err, unix.EADDRNOTAVAIL) || errors.Is(err, unix.ENOENT) ||
 		errors.Is(err, unix.ENODEV) || errors.As(err, &lnf)
 }
 
