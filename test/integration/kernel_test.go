@@ -112,13 +112,19 @@ type Route struct {
 // ClientRoutes returns the IPv4 routes (main table) via ClientIface.
 func (l *Lab) ClientRoutes() []Route {
 	l.t.Helper()
+	return l.routes("dev", ClientIface)
+}
+
+// routes returns the IPv4 routes `ip route show ARGS` lists.
+func (l *Lab) routes(args ...string) []Route {
+	l.t.Helper()
 	var raw []struct {
 		Dst      string `json:"dst"`
 		Gateway  string `json:"gateway"`
 		Protocol string `json:"protocol"`
 		Metric   int    `json:"metric"`
 	}
-	l.ipJSON(&raw, "-4", "route", "show", "dev", ClientIface)
+	l.ipJSON(&raw, append([]string{"-4", "route", "show"}, args...)...)
 	var routes []Route
 	for _, r := range raw {
 		dst := r.Dst

@@ -86,6 +86,11 @@ type LabOptions struct {
 	// Reservations pin an address to a hardware address.
 	Reservations []Reservation
 
+	// Subnets adds client NICs on subnets of their own (SubnetNIC), and
+	// SharedNICs NICs on the lab's subnet (SharedNIC, through a bridge in
+	// the server namespace): see multinic_lab_test.go.
+	Subnets, SharedNICs int
+
 	// NoAgent leaves the agent stopped; StartAgent starts it.
 	NoAgent bool
 	// AgentConfig is appended to the lab's defaults (agentConfigDefaults)
@@ -164,22 +169,25 @@ func newLab(t *testing.T, opts LabOptions) *Lab {
 	}
 	t.Cleanup(l.cleanup)
 
-	for _, c := range [][]string{
-		{"netns", "add", l.ServerNS},
-		{"netns", "add", l.ClientNS},
-		// The ends are created inside their namespaces, so parallel labs
-		// never see each other's eth-cli and eth-srv.
-		{"link", "add", ClientIface, "netns", l.ClientNS, "type", "veth", "peer", "name", ServerIface, "netns", l.ServerNS},
+	for _, c := range [][]string{{"netns", "add", l.ServerNS}, {"netns", "add", l.ClientNS}} {
+		if out, err := exec.Command("ip", c...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %s: %v: %s", strings.Join(c, " "), err, out)
+		}
+	}
+	// The ends are created inside their namespaces, so parallel labs never
+	// see each other's eth-cli and eth-srv.
+	for _, c := range append(l.linkCommands(), [][]string{
 		{"-n", l.ServerNS, "link", "set", "lo", "up"},
 		{"-n", l.ClientNS, "link", "set", "lo", "up"},
 		{"-n", l.ServerNS, "addr", "add", serverPrefix, "dev", ServerIface},
 		{"-n", l.ServerNS, "link", "set", ServerIface, "up"},
 		{"-n", l.ClientNS, "link", "set", ClientIface, "up"},
-	} {
+	}...) {
 		if out, err := exec.Command("ip", c...).CombinedOutput(); err != nil {
 			t.Fatalf("ip %s: %v: %s", strings.Join(c, " "), err, out)
 		}
 	}
+	l.waitBridge()
 	l.StartServer()
 	if !opts.NoAgent {
 		l.StartAgent()

@@ -158,7 +158,7 @@ func (l *Lab) dnsmasqArgs() []string {
 	if o.RapidCommit {
 		args = append(args, "--dhcp-rapid-commit")
 	}
-	return args
+	return append(args, l.dnsmasqSubnetArgs(lease)...)
 }
 
 func prefixed(sep, s string) string {
@@ -210,14 +210,15 @@ func (l *Lab) keaArgs() []string {
 	if len(reservations) > 0 {
 		subnet["reservations"] = reservations
 	}
+	more, moreIfaces := l.keaSubnets()
 	dhcp4 := map[string]any{
-		"interfaces-config": map[string]any{"interfaces": []string{ServerIface}, "dhcp-socket-type": "raw"},
+		"interfaces-config": map[string]any{"interfaces": append([]string{ServerIface}, moreIfaces...), "dhcp-socket-type": "raw"},
 		"lease-database": map[string]any{
 			"type": "memfile", "persist": true, "lfc-interval": 0, "name": l.leaseFile,
 		},
 		"valid-lifetime": valid,
 		"authoritative":  true,
-		"subnet4":        []map[string]any{subnet},
+		"subnet4":        append([]map[string]any{subnet}, more...),
 		"loggers": []map[string]any{{
 			"name": "kea-dhcp4", "severity": "INFO",
 			"output_options": []map[string]any{{"output": l.serverLog, "flush": true}},

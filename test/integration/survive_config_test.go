@@ -108,8 +108,10 @@ func TestSurviveConfig(t *testing.T) {
 		if lab.agent.exited() {
 			t.Fatalf("agent exited after SIGHUP with a bad file: %v", lab.agent.err)
 		}
-		if got := metric(); got != 0 {
-			t.Errorf("default route metric %d after a refused reload, want the old configuration's 0", got)
+		// Without ROUTE_METRIC a non-primary interface's routes have
+		// 1000 + ifindex (SPEC §2).
+		if got, want := metric(), 1000+ifindex(t, lab, ClientIface); got != want {
+			t.Errorf("default route metric %d after a refused reload, want the old configuration's %d", got, want)
 		}
 		reloads := func() int { return strings.Count(lab.AgentLog(), `"configuration reloaded"`) }
 		if n := reloads(); n != 1 {
