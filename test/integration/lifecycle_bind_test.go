@@ -183,9 +183,10 @@ func TestClasslessRoutes(t *testing.T) {
 				t.Fatalf("the server's ACK lacks option 121 or 3:\n%s", ack.Text())
 			}
 
+			metric := 1000 + ifindex(t, lab, ClientIface) // not the primary (SPEC §2)
 			want := []Route{
-				{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, Protocol: "dhcp"},
-				{Dst: netip.MustParsePrefix("198.19.0.0/16"), Gateway: gw, Protocol: "dhcp"},
+				{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, Protocol: "dhcp", Metric: metric},
+				{Dst: netip.MustParsePrefix("198.19.0.0/16"), Gateway: gw, Protocol: "dhcp", Metric: metric},
 			}
 			if diff := cmp.Diff(want, gatewayRoutes(lab), equateNetip); diff != "" {
 				t.Errorf("routes via a gateway (-want +got):\n%s", diff)
