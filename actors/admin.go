@@ -169,13 +169,17 @@ func (a *admin) createIf(name, fams string, temporary bool) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := a.active.Interfaces[name]; ok {
-		return fail(ipc.ErrExists, "interface %s exists", name)
-	}
-	if _, ok := a.persist.Interfaces[name]; ok {
+	// Per address family, as illumos: create-if -f v4 then -f v6 adds v6.
+	obj := ipadm.Interface{Name: name}
+	if act, ok := a.active.Interfaces[name]; ok {
+		if slices.ContainsFunc(families, act.Has) {
+			return fail(ipc.ErrExists, "interface %s exists", name)
+		}
+		obj = act
+	} else if _, ok := a.persist.Interfaces[name]; ok {
 		return fail(ipc.ErrDisabled, "interface %s has a persistent configuration: use enable-if", name)
 	}
-	obj := ipadm.Interface{Name: name, Families: families}
+	obj.Families = append(slices.Clone(obj.Families), families...)
 	if err := a.plumb(obj); err != nil {
 		return err
 	}
@@ -183,7 +187,16 @@ func (a *admin) createIf(name, fams string, temporary bool) error {
 	if temporary {
 		return nil
 	}
-	a.persist.Interfaces[name] = obj
+	per, ok := a.persist.Interfaces[name]
+	if !ok {
+		per = ipadm.Interface{Name: name}
+	}
+	for _, f := range families {
+		if !per.Has(f) {
+			per.Families = append(per.Families, f)
+		}
+	}
+	a.persist.Interfaces[name] = per
 	return a.save()
 }
 
@@ -233,14 +246,15 @@ func (a *admin) deleteIf(ctx actor.Context, name, fams string) error {
 		}
 	}
 	if isActive {
+		hadV6 := act.Has(ipadm.V6)
 		act.Families = without(act.Families, families)
 		if len(act.Families) == 0 {
 			delete(a.active.Interfaces, name)
-			a.unplumb(name, true)
+			a.unplumb(name, hadV6) // a v4-only object never touched IPv6
 		} else {
 			a.active.Interfaces[name] = act
 			if slices.Contains(families, ipadm.V6) {
-				_ = a.env.Admin.SetIPv6(name, false)
+				a.unplumbV6(name)
 			}
 		}
 	}
@@ -262,11 +276,22 @@ func (a *admin) unplumb(name string, v6 bool) {
 	if err != nil {
 		return
 	}
+	if st.Loopback {
+		return // the host's loopback stays as it is, managed or not
+	}
 	if v6 {
 		_ = a.env.Admin.SetIPv6(name, false)
 	}
 	if err := a.env.Admin.SetUp(st.Index, false); err != nil {
 		a.log.Warn("setting the link down failed", zap.String("iface", name), zap.Error(err))
+	}
+}
+
+// unplumbV6 turns IPv6 off on a link that keeps IPv4, except on the
+// loopback, whose ::1 the host's own services depend on.
+func (a *admin) unplumbV6(name string) {
+	if st, err := a.env.Admin.State(name); err == nil && !st.Loopback {
+		_ = a.env.Admin.SetIPv6(name, false)
 	}
 }
 

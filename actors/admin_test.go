@@ -275,3 +275,56 @@ func TestTemporaryObjectsEndWithTheAgent(t *testing.T) {
 		t.Errorf("removed at shutdown (-want +got):\n%s", diff)
 	}
 }
+
+// Interface objects are per address family (illumos): v4 then v6 adds v6;
+// deleting a v4-only object leaves IPv6 alone; the loopback stays up.
+func TestInterfaceFamilies(t *testing.T) {
+	w := newWorld(t, fast)
+	if r := w.adm(ipc.CmdCreateIf, "eth0", ipc.ArgFamilies, "v4"); r.Error != "" {
+		t.Fatalf("create-if -f v4 = %+v", r)
+	}
+	if _, set := w.links.v6("eth0"); set {
+		t.Error("create-if -f v4 touched IPv6")
+	}
+	if r := w.adm(ipc.CmdCreateIf, "eth0", ipc.ArgFamilies, "v6"); r.Error != "" {
+		t.Fatalf("create-if -f v6 after -f v4 = %+v, want OK", r)
+	}
+	if on, _ := w.links.v6("eth0"); !on {
+		t.Error("create-if -f v6 left IPv6 off")
+	}
+	if r := w.adm(ipc.CmdCreateIf, "eth0", ipc.ArgFamilies, "v4"); r.Error != ipc.ErrExists {
+		t.Errorf("create-if -f v4 again = %+v, want EXISTS", r)
+	}
+	if diff := cmp.Diff([]string{"eth0 ok bm--46 46"}, w.showIf()); diff != "" {
+		t.Errorf("show-if (-want +got):\n%s", diff)
+	}
+
+	if r := w.adm(ipc.CmdCreateIf, "eth1", ipc.ArgFamilies, "v4"); r.Error != "" {
+		t.Fatalf("create-if eth1 -f v4 = %+v", r)
+	}
+	if r := w.adm(ipc.CmdDeleteIf, "eth1"); r.Error != "" {
+		t.Fatalf("delete-if eth1 = %+v", r)
+	}
+	if _, set := w.links.v6("eth1"); set {
+		t.Error("delete-if of a v4-only object set disable_ipv6")
+	}
+
+	if r := w.adm(ipc.CmdCreateIf, "lo"); r.Error != "" {
+		t.Fatalf("create-if lo = %+v", r)
+	}
+	if r := w.adm(ipc.CmdDeleteIf, "lo", ipc.ArgFamilies, "v6"); r.Error != "" {
+		t.Fatalf("delete-if -f v6 lo = %+v", r)
+	}
+	if on, _ := w.links.v6("lo"); !on {
+		t.Error("delete-if -f v6 lo disabled IPv6 on the loopback")
+	}
+	if r := w.adm(ipc.CmdDeleteIf, "lo"); r.Error != "" {
+		t.Fatalf("delete-if lo = %+v", r)
+	}
+	if !w.links.up("lo") {
+		t.Error("delete-if lo took the loopback down")
+	}
+	if on, _ := w.links.v6("lo"); !on {
+		t.Error("delete-if lo disabled IPv6 on the loopback")
+	}
+}

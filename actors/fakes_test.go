@@ -291,6 +291,7 @@ func newFakeLinkAdmin(n *fakeNet) *fakeLinkAdmin {
 	return &fakeLinkAdmin{net: n, ipv6: map[string]bool{}, links: map[string]*transport.LinkState{
 		"eth0": {Index: 2, Carrier: true, Broadcast: true, Multicast: true},
 		"eth1": {Index: 3, Carrier: true, Broadcast: true, Multicast: true},
+		"lo":   {Index: 1, Up: true, Carrier: true, Loopback: true},
 	}}
 }
 
@@ -324,6 +325,14 @@ func (f *fakeLinkAdmin) SetIPv6(name string, on bool) error {
 func (f *fakeLinkAdmin) AddrFlags(index int, p netip.Prefix) (present, tentative, duplicate bool) {
 	addrs, _ := f.net.Addrs()
 	return slices.Contains(addrs, transport.IfAddr{Ifindex: index, Prefix: p}), false, false
+}
+
+// v6 reports the last SetIPv6 of name, and whether there was one.
+func (f *fakeLinkAdmin) v6(name string) (on, set bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	on, set = f.ipv6[name]
+	return on, set
 }
 
 func (f *fakeLinkAdmin) up(name string) bool {

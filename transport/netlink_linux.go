@@ -276,6 +276,7 @@ type LinkState struct {
 	Index                                       int
 	Up, Carrier                                 bool // IFF_UP, IFF_LOWER_UP
 	Broadcast, Multicast, PointToPoint, Virtual bool
+	Loopback                                    bool // IFF_LOOPBACK
 }
 
 // ErrNoLink is wrapped when a link does not exist.
@@ -300,6 +301,7 @@ func (n *Netlink) State(name string) (LinkState, error) {
 		Broadcast:    f&unix.IFF_BROADCAST != 0,
 		Multicast:    f&unix.IFF_MULTICAST != 0,
 		PointToPoint: f&unix.IFF_POINTOPOINT != 0,
+		Loopback:     f&unix.IFF_LOOPBACK != 0,
 		// Software links (veth, bridge, vlan, ...) have a type of their
 		// own; a NIC is a plain "device".
 		Virtual: link.Type() != "device",
@@ -325,14 +327,20 @@ func (n *Netlink) SetUp(index int, up bool) error {
 
 // SetIPv6 enables or disables IPv6 on a link through
 // net.ipv6.conf.NAME.disable_ipv6, as the SPEC's create-if -f v6 does.
+// Enabling it also turns router advertisements and SLAAC off (accept_ra,
+// autoconf): illumos plumbs IPv6 without autoconfiguration, and addresses
+// on the link come only from address objects.
 func (n *Netlink) SetIPv6(name string, on bool) error {
-	v := "1\n"
+	dir := "/proc/sys/net/ipv6/conf/" + name + "/"
+	writes := [][2]string{{"disable_ipv6", "1\n"}}
 	if on {
-		v = "0\n"
+		// Before enabling, so that no advertisement is acted on meanwhile.
+		writes = [][2]string{{"accept_ra", "0\n"}, {"autoconf", "0\n"}, {"disable_ipv6", "0\n"}}
 	}
-	path := "/proc/sys/net/ipv6/conf/" + name + "/disable_ipv6"
-	if err := os.WriteFile(path, []byte(v), 0o644); err != nil {
-		return fmt.Errorf("IPv6 on %s: %w", name, err)
+	for _, w := range writes {
+		if err := os.WriteFile(dir+w[0], []byte(w[1]), 0o644); err != nil {
+			return fmt.Errorf("IPv6 on %s: %w", name, err)
+		}
 	}
 	return nil
 }
