@@ -5,8 +5,14 @@ package integration
 // Proofs of the defects of issue 10: each test failed before its fix.
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // sysctl reads net.ipv6.conf.IF.KEY in the client namespace.
@@ -78,4 +84,106 @@ func TestDefectIPAdmFamilies(t *testing.T) {
 	if got := lab.sysctl("lo", "disable_ipv6"); got != "0" {
 		t.Errorf("delete-if lo: disable_ipv6 = %s, want 0", got)
 	}
+}
+
+// TestDefectCommandAnswers: `info` of an option the server did not send
+// is OK with no output (illumos GET_TAG; dhcpinfo prints nothing and exits
+// 0); `info field:OFF:LEN` with huge values is INVALID and the interface
+// still answers; `start nosuch --primary` is refused before the primary
+// moves, so the real primary keeps its flag and `ping` without IF is OK.
+func TestDefectCommandAnswers(t *testing.T) {
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind})
+		var st fullStatus
+		if err := lab.CtlJSON(&st, "start", ClientIface, "--wait", "10", "--primary"); err != nil || st.State != "BOUND" {
+			t.Fatalf("start --primary: %+v, %v", st, err)
+		}
+		// Option 42 (NTP servers): neither lab server sends it.
+		if r := lab.CtlRoot("info", "-i", ClientIface, "ntp"); r.Code != 0 || r.Stdout != "" {
+			t.Errorf("%v; want exit 0 and no output", r)
+		}
+		for _, f := range []string{"field:9223372036854775807:1", "field:1:9223372036854775807", "field:4294967296:4294967296"} {
+			checkFails(t, lab, lab.CtlRoot("-o", "json", "info", "-i", ClientIface, f), "INVALID")
+		}
+		if r := lab.CtlRoot("info", "-i", ClientIface, "router"); r.Code != 0 || r.Stdout != router+"\n" {
+			t.Errorf("%v after the bad fields; want %s", r, router)
+		}
+
+		checkFails(t, lab, lab.CtlRoot("-o", "json", "start", "nosuch", "--primary"), "INVALID")
+		if r := lab.CtlRoot("ping"); r.Code != 0 || r.Stdout != "OK\n" {
+			t.Errorf("%v after start nosuch --primary; want OK for the primary", r)
+		}
+		if r := lab.CtlRoot("info", "lease-time"); r.Code != 0 || r.Stdout != "600\n" {
+			t.Errorf("%v after start nosuch --primary; want the primary's 600", r)
+		}
+		if err := lab.CtlJSON(&st, "status", ClientIface); err != nil || !slices.Contains(st.Flags, "PRIMARY") {
+			t.Errorf("status after start nosuch --primary: %+v, %v; want PRIMARY", st, err)
+		}
+	})
+}
+
+// drainHook holds the DROP hook until the file GO appears next to it (60 s
+// at most), so that the agent's SIGTERM drain lasts as long as the test
+// needs; "begin" in hook.log says the drain has reached it.
+const drainHook = `#!/bin/sh
+dir=$(dirname "$0")
+echo "begin $2" >>"$dir/hook.log"
+[ "$2" = DROP ] || exit 0
+i=0
+while [ ! -e "$dir/GO" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
+`
+
+// TestDefectDrainAnswersShutdown: commands that arrive while the agent
+// drains after SIGTERM are answered SHUTDOWN at once and configure
+// nothing (SPEC §3): the interface the drain dropped is not started again,
+// no address object is created, and nothing is on the link when the agent
+// has exited.
+func TestDefectDrainAnswersShutdown(t *testing.T) {
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		dir := t.TempDir()
+		hook := filepath.Join(dir, "eventhook")
+		if err := os.WriteFile(hook, []byte(drainHook), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		lab := newLab(t, LabOptions{Server: kind, AgentArgs: []string{"--hook", hook}})
+		startBound(t, lab, "10")
+		if err := lab.agent.signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, 10*time.Second, "the DROP hook of the drain", func() error {
+			if !strings.Contains(readFile(filepath.Join(dir, "hook.log")), "begin DROP") {
+				return errors.New("not yet")
+			}
+			return nil
+		})
+		for _, args := range [][]string{
+			{"start", ClientIface, "--wait", "10"},
+			{"create-addr", "-T", "dhcp", "-w", "10", ClientIface + "/d"},
+			{"create-addr", "-T", "static", "-a", staticPrefix.String(), ClientIface + "/s"},
+		} {
+			began := time.Now()
+			r := lab.CtlRoot(append([]string{"-o", "json"}, args...)...)
+			checkFails(t, lab, r, "SHUTDOWN")
+			if d := time.Since(began); d > 3*time.Second {
+				t.Errorf("%v answered after %v; want at once", args, d)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(dir, "GO"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-lab.agent.done:
+		case <-time.After(stopGrace):
+			t.Fatalf("agent did not exit within %v of the hook's end", stopGrace)
+		}
+		if err := lab.agent.err; err != nil {
+			t.Fatalf("agent exit: %v", err)
+		}
+		if got := lab.ClientAddrs(); len(got) != 0 {
+			t.Errorf("addresses after the drain: %v, want none", got)
+		}
+		if s := lab.IPAdmFile(); strings.Contains(s, ClientIface+"/") {
+			t.Errorf("ipadm.json after the drain: %s; want no address object", s)
+		}
+	})
 }
