@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
 )
 
@@ -32,14 +33,17 @@ type manager struct {
 	primary  string            // name of the primary interface, "" when none
 	routed   inflight          // commands routed to each actor, until answered
 	names    map[string]string // PID id -> interface, for actors that stopped
-	closing  bool              // the agent is stopping: nothing new starts
+	// missing are managed interfaces whose link is gone: resumed when a
+	// link of that name appears (SPEC §2 hotplug).
+	missing map[string]bool
+	closing bool // the agent is stopping: nothing new starts
 }
 
 // ManagerProps is the manager's Props.
 func ManagerProps(env *Env) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &manager{env: env, children: make(map[string]*actor.PID), failed: make(map[string]bool),
-			routed: make(inflight), names: make(map[string]string)}
+			routed: make(inflight), names: make(map[string]string), missing: make(map[string]bool)}
 	})
 }
 
@@ -114,14 +118,7 @@ func (m *manager) Receive(ctx actor.Context) {
 	case *messages.Shutdown:
 		m.shutdown(ctx, msg)
 	case *messages.Link:
-		if pid, ok := m.children[msg.Ifname]; ok {
-			if msg.Deleted {
-				// Route nothing more to it; what is already in its mailbox
-				// is answered before it sees this.
-				delete(m.children, msg.Ifname)
-			}
-			ctx.Send(pid, msg)
-		}
+		m.link(ctx, msg)
 	case *messages.ClockJump, *messages.Reconfigure:
 		for _, pid := range m.children {
 			ctx.Send(pid, msg)
@@ -152,7 +149,9 @@ func (m *manager) resume(ctx actor.Context) {
 	for _, name := range managed {
 		link, err := m.env.Links.ByName(name)
 		if err != nil {
-			m.env.Log.Warn("managed interface is missing; not resumed", zap.String("iface", name), zap.Error(err))
+			m.env.Log.Warn("managed interface is missing; it resumes when its link appears",
+				zap.String("iface", name), zap.Error(err))
+			m.missing[name] = true
 			continue
 		}
 		m.env.manage(link)
@@ -169,12 +168,75 @@ func (m *manager) resume(ctx actor.Context) {
 	}
 }
 
+// link routes a link change to the interface's actor. A deleted link's
+// interface stays managed, waiting for its link; a link that appears with
+// the name of such an interface resumes it with INIT-REBOOT, no command
+// needed (SPEC §2).
+func (m *manager) link(ctx actor.Context, msg *messages.Link) {
+	if pid, ok := m.children[msg.Ifname]; ok {
+		switch {
+		case msg.Deleted:
+			// Route nothing more to it; what is already in its mailbox
+			// is answered before it sees this.
+			delete(m.children, msg.Ifname)
+			m.missing[msg.Ifname] = true
+		case msg.Appeared && msg.Up:
+			return // first seen, carrier as expected: nothing changed for it
+		}
+		ctx.Send(pid, msg)
+		return
+	}
+	if msg.Deleted || !m.missing[msg.Ifname] || m.closing {
+		return
+	}
+	if m.env.Store != nil {
+		// A temporary start (ipadm -t) is not resumed: its record says so.
+		if rec, err := m.env.Store.Interface(msg.Ifname); err != nil || !rec.Managed {
+			delete(m.missing, msg.Ifname)
+			return
+		}
+	}
+	link, err := m.env.Links.ByName(msg.Ifname)
+	if err != nil {
+		return // gone again already; the next report retries
+	}
+	pid := m.spawn(ctx, link)
+	if m.primary == link.Name {
+		ctx.Send(pid, &messages.Primary{On: true})
+	}
+	ctx.Send(pid, &messages.Resume{})
+	m.env.Log.Info("managed interface's link appeared: resuming it", zap.String("iface", link.Name))
+}
+
+// missingCommand answers a command for a managed interface whose link is
+// gone. drop ends its management (the lease record stays, as after any
+// drop); nothing else can act on a link that is not there.
+func (m *manager) missingCommand(c *messages.Command, name string) {
+	req := c.Req
+	if req.Command != ipc.CmdDrop || m.env.Store == nil {
+		c.Answer(ipc.Fail(req, ipc.ErrUnkIf, "%s is managed but its link is gone; it resumes when the link returns", name))
+		return
+	}
+	if err := m.env.Store.UpdateInterface(name, func(r *store.Interface) { r.Managed = false }); err != nil {
+		c.Answer(ipc.Fail(req, ipc.ErrInternal, "recording the drop of %s: %v", name, err))
+		return
+	}
+	delete(m.missing, name)
+	if m.primary == name {
+		m.primary = ""
+	}
+	r := ipc.OK(req)
+	r.Status = &ipc.Status{Ifname: name, State: "INIT"}
+	c.Answer(r)
+}
+
 func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 	// A prefix, not a fixed name: the actor of a dropped interface may
 	// still be stopping when the interface is started again.
 	pid := ctx.SpawnPrefix(actor.PropsFromProducer(newIface(m.env, link)), "if-"+link.Name+"-")
 	m.children[link.Name] = pid
 	m.names[pid.Id] = link.Name
+	delete(m.missing, link.Name)
 	m.env.manage(link)
 	delete(m.failed, link.Name)
 	return pid
@@ -211,6 +273,10 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 	if pid, ok := m.children[name]; ok {
 		m.takePrimary(ctx, c, name)
 		m.send(ctx, pid, c)
+		return
+	}
+	if m.missing[name] && req.Command != ipc.CmdStart && req.Command != ipc.CmdInform {
+		m.missingCommand(c, name)
 		return
 	}
 	if m.failed[name] && req.Command != ipc.CmdStart {

@@ -10,8 +10,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// watchLinks follows link changes from netlink and reports carrier changes
-// and deletions (SPEC §2) until ctx ends. Only changes are reported.
+// watchLinks follows link changes from netlink and reports carrier changes,
+// deletions and links it had not seen (SPEC §2) until ctx ends. Only
+// changes are reported.
 func watchLinks(ctx context.Context, log *zap.Logger, report func(*messages.Link)) {
 	updates := make(chan netlink.LinkUpdate, 256)
 	err := netlink.LinkSubscribeWithOptions(updates, ctx.Done(), netlink.LinkSubscribeOptions{
@@ -42,10 +43,9 @@ func watchLinks(ctx context.Context, log *zap.Logger, report func(*messages.Link
 			}
 			first := !hasKey(carrier, a.Index)
 			carrier[a.Index] = up
-			if first && up {
-				continue // an interface we just learned of, with carrier: nothing changed
-			}
-			report(&messages.Link{Ifname: a.Name, Up: up})
+			// The first report of a link tells the manager it exists: a
+			// managed interface whose link had gone resumes.
+			report(&messages.Link{Ifname: a.Name, Up: up, Appeared: first})
 		}
 	}
 }

@@ -126,12 +126,17 @@ type Shutdown struct {
 	Reply   chan<- *ipc.Reply
 }
 
-// Link reports a change of an interface's carrier, or its deletion, from
-// the netlink watcher through the manager. No reply.
+// Link reports a change of an interface's carrier, its deletion, or a link
+// the watcher had not seen before, from the netlink watcher through the
+// manager. No reply.
 type Link struct {
 	Ifname  string
 	Up      bool
 	Deleted bool
+	// Appeared is set for the first report of a link (created, moved into
+	// the namespace or renamed): the manager resumes a managed interface
+	// whose link had gone (SPEC §2 hotplug).
+	Appeared bool
 }
 
 // ClockJump reports that the wall clock jumped or the host resumed from

@@ -1,0 +1,63 @@
+package actors
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// TestDeletedLinkResumesWhenItAppears: a managed interface whose link is
+// deleted keeps its record and says so; when a link of that name appears it
+// resumes with INIT-REBOOT, no command (SPEC §2 hotplug).
+func TestDeletedLinkResumesWhenItAppears(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	waitFor(t, "eth0 reported gone", func() bool {
+		r := w.do(ipc.CmdStatus, "eth0")
+		return r.Error == ipc.ErrUnkIf && strings.Contains(r.Message, "link is gone")
+	})
+	if rec, err := w.store.LoadLease("eth0"); err != nil || rec == nil {
+		t.Fatalf("lease record after the link went: %v %v", rec, err)
+	}
+	w.send.none(t)
+
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth1", Up: true, Appeared: true}) // not managed
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Appeared: true})
+	s := w.send.next(t)
+	expectReboot(t, s)
+	if s.ifindex != 2 {
+		t.Fatalf("INIT-REBOOT on ifindex %d, want eth0's 2", s.ifindex)
+	}
+	w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
+	waitFor(t, "eth0 BOUND again", func() bool { return w.do(ipc.CmdStatus, "eth0").Status.State == "BOUND" })
+	if r := w.do(ipc.CmdStatus, "eth1"); r.Error != ipc.ErrUnkIf {
+		t.Fatalf("eth1 appearing made it managed: %+v", r)
+	}
+	w.send.none(t)
+}
+
+// TestDropOfMissingInterface: drop ends the management of an interface
+// whose link is gone; its appearing later resumes nothing.
+func TestDropOfMissingInterface(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	waitFor(t, "eth0 reported gone", func() bool {
+		return strings.Contains(w.do(ipc.CmdStatus, "eth0").Message, "link is gone")
+	})
+	if r := w.do(ipc.CmdDrop, "eth0"); r.Error != "" {
+		t.Fatalf("drop of a missing interface = %+v", r)
+	}
+	if rec, err := w.store.Interface("eth0"); err != nil || rec.Managed {
+		t.Fatalf("record after drop: %+v %v, want not managed", rec, err)
+	}
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true, Appeared: true})
+	if r := w.do(ipc.CmdStatus, "eth0"); r.Error != ipc.ErrUnkIf || strings.Contains(r.Message, "link is gone") {
+		t.Fatalf("status after drop and reappearance = %+v", r)
+	}
+	w.send.none(t)
+}
