@@ -241,7 +241,17 @@ func TestTwoNICsOneSubnetSurviveKill(t *testing.T) {
 				return nil
 			})
 		}
+		// Watched a while longer than the restart takes, so that a late
+		// removal would be seen too.
 		for _, w := range watches {
+			waitUntil(t, 5*time.Second, "100 polls of the address watch", func() error {
+				w.mu.Lock()
+				defer w.mu.Unlock()
+				if w.polls < 100 {
+					return fmt.Errorf("%d polls", w.polls)
+				}
+				return nil
+			})
 			w.check(t)
 		}
 		if leases := lab.ServerLeases(); len(leases) != 2 {
