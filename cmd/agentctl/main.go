@@ -1,6 +1,10 @@
 // Command agentctl controls the DHCP agent through its socket, in the manner
 // of illumos `ifconfig IF dhcp VERB`.
 //
+// Every verb is a row of the table in table.go (its request, operands,
+// flags and printer); verbs.go builds the cobra commands from the table,
+// so that all verbs parse, check and send alike.
+//
 // Exit status: 0 on success, 1 for a usage error, 2 when the agent is not
 // running, and 10 or more for an error reply, one status per error code
 // (see `agentctl help exit-codes` and docs/agentctl.md).
@@ -92,9 +96,10 @@ func (c *cli) root() *cobra.Command {
 	})
 	root.PersistentFlags().StringVar(&c.client.Socket, "socket", "/run/dhcpagent/agent.sock", "the agent's control socket")
 	root.PersistentFlags().StringVarP(&c.output, "output", "o", "", "output format: json (show-if and show-addr: or the fields to print)")
-	root.AddCommand(c.startCmd(), c.statusCmd(), c.extendCmd(), c.informCmd(), c.dropCmd(), c.releaseCmd(),
-		c.pingCmd(), c.infoCmd(), c.watchCmd(), c.versionCmd(), c.manCmd(), exitCodesHelp())
-	root.AddCommand(c.ipadmCmds()...)
+	for _, vb := range verbs {
+		root.AddCommand(c.command(vb))
+	}
+	root.AddCommand(c.manCmd(), exitCodesHelp())
 	return root
 }
 
