@@ -92,8 +92,8 @@ var verbs = []verb{
 		use:     "delete-if [-f v4|v6] IF",
 		short:   "Remove an interface and its address objects from the active and persistent configuration",
 		command: ipc.CmdDeleteIf, operand: anIf,
-		flags:   []flag{{name: "family", short: "f", arg: ipc.ArgFamilies, usage: "only this family: v4 or v6"}},
-		reply:   okReply,
+		flags: []flag{{name: "family", short: "f", arg: ipc.ArgFamilies, usage: "only this family: v4 or v6"}},
+		reply: okReply,
 	},
 	{
 		use:     "enable-if IF",
