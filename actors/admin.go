@@ -98,15 +98,16 @@ func (a *admin) command(ctx actor.Context, c *messages.Command) *ipc.Reply {
 	a.log.Info("command", zap.String("command", req.Command), zap.String("iface", req.Ifname),
 		zap.String("object", args[ipc.ArgObject]), zap.Uint32("uid", c.Caller.UID))
 	var err error
+	var drops []<-chan *ipc.Reply
 	switch req.Command {
 	case ipc.CmdCreateIf:
 		err = a.createIf(req.Ifname, args[ipc.ArgFamilies], temporary)
 	case ipc.CmdDeleteIf:
-		err = a.deleteIf(ctx, req.Ifname, args[ipc.ArgFamilies])
+		drops, err = a.deleteIf(ctx, req.Ifname, args[ipc.ArgFamilies])
 	case ipc.CmdEnableIf:
 		err = a.enableIf(ctx, req.Ifname)
 	case ipc.CmdDisableIf:
-		err = a.disableIf(ctx, req.Ifname)
+		drops, err = a.disableIf(ctx, req.Ifname)
 	case ipc.CmdShowIf:
 		return a.showIf(req)
 	case ipc.CmdCreateAddr:
@@ -124,7 +125,32 @@ func (a *admin) command(ctx actor.Context, c *messages.Command) *ipc.Reply {
 	if err != nil {
 		return failure(req, err)
 	}
+	if len(drops) > 0 {
+		a.afterDrops(c, drops)
+		return nil
+	}
 	return ipc.OK(req)
+}
+
+// afterDrops answers c once the DHCP drops its command caused are done, on
+// a goroutine: an OK from disable-if or delete-if means the addresses are
+// gone, and nothing the drops overtook can bring them back. The manager
+// answers every command it routes; the deadline covers a drop's hook (55 s
+// and 3 s to its SIGKILL) and more.
+func (a *admin) afterDrops(c *messages.Command, drops []<-chan *ipc.Reply) {
+	go func() {
+		t := time.NewTimer(shutdownWait + relayGrace)
+		defer t.Stop()
+		for _, d := range drops {
+			select {
+			case <-d:
+			case <-t.C:
+				c.Answer(ipc.Fail(c.Req, ipc.ErrTimeout, "%s on %s: the drop is still in progress", c.Req.Command, c.Req.Ifname))
+				return
+			}
+		}
+		c.Answer(ipc.OK(c.Req))
+	}()
 }
 
 // codedError carries the reply code of an administrative failure.
@@ -217,26 +243,27 @@ func (a *admin) plumb(obj ipadm.Interface) error {
 
 // deleteIf removes the interface (or one family of it) from both
 // configurations, with its address objects.
-func (a *admin) deleteIf(ctx actor.Context, name, fams string) error {
+func (a *admin) deleteIf(ctx actor.Context, name, fams string) (drops []<-chan *ipc.Reply, err error) {
 	if err := ipadm.CheckIfname(name); err != nil {
-		return err
+		return nil, err
 	}
 	act, isActive := a.active.Interfaces[name]
 	per, isPersist := a.persist.Interfaces[name]
 	if !isActive && !isPersist {
-		return fail(ipc.ErrNotFound, "interface %s not found", name)
+		return nil, fail(ipc.ErrNotFound, "interface %s not found", name)
 	}
 	families := []string{ipadm.V4, ipadm.V6}
 	if fams != "" {
-		var err error
 		if families, err = ipadm.ParseFamilies(fams); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	gone := func(ad ipadm.Address) bool { return slices.Contains(families, family(ad)) }
 	for _, ad := range a.active.AddressesOf(name) {
 		if gone(ad) {
-			a.unconfigure(ctx, ad, false)
+			if d := a.unconfigure(ctx, ad); d != nil {
+				drops = append(drops, d)
+			}
 			delete(a.active.Addresses, ad.Object)
 		}
 	}
@@ -266,7 +293,7 @@ func (a *admin) deleteIf(ctx actor.Context, name, fams string) error {
 			a.persist.Interfaces[name] = per
 		}
 	}
-	return a.save()
+	return drops, a.save()
 }
 
 // unplumb takes a link out of IP use: IPv6 off and the link down. A link
@@ -337,21 +364,23 @@ func (a *admin) enable(ctx actor.Context, name string) error {
 	return nil
 }
 
-func (a *admin) disableIf(ctx actor.Context, name string) error {
+func (a *admin) disableIf(ctx actor.Context, name string) (drops []<-chan *ipc.Reply, err error) {
 	if err := ipadm.CheckIfname(name); err != nil {
-		return err
+		return nil, err
 	}
 	obj, ok := a.active.Interfaces[name]
 	if !ok {
-		return fail(ipc.ErrNotFound, "interface %s is not enabled", name)
+		return nil, fail(ipc.ErrNotFound, "interface %s is not enabled", name)
 	}
 	for _, ad := range a.active.AddressesOf(name) {
-		a.unconfigure(ctx, ad, false)
+		if d := a.unconfigure(ctx, ad); d != nil {
+			drops = append(drops, d)
+		}
 		delete(a.active.Addresses, ad.Object)
 	}
 	delete(a.active.Interfaces, name)
 	a.unplumb(name, obj.Has(ipadm.V6))
-	return nil
+	return drops, nil
 }
 
 // configure applies an address object: a static address through netlink,
@@ -384,17 +413,14 @@ func (a *admin) configure(ctx actor.Context, ad ipadm.Address, c *messages.Comma
 }
 
 // unconfigure takes an address object out of the kernel: a static address
-// removed exactly, a DHCP one dropped (or released).
-func (a *admin) unconfigure(ctx actor.Context, ad ipadm.Address, release bool) {
+// removed exactly, a DHCP one dropped. The drop is done when the returned
+// channel yields its answer (nil for a static object).
+func (a *admin) unconfigure(ctx actor.Context, ad ipadm.Address) <-chan *ipc.Reply {
 	if ad.Type == ipadm.Static {
 		a.removeStatic(ad)
-		return
+		return nil
 	}
-	cmd := ipc.CmdDrop
-	if release {
-		cmd = ipc.CmdRelease
-	}
-	a.relay(ctx, nil, &ipc.Request{Version: ipc.Version, Command: cmd, Ifname: ad.Ifname}, ipc.ErrUnkIf)
+	return a.relay(ctx, nil, &ipc.Request{Version: ipc.Version, Command: ipc.CmdDrop, Ifname: ad.Ifname}, ipc.ErrUnkIf)
 }
 
 // removeStatic takes a static address object's address out of the kernel,
@@ -409,12 +435,14 @@ func (a *admin) removeStatic(ad ipadm.Address) {
 	}
 }
 
-// relay sends req to the manager as root and passes the answer on to c
-// (nil: nobody waits), turning the code ok into success; a success keeps
-// its status. The waiting happens on a goroutine, so Receive never blocks,
-// bounded by the request's wait: the manager answers every command it
-// routes, but a waiter never outlives its caller's patience.
-func (a *admin) relay(ctx actor.Context, c *messages.Command, req *ipc.Request, ok ipc.Code) {
+// relay sends req to the manager as root and passes the answer on to c,
+// turning the code ok into success; a success keeps its status. The
+// waiting happens on a goroutine, so Receive never blocks, bounded by the
+// request's wait: the manager answers every command it routes, but a
+// waiter never outlives its caller's patience. With c nil, the manager's
+// answer is returned instead, for whoever needs to know it is done (it is
+// buffered: nobody has to read it).
+func (a *admin) relay(ctx actor.Context, c *messages.Command, req *ipc.Request, ok ipc.Code) <-chan *ipc.Reply {
 	answer := make(chan *ipc.Reply, 1)
 	fwd := &messages.Command{Req: req, Reply: answer}
 	if c != nil {
@@ -422,7 +450,7 @@ func (a *admin) relay(ctx actor.Context, c *messages.Command, req *ipc.Request, 
 	}
 	ctx.Send(a.manager, fwd)
 	if c == nil {
-		return // nobody waits; the buffered answer is dropped
+		return answer
 	}
 	wait, bounded := req.Wait()
 	if !bounded {
@@ -441,6 +469,7 @@ func (a *admin) relay(ctx actor.Context, c *messages.Command, req *ipc.Request, 
 			c.Answer(ipc.Fail(req, ipc.ErrTimeout, "%s on %s still in progress", req.Command, req.Ifname))
 		}
 	}()
+	return nil
 }
 
 // relayGrace lets the manager's own answer to a wait that ran out (TIMEOUT

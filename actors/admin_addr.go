@@ -112,7 +112,7 @@ func (a *admin) deleteAddr(ctx actor.Context, c *messages.Command) *ipc.Reply {
 		return ipc.OK(req)
 	}
 	if ad.Type == ipadm.Static {
-		a.unconfigure(ctx, ad, false)
+		a.unconfigure(ctx, ad)
 		return ipc.OK(req)
 	}
 	cmd := ipc.CmdDrop

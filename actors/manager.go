@@ -157,8 +157,19 @@ func (m *manager) resume(ctx actor.Context) {
 		m.env.manage(link)
 		links = append(links, link)
 	}
+	// An interface with a persistent DHCP address object is the admin
+	// actor's to start, with the object's host name and primary flag: a
+	// second start from here would race it and any disable-if after it.
+	owned := func(string) bool { return false }
+	if c, err := m.env.Store.LoadIPAdm(); err == nil {
+		owned = c.StartsDHCP
+	}
 	for _, link := range links {
 		name := link.Name
+		if owned(name) {
+			m.env.Log.Info("interface left to its DHCP address object", zap.String("iface", name))
+			continue
+		}
 		pid := m.spawn(ctx, link)
 		if name == h.Primary {
 			ctx.Send(pid, &messages.Primary{On: true})
@@ -306,7 +317,12 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		return
 	}
 	m.takePrimary(ctx, c, name)
-	m.send(ctx, m.spawn(ctx, link), c)
+	pid := m.spawn(ctx, link)
+	if m.primary == name {
+		// The stored primary, started by its address object at boot.
+		ctx.Send(pid, &messages.Primary{On: true})
+	}
+	m.send(ctx, pid, c)
 }
 
 // takePrimary makes name the primary interface for start --primary, once

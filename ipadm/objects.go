@@ -104,6 +104,22 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// StartsDHCP reports whether replaying the configuration starts DHCP on
+// ifname: the interface is in it with a DHCP address object. At boot
+// that object, not the interface's lease record, brings the interface up,
+// with its host name and primary flag: one owner, one start.
+func (c *Config) StartsDHCP(ifname string) bool {
+	if _, ok := c.Interfaces[ifname]; !ok {
+		return false
+	}
+	for _, a := range c.Addresses {
+		if a.Ifname == ifname && a.Type == DHCP {
+			return true
+		}
+	}
+	return false
+}
+
 // AddressesOf returns the address objects of interface ifname, by name.
 func (c *Config) AddressesOf(ifname string) []Address {
 	var out []Address

@@ -6,6 +6,7 @@ package integration
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -184,6 +185,45 @@ func TestDefectDrainAnswersShutdown(t *testing.T) {
 		}
 		if s := lab.IPAdmFile(); strings.Contains(s, ClientIface+"/") {
 			t.Errorf("ipadm.json after the drain: %s; want no address object", s)
+		}
+	})
+}
+
+// TestDefectBootDisableWins: right after the agent restarts, disable-if
+// answers OK and the DHCP address never comes back: one owner brings the
+// interface up at boot (not its interface record and its ipadm DHCP object
+// both), and disable-if wins over whatever the boot has in flight. Both
+// ends of the previous run: SIGTERM (address dropped) and kill -9 (address
+// left on the link for the next agent to adopt).
+func TestDefectBootDisableWins(t *testing.T) {
+	eachServer(t, func(t *testing.T, kind ServerKind) {
+		lab := newLab(t, LabOptions{Server: kind})
+		admin(t, lab, "create-if", ClientIface)
+		createDHCP(t, lab, dhcpObj)
+		for round, kill := range []bool{false, true, false, true} {
+			if kill {
+				lab.KillAgent()
+			} else if err := lab.StopAgent(); err != nil {
+				t.Fatalf("agent exit: %v", err)
+			}
+			lab.StartAgent()
+			admin(t, lab, "disable-if", ClientIface)
+			holdFor(t, 3*time.Second, "no address after disable-if", func() error {
+				if got := lab.ClientAddrs(); len(got) != 0 {
+					return fmt.Errorf("round %d: addresses after disable-if: %v", round, got)
+				}
+				return nil
+			})
+			checkUnmanaged(t, lab)
+			admin(t, lab, "enable-if", ClientIface)
+			waitUntil(t, 15*time.Second, "the DHCP object bound again", func() error {
+				for _, a := range lab.ShowAddr() {
+					if a.Addrobj == dhcpObj && a.State == "ok" {
+						return nil
+					}
+				}
+				return fmt.Errorf("show-addr %+v", lab.ShowAddr())
+			})
 		}
 	})
 }
