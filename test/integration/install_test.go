@@ -87,8 +87,10 @@ func checkLayout(t *testing.T, what string, files []string) {
 // TestInstall checks `make install DESTDIR=`: the layout, the unit accepted
 // by `systemd-analyze verify` without a word (the installed binary seen at
 // its real path through a private mount namespace, its man pages found),
-// the unit's exposure score, every man page rendered by man without a
-// warning, and `make uninstall` leaving only the configuration.
+// alone and with dhcpagent(8)'s SET_HOSTNAME drop-in, the unit's exposure
+// score as the docs quote it, every man page rendered by man without a
+// warning, every flag of the daemon in dhcpagent(8), and `make uninstall`
+// leaving only the configuration.
 func TestInstall(t *testing.T) {
 	t.Parallel()
 	if os.Geteuid() != 0 {
@@ -105,17 +107,8 @@ func TestInstall(t *testing.T) {
 	if _, err := exec.LookPath("systemd-analyze"); err != nil {
 		t.Error("systemd-analyze missing: scripts/deps.sh installs systemd")
 	} else {
-		// The unit names /usr/sbin/dhcpagent: a private mount namespace
-		// puts the staged sbin there, without touching the host's.
-		script := `mount --bind "$1/usr/sbin" /usr/sbin && exec systemd-analyze verify "$2"`
-		cmd := exec.Command("unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", dir, unit)
-		cmd.Env = append(os.Environ(), "MANPATH="+filepath.Join(dir, "usr/share/man"))
-		out, err := cmd.CombinedOutput()
-		if err != nil || len(bytes.TrimSpace(out)) > 0 {
-			t.Errorf("systemd-analyze verify: %v\n%s", err, out)
-		}
-
-		out, err = exec.Command("systemd-analyze", "security", "--offline=true", unit).CombinedOutput()
+		verifyUnit(t, dir, unit)
+		out, err := exec.Command("systemd-analyze", "security", "--offline=true", unit).CombinedOutput()
 		m := regexp.MustCompile(`Overall exposure level for dhcpagent.service: ([0-9.]+) ([A-Z]+)`).FindSubmatch(out)
 		if m == nil {
 			t.Errorf("systemd-analyze security: %v\n%s", err, out)
@@ -125,9 +118,11 @@ func TestInstall(t *testing.T) {
 			t.Logf("systemd-analyze security: exposure %s %s", m[1], m[2])
 			checkDocumentedScore(t, string(m[1]), string(m[2]))
 		}
+		checkHostnameDropIn(t, dir, unit)
 	}
 
 	checkManPages(t, dir, files)
+	checkAgentFlagsInMan(t, dir)
 
 	cmd := exec.Command("make", "-s", "uninstall", "DESTDIR="+dir)
 	cmd.Dir = repoRoot(t)
