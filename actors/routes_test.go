@@ -72,9 +72,11 @@ func TestPrimaryMovesDefaultRoute(t *testing.T) {
 	// start --primary on the bound eth1: its routes take the primary's
 	// metric, and eth0's leave it.
 	w.await(w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth1", Args: map[string]string{ipc.ArgPrimary: "yes"}}))
-	waitFor(t, "eth0 re-applied with its own metric", func() bool {
+	// The actor applies the new configuration, then withdraws the old
+	// routes: wait for both, or the withdrawal may not have happened yet.
+	waitFor(t, "eth0 re-applied with its own metric, its old routes withdrawn", func() bool {
 		c, _ := w.net.lastApplied(2)
-		return c.Metric == 1002
+		return c.Metric == 1002 && slices.ContainsFunc(w.net.withdrawals(), func(o transport.AddrConfig) bool { return o.Ifindex == 2 })
 	})
 	c1, _ := w.net.lastApplied(3)
 	if c1.Metric != PrimaryMetric {
