@@ -169,6 +169,7 @@ func (a *iface) apply(l *lease.Lease, now time.Time) {
 	// Remember it even when it failed part-way, so remove takes back
 	// whatever did get applied.
 	a.applied = &c
+	a.setDNS(l)
 	if l.MTU > 0 && a.env.Cfg().Bool(a.link.Name, "APPLY_MTU") {
 		a.applyMTU(l.MTU)
 	}
@@ -199,6 +200,7 @@ func (a *iface) remove() {
 		a.log.Info("lease removed", zap.Stringer("address", a.applied.Addr))
 	}
 	a.applied = nil
+	a.clearDNS()
 	if a.origMTU != 0 {
 		if err := a.env.Net.SetMTU(a.link.Index, a.origMTU); err != nil {
 			a.log.Error("restoring MTU failed", zap.Int("mtu", a.origMTU), zap.Error(err))

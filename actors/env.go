@@ -34,6 +34,9 @@ type Env struct {
 	Events *Bus
 	// Store keeps leases and the managed interfaces; may be nil (tests).
 	Store Store
+	// DNS receives the interfaces' name servers and search domains
+	// (SPEC §2 DNS=); nil for DNS=no and in tests without it.
+	DNS Resolver
 	// Hooks runs the event hook; may be nil.
 	Hooks Hooks
 	// TestHooks enables commands that exist only for tests (debug-panic).

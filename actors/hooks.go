@@ -6,9 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/dns"
 	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"go.uber.org/zap"
 )
 
@@ -82,6 +84,18 @@ func (a *iface) hookDone(d *messages.HookDone) {
 	a.nextHook()
 }
 
+// search is the lease's search list (option 119, else 15) as the
+// resolver gets it: well-formed names only.
+func search(l *lease.Lease) []string {
+	var out []string
+	for _, d := range searchList(l, func(dhcpv4.OptionCode) bool { return false }) {
+		if d = strings.ToLower(strings.TrimSuffix(d, ".")); dns.ValidDomain(d) && len(out) < dns.MaxDomains {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // hookEnv describes the lease to the hook (SPEC §5).
 func hookEnv(ifname string, e lease.EventName, l *lease.Lease) []string {
 	env := []string{"DHCP_IFNAME=" + ifname, "DHCP_EVENT=" + string(e)}
@@ -107,6 +121,7 @@ func hookEnv(ifname string, e lease.EventName, l *lease.Lease) []string {
 		"DHCP_ROUTERS="+join(gws),
 		"DHCP_DNS="+join(dns),
 		"DHCP_DOMAIN="+l.ACK.DomainName(),
+		"DHCP_SEARCH="+join(search(l)),
 		"DHCP_LEASE_TIME="+secs,
 		"DHCP_SERVER="+l.Server.String(),
 	)

@@ -40,6 +40,7 @@ type world struct {
 	store  *store.Store
 	hooks  *fakeHooks
 	links  *fakeLinkAdmin
+	dns    *fakeResolver
 	env    *Env
 	mgr    *actor.PID
 	admin  *actor.PID
@@ -100,6 +101,10 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *
 	env.Config.Store(cfg)
 	if strings.Contains(conf, "# hooks") {
 		env.Hooks = w.hooks
+	}
+	if strings.Contains(conf, "# dns") {
+		w.dns = &fakeResolver{}
+		env.DNS = w.dns
 	}
 	w.events = env.Events
 	w.system = actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(

@@ -115,6 +115,13 @@ func Run(ctx context.Context, o Options) error {
 		TestHooks: o.TestHooks,
 	}
 	env.Config.Store(o.Config)
+	resolver, err := openDNS(o)
+	if err != nil {
+		return err
+	}
+	if resolver != nil {
+		env.DNS = resolver
+	}
 	var ask statusAsker // set once the manager runs; read by the metrics and the service
 	mx := instrument(o, env, disp, raw, &ask)
 	system := actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(
@@ -183,6 +190,11 @@ func Run(ctx context.Context, o Options) error {
 	notifyStopping(o.Log)
 	stopWatch()
 	shutdown(system, admin, manager, hooks, o)
+	if resolver != nil {
+		// Every interface has been given up: the resolver is left as the
+		// agent found it.
+		resolver.Close(dnsCloseWait)
+	}
 	stopServing()
 	o.Log.Info("agent stopped")
 	return err

@@ -48,6 +48,11 @@ var keys = map[string]struct {
 	// ROUTE_METRIC unset: 1000 + ifindex, or the primary's own (SPEC §2).
 	"ROUTE_METRIC": {optional(checkUint32), ""},
 	"ROUTE_TABLE":  {checkTable, ""},
+	// DNS, RESOLV_CONF: where the interfaces' DNS goes (SPEC §2); the
+	// mechanism is chosen at start-up from the global value, and
+	// IFNAME.DNS=no keeps one interface's DNS out.
+	"DNS":         {checkDNS, "auto"},
+	"RESOLV_CONF": {checkPath, "/etc/resolv.conf"},
 	// ADMIN_GROUP names a group whose members may give every command.
 	"ADMIN_GROUP": {checkText, ""},
 }
@@ -56,6 +61,21 @@ func checkUint32(v string) error {
 	_, err := strconv.ParseUint(v, 10, 32)
 	if err != nil {
 		return errors.New("want a number from 0 to 4294967295")
+	}
+	return nil
+}
+
+func checkDNS(v string) error {
+	switch v {
+	case "auto", "resolved", "resolvconf", "file", "no":
+		return nil
+	}
+	return errors.New("want auto, resolved, resolvconf, file or no")
+}
+
+func checkPath(v string) error {
+	if !strings.HasPrefix(v, "/") || len(v) > 4096 || strings.ContainsAny(v, "\x00\n") {
+		return errors.New("want an absolute path")
 	}
 	return nil
 }

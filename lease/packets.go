@@ -55,6 +55,7 @@ var DefaultParams = []dhcpv4.OptionCode{
 	dhcpv4.OptionDomainNameServer,
 	dhcpv4.OptionHostName,
 	dhcpv4.OptionDomainName,
+	dhcpv4.OptionDNSDomainSearchList, // RFC 3397: the search list the resolver gets (SPEC §2)
 	dhcpv4.OptionInterfaceMTU,
 	dhcpv4.OptionBroadcastAddress,
 	dhcpv4.OptionNTPServers,

@@ -117,7 +117,7 @@ measure() {
 clear_addrs() { for i in $(seq "$N"); do echo "addr flush dev c$i"; done >"$TMP/flush"; ip -n "$CLI" -batch "$TMP/flush"; }
 
 run_agent() {
-	printf 'SELECT_WAIT=0\nOFFER_WAIT=0\nARP_PROBE=no\n' >"$TMP/agent.conf"
+	printf 'SELECT_WAIT=0\nOFFER_WAIT=0\nARP_PROBE=no\nDNS=no\n' >"$TMP/agent.conf"
 	ip netns exec "$CLI" bin/agent --socket "$TMP/agent.sock" --state-dir "$TMP/state" --config "$TMP/agent.conf" \
 		--hook /nonexistent 2>"$TMP/agent.log" &
 	PIDS=($!)

@@ -36,6 +36,9 @@ declare -A want=(
 	[man-db]=man
 	[groff-base]=groff
 	[util-linux]=setpriv
+	# DNS=resolved is tested against a stand-in resolve1 service on a
+	# private bus of the test's own (never the host's system bus).
+	[dbus-daemon]=dbus-daemon
 )
 # `deps.sh bench` also installs the clients make bench compares with.
 if [[ ${1:-} == bench ]]; then

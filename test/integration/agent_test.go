@@ -20,9 +20,11 @@ import (
 
 // agentConfigDefaults starts every configuration file StartAgent writes:
 // no random wait before DISCOVER, the first acceptable offer, no RFC 5227
-// probe, so that a lab binds in milliseconds. LabOptions.AgentConfig
+// probe, so that a lab binds in milliseconds; DNS=no, so that no lab ever
+// hands DNS to the host's resolver (tests of DNS set their own mode and
+// RESOLV_CONF). LabOptions.AgentConfig
 // follows and, the agent's parser letting later lines win, overrides them.
-const agentConfigDefaults = "SELECT_WAIT=0\nOFFER_WAIT=0\nARP_PROBE=no\n"
+const agentConfigDefaults = "SELECT_WAIT=0\nOFFER_WAIT=0\nARP_PROBE=no\nDNS=no\n"
 
 // StartAgent starts bin/agent in the client namespace, with the lab's socket
 // and state dir, and waits (5 s at most) until its socket accepts connections.

@@ -23,6 +23,10 @@ type NIC struct {
 	Peer   string       // its veth peer in the server namespace
 	Subnet netip.Prefix // the subnet the server offers on it
 	Router netip.Addr   // the server's address there, sent as option 3
+	// DNS and Search are sent as options 6 and 119 on a subnet of its own
+	// (198.18.<k>.53 and n<k>.lab.example).
+	DNS    netip.Addr
+	Search string
 }
 
 // SubnetNIC returns the k-th NIC on a subnet of its own (k from 1):
@@ -30,7 +34,8 @@ type NIC struct {
 func SubnetNIC(k int) NIC {
 	return NIC{Name: "eth-cli" + strconv.Itoa(k), Peer: "eth-srv" + strconv.Itoa(k),
 		Subnet: netip.MustParsePrefix(fmt.Sprintf("198.18.%d.0/24", k)),
-		Router: netip.MustParseAddr(fmt.Sprintf("198.18.%d.1", k))}
+		Router: netip.MustParseAddr(fmt.Sprintf("198.18.%d.1", k)),
+		DNS:    netip.MustParseAddr(fmt.Sprintf("198.18.%d.53", k)), Search: fmt.Sprintf("n%d.lab.example", k)}
 }
 
 // SharedNIC returns the k-th extra NIC on the lab's own subnet (k from 1).
@@ -124,7 +129,9 @@ func (l *Lab) dnsmasqSubnetArgs(lease string) []string {
 		tag := "n" + n.Peer
 		args = append(args, "--interface="+n.Peer,
 			"--dhcp-range=set:"+tag+","+first.String()+","+last.String()+",255.255.255.0,"+lease,
-			"--dhcp-option=tag:"+tag+",3,"+n.Router.String())
+			"--dhcp-option=tag:"+tag+",3,"+n.Router.String(),
+			"--dhcp-option=tag:"+tag+",6,"+n.DNS.String(),
+			"--dhcp-option=tag:"+tag+",119,"+n.Search)
 	}
 	return args
 }
@@ -136,8 +143,10 @@ func (l *Lab) keaSubnets() (subnets []map[string]any, ifaces []string) {
 		first, last := n.pool()
 		subnets = append(subnets, map[string]any{
 			"id": i + 2, "subnet": n.Subnet.String(), "interface": n.Peer,
-			"pools":       []map[string]any{{"pool": first.String() + " - " + last.String()}},
-			"option-data": []map[string]any{{"name": "routers", "data": n.Router.String()}},
+			"pools": []map[string]any{{"pool": first.String() + " - " + last.String()}},
+			"option-data": []map[string]any{{"name": "routers", "data": n.Router.String()},
+				{"name": "domain-name-servers", "data": n.DNS.String()},
+				{"name": "domain-search", "data": n.Search}},
 		})
 		ifaces = append(ifaces, n.Peer)
 	}

@@ -97,12 +97,12 @@ func TestSurviveConfig(t *testing.T) {
 			return routes[0].Metric
 		}
 
-		// The bad line is line 5: after the three of agentConfigDefaults
+		// The bad line is line 6: after the four of agentConfigDefaults
 		// and ROUTE_METRIC.
 		hup("ROUTE_METRIC=5\nNO_SUCH_KEY=1\n")
 		line := lab.svWaitLog(3*time.Second, "configuration not reloaded", "")
 		t.Logf("agent: %s", line.Text)
-		if want := conf + ":5"; !strings.Contains(line.Text, want) {
+		if want := conf + ":6"; !strings.Contains(line.Text, want) {
 			t.Errorf("the log line does not name %s", want)
 		}
 		if lab.agent.exited() {

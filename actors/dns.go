@@ -1,0 +1,72 @@
+package actors
+
+import (
+	"net/netip"
+	"slices"
+
+	"github.com/dhcpagent/dhcpagent/dns"
+	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// Resolver receives the DNS each interface holds (dns.Manager); it never
+// blocks.
+type Resolver interface {
+	Set(dns.Link)
+	Clear(ifname string)
+}
+
+// dnsOf is the DNS lease l gives the interface: option 6's servers and the
+// search list of option 119 (RFC 3397), else option 15's domain, less the
+// options PARAM_IGNORE_LIST names. dns.Manager sanitizes it.
+func (a *iface) dnsOf(l *lease.Lease) dns.Link {
+	ignore := a.env.Cfg().Options(a.link.Name, "PARAM_IGNORE_LIST")
+	ignored := func(c dhcpv4.OptionCode) bool {
+		return slices.ContainsFunc(ignore, func(o dhcpv4.OptionCode) bool { return o.Code() == c.Code() })
+	}
+	d := dns.Link{Name: a.link.Name, Index: a.link.Index, Primary: a.inc.primary}
+	if !ignored(dhcpv4.OptionDomainNameServer) {
+		for _, ip := range l.ACK.DNS() {
+			if addr, ok := netip.AddrFromSlice(ip.To4()); ok {
+				d.Servers = append(d.Servers, addr)
+			}
+		}
+	}
+	d.Domains = searchList(l, ignored)
+	return d
+}
+
+// searchList is option 119's domains, else option 15's.
+func searchList(l *lease.Lease, ignored func(dhcpv4.OptionCode) bool) []string {
+	if !ignored(dhcpv4.OptionDNSDomainSearchList) {
+		if s := l.ACK.DomainSearch(); s != nil && len(s.Labels) > 0 {
+			return slices.Clone(s.Labels)
+		}
+	}
+	if !ignored(dhcpv4.OptionDomainName) {
+		if d := l.ACK.DomainName(); d != "" {
+			return []string{d}
+		}
+	}
+	return nil
+}
+
+// setDNS hands the lease's DNS to the resolver, unless DNS=no for the
+// interface.
+func (a *iface) setDNS(l *lease.Lease) {
+	if a.env.DNS == nil {
+		return
+	}
+	if a.env.Cfg().Get(a.link.Name, "DNS") == "no" {
+		a.env.DNS.Clear(a.link.Name)
+		return
+	}
+	a.env.DNS.Set(a.dnsOf(l))
+}
+
+// clearDNS takes the interface's DNS back.
+func (a *iface) clearDNS() {
+	if a.env.DNS != nil {
+		a.env.DNS.Clear(a.link.Name)
+	}
+}
