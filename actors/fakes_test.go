@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/transport"
+	"github.com/dhcpagent/dhcpagent/transport/transporttest"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
@@ -79,36 +80,33 @@ type sent struct {
 	msg      *dhcpv4.DHCPv4
 }
 
-// fakeSender records what the actors send.
+// fakeSender records what the actors send: a transporttest.Sender whose
+// function decodes each DHCP message onto out and puts each ARP packet on
+// arp.
 type fakeSender struct {
+	transporttest.Sender
 	out chan sent
 	arp chan transport.ARPPacket
 }
 
+// transporttest's fake is an actors Sender (checked at compile time).
+var _ Sender = transporttest.Sender(nil)
+
 func newFakeSender() *fakeSender {
-	return &fakeSender{out: make(chan sent, 64), arp: make(chan transport.ARPPacket, 64)}
-}
-
-func (s *fakeSender) Broadcast(ifindex int, from netip.Addr, b []byte) error {
-	return s.record(ifindex, from, netip.Addr{}, b)
-}
-
-func (s *fakeSender) Unicast(ifindex int, from, to netip.Addr, b []byte) error {
-	return s.record(ifindex, from, to, b)
-}
-
-func (s *fakeSender) record(ifindex int, from, to netip.Addr, b []byte) error {
-	m, err := dhcpv4.FromBytes(b)
-	if err != nil {
-		return err
+	s := &fakeSender{out: make(chan sent, 64), arp: make(chan transport.ARPPacket, 64)}
+	s.Sender = func(p transporttest.Packet) error {
+		if p.ARP != nil {
+			s.arp <- *p.ARP
+			return nil
+		}
+		m, err := dhcpv4.FromBytes(p.Payload)
+		if err != nil {
+			return err
+		}
+		s.out <- sent{ifindex: p.Ifindex, from: p.From, to: p.To, msg: m}
+		return nil
 	}
-	s.out <- sent{ifindex: ifindex, from: from, to: to, msg: m}
-	return nil
-}
-
-func (s *fakeSender) ARP(_ int, p transport.ARPPacket) error {
-	s.arp <- p
-	return nil
+	return s
 }
 
 // next waits for the next message sent.
