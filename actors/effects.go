@@ -170,6 +170,7 @@ func (a *iface) apply(l *lease.Lease, now time.Time) {
 	// whatever did get applied.
 	a.applied = &c
 	a.setDNS(l)
+	a.applyHostname(l.ACK.HostName())
 	if l.MTU > 0 && a.env.Cfg().Bool(a.link.Name, "APPLY_MTU") {
 		a.applyMTU(l.MTU)
 	}
@@ -201,6 +202,7 @@ func (a *iface) remove() {
 	}
 	a.applied = nil
 	a.clearDNS()
+	a.releaseHostname()
 	if a.origMTU != 0 {
 		if err := a.env.Net.SetMTU(a.link.Index, a.origMTU); err != nil {
 			a.log.Error("restoring MTU failed", zap.Int("mtu", a.origMTU), zap.Error(err))

@@ -37,6 +37,8 @@ type Env struct {
 	// DNS receives the interfaces' name servers and search domains
 	// (SPEC §2 DNS=); nil for DNS=no and in tests without it.
 	DNS Resolver
+	// HostName sets the kernel host name for SET_HOSTNAME; may be nil.
+	HostName HostNamer
 	// Hooks runs the event hook; may be nil.
 	Hooks Hooks
 	// TestHooks enables commands that exist only for tests (debug-panic).

@@ -41,6 +41,7 @@ type world struct {
 	hooks  *fakeHooks
 	links  *fakeLinkAdmin
 	dns    *fakeResolver
+	host   *fakeHostNamer
 	env    *Env
 	mgr    *actor.PID
 	admin  *actor.PID
@@ -101,6 +102,10 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *
 	env.Config.Store(cfg)
 	if strings.Contains(conf, "# hooks") {
 		env.Hooks = w.hooks
+	}
+	if strings.Contains(conf, "# hostname") {
+		w.host = &fakeHostNamer{}
+		env.HostName = w.host
 	}
 	if strings.Contains(conf, "# dns") {
 		w.dns = &fakeResolver{}

@@ -17,6 +17,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/actors"
 	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/hook"
+	"github.com/dhcpagent/dhcpagent/hostname"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/store"
@@ -122,6 +123,7 @@ func Run(ctx context.Context, o Options) error {
 	if resolver != nil {
 		env.DNS = resolver
 	}
+	env.HostName = &hostname.Keeper{}
 	var ask statusAsker // set once the manager runs; read by the metrics and the service
 	mx := instrument(o, env, disp, raw, &ask)
 	system := actor.NewActorSystemWithConfig(actor.Configure(actor.WithLoggerFactory(

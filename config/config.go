@@ -53,6 +53,8 @@ var keys = map[string]struct {
 	// IFNAME.DNS=no keeps one interface's DNS out.
 	"DNS":         {checkDNS, "auto"},
 	"RESOLV_CONF": {checkPath, "/etc/resolv.conf"},
+	// SET_HOSTNAME: the kernel host name from the primary's option 12.
+	"SET_HOSTNAME": {checkBool, "no"},
 	// ADMIN_GROUP names a group whose members may give every command.
 	"ADMIN_GROUP": {checkText, ""},
 }

@@ -81,6 +81,8 @@ type LabOptions struct {
 	Routers []netip.Addr
 	// ClasslessRoutes, when set, are sent as option 121 (RFC 3442).
 	ClasslessRoutes []ClasslessRoute
+	// HostName, when set, is sent as option 12.
+	HostName string
 	// MTU, when > 0, is sent as option 26.
 	MTU int
 	// Reservations pin an address to a hardware address.

@@ -152,6 +152,9 @@ func (l *Lab) dnsmasqArgs() []string {
 	if o.MTU > 0 {
 		args = append(args, fmt.Sprintf("--dhcp-option=26,%d", o.MTU))
 	}
+	if o.HostName != "" {
+		args = append(args, "--dhcp-option-force=12,"+o.HostName)
+	}
 	for _, r := range o.Reservations {
 		args = append(args, "--dhcp-host="+r.MAC.String()+","+r.IP.String())
 	}
@@ -196,6 +199,9 @@ func (l *Lab) keaArgs() []string {
 	}
 	if o.MTU > 0 {
 		options = append(options, map[string]any{"name": "interface-mtu", "data": strconv.Itoa(o.MTU)})
+	}
+	if o.HostName != "" {
+		options = append(options, map[string]any{"name": "host-name", "data": o.HostName, "always-send": true})
 	}
 	var reservations []map[string]any
 	for _, r := range o.Reservations {
