@@ -204,3 +204,41 @@ func TestSharedSubnetSurvivesKill(t *testing.T) {
 		t.Fatalf("the restarted agent removed %+v", removed)
 	}
 }
+
+// TestRestartWithdrawsRoutesOfTheLastIncarnation: after kill -9 the adopted
+// lease counts as applied, so the INIT-REBOOT ACK withdraws the routes it
+// no longer names, and a NAK removes the adopted address.
+func TestRestartWithdrawsRoutesOfTheLastIncarnation(t *testing.T) {
+	w := newWorld(t, fast)
+	ch := w.ask(0, ipc.CmdStart, "eth0")
+	first := classless([2]string{"0.0.0.0/0", "198.18.0.254"}, [2]string{"10.1.0.0/16", "198.18.0.2"})
+	d := w.send.next(t)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120, first)
+	r := w.send.next(t)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120, first)
+	w.await(ch)
+	w.kill()
+
+	w2 := newWorldWith(t, fast, w.store, w.net)
+	s := w2.send.next(t)
+	expectReboot(t, s)
+	w2.serve(s.msg, dhcpv4.MessageTypeAck, 120, classless([2]string{"0.0.0.0/0", "198.18.0.254"}))
+	waitFor(t, "the vanished route withdrawn", func() bool {
+		for _, c := range w2.net.withdrawals() {
+			if len(c.Routes) == 1 && c.Routes[0].Dst == netip.MustParsePrefix("10.1.0.0/16") {
+				return true
+			}
+		}
+		return false
+	})
+	w2.kill()
+
+	w3 := newWorldWith(t, fast, w.store, w.net)
+	s = w3.send.next(t)
+	expectReboot(t, s)
+	w3.serve(s.msg, dhcpv4.MessageTypeNak, 0)
+	expectType(t, w3.send.next(t), dhcpv4.MessageTypeDiscover)
+	if _, removed := w3.net.snapshot(); len(removed) != 1 || removed[0].Addr != netip.MustParsePrefix("198.18.0.100/24") {
+		t.Fatalf("after the NAK removed %+v, want the adopted lease", removed)
+	}
+}
