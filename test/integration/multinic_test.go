@@ -261,3 +261,38 @@ func TestTwoNICsOneSubnetSurviveKill(t *testing.T) {
 		wantDefault(t, lab, nics[1], 1000+ifindex(t, lab, nics[1].Name))
 	})
 }
+
+// TestExpiryOfOneNICLeavesTheOther: one interface's lease expires (its
+// server's link gone) while the other renews: the expired one loses its
+// address and routes, the other keeps its own (SPEC §2).
+func TestExpiryOfOneNICLeavesTheOther(t *testing.T) {
+	t.Parallel()
+	lab := newLab(t, LabOptions{Server: Kea, Subnets: 1, LeaseTime: 16 * time.Second})
+	nic := SubnetNIC(1)
+	a := startNIC(t, lab, labNIC(), true)
+	b := startNIC(t, lab, nic, false)
+	lab.ip("-n", lab.ServerNS, "link", "set", nic.Peer, "down")
+	waitUntil(t, 30*time.Second, nic.Name+"'s lease expired", func() error {
+		if lab.clientHas(nic.Name, b.addr()) || len(defaultsOf(lab, nic.Name)) != 0 {
+			return fmt.Errorf("%s still has %v or its default route", nic.Name, b.addr())
+		}
+		return nil
+	})
+	if !lab.ClientHasAddr(a.addr()) {
+		t.Fatalf("%s lost %v when %s's lease expired", ClientIface, a.addr(), nic.Name)
+	}
+	wantDefault(t, lab, labNIC(), 100)
+	var st fullStatus
+	if err := lab.CtlJSON(&st, "status", ClientIface); err != nil || st.State != "BOUND" {
+		t.Fatalf("%s after the other's expiry: %+v %v", ClientIface, st, err)
+	}
+	if !strings.Contains(lab.AgentLog(), `"iface":"`+nic.Name+`","event":"EXPIRE"`) {
+		t.Errorf("no EXPIRE event of %s in the log", nic.Name)
+	}
+}
+
+// clientHas reports whether dev has addr in the client namespace.
+func (l *Lab) clientHas(dev string, addr netip.Addr) bool {
+	out, err := l.ClientExec("ip", "-4", "-o", "addr", "show", "dev", dev)
+	return err == nil && strings.Contains(out, " "+addr.String()+"/")
+}
