@@ -31,6 +31,9 @@ type saved struct {
 	Existed bool        `json:"existed"`
 	Mode    fs.FileMode `json:"mode"`
 	Content []byte      `json:"content"`
+	// Symlink is the target when the path was a symbolic link (as
+	// /etc/resolv.conf often is): restored as a link, not a copy.
+	Symlink string `json:"symlink,omitempty"`
 }
 
 // Set rewrites the file from all.
@@ -91,6 +94,9 @@ func (f *File) save() error {
 		if fi, err := os.Stat(f.Path); err == nil {
 			s.Mode = fi.Mode().Perm()
 		}
+		if target, err := os.Readlink(f.Path); err == nil {
+			s.Symlink = target
+		}
 	}
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -111,7 +117,9 @@ func (f *File) restore() error {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("%s: %w", f.Saved, err)
 	}
-	if s.Existed {
+	if s.Symlink != "" {
+		err = relink(f.Path, s.Symlink)
+	} else if s.Existed {
 		err = replace(f.Path, s.Content, s.Mode)
 	} else if cur, rerr := os.ReadFile(f.Path); rerr == nil && bytes.HasPrefix(cur, []byte(Header)) {
 		if err = os.Remove(f.Path); errors.Is(err, syscall.EBUSY) {
@@ -132,6 +140,10 @@ func replace(path string, data []byte, mode fs.FileMode) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".dhcpagent-*")
 	if err != nil {
+		if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
+			// A read-only /etc with a writable resolv.conf mounted on it.
+			return inPlace(path, data)
+		}
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	name := tmp.Name()
@@ -151,6 +163,20 @@ func replace(path string, data []byte, mode fs.FileMode) error {
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync() // the rename is durable once the directory is
 		d.Close()
+	}
+	return nil
+}
+
+// relink puts the symbolic link path -> target back, atomically.
+func relink(path, target string) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".dhcpagent-link")
+	_ = os.Remove(tmp)
+	if err := os.Symlink(target, tmp); err != nil {
+		return fmt.Errorf("restore the link %s -> %s: %w", path, target, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("restore the link %s -> %s: %w", path, target, err)
 	}
 	return nil
 }

@@ -82,3 +82,32 @@ func read(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// TestFileSymlinkRestored: a resolv.conf that is a symbolic link (to
+// resolvconf's or resolved's file) is replaced by the agent's file and
+// comes back as the same link, its target untouched.
+func TestFileSymlinkRestored(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "stub-resolv.conf")
+	if err := os.WriteFile(target, []byte("nameserver 127.0.0.53\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "resolv.conf")
+	if err := os.Symlink("stub-resolv.conf", path); err != nil {
+		t.Fatal(err)
+	}
+	f := &File{Path: path, Saved: filepath.Join(dir, "saved")}
+	l := Link{Name: "eth0", Servers: addrs("198.18.0.53")}
+	if err := f.Set([]Link{l}, l); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(read(t, path), Header) || read(t, target) != "nameserver 127.0.0.53\n" {
+		t.Fatalf("after Set: %q, target %q", read(t, path), read(t, target))
+	}
+	if err := f.Revert(nil, l); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.Readlink(path); err != nil || got != "stub-resolv.conf" {
+		t.Fatalf("restored %q (%v), want the link to stub-resolv.conf", got, err)
+	}
+}
