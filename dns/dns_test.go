@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -86,4 +87,47 @@ func FuzzRender(f *testing.F) {
 			}
 		}
 	})
+}
+
+// recorder is a Backend that records its calls.
+type recorder struct{ calls []string }
+
+func (r *recorder) Set(all []Link, l Link) error {
+	r.calls = append(r.calls, "set "+l.Name+" of "+names(all))
+	return nil
+}
+
+func (r *recorder) Revert(all []Link, l Link) error {
+	r.calls = append(r.calls, "revert "+l.Name+" of "+names(all))
+	return nil
+}
+
+func names(links []Link) string {
+	var s []string
+	for _, l := range links {
+		s = append(s, l.Name)
+	}
+	return "[" + strings.Join(s, " ") + "]"
+}
+
+// TestManagerAppliesChangesOnly: unchanged DNS is not applied again, an
+// interface with nothing usable is a clear, and Close applies what is
+// pending before it returns.
+func TestManagerAppliesChangesOnly(t *testing.T) {
+	r := &recorder{}
+	m := NewManager(r, nil)
+	m.Set(Link{Name: "eth0", Servers: addrs("198.18.0.53")})
+	m.Wait()
+	m.Set(Link{Name: "eth0", Servers: addrs("198.18.0.53", "127.0.0.1")}) // the same once sanitized
+	m.Set(Link{Name: "eth1", Primary: true, Domains: []string{"one.example"}})
+	m.Wait()
+	m.Set(Link{Name: "eth2", Servers: addrs("0.0.0.0")}) // nothing usable: never set
+	m.Clear("eth0")
+	m.Wait()
+	m.Clear("eth1")
+	m.Close(5 * time.Second)
+	want := []string{"set eth0 of [eth0]", "set eth1 of [eth1 eth0]", "revert eth0 of [eth1]", "revert eth1 of []"}
+	if diff := cmp.Diff(want, r.calls); diff != "" {
+		t.Fatalf("calls (-want +got):\n%s", diff)
+	}
 }
