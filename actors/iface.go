@@ -182,6 +182,7 @@ func (a *iface) reconfigure() {
 		return
 	}
 	a.m.SetConfig(cfg)
+	a.reapply()
 }
 
 // linkChanged follows the carrier (SPEC §2): lost, keep the lease and stop

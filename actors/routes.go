@@ -78,6 +78,14 @@ func (a *iface) setPrimary(on bool) {
 		return
 	}
 	a.inc.primary = on
+	a.reapply()
+}
+
+// reapply applies the held lease again, when its metric, table, DNS or
+// host name may have changed (a new primary, SIGHUP): what is already in
+// the kernel stays, what no longer applies is withdrawn, and the resolver
+// hears only of a change.
+func (a *iface) reapply() {
 	if l := a.m.Status().Lease; l != nil && a.applied != nil && a.applied.Addr == l.Addr {
 		a.apply(l, a.env.Clock.Now())
 	}

@@ -4,10 +4,13 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -240,5 +243,25 @@ func TestRestartWithdrawsRoutesOfTheLastIncarnation(t *testing.T) {
 	expectType(t, w3.send.next(t), dhcpv4.MessageTypeDiscover)
 	if _, removed := w3.net.snapshot(); len(removed) != 1 || removed[0].Addr != netip.MustParsePrefix("198.18.0.100/24") {
 		t.Fatalf("after the NAK removed %+v, want the adopted lease", removed)
+	}
+}
+
+// TestReloadMovesRoutes: a SIGHUP with a new ROUTE_METRIC re-applies the
+// bound lease at once: its routes at the new metric, the old ones gone.
+func TestReloadMovesRoutes(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	cfg, err := config.Parse("test.conf", strings.NewReader(fast+"ROUTE_METRIC=77\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.env.Config.Store(cfg)
+	w.system.Root.Send(w.mgr, &messages.Reconfigure{})
+	waitFor(t, "the routes at metric 77, the old ones withdrawn", func() bool {
+		c, _ := w.net.lastApplied(2)
+		return c.Metric == 77 && len(w.net.withdrawals()) == 1
+	})
+	if got := w.net.withdrawals()[0]; got.Metric != 1002 || !cmp.Equal(got.Routes, []transport.Route{defRoute}, cmpNetip) {
+		t.Fatalf("withdrawn %+v, want the default route at 1002", got)
 	}
 }
