@@ -1,0 +1,71 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/store"
+	"go.uber.org/zap"
+)
+
+// link routes a link change to the interface's actor. A deleted link's
+// interface stays managed, waiting for its link; a link that appears with
+// the name of such an interface resumes it with INIT-REBOOT, no command
+// needed (SPEC §2).
+func (m *manager) link(ctx actor.Context, msg *messages.Link) {
+	if pid, ok := m.children[msg.Ifname]; ok {
+		switch {
+		case msg.Deleted:
+			// Route nothing more to it; what is already in its mailbox
+			// is answered before it sees this.
+			delete(m.children, msg.Ifname)
+			m.missing[msg.Ifname] = true
+		case msg.Appeared && msg.Up:
+			return // first seen, carrier as expected: nothing changed for it
+		}
+		ctx.Send(pid, msg)
+		return
+	}
+	if msg.Deleted || !m.missing[msg.Ifname] || m.closing {
+		return
+	}
+	if m.env.Store != nil {
+		// A temporary start (ipadm -t) is not resumed: its record says so.
+		if rec, err := m.env.Store.Interface(msg.Ifname); err != nil || !rec.Managed {
+			delete(m.missing, msg.Ifname)
+			return
+		}
+	}
+	link, err := m.env.Links.ByName(msg.Ifname)
+	if err != nil {
+		return // gone again already; the next report retries
+	}
+	pid := m.spawn(ctx, link)
+	if m.primary == link.Name {
+		ctx.Send(pid, &messages.Primary{On: true})
+	}
+	ctx.Send(pid, &messages.Resume{})
+	m.env.Log.Info("managed interface's link appeared: resuming it", zap.String("iface", link.Name))
+}
+
+// missingCommand answers a command for a managed interface whose link is
+// gone. drop ends its management (the lease record stays, as after any
+// drop); nothing else can act on a link that is not there.
+func (m *manager) missingCommand(c *messages.Command, name string) {
+	req := c.Req
+	if req.Command != ipc.CmdDrop || m.env.Store == nil {
+		c.Answer(ipc.Fail(req, ipc.ErrUnkIf, "%s is managed but its link is gone; it resumes when the link returns", name))
+		return
+	}
+	if err := m.env.Store.UpdateInterface(name, func(r *store.Interface) { r.Managed = false }); err != nil {
+		c.Answer(ipc.Fail(req, ipc.ErrInternal, "recording the drop of %s: %v", name, err))
+		return
+	}
+	delete(m.missing, name)
+	if m.primary == name {
+		m.primary = ""
+	}
+	r := ipc.OK(req)
+	r.Status = &ipc.Status{Ifname: name, State: "INIT"}
+	c.Answer(r)
+}
