@@ -153,6 +153,31 @@ func TestRouteTableAuto(t *testing.T) {
 		if err != nil || !strings.Contains(out, "dev "+nic.Name) || !strings.Contains(out, "via "+nic.Router.String()) {
 			t.Fatalf("a reply from %s leaves %q (%v), want through %s via %v", st.Address, out, err, nic.Name, nic.Router)
 		}
+		// A request from beyond the router reaches the address through nic;
+		// the reply must leave through nic too: the server's strict
+		// reverse-path filter drops it on the other link. Without the rule
+		// (the control) it leaves by the primary's default route and is lost.
+		remote := "203.0.113.5"
+		for _, c := range [][]string{
+			{"-n", lab.ServerNS, "addr", "add", remote + "/32", "dev", "lo"},
+			{"netns", "exec", lab.ServerNS, "sysctl", "-qw", "net.ipv4.conf.all.rp_filter=1"},
+			{"netns", "exec", lab.ServerNS, "sysctl", "-qw", "net.ipv4.conf." + ServerIface + ".rp_filter=1"},
+		} {
+			lab.ip(c...)
+		}
+		ping := func() error {
+			_, err := lab.ServerExec("busybox", "ping", "-c", "1", "-W", "2", "-I", remote, st.Address)
+			return err
+		}
+		if err := ping(); err != nil {
+			t.Fatalf("a ping from %s to %s got no reply: %v", remote, st.Address, err)
+		}
+		lab.ip("-n", lab.ClientNS, "rule", "del", "from", st.Address, "lookup", table)
+		if err := ping(); err == nil {
+			t.Fatal("control: without the rule the reply still came back")
+		}
+		lab.ip("-n", lab.ClientNS, "rule", "add", "from", st.Address, "lookup", table, "priority", "30000")
+
 		// Dropped, the interface takes its rule and table routes along.
 		if _, err := lab.Ctl("drop", nic.Name); err != nil {
 			t.Fatalf("drop: %v", err)
