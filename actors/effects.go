@@ -162,6 +162,7 @@ func (a *iface) apply(l *lease.Lease, now time.Time) {
 	if err := a.env.Net.Apply(c); err != nil {
 		a.log.Error("applying lease failed", zap.Stringer("address", l.Addr), zap.Error(err))
 	}
+	a.env.addrsChanged()
 	if a.applied != nil {
 		// A renewal leaves exactly the routes its ACK names (SPEC §2).
 		a.withdraw(*a.applied, c)
@@ -200,6 +201,7 @@ func (a *iface) remove() {
 	} else {
 		a.log.Info("lease removed", zap.Stringer("address", a.applied.Addr))
 	}
+	a.env.addrsChanged()
 	a.applied = nil
 	a.clearDNS()
 	a.releaseHostname()

@@ -85,6 +85,16 @@ func (e *Env) addrs() ([]transport.IfAddr, error) {
 	return list, nil
 }
 
+// addrsChanged forgets the cached address list: the agent has just put an
+// address on a link or taken one off, and the next conflict check must see
+// it (another interface offered that address within the second would
+// otherwise take it too).
+func (e *Env) addrsChanged() {
+	e.addrMu.Lock()
+	defer e.addrMu.Unlock()
+	e.addrList = nil
+}
+
 // manage records link as under management.
 func (e *Env) manage(link Link) {
 	e.managedMu.Lock()

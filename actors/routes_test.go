@@ -160,8 +160,18 @@ func TestRenewalReplacesRoutesExactly(t *testing.T) {
 	}
 }
 
+// TestOfferOfAnotherInterfacesAddressRefused: an address another managed
+// interface holds is refused inside the subnet the two share (SPEC §2
+// Acquisition), also when the host's address list was read a moment
+// before that interface bound (the conflict check's cache is not stale
+// about what the agent itself applied).
 func TestOfferOfAnotherInterfacesAddressRefused(t *testing.T) {
 	w := newWorld(t, fast)
+	// The host has a loopback address, so the list read at eth0's offer
+	// is not empty and is cached.
+	w.net.mu.Lock()
+	w.net.addrs = []transport.IfAddr{{Ifindex: 1, Prefix: netip.MustParsePrefix("127.0.0.1/8")}}
+	w.net.mu.Unlock()
 	w.bind("eth0", 120) // 198.18.0.100 on eth0
 	w.ask(0, ipc.CmdStart, "eth1")
 	d := w.send.next(t)
