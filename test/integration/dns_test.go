@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dhcpagent/dhcpagent/dns/dnstest"
 )
 
 // dnsHeader starts the file the agent writes (dns.Header).
@@ -136,39 +138,64 @@ func TestDNSFileBindMount(t *testing.T) {
 	})
 }
 
-// TestDNSResolvconf: DNS=auto without systemd-resolved (the agent's system
-// bus is a path with nothing behind it) uses resolvconf, here a stand-in on
-// PATH that records its arguments and input.
-func TestDNSResolvconf(t *testing.T) {
-	dir := t.TempDir()
-	calls := filepath.Join(dir, "calls")
+// standinResolvconf writes a resolvconf that records its arguments and
+// input to calls, in a directory to put first on the agent's PATH.
+func standinResolvconf(t *testing.T) (dir, calls string) {
+	t.Helper()
+	dir = t.TempDir()
+	calls = filepath.Join(dir, "calls")
 	script := "#!/bin/sh\n{ echo \"args: $*\"; [ \"$1\" = -a ] && cat; } >>" + calls + "\n"
 	if err := os.WriteFile(filepath.Join(dir, "resolvconf"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"PATH=" + dir + ":" + os.Getenv("PATH"), "DBUS_SYSTEM_BUS_ADDRESS=unix:path=" + filepath.Join(dir, "no-bus")}
-	lab := dnsLab(t, Dnsmasq, "DNS=auto\n", nil, env)
-	nic := SubnetNIC(1)
-	startNIC(t, lab, labNIC(), true)
-	startNIC(t, lab, nic, false)
-	if _, err := lab.Ctl("release", nic.Name); err != nil {
-		t.Fatalf("release: %v", err)
-	}
-	if err := lab.StopAgent(); err != nil {
-		t.Fatalf("stop: %v", err)
-	}
-	got := readFile(calls)
-	for _, want := range []string{
-		"args: -a eth-cli.dhcp\nnameserver 198.18.0.53\nsearch zero.lab.example\n",
-		"args: -a eth-cli1.dhcp\nnameserver 198.18.1.53\nsearch n1.lab.example\n",
-		"args: -d eth-cli1.dhcp\n",
-		"args: -d eth-cli.dhcp\n",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("resolvconf calls lack %q:\n%s", want, got)
-		}
-	}
-	if strings.Index(got, "-d eth-cli1.dhcp") > strings.Index(got, "-d eth-cli.dhcp") {
-		t.Errorf("the release's -d came after the shutdown's:\n%s", got)
+	return dir, calls
+}
+
+// TestDNSResolvconf: resolvconf, here a stand-in on PATH that records its
+// arguments and input, gets each interface's DNS with DNS=auto when
+// systemd-resolved is not there (the agent's system bus is a path with
+// nothing behind it), and with DNS=resolvconf even when it is.
+func TestDNSResolvconf(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []string{"auto", "resolvconf"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			dir, calls := standinResolvconf(t)
+			bus, resolved := "unix:path="+filepath.Join(dir, "no-bus"), (*dnstest.Resolve1)(nil)
+			if mode == "resolvconf" {
+				bus = dnstest.PrivateBus(t)
+				resolved = dnstest.ServeResolve1(t, bus)
+			}
+			env := []string{"PATH=" + dir + ":" + os.Getenv("PATH"), "DBUS_SYSTEM_BUS_ADDRESS=" + bus}
+			lab := dnsLab(t, Dnsmasq, "DNS="+mode+"\n", nil, env)
+			nic := SubnetNIC(1)
+			startNIC(t, lab, labNIC(), true)
+			startNIC(t, lab, nic, false)
+			if _, err := lab.Ctl("release", nic.Name); err != nil {
+				t.Fatalf("release: %v", err)
+			}
+			if err := lab.StopAgent(); err != nil {
+				t.Fatalf("stop: %v", err)
+			}
+			got := readFile(calls)
+			for _, want := range []string{
+				"args: -a eth-cli.dhcp\nnameserver 198.18.0.53\nsearch zero.lab.example\n",
+				"args: -a eth-cli1.dhcp\nnameserver 198.18.1.53\nsearch n1.lab.example\n",
+				"args: -d eth-cli1.dhcp\n",
+				"args: -d eth-cli.dhcp\n",
+			} {
+				if !strings.Contains(got, want) {
+					t.Errorf("resolvconf calls lack %q:\n%s", want, got)
+				}
+			}
+			if strings.Index(got, "-d eth-cli1.dhcp") > strings.Index(got, "-d eth-cli.dhcp") {
+				t.Errorf("the release's -d came after the shutdown's:\n%s", got)
+			}
+			if resolved != nil {
+				if c := resolved.Calls(); len(c) != 0 {
+					t.Errorf("DNS=resolvconf called resolved: %q", c)
+				}
+			}
+		})
 	}
 }

@@ -12,8 +12,9 @@ import (
 )
 
 // TestSetHostname: SET_HOSTNAME=yes sets the host name from the primary
-// interface's option 12 and puts the old one back at drop. The agent runs
-// in a UTS namespace of its own, so the host's name is never touched.
+// interface's option 12 and puts the old one back at release and at drop.
+// The agent runs in a UTS namespace of its own, so the host's name is never
+// touched.
 func TestSetHostname(t *testing.T) {
 	eachServer(t, func(t *testing.T, kind ServerKind) {
 		wrap := []string{"unshare", "--uts", "sh", "-c", `hostname agent-before && exec "$@"`, "sh"}
@@ -28,18 +29,26 @@ func TestSetHostname(t *testing.T) {
 		if got := name(); got != "agent-before" {
 			t.Fatalf("the agent's UTS namespace is named %q before any lease", got)
 		}
-		startNIC(t, lab, labNIC(), true)
-		waitUntil(t, 5*time.Second, "the host name from option 12", func() error {
-			if got := name(); got != "web1" {
-				return fmt.Errorf("host name %q", got)
+		bind := func() {
+			startNIC(t, lab, labNIC(), true)
+			waitUntil(t, 5*time.Second, "the host name from option 12", func() error {
+				if got := name(); got != "web1" {
+					return fmt.Errorf("host name %q", got)
+				}
+				return nil
+			})
+		}
+		letGo := func(verb string) {
+			if _, err := lab.Ctl(verb, ClientIface); err != nil {
+				t.Fatalf("%s: %v", verb, err)
 			}
-			return nil
-		})
-		if _, err := lab.Ctl("drop", ClientIface); err != nil {
-			t.Fatalf("drop: %v", err)
+			if got := name(); got != "agent-before" {
+				t.Fatalf("host name %q after %s, want the one before", got, verb)
+			}
 		}
-		if got := name(); got != "agent-before" {
-			t.Fatalf("host name %q after drop, want the one before", got)
-		}
+		bind()
+		letGo("release")
+		bind()
+		letGo("drop")
 	})
 }

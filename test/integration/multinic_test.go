@@ -5,6 +5,8 @@ package integration
 import (
 	"fmt"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -200,9 +202,15 @@ func TestRenewalReplacesClasslessRoutes(t *testing.T) {
 		gw := netip.MustParseAddr("198.18.0.254")
 		first := []ClasslessRoute{{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gw: gw},
 			{Dst: netip.MustParsePrefix("10.1.0.0/16"), Gw: netip.MustParseAddr("198.18.0.2")}}
-		second := []ClasslessRoute{{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gw: gw},
+		gw2 := netip.MustParseAddr("198.18.0.253")
+		second := []ClasslessRoute{{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gw: gw2},
 			{Dst: netip.MustParsePrefix("10.2.0.0/16"), Gw: netip.MustParseAddr("198.18.0.3")}}
-		lab := newLab(t, LabOptions{Server: kind, ClasslessRoutes: first})
+		dir := t.TempDir()
+		hook, hookLog := filepath.Join(dir, "eventhook"), filepath.Join(dir, "hook.log")
+		if err := os.WriteFile(hook, []byte("#!/bin/sh\necho \"$2 $DHCP_ROUTERS\" >>"+hookLog+"\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		lab := newLab(t, LabOptions{Server: kind, ClasslessRoutes: first, AgentArgs: []string{"--hook", hook}})
 		startNIC(t, lab, labNIC(), true)
 		wantRoutes := func(want []ClasslessRoute) error {
 			var got []string
@@ -230,6 +238,9 @@ func TestRenewalReplacesClasslessRoutes(t *testing.T) {
 		if err := wantRoutes(second); err != nil {
 			t.Fatalf("after the renewal: %v", err)
 		}
+		// Option 3 names the lab's router; the hook is told option 121's.
+		want := fmt.Sprintf("BOUND %v\nEXTEND %v\n", gw, gw2)
+		waitFile(t, hookLog, "the hook's routers", func(s string) bool { return s == want })
 	})
 }
 
