@@ -1,22 +1,21 @@
 package actors
 
 import (
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 )
 
 // showIf lists interface objects, active or persistent (SPEC §4).
-func (a *admin) showIf(req *ipc.Request) *ipc.Reply {
-	if req.Ifname != "" {
-		if err := ipadm.CheckIfname(req.Ifname); err != nil {
-			return failure(req, err)
+func (a *admin) showIf(want string) *messages.Result {
+	if want != "" {
+		if err := ipadm.CheckIfname(want); err != nil {
+			return failure(err)
 		}
 	}
 	names := map[string]bool{}
@@ -26,13 +25,13 @@ func (a *admin) showIf(req *ipc.Request) *ipc.Reply {
 	for n := range a.persist.Interfaces {
 		names[n] = true
 	}
-	r := ipc.OK(req)
+	r := messages.OK()
 	for _, n := range sortedKeys(names) {
-		if req.Ifname != "" && n != req.Ifname {
+		if want != "" && n != want {
 			continue
 		}
 		act, isActive := a.active.Interfaces[n]
-		info := ipc.IfInfo{Ifname: n, Persistent: "--", Current: "------", State: ipadm.StateDisabled}
+		info := messages.IfRow{Ifname: n, Persistent: "--", Current: "------", State: ipadm.StateDisabled}
 		if per, ok := a.persist.Interfaces[n]; ok {
 			info.Persistent = ipadm.Persistent(&per)
 		}
@@ -45,17 +44,15 @@ func (a *admin) showIf(req *ipc.Request) *ipc.Reply {
 		}
 		r.Interfaces = append(r.Interfaces, info)
 	}
-	if req.Ifname != "" && len(r.Interfaces) == 0 {
-		return ipc.Fail(req, ipc.ErrNotFound, "interface %s not found", req.Ifname)
+	if want != "" && len(r.Interfaces) == 0 {
+		return messages.Fail(ipc.ErrNotFound, "interface %s not found", want)
 	}
 	return r
 }
 
 // showAddr lists address objects. A DHCP object's state and address come
 // from its interface actor: the statuses are gathered on a goroutine.
-func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
-	req := c.Req
-	want := req.Args[ipc.ArgObject]
+func (a *admin) showAddr(ctx actor.Context, c *messages.Command, want string) {
 	// Like ipadm, "IF/" names every object of the interface.
 	var err error
 	if ifname, ok := strings.CutSuffix(want, "/"); ok {
@@ -64,7 +61,7 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
 		_, _, err = ipadm.ParseAddrObj(want)
 	}
 	if err != nil {
-		c.Answer(failure(req, err))
+		c.Answer(failure(err))
 		return
 	}
 	objs := map[string]bool{}
@@ -74,8 +71,8 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
 	for o := range a.persist.Addresses {
 		objs[o] = true
 	}
-	var rows []ipc.AddrInfo
-	dhcp := map[string]chan *ipc.Reply{} // interface -> its status
+	var rows []messages.AddrRow
+	dhcp := map[string]chan *messages.Result{} // interface -> its status
 	for _, o := range sortedKeys(objs) {
 		if want != "" && o != want && !(strings.HasSuffix(want, "/") && strings.HasPrefix(o, want)) {
 			continue
@@ -85,7 +82,7 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
 			ad = a.persist.Addresses[o]
 		}
 		_, isPersist := a.persist.Addresses[o]
-		row := ipc.AddrInfo{Addrobj: o, Type: ad.Type, Current: flagU(isActive), Persistent: flagU(isPersist)}
+		row := messages.AddrRow{Addrobj: o, Type: ad.Type, Current: flagU(isActive), Persistent: flagU(isPersist)}
 		switch {
 		case !isActive:
 			row.State = ipadm.StateDisabled
@@ -97,15 +94,14 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
 			row.Addr = ad.Addr.String()
 			row.State = a.staticState(ad)
 		default:
-			ch := make(chan *ipc.Reply, 1)
+			ch := make(chan *messages.Result, 1)
 			dhcp[ad.Ifname] = ch
-			ctx.Send(a.manager, &messages.Command{Req: &ipc.Request{Version: ipc.Version, Command: ipc.CmdStatus,
-				Ifname: ad.Ifname}, Reply: ch})
+			ctx.Send(a.manager, &messages.Command{Ifname: ad.Ifname, Req: messages.Status{}, Reply: ch})
 		}
 		rows = append(rows, row)
 	}
 	if want != "" && len(rows) == 0 {
-		c.Answer(ipc.Fail(req, ipc.ErrNotFound, "address object %s not found", want))
+		c.Answer(messages.Fail(ipc.ErrNotFound, "address object %s not found", want))
 		return
 	}
 	go func() {
@@ -115,7 +111,7 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
 			if !ok || rows[i].Type != ipadm.DHCP || rows[i].State != "" {
 				continue
 			}
-			var r *ipc.Reply
+			var r *messages.Result
 			select {
 			case r = <-ch:
 				ch <- r // the same interface may appear again
@@ -123,7 +119,7 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command) {
 			}
 			rows[i].State, rows[i].Addr = dhcpState(r)
 		}
-		out := ipc.OK(req)
+		out := messages.OK()
 		out.Addresses = rows
 		c.Answer(out)
 	}()
@@ -158,19 +154,19 @@ func (a *admin) staticState(ad ipadm.Address) string {
 
 // dhcpState is a DHCP object's state and address from its interface's
 // status: ok once bound, tentative while acquiring, down when not running.
-func dhcpState(r *ipc.Reply) (state, addr string) {
-	if r == nil || r.Error != "" || r.Status == nil {
+func dhcpState(r *messages.Result) (state, addr string) {
+	if r == nil || r.Failed() || r.Status == nil {
 		return ipadm.StateDown, "?"
 	}
 	s := r.Status
-	if s.Address == "" {
+	if !s.Addr.IsValid() {
 		return "tentative", "?"
 	}
-	addr = s.Address + "/" + strconv.Itoa(s.Prefix)
+	addr = s.Addr.String()
 	switch {
-	case slices.Contains([]string{"BOUND", "RENEWING", "REBINDING"}, s.State):
+	case s.Bound():
 		return ipadm.StateOK, addr
-	case s.State == "DECLINING":
+	case s.State == lease.Declining:
 		return "duplicate", addr
 	}
 	return "tentative", addr

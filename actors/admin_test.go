@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
-	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -255,20 +254,14 @@ func TestTemporaryObjectsEndWithTheAgent(t *testing.T) {
 		ipc.ArgTemporary, "yes")
 	ch := w.askReq(&ipc.Request{Command: ipc.CmdCreateAddr, Args: map[string]string{ipc.ArgObject: "eth1/d",
 		ipc.ArgType: "dhcp", ipc.ArgTemporary: "yes"}})
-	d := w.send.next(t)
-	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
-	r := w.send.next(t)
-	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
-	if rep := w.await(ch); rep.Error != "" {
+	if rep := w.grant(ch, 120); rep.Error != "" {
 		t.Fatalf("create-addr -t -T dhcp = %+v", rep)
 	}
 	if m, err := w.store.Managed(); err != nil || len(m) != 0 {
 		t.Errorf("managed interfaces %v, %v; want none (the DHCP object is temporary)", m, err)
 	}
 
-	done := make(chan *ipc.Reply, 1)
-	w.system.Root.Send(w.admin, &messages.Shutdown{Reply: done})
-	w.await(done)
+	w.shutdown(w.admin, false)
 	_, removed := w.net.snapshot()
 	want := []transport.AddrConfig{{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.8.8/24")}}
 	if diff := cmp.Diff(want, removed, cmpNetip); diff != "" {

@@ -30,7 +30,7 @@ func (a *iface) restarting() {
 			a.inc.carried = append(a.inc.carried, p)
 			continue
 		}
-		p.cmd.Answer(ipc.Fail(p.cmd.Req, ipc.ErrFailedIf, "%s failed before the command completed", a.link.Name))
+		p.cmd.Answer(messages.Fail(ipc.ErrFailedIf, "%s failed before the command completed", a.link.Name))
 	}
 	a.failCurrent()
 }
@@ -45,7 +45,7 @@ func (a *iface) stopping(code ipc.Code) {
 		if p.unwatch != nil {
 			p.unwatch()
 		}
-		p.cmd.Answer(ipc.Fail(p.cmd.Req, code, "%s stopped before the command completed", a.link.Name))
+		p.cmd.Answer(messages.Fail(code, "%s stopped before the command completed", a.link.Name))
 	}
 	a.failCurrent()
 }
@@ -55,7 +55,7 @@ func (a *iface) stopping(code ipc.Code) {
 func (a *iface) failCurrent() {
 	if c := a.inc.current; c != nil {
 		a.inc.current = nil
-		c.Answer(ipc.Fail(c.Req, ipc.ErrFailedIf, "%s failed while handling %s", a.link.Name, c.Req.Command))
+		c.Answer(messages.Fail(ipc.ErrFailedIf, "%s failed while handling the command", a.link.Name))
 	}
 }
 
@@ -94,7 +94,7 @@ func (f inflight) add(pid *actor.PID, c *messages.Command) {
 // answer: the actor will process none of them.
 func (f inflight) stopped(pid *actor.PID, code ipc.Code, ifname string) {
 	for _, c := range f[pid.Id] {
-		c.Answer(ipc.Fail(c.Req, code, "%s stopped before the command was handled", ifname))
+		c.Answer(messages.Fail(code, "%s stopped before the command was handled", ifname))
 	}
 	delete(f, pid.Id)
 }

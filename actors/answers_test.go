@@ -43,13 +43,12 @@ func TestRestartFailsWaitingExtend(t *testing.T) {
 // A command whose handling panics is answered FAILEDIF, and the interface
 // carries on.
 func TestFailingCommandAnswered(t *testing.T) {
-	reply := make(chan *ipc.Reply, 1)
-	c := &messages.Command{Req: &ipc.Request{Version: ipc.Version, ID: 7, Command: ipc.CmdStart, Ifname: "eth0"},
-		Reply: reply}
+	reply := make(chan *messages.Result, 1)
+	c := &messages.Command{Ifname: "eth0", Req: messages.Start{}, Reply: reply}
 	a := &iface{inc: &incarnations{current: c}, link: Link{Name: "eth0"}}
 	a.restarting()
-	if r := <-reply; r.Error != ipc.ErrFailedIf || r.ID != 7 {
-		t.Fatalf("failing command = %+v, want FAILEDIF id 7", r)
+	if r := <-reply; r.Code != ipc.ErrFailedIf {
+		t.Fatalf("failing command = %+v, want FAILEDIF", r)
 	}
 }
 
@@ -69,23 +68,23 @@ func TestLinkGoneAnswersWaiting(t *testing.T) {
 func TestInflightAnsweredOnce(t *testing.T) {
 	f := make(inflight)
 	pid := actor.NewPID("local", "if-eth0-1")
-	mk := func() (*messages.Command, chan *ipc.Reply) {
-		ch := make(chan *ipc.Reply, 1)
-		return &messages.Command{Req: &ipc.Request{Command: ipc.CmdPing}, Reply: ch}, ch
+	mk := func() (*messages.Command, chan *messages.Result) {
+		ch := make(chan *messages.Result, 1)
+		return &messages.Command{Req: messages.Ping{}, Reply: ch}, ch
 	}
 	done, doneCh := mk()
 	queued, queuedCh := mk()
 	f.add(pid, done)
-	done.Answer(ipc.OK(done.Req))
+	done.Answer(messages.OK())
 	f.add(pid, queued)
 	if n := len(f[pid.Id]); n != 1 {
 		t.Fatalf("%d commands remembered, want the unanswered one", n)
 	}
 	f.stopped(pid, ipc.ErrFailedIf, "eth0")
-	if r := <-queuedCh; r.Error != ipc.ErrFailedIf {
+	if r := <-queuedCh; r.Code != ipc.ErrFailedIf {
 		t.Fatalf("queued command = %+v, want FAILEDIF", r)
 	}
-	if r := <-doneCh; r.Error != "" {
+	if r := <-doneCh; r.Failed() {
 		t.Fatalf("answered command = %+v, want its first answer", r)
 	}
 	select {
@@ -99,11 +98,8 @@ func TestInflightAnsweredOnce(t *testing.T) {
 // configure nothing (SPEC §3).
 func TestCommandsAfterShutdown(t *testing.T) {
 	w := newWorld(t, fast)
-	done := make(chan *ipc.Reply, 1)
-	w.system.Root.Send(w.admin, &messages.Shutdown{Reply: done})
-	w.await(done)
-	w.system.Root.Send(w.mgr, &messages.Shutdown{Reply: done})
-	w.await(done)
+	w.shutdown(w.admin, false)
+	w.shutdown(w.mgr, false)
 	if rep := w.do(ipc.CmdStart, "eth0"); rep.Error != ipc.ErrShutdown {
 		t.Fatalf("start after shutdown = %+v, want SHUTDOWN", rep)
 	}
@@ -153,9 +149,9 @@ func TestGoneCallerDoesNotBlockRelease(t *testing.T) {
 	w := newWorld(t, fast)
 	w.bind("eth0", 120)
 	ctx, gone := context.WithCancel(context.Background())
-	ch := make(chan *ipc.Reply, 1)
-	w.system.Root.Send(w.ipc, &messages.Command{Ctx: ctx, Reply: ch,
-		Req: &ipc.Request{Version: ipc.Version, ID: 1, Command: ipc.CmdExtend, Ifname: "eth0"}})
+	ch := make(chan *messages.Result, 1)
+	w.system.Root.Send(w.ipc, &wireRequest{ctx: ctx, reply: ch,
+		req: &ipc.Request{Version: ipc.Version, ID: 1, Command: ipc.CmdExtend, Ifname: "eth0"}})
 	expectType(t, w.send.next(t), dhcpv4.MessageTypeRequest) // nobody answers it
 	if r := w.do(ipc.CmdRelease, "eth0"); r.Error != ipc.ErrPend {
 		t.Fatalf("release during the extend = %+v, want PEND", r)

@@ -15,11 +15,7 @@ func bootWithDHCPObject(t *testing.T) *world {
 	w := newWorld(t, fast)
 	ch := w.askReq(&ipc.Request{Command: ipc.CmdCreateAddr, Args: map[string]string{ipc.ArgObject: "eth0/d",
 		ipc.ArgType: "dhcp", ipc.ArgHostname: "node9"}})
-	d := w.send.next(t)
-	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
-	r := w.send.next(t)
-	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
-	if rep := w.await(ch); rep.Error != "" {
+	if rep := w.grant(ch, 120); rep.Error != "" {
 		t.Fatalf("create-addr -T dhcp = %+v", rep)
 	}
 	w.kill()

@@ -2,8 +2,6 @@ package actors
 
 import (
 	"context"
-	"encoding/hex"
-	"net/netip"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
@@ -11,8 +9,8 @@ import (
 	"go.uber.org/zap"
 )
 
-// This file is the interface actor's boundary with IPC: a request becomes
-// a lease.Command, and the machine's Reply becomes the ipc.Reply. Which
+// This file is the interface actor's boundary with its callers: a command
+// becomes a lease.Command, and the machine's Reply becomes the Result. Which
 // command is allowed when, and which event answers it, the machine
 // decides (lease/command.go).
 
@@ -28,50 +26,55 @@ type pending struct {
 // cancelled is posted when the caller of a pending command has gone.
 type cancelled struct{ id uint64 }
 
-// command hands an IPC command to the machine.
+// command hands a command to the machine.
 func (a *iface) command(c *messages.Command) {
-	req := c.Req
-	if req.Command == ipc.CmdPanic && a.env.TestHooks {
+	if _, ok := c.Req.(messages.Panic); ok {
+		if !a.env.TestHooks {
+			c.Answer(messages.Fail(ipc.ErrInvalid, "unknown command %q", ipc.CmdPanic))
+			return
+		}
 		a.log.Warn("panicking on request (test hook)")
-		c.Answer(ipc.OK(req))
+		c.Answer(messages.OK())
 		panic("injected panic (test hook)")
 	}
-	ev, ok := a.translate(req)
+	ev, ok := a.translate(c.Req)
 	if !ok {
-		c.Answer(ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command))
+		c.Answer(messages.Fail(ipc.ErrInvalid, "%T is not an interface command", c.Req))
 		return
 	}
-	if req.Command == ipc.CmdStart && req.Args[ipc.ArgPrimary] == "yes" {
+	start, _ := c.Req.(messages.Start)
+	if start.Primary {
 		a.setPrimary(true)
 	}
-	a.post(&pending{cmd: c, op: ev.Op, temporary: req.Args[ipc.ArgTemporary] == "yes"}, ev)
+	a.post(&pending{cmd: c, op: ev.Op, temporary: start.Temporary}, ev)
 }
 
-// translate reads a request into the machine's command, with what only
-// the actor can find out: the stored lease, the interface's address.
-func (a *iface) translate(req *ipc.Request) (lease.Command, bool) {
-	switch req.Command {
-	case ipc.CmdStart:
+// translate reads a command into the machine's, with what only the actor
+// can find out: the stored lease, the interface's address.
+func (a *iface) translate(req messages.Request) (lease.Command, bool) {
+	switch r := req.(type) {
+	case messages.Start:
 		prior, adopted := a.restore()
-		return lease.Command{Op: lease.OpStart, Prior: prior, Adopted: adopted, Hostname: req.Args[ipc.ArgHostname]}, true
-	case ipc.CmdExtend:
+		return lease.Command{Op: lease.OpStart, Prior: prior, Adopted: adopted, Hostname: r.Hostname}, true
+	case messages.Extend:
 		return lease.Command{Op: lease.OpExtend}, true
-	case ipc.CmdRelease:
-		return lease.Command{Op: lease.OpRelease}, true
-	case ipc.CmdDrop:
+	case messages.Drop:
+		if r.Release {
+			return lease.Command{Op: lease.OpRelease}, true
+		}
 		return lease.Command{Op: lease.OpDrop}, true
-	case ipc.CmdInform:
-		addr, _ := a.staticAddr()
-		if p, err := netip.ParsePrefix(req.Args[ipc.ArgAddress]); err == nil {
-			addr = p // refresh-addr -i names the static address object's address
+	case messages.Inform:
+		addr := r.Addr // refresh-addr -i names the static address object's address
+		if !addr.IsValid() {
+			addr, _ = a.staticAddr()
 		}
 		return lease.Command{Op: lease.OpInform, Addr: addr}, true
-	case ipc.CmdPing:
+	case messages.Ping:
 		return lease.Command{Op: lease.OpPing}, true
-	case ipc.CmdStatus:
+	case messages.Status:
 		return lease.Command{Op: lease.OpStatus}, true
-	case ipc.CmdInfo:
-		return lease.Command{Op: lease.OpInfo, Option: req.Args[ipc.ArgOption]}, true
+	case messages.Info:
+		return lease.Command{Op: lease.OpInfo, Option: r.Option}, true
 	}
 	return lease.Command{}, false
 }
@@ -121,19 +124,16 @@ func (a *iface) reply(r lease.Reply) {
 	if p.unwatch != nil {
 		p.unwatch()
 	}
-	req := p.cmd.Req
-	var rep *ipc.Reply
+	var rep *messages.Result
 	if r.Code != lease.CodeOK {
-		rep = ipc.Fail(req, ipc.Code(r.Code), "%s: %s", a.link.Name, r.Reason)
+		rep = messages.Fail(ipc.Code(r.Code), "%s: %s", a.link.Name, r.Reason)
 	} else {
-		rep = ipc.OK(req)
+		rep = messages.OK()
 		if r.Status {
 			s := a.status()
 			rep.Status = &s
 		}
-		if r.Values != nil || r.Raw != nil {
-			rep.Values, rep.Raw = r.Values, hex.EncodeToString(r.Raw)
-		}
+		rep.Values, rep.Raw = r.Values, r.Raw
 	}
 	switch {
 	case r.Ends && p.shutdown:
@@ -154,6 +154,6 @@ func (a *iface) reply(r lease.Reply) {
 // keeping it under management for the next start; the machine chooses.
 func (a *iface) shutdown(s *messages.Shutdown) {
 	a.closing = true
-	c := &messages.Command{Req: &ipc.Request{Version: ipc.Version, Command: ipc.CmdDrop}, Reply: s.Reply}
+	c := &messages.Command{Req: messages.Drop{Release: s.Release}, Reply: s.Reply}
 	a.post(&pending{cmd: c, op: lease.OpDrop, shutdown: true}, lease.Stop{Release: s.Release})
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
-	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
@@ -116,12 +115,7 @@ func TestEventsPublished(t *testing.T) {
 
 func TestAdminGroupIsPrivileged(t *testing.T) {
 	w := newWorld(t, fast)
-	member := func(req *ipc.Request, c ipc.Caller) *ipc.Reply {
-		ch := make(chan *ipc.Reply, 1)
-		req.Version = ipc.Version
-		w.system.Root.Send(w.ipc, &messages.Command{Caller: c, Req: req, Reply: ch})
-		return w.await(ch)
-	}
+	member := func(req *ipc.Request, c ipc.Caller) *ipc.Reply { return w.await(w.wire(nil, c, req)) }
 	// The world's admin group is 4242: as a supplementary group it counts.
 	if r := member(&ipc.Request{Command: ipc.CmdDrop, Ifname: "eth0"}, ipc.Caller{UID: 1000, GID: 100, Groups: []uint32{4242}}); r.Error != ipc.ErrUnkIf {
 		t.Fatalf("admin-group drop = %+v, want UNKIF (allowed, nothing to drop)", r)

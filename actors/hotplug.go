@@ -3,6 +3,7 @@ package actors
 import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
@@ -52,20 +53,17 @@ func (m *manager) link(ctx actor.Context, msg *messages.Link) {
 // gone. drop ends its management (the lease record stays, as after any
 // drop); nothing else can act on a link that is not there.
 func (m *manager) missingCommand(c *messages.Command, name string) {
-	req := c.Req
-	if req.Command != ipc.CmdDrop || m.env.Store == nil {
-		c.Answer(ipc.Fail(req, ipc.ErrUnkIf, "%s is managed but its link is gone; it resumes when the link returns", name))
+	if d, ok := c.Req.(messages.Drop); !ok || d.Release || m.env.Store == nil {
+		c.Answer(messages.Fail(ipc.ErrUnkIf, "%s is managed but its link is gone; it resumes when the link returns", name))
 		return
 	}
 	if err := m.env.Store.UpdateInterface(name, func(r *store.Interface) { r.Managed = false }); err != nil {
-		c.Answer(ipc.Fail(req, ipc.ErrInternal, "recording the drop of %s: %v", name, err))
+		c.Answer(messages.Fail(ipc.ErrInternal, "recording the drop of %s: %v", name, err))
 		return
 	}
 	delete(m.missing, name)
 	if m.primary == name {
 		m.primary = ""
 	}
-	r := ipc.OK(req)
-	r.Status = &ipc.Status{Ifname: name, State: "INIT"}
-	c.Answer(r)
+	c.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: name, State: lease.Init}})
 }

@@ -239,10 +239,10 @@ func (a *iface) retiring(ctx actor.Context) {
 	case *messages.Retire:
 		ctx.Stop(ctx.Self())
 	case *messages.Command:
-		msg.Answer(ipc.Fail(msg.Req, ipc.ErrUnkIf, "%s is not managed", a.link.Name))
+		msg.Answer(messages.Fail(ipc.ErrUnkIf, "%s is not managed", a.link.Name))
 	case *messages.StatusQuery:
 		msg.Reply <- a.status()
 	case *messages.Shutdown:
-		msg.Reply <- ipc.OK(&ipc.Request{})
+		msg.Reply <- messages.OK()
 	}
 }

@@ -8,42 +8,10 @@ import (
 	"go.uber.org/zap"
 )
 
-// privileged lists the commands only root may give (SPEC §3).
-var privileged = map[string]bool{
-	ipc.CmdStart:   true,
-	ipc.CmdDrop:    true,
-	ipc.CmdRelease: true,
-	ipc.CmdExtend:  true,
-	ipc.CmdInform:  true,
-	ipc.CmdStatus:  false,
-	ipc.CmdPing:    false,
-	ipc.CmdInfo:    false,
-	ipc.CmdWatch:   false,
-	ipc.CmdVersion: false,
-	ipc.CmdPanic:   true,
-	ipc.CmdStats:   false,
-
-	ipc.CmdCreateIf:    true,
-	ipc.CmdDeleteIf:    true,
-	ipc.CmdEnableIf:    true,
-	ipc.CmdDisableIf:   true,
-	ipc.CmdShowIf:      false,
-	ipc.CmdCreateAddr:  true,
-	ipc.CmdDeleteAddr:  true,
-	ipc.CmdRefreshAddr: true,
-	ipc.CmdShowAddr:    false,
-}
-
-// administrative commands go to the admin actor, the rest to the manager.
-var administrative = map[string]bool{
-	ipc.CmdCreateIf: true, ipc.CmdDeleteIf: true, ipc.CmdEnableIf: true, ipc.CmdDisableIf: true,
-	ipc.CmdShowIf: true, ipc.CmdCreateAddr: true, ipc.CmdDeleteAddr: true, ipc.CmdRefreshAddr: true,
-	ipc.CmdShowAddr: true,
-}
-
 // ipcActor receives every control request, logs it with the caller,
-// rejects what the caller may not do and forwards the rest to the manager.
-// It never touches lease state.
+// rejects what the caller may not do, translates the rest into typed
+// commands (wire.go) and forwards them: interface and address objects to
+// the admin actor, the rest to the manager. It never touches lease state.
 type ipcActor struct {
 	manager  *actor.PID
 	admin    *actor.PID
@@ -66,26 +34,42 @@ func (a *ipcActor) privileged(c ipc.Caller) bool {
 }
 
 func (a *ipcActor) Receive(ctx actor.Context) {
-	c, ok := ctx.Message().(*messages.Command)
+	w, ok := ctx.Message().(*wireRequest)
 	if !ok {
 		return
 	}
-	req := c.Req
+	req := w.req
 	a.log.Info("command", zap.String("command", req.Command), zap.String("iface", req.Ifname),
-		zap.Uint32("uid", c.Caller.UID), zap.Int32("pid", c.Caller.PID), zap.Uint64("id", req.ID))
-	priv, known := privileged[req.Command]
+		zap.String("object", req.Args[ipc.ArgObject]),
+		zap.Uint32("uid", w.caller.UID), zap.Int32("pid", w.caller.PID), zap.Uint64("id", req.ID))
+	answer := func(r *messages.Result) {
+		select {
+		case w.reply <- r: // the first and only answer: there is room for it
+		default:
+		}
+	}
+	cmd, known := commands[req.Command]
 	switch {
 	case !known:
-		c.Answer(ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command))
-	case req.Command == ipc.CmdVersion:
-		r := ipc.OK(req)
-		r.Message = version.String()
-		c.Answer(r)
-	case priv && !a.privileged(c.Caller):
-		c.Answer(ipc.Fail(req, ipc.ErrPerm, "%s needs root or the admin group", req.Command))
-	case administrative[req.Command] && a.admin == nil:
-		c.Answer(ipc.Fail(req, ipc.ErrInvalid, "interface administration is not available"))
-	case administrative[req.Command]:
+		answer(messages.Fail(ipc.ErrInvalid, "unknown command %q", req.Command))
+		return
+	case cmd.privileged && !a.privileged(w.caller):
+		answer(messages.Fail(ipc.ErrPerm, "%s needs root or the admin group", req.Command))
+		return
+	}
+	c, err := fromWire(w, cmd.parse)
+	if err != nil {
+		answer(messages.Fail(ipc.ErrInvalid, "%s: %v", req.Command, err))
+		return
+	}
+	switch c.Req.(type) {
+	case messages.Version:
+		c.Answer(&messages.Result{Message: version.String()})
+	case messages.AdminRequest:
+		if a.admin == nil {
+			c.Answer(messages.Fail(ipc.ErrInvalid, "interface administration is not available"))
+			return
+		}
 		ctx.Send(a.admin, c)
 	default:
 		ctx.Send(a.manager, c)

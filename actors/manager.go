@@ -191,29 +191,31 @@ func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 }
 
 func (m *manager) route(ctx actor.Context, c *messages.Command) {
-	req := c.Req
-	if req.Command == ipc.CmdStats {
+	if _, ok := c.Req.(messages.Stats); ok {
 		if !m.env.TestHooks {
-			c.Answer(ipc.Fail(req, ipc.ErrInvalid, "unknown command %q", req.Command))
+			c.Answer(messages.Fail(ipc.ErrInvalid, "unknown command %q", ipc.CmdStats))
 			return
 		}
-		r := ipc.OK(req)
-		r.Message = strconv.Itoa(runtime.NumGoroutine())
-		c.Answer(r)
+		c.Answer(&messages.Result{Message: strconv.Itoa(runtime.NumGoroutine())})
 		return
 	}
 	if m.closing {
-		c.Answer(ipc.Fail(req, ipc.ErrShutdown, "agent stopping"))
+		c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
 		return
 	}
-	if req.Command == ipc.CmdStatus && req.Ifname == "" {
+	_, status := c.Req.(messages.Status)
+	if status && c.Ifname == "" {
 		m.statusAll(ctx, c)
 		return
 	}
-	name := req.Ifname
+	// start and inform put an interface under management; the rest need
+	// it managed already.
+	_, start := c.Req.(messages.Start)
+	_, inform := c.Req.(messages.Inform)
+	name := c.Ifname
 	if name == "" {
 		if m.primary == "" {
-			c.Answer(ipc.Fail(req, ipc.ErrNoPrimary, "no interface named and no primary interface"))
+			c.Answer(messages.Fail(ipc.ErrNoPrimary, "no interface named and no primary interface"))
 			return
 		}
 		name = m.primary
@@ -223,34 +225,30 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		m.send(ctx, pid, c)
 		return
 	}
-	if m.missing[name] && req.Command != ipc.CmdStart && req.Command != ipc.CmdInform {
+	if m.missing[name] && !start && !inform {
 		m.missingCommand(c, name)
 		return
 	}
-	if m.failed[name] && req.Command != ipc.CmdStart {
-		switch req.Command {
-		case ipc.CmdStatus:
-			r := ipc.OK(req)
-			r.Status = &ipc.Status{Ifname: name, State: "FAILED", Flags: []string{"FAILED"}}
-			c.Answer(r)
+	if m.failed[name] && !start {
+		switch {
+		case status:
+			c.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: name, Failed: true}})
 		default:
-			c.Answer(ipc.Fail(req, ipc.ErrFailedIf, "%s failed; start it again to retry", name))
+			c.Answer(messages.Fail(ipc.ErrFailedIf, "%s failed; start it again to retry", name))
 		}
 		return
 	}
-	// start and inform put an interface under management; the rest need
-	// it managed already.
-	if req.Command != ipc.CmdStart && req.Command != ipc.CmdInform {
-		c.Answer(ipc.Fail(req, ipc.ErrUnkIf, "%s is not managed", name))
+	if !start && !inform {
+		c.Answer(messages.Fail(ipc.ErrUnkIf, "%s is not managed", name))
 		return
 	}
 	link, err := m.env.Links.ByName(name)
 	if err != nil {
-		c.Answer(ipc.Fail(req, ipc.ErrInvalid, "interface %s: %v", name, err))
+		c.Answer(messages.Fail(ipc.ErrInvalid, "interface %s: %v", name, err))
 		return
 	}
 	if len(link.HWAddr) != 6 {
-		c.Answer(ipc.Fail(req, ipc.ErrInvalid, "interface %s has no Ethernet address", name))
+		c.Answer(messages.Fail(ipc.ErrInvalid, "interface %s has no Ethernet address", name))
 		return
 	}
 	m.takePrimary(ctx, c, name)
@@ -266,7 +264,7 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 // the interface is known to exist: a start that is refused for want of a
 // link never moves the primary away from the real one.
 func (m *manager) takePrimary(ctx actor.Context, c *messages.Command, name string) {
-	if c.Req.Command != ipc.CmdStart || c.Req.Args[ipc.ArgPrimary] != "yes" || m.primary == name {
+	if s, ok := c.Req.(messages.Start); !ok || !s.Primary || m.primary == name {
 		return
 	}
 	if old, ok := m.children[m.primary]; ok {
@@ -286,15 +284,15 @@ func (m *manager) send(ctx actor.Context, pid *actor.PID, c *messages.Command) {
 // does not wait; every actor answers at once, and the wait is bounded for
 // an actor that dies before answering.
 func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
-	parts := make(chan ipc.Status, len(m.children))
+	parts := make(chan messages.IfStatus, len(m.children))
 	for _, pid := range m.children {
 		ctx.Send(pid, &messages.StatusQuery{Reply: parts})
 	}
 	n := len(m.children)
-	r := ipc.OK(c.Req)
-	r.Statuses = make([]ipc.Status, 0, n+len(m.failed))
+	r := messages.OK()
+	r.Statuses = make([]messages.IfStatus, 0, n+len(m.failed))
 	for name := range m.failed {
-		r.Statuses = append(r.Statuses, ipc.Status{Ifname: name, State: "FAILED", Flags: []string{"FAILED"}})
+		r.Statuses = append(r.Statuses, messages.IfStatus{Ifname: name, Failed: true})
 	}
 	go func() {
 		deadline := time.NewTimer(5 * time.Second)
@@ -304,11 +302,11 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 			case s := <-parts:
 				r.Statuses = append(r.Statuses, s)
 			case <-deadline.C:
-				c.Answer(ipc.Fail(c.Req, ipc.ErrInternal, "interface actors did not answer"))
+				c.Answer(messages.Fail(ipc.ErrInternal, "interface actors did not answer"))
 				return
 			}
 		}
-		slices.SortFunc(r.Statuses, func(a, b ipc.Status) int { return strings.Compare(a.Ifname, b.Ifname) })
+		slices.SortFunc(r.Statuses, func(a, b messages.IfStatus) int { return strings.Compare(a.Ifname, b.Ifname) })
 		c.Answer(r)
 	}()
 }
@@ -318,7 +316,7 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 // start; the collecting is done on a goroutine.
 func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
 	m.closing = true
-	replies := make(chan *ipc.Reply, len(m.children))
+	replies := make(chan *messages.Result, len(m.children))
 	for _, pid := range m.children {
 		ctx.Send(pid, &messages.Shutdown{Release: s.Release, Reply: replies})
 	}
@@ -334,10 +332,10 @@ func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
 			case <-replies:
 			case <-deadline.C:
 				log.Error("interfaces did not stop in time")
-				s.Reply <- &ipc.Reply{Version: ipc.Version}
+				s.Reply <- messages.OK()
 				return
 			}
 		}
-		s.Reply <- &ipc.Reply{Version: ipc.Version}
+		s.Reply <- messages.OK()
 	}()
 }

@@ -169,9 +169,7 @@ func TestShutdownDropsAndKeepsManaged(t *testing.T) {
 	w := newWorld(t, fast)
 	w.bind("eth0", 120)
 	w.bind("eth1", 120)
-	done := make(chan *ipc.Reply, 1)
-	w.system.Root.Send(w.mgr, &messages.Shutdown{Reply: done})
-	w.await(done)
+	w.shutdown(w.mgr, false)
 	if _, removed := w.net.snapshot(); len(removed) != 2 {
 		t.Fatalf("removed %v, want both leases", removed)
 	}
@@ -187,9 +185,7 @@ func TestShutdownDropsAndKeepsManaged(t *testing.T) {
 func TestShutdownReleases(t *testing.T) {
 	w := newWorld(t, fast)
 	w.bind("eth0", 120)
-	done := make(chan *ipc.Reply, 1)
-	w.system.Root.Send(w.mgr, &messages.Shutdown{Release: true, Reply: done})
-	w.await(done)
+	w.shutdown(w.mgr, true)
 	expectType(t, w.send.next(t), dhcpv4.MessageTypeRelease)
 }
 

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"log/slog"
 	"net"
 	"net/netip"
@@ -46,6 +47,7 @@ type world struct {
 	mgr    *actor.PID
 	admin  *actor.PID
 	once   sync.Once
+	ended  chan struct{} // closed when the test ends
 }
 
 // kill stops the actor system without dropping anything, as kill -9 would.
@@ -80,7 +82,9 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *
 		hooks: &fakeHooks{runs: make(chan hookRun, 16)},
 		arp:   &fakeARP{},
 		disp:  transport.NewDispatcher(),
+		ended: make(chan struct{}),
 	}
+	t.Cleanup(func() { close(w.ended) })
 	env := &Env{
 		Clock:  w.clock,
 		Sender: w.send,
@@ -138,21 +142,44 @@ const fast = "SELECT_WAIT=0\nOFFER_WAIT=0\nARP_PROBE=no\n"
 
 // ask sends a command as uid and returns the reply channel.
 func (w *world) ask(uid uint32, command, ifname string) <-chan *ipc.Reply {
-	ch := make(chan *ipc.Reply, 1)
-	w.system.Root.Send(w.ipc, &messages.Command{
-		Caller: ipc.Caller{UID: uid},
-		Req:    &ipc.Request{Version: ipc.Version, ID: 1, Command: command, Ifname: ifname},
-		Reply:  ch,
-	})
-	return ch
+	return w.wire(nil, ipc.Caller{UID: uid}, &ipc.Request{ID: 1, Command: command, Ifname: ifname})
 }
 
 // askReq sends a full request as root and returns the reply channel.
 func (w *world) askReq(req *ipc.Request) <-chan *ipc.Reply {
-	ch := make(chan *ipc.Reply, 1)
+	return w.wire(nil, ipc.Caller{}, req)
+}
+
+// wire sends req from caller to the IPC actor as Forward does, at once (so
+// that requests arrive in the order they were asked), and returns the
+// channel its reply arrives on, translated as Forward translates it.
+// ctx is the caller's wait (nil: waits until the world ends).
+func (w *world) wire(ctx context.Context, caller ipc.Caller, req *ipc.Request) <-chan *ipc.Reply {
 	req.Version = ipc.Version
-	w.system.Root.Send(w.ipc, &messages.Command{Req: req, Reply: ch})
+	res := make(chan *messages.Result, 1)
+	w.system.Root.Send(w.ipc, &wireRequest{caller: caller, req: req, reply: res, ctx: ctx})
+	ch := make(chan *ipc.Reply, 1)
+	go func() {
+		select {
+		case r := <-res:
+			ch <- toWire(req, r)
+		case <-w.ended:
+		}
+	}()
 	return ch
+}
+
+// shutdown stops pid (the manager or the admin actor) as the agent's
+// SIGTERM does, dropping or releasing, and waits until it is done.
+func (w *world) shutdown(pid *actor.PID, release bool) {
+	w.t.Helper()
+	done := make(chan *messages.Result, 1)
+	w.system.Root.Send(pid, &messages.Shutdown{Release: release, Reply: done})
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		w.t.Fatal("shutdown not done within 5 s")
+	}
 }
 
 // do sends a command as root and waits for the reply.
@@ -175,7 +202,7 @@ func (w *world) await(ch <-chan *ipc.Reply) *ipc.Reply {
 }
 
 // pending asserts that no reply has come yet.
-func stillWaiting(t *testing.T, ch <-chan *ipc.Reply) {
+func stillWaiting[T any](t *testing.T, ch <-chan T) {
 	t.Helper()
 	select {
 	case r := <-ch:
@@ -217,7 +244,14 @@ func (w *world) serve(m *dhcpv4.DHCPv4, typ dhcpv4.MessageType, lease uint32, mo
 // bind takes ifname from INIT to BOUND with a lease of secs seconds.
 func (w *world) bind(ifname string, secs uint32) *ipc.Reply {
 	w.t.Helper()
-	ch := w.ask(0, ipc.CmdStart, ifname)
+	return w.grant(w.ask(0, ipc.CmdStart, ifname), secs)
+}
+
+// grant serves the DISCOVER and the REQUEST of the acquisition that the
+// command behind ch started with a lease of secs seconds, and returns the
+// command's reply.
+func (w *world) grant(ch <-chan *ipc.Reply, secs uint32) *ipc.Reply {
+	w.t.Helper()
 	d := w.send.next(w.t)
 	expectType(w.t, d, dhcpv4.MessageTypeDiscover)
 	w.serve(d.msg, dhcpv4.MessageTypeOffer, secs)

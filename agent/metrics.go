@@ -27,7 +27,10 @@ func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *tra
 	}
 	names := newIfNames()
 	m := metrics.New(metrics.Options{
-		Statuses: func(ctx context.Context) ([]ipc.Status, error) { return ask.Statuses(ctx) },
+		Statuses: func(ctx context.Context) ([]ipc.Status, error) {
+			sts, err := ask.Statuses(ctx)
+			return actors.WireStatuses(sts), err
+		},
 		Transport: func() metrics.Transport {
 			d, r := disp.Stats(), raw.Stats()
 			return metrics.Transport{

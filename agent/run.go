@@ -170,7 +170,7 @@ func Run(ctx context.Context, o Options) error {
 				// request asks for is configured.
 				return ipc.Fail(req, ipc.ErrShutdown, "agent stopping")
 			}
-			return forward(ctx, system.Root, ipcPID, c, req)
+			return actors.Forward(ctx, system.Root, ipcPID, c, req)
 		},
 		Watch: func(ipc.Caller, *ipc.Request) (<-chan *ipc.Event, func()) {
 			return env.Events.Subscribe()
@@ -210,7 +210,7 @@ func shutdown(system *actor.ActorSystem, admin, manager *actor.PID, hooks *hook.
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownWait)
 	defer cancel()
 	for _, pid := range []*actor.PID{admin, manager} {
-		done := make(chan *ipc.Reply, 1)
+		done := make(chan *messages.Result, 1)
 		system.Root.Send(pid, &messages.Shutdown{Release: release, Reply: done})
 		select {
 		case <-done:
@@ -242,34 +242,6 @@ func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, o Options, env *acto
 		env.Config.Store(cfg)
 		o.Log.Info("configuration reloaded", zap.String("config", o.ConfigPath))
 		changed()
-	}
-}
-
-// forward hands a request to the IPC actor and waits, on this connection's
-// goroutine, for the reply or for the request's wait to run out. A TIMEOUT
-// leaves the transaction running; its late reply is dropped.
-func forward(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c ipc.Caller, req *ipc.Request) *ipc.Reply {
-	reply := make(chan *ipc.Reply, 1)
-	// Done when this caller stops waiting: a command still waiting for
-	// its transaction is then withdrawn, and no longer makes the next
-	// command PEND (SPEC §3).
-	waiting, stopWaiting := context.WithCancel(ctx)
-	defer stopWaiting()
-	root.Send(ipcPID, &messages.Command{Caller: c, Req: req, Reply: reply, Ctx: waiting})
-	var expired <-chan time.Time
-	if d, ok := req.Wait(); ok {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		expired = t.C
-	}
-	select {
-	case r := <-reply:
-		r.ID = req.ID
-		return r
-	case <-expired:
-		return ipc.Fail(req, ipc.ErrTimeout, "%s on %s still in progress", req.Command, req.Ifname)
-	case <-ctx.Done():
-		return ipc.Fail(req, ipc.ErrShutdown, "agent stopping")
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/coreos/go-systemd/v22/daemon"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"go.uber.org/zap"
 )
@@ -49,14 +50,13 @@ type statusAsker struct {
 	manager *actor.PID
 }
 
-func (s statusAsker) Statuses(ctx context.Context) ([]ipc.Status, error) {
-	reply := make(chan *ipc.Reply, 1)
-	req := &ipc.Request{Version: ipc.Version, Command: ipc.CmdStatus}
-	s.root.Send(s.manager, &messages.Command{Caller: ipc.Caller{UID: 0}, Req: req, Reply: reply})
+func (s statusAsker) Statuses(ctx context.Context) ([]messages.IfStatus, error) {
+	reply := make(chan *messages.Result, 1)
+	s.root.Send(s.manager, &messages.Command{Req: messages.Status{}, Reply: reply})
 	select {
 	case r := <-reply:
-		if r.Error != "" {
-			return nil, fmt.Errorf("status: %s: %s", r.Error, r.Message)
+		if r.Failed() {
+			return nil, fmt.Errorf("status: %s: %s", r.Code, r.Message)
 		}
 		return r.Statuses, nil
 	case <-ctx.Done():
@@ -66,14 +66,14 @@ func (s statusAsker) Statuses(ctx context.Context) ([]ipc.Status, error) {
 
 // summary is the one line STATUS= shows: how many interfaces, and how many
 // hold a lease, are acquiring or failed.
-func summary(sts []ipc.Status) string {
+func summary(sts []messages.IfStatus) string {
 	var bound, acquiring, failed int
 	for _, s := range sts {
-		switch s.State {
-		case "BOUND", "RENEWING", "REBINDING", "INFORMATION":
-			bound++
-		case "FAILED":
+		switch {
+		case s.Failed:
 			failed++
+		case s.Bound() || s.State == lease.Information:
+			bound++
 		default:
 			acquiring++
 		}

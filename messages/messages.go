@@ -1,72 +1,26 @@
 // Package messages defines the plain, immutable messages the agent's actors
 // exchange. Each doc comment says who sends the message and what answer it
-// expects. Replies to IPC requests travel on buffered channels of capacity
-// one carried in the request, so an actor answering never blocks and never
+// expects. Commands are typed (command.go): the IPC wire format (package
+// ipc) is translated into them, and their Results back, in one place at
+// the boundary (actors/wire.go); inside, nothing reads argument maps or
+// compares state names. Results travel on buffered channels of capacity
+// one carried in the command, so an actor answering never blocks and never
 // waits on a future; the connection goroutine at the other end does the
 // waiting.
 package messages
 
 import (
-	"context"
-	"sync/atomic"
-
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
-// Command is an IPC request on its way to the actor that answers it. The
-// IPC server sends it to the IPC actor, which forwards it to the manager,
-// which forwards it to the interface actor it names. Exactly one reply is
-// sent on Reply, by whichever actor decides the outcome, through Answer:
-// the first answer wins and later ones are dropped, so that an actor that
-// fails, restarts or stops can answer whatever it still holds without
-// risking a second reply.
-type Command struct {
-	Caller ipc.Caller
-	Req    *ipc.Request
-	Reply  chan<- *ipc.Reply
-	// Ctx is done when the caller stops waiting (its wait ran out, it
-	// went away, the agent stops): a command still waiting for its
-	// transaction is then withdrawn. nil: the caller waits as long as it
-	// takes.
-	Ctx context.Context
-
-	answered atomic.Bool
-}
-
-// Answer sends r as the command's reply unless it was answered already,
-// and reports whether it did. r's ID is set to the request's. It never
-// blocks: Reply has room for the one answer.
-func (c *Command) Answer(r *ipc.Reply) bool {
-	if !c.answered.CompareAndSwap(false, true) {
-		return false
-	}
-	if c.Req != nil {
-		r.ID = c.Req.ID
-	}
-	select {
-	case c.Reply <- r:
-	default: // nobody can be waiting on a full channel
-	}
-	return true
-}
-
-// Withdraw settles the command without an answer: its caller has gone,
-// and nobody is to answer it any more.
-func (c *Command) Withdraw() { c.answered.Store(true) }
-
-// Answered reports whether the command has had its answer (or was
-// withdrawn).
-func (c *Command) Answered() bool { return c.answered.Load() }
-
 // StatusQuery asks an interface actor for its status. The manager sends it
-// to every interface actor for `status` without an interface name; each
-// answers once on Reply.
+// to every interface actor for a Status command without an interface
+// name; each answers once on Reply.
 type StatusQuery struct {
-	Reply chan<- ipc.Status
+	Reply chan<- IfStatus
 }
 
 // Unmanaged tells the manager that an interface actor gave up its
@@ -120,10 +74,10 @@ type Resume struct{}
 // start. Sent by the manager; the actor answers on Reply once the event's
 // hook has run. The agent sends it to the manager, which answers once every
 // interface has, and first to the admin actor, which removes the temporary
-// static addresses.
+// static addresses. Reply has room for the one answer.
 type Shutdown struct {
 	Release bool
-	Reply   chan<- *ipc.Reply
+	Reply   chan<- *Result
 }
 
 // Link reports a change of an interface's carrier, its deletion, or a link

@@ -1,0 +1,53 @@
+package messages
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/dhcpagent/dhcpagent/lease"
+)
+
+// IfStatus is one managed interface's status (SPEC §3), as its actor (or,
+// for a failed one, the manager) reports it.
+type IfStatus struct {
+	Ifname string
+	State  lease.State
+	// Failed: the interface's actor failed too often and was stopped;
+	// State means nothing then.
+	Failed  bool
+	Primary bool
+	Busy    bool // acquiring, or a command waits for its transaction
+	BOOTP   bool // the lease came from a BOOTP server
+	// Addr is the lease's address; invalid when the interface holds none.
+	Addr   netip.Prefix
+	Server netip.Addr
+	// Began, T1, T2 and Expires are the lease's times, zero when there is
+	// no lease; Expires is zero for an infinite one too.
+	Began, T1, T2, Expires time.Time
+	Counters               lease.Counters
+}
+
+// Bound reports whether the interface holds a lease that is verified and
+// in use (BOUND, RENEWING, REBINDING): not one still being probed.
+func (s IfStatus) Bound() bool {
+	return !s.Failed && s.State.HoldsLease() && s.State != lease.PreBound
+}
+
+// IfRow is a line of show-if: the interface, its state (ipadm's ok, down,
+// failed, disabled) and its current and persistent flags.
+type IfRow struct {
+	Ifname     string
+	State      string
+	Current    string
+	Persistent string
+}
+
+// AddrRow is a line of show-addr.
+type AddrRow struct {
+	Addrobj    string
+	Type       string
+	State      string
+	Current    string
+	Persistent string
+	Addr       string
+}
