@@ -1,0 +1,30 @@
+package agent
+
+import (
+	"context"
+	"os"
+
+	"github.com/dhcpagent/dhcpagent/actors"
+	"github.com/dhcpagent/dhcpagent/config"
+	"go.uber.org/zap"
+)
+
+// reloadOnHUP re-reads the configuration on SIGHUP. A file that does not
+// parse leaves the running configuration in place (SPEC §1).
+func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, o Options, env *actors.Env, changed func()) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+		}
+		cfg, err := config.Load(o.ConfigPath)
+		if err != nil {
+			o.Log.Error("configuration not reloaded; keeping the old one", zap.Error(err))
+			continue
+		}
+		env.Config.Store(cfg)
+		o.Log.Info("configuration reloaded", zap.String("config", o.ConfigPath))
+		changed()
+	}
+}
