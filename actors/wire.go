@@ -141,11 +141,11 @@ func toWire(req *ipc.Request, r *messages.Result) *ipc.Reply {
 		out.Raw = hex.EncodeToString(r.Raw)
 	}
 	if r.Status != nil {
-		s := WireStatus(*r.Status)
+		s := wireStatus(*r.Status)
 		out.Status = &s
 	}
 	if r.Statuses != nil {
-		out.Statuses = WireStatuses(r.Statuses)
+		out.Statuses = wireStatuses(r.Statuses)
 	}
 	for _, row := range r.Interfaces {
 		out.Interfaces = append(out.Interfaces, ipc.IfInfo(row))
@@ -156,29 +156,26 @@ func toWire(req *ipc.Request, r *messages.Result) *ipc.Reply {
 	return out
 }
 
-// WireStatuses are the statuses as status shows them.
-func WireStatuses(ss []messages.IfStatus) []ipc.Status {
+// wireStatuses are the statuses as status shows them.
+func wireStatuses(ss []messages.IfStatus) []ipc.Status {
 	out := make([]ipc.Status, 0, len(ss))
 	for _, s := range ss {
-		out = append(out, WireStatus(s))
+		out = append(out, wireStatus(s))
 	}
 	return out
 }
 
-// WireStatus is s as status shows it (SPEC §3): the state's name, or
+// wireStatus is s as status shows it (SPEC §3): the state's name, or
 // FAILED, and the flags PRIMARY, BUSY, BOOTP, FAILED.
-func WireStatus(s messages.IfStatus) ipc.Status {
+func wireStatus(s messages.IfStatus) ipc.Status {
 	st := ipc.Status{
 		Ifname:    s.Ifname,
-		State:     s.State.String(),
+		State:     s.StateName(),
 		Flags:     []string{},
 		Sent:      s.Counters.Sent,
 		Received:  s.Counters.Received,
 		BadOffers: s.Counters.BadOffers,
 		Declined:  s.Counters.Declined,
-	}
-	if s.Failed {
-		st.State = "FAILED"
 	}
 	for _, f := range []struct {
 		on   bool

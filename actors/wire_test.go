@@ -113,7 +113,7 @@ func TestWireStatus(t *testing.T) {
 				Sent: 2, Received: 2, BadOffers: 1, Declined: 3}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, WireStatus(tc.in)); diff != "" {
+			if diff := cmp.Diff(tc.want, wireStatus(tc.in)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})

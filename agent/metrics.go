@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/actors"
-	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/metrics"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -27,10 +27,8 @@ func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *tra
 	}
 	names := newIfNames()
 	m := metrics.New(metrics.Options{
-		Statuses: func(ctx context.Context) ([]ipc.Status, error) {
-			sts, err := ask.Statuses(ctx)
-			return actors.WireStatuses(sts), err
-		},
+		// ask is set once the manager runs: read it at each scrape.
+		Statuses: func(ctx context.Context) ([]messages.IfStatus, error) { return ask.Statuses(ctx) },
 		Transport: func() metrics.Transport {
 			d, r := disp.Stats(), raw.Stats()
 			return metrics.Transport{

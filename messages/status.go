@@ -27,6 +27,15 @@ type IfStatus struct {
 	Counters               lease.Counters
 }
 
+// StateName is the state as status, the logs and the metrics name it: the
+// RFC 2131 state, or FAILED.
+func (s IfStatus) StateName() string {
+	if s.Failed {
+		return "FAILED"
+	}
+	return s.State.String()
+}
+
 // Bound reports whether the interface holds a lease that is verified and
 // in use (BOUND, RENEWING, REBINDING): not one still being probed.
 func (s IfStatus) Bound() bool {

@@ -5,7 +5,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
@@ -16,14 +16,14 @@ import (
 // channel); a failed ask is counted and the per-interface
 // series are left out of that scrape.
 type ifaceCollector struct {
-	statuses func(context.Context) ([]ipc.Status, error)
+	statuses func(context.Context) ([]messages.IfStatus, error)
 	wait     time.Duration
 	failures prometheus.Counter
 
 	state, primary, began, renew, rebind, expiry, badOffers, declines *prometheus.Desc
 }
 
-func newIfaceCollector(statuses func(context.Context) ([]ipc.Status, error), wait time.Duration) *ifaceCollector {
+func newIfaceCollector(statuses func(context.Context) ([]messages.IfStatus, error), wait time.Duration) *ifaceCollector {
 	iface := []string{"iface"}
 	return &ifaceCollector{
 		statuses: statuses,
@@ -70,36 +70,34 @@ func (c *ifaceCollector) Collect(ch chan<- prometheus.Metric) {
 	c.failures.Collect(ch)
 	for _, s := range sts {
 		name := s.Ifname
-		ch <- prometheus.MustNewConstMetric(c.state, prometheus.GaugeValue, 1, name, s.State)
+		ch <- prometheus.MustNewConstMetric(c.state, prometheus.GaugeValue, 1, name, s.StateName())
 		primary := 0.0
-		for _, f := range s.Flags {
-			if f == "PRIMARY" {
-				primary = 1
-			}
+		if s.Primary {
+			primary = 1
 		}
 		ch <- prometheus.MustNewConstMetric(c.primary, prometheus.GaugeValue, primary, name)
-		ch <- prometheus.MustNewConstMetric(c.badOffers, prometheus.CounterValue, float64(s.BadOffers), name)
-		ch <- prometheus.MustNewConstMetric(c.declines, prometheus.CounterValue, float64(s.Declined), name)
-		if s.Address == "" {
+		ch <- prometheus.MustNewConstMetric(c.badOffers, prometheus.CounterValue, float64(s.Counters.BadOffers), name)
+		ch <- prometheus.MustNewConstMetric(c.declines, prometheus.CounterValue, float64(s.Counters.Declined), name)
+		if !s.Addr.IsValid() {
 			continue // no lease: no instants
 		}
-		infinite := s.Expires == nil
-		if s.Began != nil {
+		infinite := s.Expires.IsZero()
+		if !s.Began.IsZero() {
 			ch <- prometheus.MustNewConstMetric(c.began, prometheus.GaugeValue, unix(s.Began, false), name)
 		}
 		ch <- prometheus.MustNewConstMetric(c.expiry, prometheus.GaugeValue, unix(s.Expires, infinite), name)
-		if s.T1 != nil || infinite {
+		if !s.T1.IsZero() || infinite {
 			ch <- prometheus.MustNewConstMetric(c.renew, prometheus.GaugeValue, unix(s.T1, infinite), name)
 		}
-		if s.T2 != nil || infinite {
+		if !s.T2.IsZero() || infinite {
 			ch <- prometheus.MustNewConstMetric(c.rebind, prometheus.GaugeValue, unix(s.T2, infinite), name)
 		}
 	}
 }
 
 // unix is t in Unix seconds; +Inf for an instant that never comes.
-func unix(t *time.Time, never bool) float64 {
-	if never || t == nil {
+func unix(t time.Time, never bool) float64 {
+	if never || t.IsZero() {
 		return math.Inf(1)
 	}
 	return float64(t.UnixNano()) / 1e9

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -29,7 +29,7 @@ const (
 type Options struct {
 	// Statuses returns every managed interface's status, as `agentctl
 	// status` does, within ctx.
-	Statuses func(ctx context.Context) ([]ipc.Status, error)
+	Statuses func(ctx context.Context) ([]messages.IfStatus, error)
 	// Transport returns the shared transport's counters.
 	Transport func() Transport
 	// Name returns the interface name of an ifindex ("" when unknown).

@@ -6,10 +6,12 @@ import (
 	"math"
 	"net"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 
-	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	dto "github.com/prometheus/client_model/go"
@@ -63,12 +65,12 @@ func TestInterfaceMetrics(t *testing.T) {
 	began := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	t1, t2, exp := began.Add(5*time.Minute), began.Add(8*time.Minute), began.Add(10*time.Minute)
 	m := New(Options{
-		Statuses: func(context.Context) ([]ipc.Status, error) {
-			return []ipc.Status{
-				{Ifname: "eth0", State: "BOUND", Flags: []string{"PRIMARY"}, Address: "198.18.0.100", Prefix: 24,
-					Began: &began, T1: &t1, T2: &t2, Expires: &exp, BadOffers: 3, Declined: 1},
-				{Ifname: "eth1", State: "BOUND", Flags: []string{}, Address: "198.18.1.100", Began: &began}, // infinite
-				{Ifname: "eth2", State: "FAILED", Flags: []string{"FAILED"}},
+		Statuses: func(context.Context) ([]messages.IfStatus, error) {
+			return []messages.IfStatus{
+				{Ifname: "eth0", State: lease.Bound, Primary: true, Addr: netip.MustParsePrefix("198.18.0.100/24"),
+					Began: began, T1: t1, T2: t2, Expires: exp, Counters: lease.Counters{BadOffers: 3, Declined: 1}},
+				{Ifname: "eth1", State: lease.Bound, Addr: netip.MustParsePrefix("198.18.1.100/24"), Began: began}, // infinite
+				{Ifname: "eth2", Failed: true},
 			}, nil
 		},
 		Transport: func() Transport { return Transport{FramesReceived: 7, BroadcastsDropped: 2} },
@@ -113,7 +115,7 @@ func TestInterfaceMetrics(t *testing.T) {
 
 // A scrape whose status query fails leaves the interfaces out and counts it.
 func TestInterfaceMetricsUnanswered(t *testing.T) {
-	m := New(Options{ScrapeWait: 10 * time.Millisecond, Statuses: func(ctx context.Context) ([]ipc.Status, error) {
+	m := New(Options{ScrapeWait: 10 * time.Millisecond, Statuses: func(ctx context.Context) ([]messages.IfStatus, error) {
 		<-ctx.Done() // the deadline is what ends a wedged query
 		return nil, errors.New("no answer")
 	}})
