@@ -1,0 +1,61 @@
+package actors
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
+)
+
+// FuzzFromWire: any request that decodes is translated without a panic,
+// to a command naming the request's interface, and the arguments it reads
+// come through as sent: a flag is set exactly when its value is "yes", an
+// inform address is the one sent.
+func FuzzFromWire(f *testing.F) {
+	for _, s := range []string{
+		`{"version":1,"command":"start","ifname":"eth0","args":{"primary":"yes","hostname":"h"}}`,
+		`{"version":1,"command":"inform","ifname":"eth0","args":{"address":"198.18.9.9/24"}}`,
+		`{"version":1,"command":"inform","args":{"address":"junk"}}`,
+		`{"version":1,"command":"create-addr","wait_ms":-1,"args":{"object":"eth0/d","type":"dhcp","temporary":"YES"}}`,
+		`{"version":1,"command":"release","ifname":""}`,
+		`{"version":1,"command":"nonsense"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := ipc.DecodeRequest(body)
+		if err != nil {
+			return
+		}
+		cmd, known := commands[req.Command]
+		if !known {
+			return
+		}
+		c, err := fromWire(&wireRequest{req: req}, cmd.parse)
+		if err != nil {
+			if _, ok := netip.ParsePrefix(req.Args[ipc.ArgAddress]); req.Command == ipc.CmdInform && ok == nil {
+				t.Fatalf("inform of a valid address refused: %v", err)
+			}
+			return
+		}
+		if c.Ifname != req.Ifname || c.Req == nil {
+			t.Fatalf("%+v translated to %+v", req, c)
+		}
+		yes := func(k string) bool { return req.Args[k] == "yes" }
+		switch r := c.Req.(type) {
+		case messages.Start:
+			if r.Primary != yes(ipc.ArgPrimary) || r.Temporary != yes(ipc.ArgTemporary) || r.Hostname != req.Args[ipc.ArgHostname] {
+				t.Fatalf("%+v translated to %+v", req.Args, r)
+			}
+		case messages.Inform:
+			if s, ok := req.Args[ipc.ArgAddress]; ok && netip.MustParsePrefix(s) != r.Addr {
+				t.Fatalf("inform %q translated to %v", s, r.Addr)
+			}
+		case messages.CreateAddr:
+			if r.Primary != yes(ipc.ArgPrimary) || r.Temporary != yes(ipc.ArgTemporary) || r.Object != req.Args[ipc.ArgObject] {
+				t.Fatalf("%+v translated to %+v", req.Args, r)
+			}
+		}
+	})
+}
