@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
@@ -162,43 +163,65 @@ func Load(path string) (*Config, error) {
 	return Parse(path, f)
 }
 
-// Parse reads a configuration from r; name is used in error messages.
+// MaxLine is the longest line Parse reads; a longer one is an error naming
+// its file:line rather than a bare bufio.ErrTooLong.
+const MaxLine = 64 << 10
+
+// Parse reads a configuration from r; name is used in error messages, each
+// of which starts with name:line (name alone only when r cannot be read at
+// all before the first line).
 func Parse(name string, r io.Reader) (*Config, error) {
 	c := &Config{global: map[string]string{}, iface: map[string]map[string]string{}}
 	sc := bufio.NewScanner(r)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || line[0] == '#' {
-			continue
+	sc.Buffer(make([]byte, 0, 4096), MaxLine+1) // the line and its newline
+	n := 1
+	for ; sc.Scan(); n++ {
+		if err := c.parseLine(sc.Text()); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 		}
-		k, v, ok := strings.Cut(line, "=")
-		if !ok {
-			return nil, fmt.Errorf("%s:%d: want KEY=VALUE, got %q", name, n, line)
-		}
-		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		target := c.global
-		if ifname, key, scoped := strings.Cut(k, "."); scoped {
-			if ifname == "" || len(ifname) > 15 {
-				return nil, fmt.Errorf("%s:%d: bad interface name %q", name, n, ifname)
-			}
-			if c.iface[ifname] == nil {
-				c.iface[ifname] = map[string]string{}
-			}
-			target, k = c.iface[ifname], key
-		}
-		spec, known := keys[k]
-		if !known {
-			return nil, fmt.Errorf("%s:%d: unknown key %s", name, n, k)
-		}
-		if err := spec.check(v); err != nil {
-			return nil, fmt.Errorf("%s:%d: %s=%s: %v", name, n, k, v, err)
-		}
-		target[k] = v
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	switch err := sc.Err(); {
+	case errors.Is(err, bufio.ErrTooLong):
+		return nil, fmt.Errorf("%s:%d: line longer than %d bytes", name, n, MaxLine)
+	case err != nil:
+		return nil, fmt.Errorf("%s:%d: %w", name, n, err)
 	}
 	return c, nil
+}
+
+// parseLine applies one line. A per-interface key is IFNAME.KEY: keys have
+// no dot, so the last dot splits them and a VLAN's name (eth0.100) keeps
+// its own; the name must be one the kernel could give a link.
+func (c *Config) parseLine(line string) error {
+	line = strings.TrimSpace(line)
+	if line == "" || line[0] == '#' {
+		return nil
+	}
+	k, v, ok := strings.Cut(line, "=")
+	if !ok {
+		return fmt.Errorf("want KEY=VALUE, got %q", line)
+	}
+	k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+	target := c.global
+	if dot := strings.LastIndexByte(k, '.'); dot >= 0 {
+		ifname := k[:dot]
+		if err := ipadm.CheckIfname(ifname); err != nil {
+			return fmt.Errorf("bad interface name in %s: %v", k, err)
+		}
+		if c.iface[ifname] == nil {
+			c.iface[ifname] = map[string]string{}
+		}
+		target, k = c.iface[ifname], k[dot+1:]
+	}
+	spec, known := keys[k]
+	if !known {
+		return fmt.Errorf("unknown key %s", k)
+	}
+	if err := spec.check(v); err != nil {
+		return fmt.Errorf("%s=%s: %v", k, v, err)
+	}
+	target[k] = v
+	return nil
 }
 
 // Get returns key's value for ifname: its override, else the global value,

@@ -1,10 +1,18 @@
 package config
 
 import (
+	"errors"
+	"io"
+	"regexp"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
+
+	"github.com/dhcpagent/dhcpagent/ipadm"
 )
+
+var fileLine = regexp.MustCompile(`^f\.conf:[0-9]+: `)
 
 func TestParse(t *testing.T) {
 	c, err := Parse("test.conf", strings.NewReader(`
@@ -60,11 +68,44 @@ func TestParseErrors(t *testing.T) {
 		{"ARP_PROBE=maybe", "test.conf:1: ARP_PROBE=maybe: want yes or no"},
 		{"PARAM_REQUEST_LIST=1,bogus", "test.conf:1: PARAM_REQUEST_LIST=1,bogus: unknown option"},
 		{"CLIENT_ID=0xzz", "test.conf:1: CLIENT_ID=0xzz: CLIENT_ID"},
+		// Interface names the kernel would never give a link (dev_valid_name).
+		{"abcdefghijklmnop.ROUTE_METRIC=1", "test.conf:1: bad interface name"},
+		{"eth0/x.ROUTE_METRIC=1", "test.conf:1: bad interface name"},
+		{"eth 0.ROUTE_METRIC=1", "test.conf:1: bad interface name"},
+		{"eth0:1.ROUTE_METRIC=1", "test.conf:1: bad interface name"},
+		{"\n\n..ROUTE_METRIC=1", "test.conf:3: bad interface name"},
+		{"...ROUTE_METRIC=1", "test.conf:1: bad interface name"},
+		// bufio.Scanner's ErrTooLong, with the line it happened on.
+		{"ARP_PROBE=no\nHOSTNAME=" + strings.Repeat("a", MaxLine), "test.conf:2: line longer than 65536 bytes"},
 	} {
 		_, err := Parse("test.conf", strings.NewReader(tc.text))
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("Parse(%q) = %v, want %q...", tc.text, err, tc.want)
 		}
+	}
+}
+
+func TestParseReadError(t *testing.T) {
+	r := io.MultiReader(strings.NewReader("ARP_PROBE=no\nROUTE_METRIC=1\n"), iotest.ErrReader(errors.New("disk on fire")))
+	_, err := Parse("test.conf", r)
+	if err == nil || err.Error() != "test.conf:3: disk on fire" {
+		t.Fatalf("Parse = %v, want test.conf:3: disk on fire", err)
+	}
+}
+
+// A line of exactly MaxLine bytes is read; a VLAN's name keeps its dot.
+func TestParseLongLineAndVLAN(t *testing.T) {
+	line := "eth0.100.CLASS_ID=" + strings.Repeat("a", 255)
+	text := "#" + strings.Repeat("x", MaxLine-1) + "\n" + line + "\n"
+	c, err := Parse("t.conf", strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Get("eth0.100", "CLASS_ID"); len(got) != 255 {
+		t.Fatalf("eth0.100 CLASS_ID has %d bytes, want 255", len(got))
+	}
+	if got := c.Get("eth0", "CLASS_ID"); got != "" {
+		t.Fatalf("eth0 CLASS_ID = %q, want the default", got)
 	}
 }
 
@@ -80,13 +121,20 @@ func TestLoadMissingFile(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	f.Add("ROUTE_METRIC=1\neth0.ROUTE_METRIC=2\n# c\n")
 	f.Add("x")
+	f.Add("eth0.100.ROUTE_METRIC=3\n..ARP_PROBE=no\n")
+	f.Add("eth0:1.ARP_PROBE=no")
 	f.Fuzz(func(t *testing.T, text string) {
 		c, err := Parse("f.conf", strings.NewReader(text))
 		if err != nil {
-			if !strings.HasPrefix(err.Error(), "f.conf") {
-				t.Fatalf("error %q does not name the file", err)
+			if !fileLine.MatchString(err.Error()) {
+				t.Fatalf("error %q does not name file:line", err)
 			}
 			return
+		}
+		for ifname := range c.iface {
+			if err := ipadm.CheckIfname(ifname); err != nil {
+				t.Fatalf("accepted an override for %q: %v", ifname, err)
+			}
 		}
 		for k, spec := range keys {
 			if err := spec.check(c.Get("eth0", k)); err != nil {
