@@ -41,6 +41,7 @@ func leaseConfig(env *Env, link Link) (lease.Config, error) {
 		OfferWait:         c.Duration(name, "OFFER_WAIT"),
 		RapidCommit:       c.Bool(name, "RAPID_COMMIT"),
 		ARPProbe:          c.Bool(name, "ARP_PROBE"),
+		ApplyMTU:          c.Bool(name, "APPLY_MTU"),
 		VerifiedLeaseOnly: c.Bool(name, "VERIFIED_LEASE_ONLY"),
 		IPv6OnlyPreferred: c.Bool(name, "IPV6_ONLY_PREFERRED"),
 		Conflicts:         conflicts(env, link.Index),

@@ -32,8 +32,10 @@ var keys = map[string]struct {
 	check func(string) error
 	def   string
 }{
-	"SELECT_WAIT":         {checkSeconds, "2"},
-	"OFFER_WAIT":          {checkSeconds, "3"},
+	// SELECT_WAIT, OFFER_WAIT: 0, an explicit start binds at once and the
+	// first acceptable offer wins (SPEC §2), as dhcpcd, networkd and udhcpc.
+	"SELECT_WAIT":         {checkSeconds, "0"},
+	"OFFER_WAIT":          {checkSeconds, "0"},
 	"RELEASE_ON_SIGTERM":  {checkBool, "no"},
 	"VERIFIED_LEASE_ONLY": {checkBool, "no"},
 	"CLIENT_ID":           {checkClientID, ""},

@@ -36,7 +36,9 @@ eth1.ROUTE_METRIC=5
 		get  func(*Config) any
 		want any
 	}{
-		{"", func(c *Config) any { return c.Duration("eth0", "SELECT_WAIT") }, 2 * time.Second},
+		{"", func(c *Config) any { return c.Duration("eth0", "SELECT_WAIT") }, time.Duration(0)},
+		{"", func(c *Config) any { return c.Duration("eth0", "OFFER_WAIT") }, time.Duration(0)},
+		{"OFFER_WAIT=3", func(c *Config) any { return c.Duration("eth0", "OFFER_WAIT") }, 3 * time.Second},
 		{"SELECT_WAIT=0.5", func(c *Config) any { return c.Duration("eth0", "SELECT_WAIT") }, 500 * time.Millisecond},
 		{"", func(c *Config) any { return c.Bool("eth0", "ARP_PROBE") }, true},
 		{"ARP_PROBE=no", func(c *Config) any { return c.Bool("eth0", "ARP_PROBE") }, false},

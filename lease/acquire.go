@@ -100,10 +100,7 @@ func (m *Machine) nextOffer(now time.Time) {
 // best picks the offer to request: a DHCP offer beats a BOOTP reply, and
 // more of the requested options beat fewer; ties go to the first to arrive.
 func (m *Machine) best() int {
-	params := m.cfg.Params
-	if len(params) == 0 {
-		params = DefaultParams
-	}
+	params := m.cfg.params()
 	score := func(o *dhcpv4.DHCPv4) int {
 		s := 0
 		if !isBOOTP(o) {

@@ -74,6 +74,7 @@ type Machine struct {
 
 	xid     uint32
 	began   time.Time      // start of the exchange, for secs
+	discSec uint16         // secs of the last DISCOVER sent, for its REQUEST
 	reqAt   time.Time      // first sending of the REQUEST: the lease counts from it
 	pending *dhcpv4.DHCPv4 // message being retransmitted
 	from    netip.Addr     // its source address
@@ -208,7 +209,18 @@ func (m *Machine) resend(now time.Time) {
 		return
 	}
 	msg := *m.pending // shallow copy: a sent message never changes afterwards
-	msg.NumSeconds = secs(now.Sub(m.began))
+	switch m.state {
+	case Requesting:
+		// RFC 2131 §3.1 step 3 (and §4.4.1 table 5): the REQUEST that
+		// answers an offer MUST carry the secs of the DISCOVER, on every
+		// try, as illumos does.
+		msg.NumSeconds = m.discSec
+	default:
+		msg.NumSeconds = secs(now.Sub(m.began))
+		if m.state == Selecting {
+			m.discSec = msg.NumSeconds
+		}
+	}
 	m.tries++
 	m.counts.Sent++
 	m.emit(Send{Msg: &msg, From: m.from, To: m.to})

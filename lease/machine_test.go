@@ -3,6 +3,7 @@ package lease
 import (
 	"net"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -61,6 +62,31 @@ func TestDiscoverOptions(t *testing.T) {
 	}
 	if d.IsBroadcast() || !d.ClientIPAddr.IsUnspecified() {
 		t.Errorf("DISCOVER flags/ciaddr = %v/%v; want unicast replies, ciaddr 0", d.FlagsToString(), d.ClientIPAddr)
+	}
+}
+
+// TestDefaultParams: the default request list asks for the search list
+// (119) and, unless the MTU is applied, not for option 26 (SPEC §2, §6).
+func TestDefaultParams(t *testing.T) {
+	for _, tc := range []struct {
+		applyMTU bool
+		want26   bool
+	}{{false, false}, {true, true}} {
+		d := firstSend(t, New(Config{HWAddr: hw, ApplyMTU: tc.applyMTU}, &fakeRand{}), t0, Start{})
+		if !d.IsOptionRequested(dhcpv4.OptionDNSDomainSearchList) {
+			t.Errorf("ApplyMTU=%v: request list %v lacks 119", tc.applyMTU, d.ParameterRequestList())
+		}
+		if got := d.IsOptionRequested(dhcpv4.OptionInterfaceMTU); got != tc.want26 {
+			t.Errorf("ApplyMTU=%v: request list %v asks for 26: %v, want %v", tc.applyMTU, d.ParameterRequestList(), got, tc.want26)
+		}
+	}
+	// A configured list is sent as configured, with or without ApplyMTU.
+	d := firstSend(t, New(Config{HWAddr: hw, ApplyMTU: true, Params: []dhcpv4.OptionCode{dhcpv4.OptionRouter}}, &fakeRand{}), t0, Start{})
+	if got := d.ParameterRequestList(); len(got) != 1 || got[0].Code() != dhcpv4.OptionRouter.Code() {
+		t.Errorf("configured request list sent as %v, want [3]", got)
+	}
+	if slices.Contains(DefaultParams, dhcpv4.OptionCode(dhcpv4.OptionInterfaceMTU)) {
+		t.Errorf("DefaultParams = %v: changed by ApplyMTU", DefaultParams)
 	}
 }
 
@@ -162,7 +188,7 @@ func TestOfferWaitPicksBest(t *testing.T) {
 			dhcpv4.WithOption(dhcpv4.OptRouter(server2))), nil},
 		// OFFER_WAIT over: the offer with more requested options wins.
 		{3 * time.Second, Timeout{Wait}, []string{"SELECTING->REQUESTING",
-			"send REQUEST xid=1 secs=3 req=198.18.0.200 sid=198.18.0.2", "arm retransmit at 7s"}},
+			"send REQUEST xid=1 secs=0 req=198.18.0.200 sid=198.18.0.2", "arm retransmit at 7s"}},
 	})
 }
 
@@ -171,7 +197,7 @@ func TestOfferWaitWithoutOffersTakesTheNext(t *testing.T) {
 		{0, Start{}, []string{"INIT->SELECTING", "arm wait at 3s", discover1, "arm retransmit at 4s"}},
 		{3 * time.Second, Timeout{Wait}, nil},
 		{3500 * time.Millisecond, offer(1), []string{"SELECTING->REQUESTING",
-			"send REQUEST xid=1 secs=3 req=198.18.0.100 sid=198.18.0.1", "arm retransmit at 7.5s"}},
+			"send REQUEST xid=1 secs=0 req=198.18.0.100 sid=198.18.0.1", "arm retransmit at 7.5s"}},
 	})
 }
 
@@ -183,7 +209,7 @@ func TestDHCPOfferBeatsBOOTP(t *testing.T) {
 		{0, Start{}, []string{"INIT->SELECTING", "arm wait at 1s", discover1, "arm retransmit at 4s"}},
 		{100 * time.Millisecond, Received{bootp}, nil},
 		{200 * time.Millisecond, offerFrom(1, server, offered), nil},
-		{time.Second, Timeout{Wait}, []string{"SELECTING->REQUESTING", "send REQUEST xid=1 secs=1 req=198.18.0.100 sid=198.18.0.1", "arm retransmit at 5s"}},
+		{time.Second, Timeout{Wait}, []string{"SELECTING->REQUESTING", "send REQUEST xid=1 secs=0 req=198.18.0.100 sid=198.18.0.1", "arm retransmit at 5s"}},
 	})
 }
 
@@ -195,18 +221,33 @@ func TestRequestRetriesThenNextOfferThenSelecting(t *testing.T) {
 		{0, Start{}, []string{"INIT->SELECTING", "arm wait at 1s", discover1, "arm retransmit at 4s"}},
 		{100 * time.Millisecond, offerFrom(1, server, offered, dhcpv4.WithNetmask(net.CIDRMask(24, 32))), nil},
 		{200 * time.Millisecond, offerFrom(1, server2, offered2), nil},
-		{time.Second, Timeout{Wait}, []string{"SELECTING->REQUESTING", sprintf(reqA, 1), "arm retransmit at 5s"}},
-		{5 * time.Second, Timeout{Retransmit}, []string{sprintf(reqA, 5), "arm retransmit at 13s"}},
-		{13 * time.Second, Timeout{Retransmit}, []string{sprintf(reqA, 13), "arm retransmit at 29s"}},
-		{29 * time.Second, Timeout{Retransmit}, []string{sprintf(reqA, 29), "arm retransmit at 1m1s"}},
+		{time.Second, Timeout{Wait}, []string{"SELECTING->REQUESTING", sprintf(reqA, 0), "arm retransmit at 5s"}},
+		{5 * time.Second, Timeout{Retransmit}, []string{sprintf(reqA, 0), "arm retransmit at 13s"}},
+		{13 * time.Second, Timeout{Retransmit}, []string{sprintf(reqA, 0), "arm retransmit at 29s"}},
+		{29 * time.Second, Timeout{Retransmit}, []string{sprintf(reqA, 0), "arm retransmit at 1m1s"}},
+		// Every try carries the DISCOVER's secs (RFC 2131 §3.1 step 3).
 		// Four REQUESTs unanswered: the next best offer, same transaction.
-		{61 * time.Second, Timeout{Retransmit}, []string{sprintf(reqB, 61), "arm retransmit at 1m5s"}},
-		{65 * time.Second, Timeout{Retransmit}, []string{sprintf(reqB, 65), "arm retransmit at 1m13s"}},
-		{73 * time.Second, Timeout{Retransmit}, []string{sprintf(reqB, 73), "arm retransmit at 1m29s"}},
-		{89 * time.Second, Timeout{Retransmit}, []string{sprintf(reqB, 89), "arm retransmit at 2m1s"}},
+		{61 * time.Second, Timeout{Retransmit}, []string{sprintf(reqB, 0), "arm retransmit at 1m5s"}},
+		{65 * time.Second, Timeout{Retransmit}, []string{sprintf(reqB, 0), "arm retransmit at 1m13s"}},
+		{73 * time.Second, Timeout{Retransmit}, []string{sprintf(reqB, 0), "arm retransmit at 1m29s"}},
+		{89 * time.Second, Timeout{Retransmit}, []string{sprintf(reqB, 0), "arm retransmit at 2m1s"}},
 		// No offer left: a new exchange.
 		{121 * time.Second, Timeout{Retransmit}, []string{"REQUESTING->SELECTING",
 			"arm wait at 2m2s", "send DISCOVER xid=2 secs=0", "arm retransmit at 2m5s"}},
+	})
+}
+
+// TestRequestReusesDiscoverSecs: the SELECTING REQUEST carries the secs of
+// the DISCOVER its offer answered, retransmissions included (RFC 2131 §3.1
+// step 3, table 5), also when that DISCOVER was itself a retransmission.
+func TestRequestReusesDiscoverSecs(t *testing.T) {
+	run(t, newMachine(&fakeRand{}), []step{
+		{0, Start{}, []string{"INIT->SELECTING", discover1, "arm retransmit at 4s"}},
+		{4 * time.Second, Timeout{Retransmit}, []string{"send DISCOVER xid=1 secs=4", "arm retransmit at 12s"}},
+		{6500 * time.Millisecond, offer(1), []string{"SELECTING->REQUESTING",
+			"send REQUEST xid=1 secs=4 req=198.18.0.100 sid=198.18.0.1", "arm retransmit at 10.5s"}},
+		{10500 * time.Millisecond, Timeout{Retransmit}, []string{
+			"send REQUEST xid=1 secs=4 req=198.18.0.100 sid=198.18.0.1", "arm retransmit at 18.5s"}},
 	})
 }
 

@@ -3,6 +3,7 @@ package lease
 import (
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ type Config struct {
 	// VerifiedLeaseOnly gives up a remembered lease that INIT-REBOOT could
 	// not confirm, instead of using it until it expires.
 	VerifiedLeaseOnly bool
+	// ApplyMTU asks for option 26 in the default parameter request list:
+	// the MTU is only worth asking for when it is applied (APPLY_MTU).
+	ApplyMTU bool
 	// IPv6OnlyPreferred asks for option 108 and honours it (RFC 8925).
 	IPv6OnlyPreferred bool
 	// Conflicts reports an address inside a network that another interface
@@ -48,6 +52,8 @@ type Config struct {
 
 // DefaultParams is the parameter request list used when none is configured:
 // what an interface needs to be usable, as dhcpcd and illumos ask by default.
+// Option 26 (MTU) is added only with ApplyMTU (see Config.params): a server
+// is not asked for what the client would not use.
 var DefaultParams = []dhcpv4.OptionCode{
 	dhcpv4.OptionSubnetMask,
 	dhcpv4.OptionClasslessStaticRoute,
@@ -56,13 +62,25 @@ var DefaultParams = []dhcpv4.OptionCode{
 	dhcpv4.OptionHostName,
 	dhcpv4.OptionDomainName,
 	dhcpv4.OptionDNSDomainSearchList, // RFC 3397: the search list the resolver gets (SPEC §2)
-	dhcpv4.OptionInterfaceMTU,
 	dhcpv4.OptionBroadcastAddress,
 	dhcpv4.OptionNTPServers,
 	dhcpv4.OptionIPAddressLeaseTime,
 	dhcpv4.OptionServerIdentifier,
 	dhcpv4.OptionRenewTimeValue,
 	dhcpv4.OptionRebindingTimeValue,
+}
+
+// params is the parameter request list: the configured one, else
+// DefaultParams with option 26 inserted after 119 when the MTU is applied.
+func (c *Config) params() []dhcpv4.OptionCode {
+	if len(c.Params) > 0 {
+		return c.Params
+	}
+	if !c.ApplyMTU {
+		return DefaultParams
+	}
+	i := slices.Index(DefaultParams, dhcpv4.OptionCode(dhcpv4.OptionDNSDomainSearchList)) + 1
+	return slices.Insert(slices.Clone(DefaultParams), i, dhcpv4.OptionCode(dhcpv4.OptionInterfaceMTU))
 }
 
 // message starts a BOOTREQUEST of type t with the options every client
@@ -90,10 +108,7 @@ func (c *Config) message(t dhcpv4.MessageType, xid uint32) *dhcpv4.DHCPv4 {
 // parameter request list, the maximum message size, the class id and the
 // host name.
 func (c *Config) withParams(m *dhcpv4.DHCPv4) *dhcpv4.DHCPv4 {
-	params := c.Params
-	if len(params) == 0 {
-		params = DefaultParams
-	}
+	params := c.params()
 	if c.IPv6OnlyPreferred {
 		params = append(params[:len(params):len(params)], dhcpv4.OptionIPv6OnlyPreferred)
 	}
