@@ -90,7 +90,7 @@ func (m *Machine) bind(now time.Time, l *Lease, ev EventName) {
 }
 
 // armLease arms T1, T2 and expiry; an infinite lease has none, a lease
-// under a minute only the expiry.
+// of 0 s or 1 s only the expiry; past T2 no renewal (RFC 2131 §4.4.5).
 func (m *Machine) armLease(now time.Time) {
 	l := m.lease
 	if l.Infinite {
@@ -100,7 +100,11 @@ func (m *Machine) armLease(now time.Time) {
 		return
 	}
 	if !l.T1.IsZero() {
-		m.arm(Renew, l.T1)
+		if now.Before(l.T2) {
+			m.arm(Renew, l.T1)
+		} else {
+			m.stop(Renew) // past T2: no unicast RENEW, straight to REBINDING
+		}
 		m.arm(Rebind, l.T2)
 	}
 	m.arm(Expire, l.Expires())
@@ -110,6 +114,10 @@ func (m *Machine) armLease(now time.Time) {
 // (RFC 2131 §4.4.5).
 func (m *Machine) renew(now time.Time) {
 	if m.state != Bound || m.lease.BOOTP || m.down {
+		return
+	}
+	if !m.lease.T2.IsZero() && !now.Before(m.lease.T2) {
+		m.rebind(now) // T2 has passed: RFC 2131 §4.4.5 says broadcast
 		return
 	}
 	m.newExchange(now)

@@ -25,7 +25,14 @@ func TestT1T2(t *testing.T) {
 		{"T2 beyond the lease", []dhcpv4.Modifier{dhcpv4.WithOption(dhcpv4.OptRebindingTimeValue(121 * s))}, nil, 60 * s, 105 * s, 120 * s},
 		{"T2 not after T1", []dhcpv4.Modifier{dhcpv4.WithOption(dhcpv4.OptRenewTimeValue(50 * s)),
 			dhcpv4.WithOption(dhcpv4.OptRebindingTimeValue(50 * s))}, nil, 60 * s, 105 * s, 120 * s},
-		{"lease under a minute: expiry only", []dhcpv4.Modifier{leaseTime(59)}, nil, 0, 0, 59 * s},
+		// SPEC §2: short leases renew like any other.
+		{"59 s lease", []dhcpv4.Modifier{leaseTime(59)}, nil, 29500 * time.Millisecond, 51625 * time.Millisecond, 59 * s},
+		{"30 s lease", []dhcpv4.Modifier{leaseTime(30)}, nil, 15 * s, 26250 * time.Millisecond, 30 * s},
+		{"10 s lease", []dhcpv4.Modifier{leaseTime(10)}, nil, 5 * s, 8750 * time.Millisecond, 10 * s},
+		{"5 s lease", []dhcpv4.Modifier{leaseTime(5)}, nil, 2500 * time.Millisecond, 4375 * time.Millisecond, 5 * s},
+		{"30 s lease, options 58/59", []dhcpv4.Modifier{leaseTime(30), dhcpv4.WithOption(dhcpv4.OptRenewTimeValue(10 * s)),
+			dhcpv4.WithOption(dhcpv4.OptRebindingTimeValue(20 * s))}, nil, 10 * s, 20 * s, 30 * s},
+		{"1 s lease: expiry only", []dhcpv4.Modifier{leaseTime(1)}, nil, 0, 0, 1 * s},
 		{"infinite: no timers", []dhcpv4.Modifier{dhcpv4.WithGeneric(dhcpv4.OptionIPAddressLeaseTime, []byte{0xff, 0xff, 0xff, 0xff})}, nil, 0, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,8 +62,9 @@ func TestRenew(t *testing.T) {
 	m := newMachine(&fakeRand{})
 	run(t, m, then(acquire,
 		// T1: unicast from the leased address, ciaddr set, no 50 or 54. The
-		// retry waits half the time to T2 (22.5 s), but at least 60 s.
-		step{60500 * time.Millisecond, Timeout{Renew}, []string{"BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 2m0.5s"}},
+		// retry waits half the time to T2 (22.5 s), but at least 60 s
+		// scaled to lease/8 (15 s) for this 120 s lease.
+		step{60500 * time.Millisecond, Timeout{Renew}, []string{"BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 1m23s"}},
 		step{61 * time.Second, ack(2), []string{"stop retransmit",
 			"apply 198.18.0.100/24 routes=[0.0.0.0/0>198.18.0.1] lease=2m0s began=1m0.5s",
 			"RENEWING->BOUND", "notify EXTEND", "arm renew at 2m0.5s", "arm rebind at 2m45.5s", "arm expire at 3m0.5s"}},
@@ -100,10 +108,38 @@ func TestRenewRebindExpireSchedule(t *testing.T) {
 	run(t, New(Config{HWAddr: hw}, &fakeRand{}), script)
 }
 
+// TestShortLeaseRenews: a 30 s lease (T1 10 s, T2 20 s from the server)
+// renews at T1 by unicast, retries no sooner than its scaled floor of 4 s
+// (lease/8 = 3.75 s, at least 4 s), rebinds at T2 by broadcast, and is
+// extended by the ACK without the address ever being removed.
+func TestShortLeaseRenews(t *testing.T) {
+	ms := time.Millisecond
+	s := time.Second
+	short := []dhcpv4.Modifier{leaseTime(30), dhcpv4.WithOption(dhcpv4.OptRenewTimeValue(10 * s)),
+		dhcpv4.WithOption(dhcpv4.OptRebindingTimeValue(20 * s))}
+	run(t, New(Config{HWAddr: hw}, &fakeRand{}), []step{
+		{0, Start{}, []string{"INIT->SELECTING", discover1, "arm retransmit at 4s"}},
+		{0, offer(1, short...), []string{"SELECTING->REQUESTING", request1, "arm retransmit at 4s"}},
+		{0, ack(1, short...), []string{"stop retransmit",
+			"apply 198.18.0.100/24 routes=[0.0.0.0/0>198.18.0.1] lease=30s began=0s", "REQUESTING->BOUND",
+			"notify BOUND", "arm renew at 10s", "arm rebind at 20s", "arm expire at 30s"}},
+		// Half of the 10 s to T2 is 5 s.
+		{10 * s, Timeout{Renew}, []string{"BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 15s"}},
+		// Half of 5 s is 2.5 s: the floor makes it 4 s.
+		{15 * s, Timeout{Retransmit}, []string{sprintf(renewReq, 5), "arm retransmit at 19s"}},
+		{19 * s, Timeout{Retransmit}, []string{sprintf(renewReq, 9), "arm retransmit at 23s"}},
+		// T2: broadcast; half of the 10 s to expiry.
+		{20 * s, Timeout{Rebind}, []string{"RENEWING->REBINDING", sprintf(rebindReq, 0), "arm retransmit at 25s"}},
+		{20500 * ms, ack(3, short...), []string{"stop retransmit",
+			"apply 198.18.0.100/24 routes=[0.0.0.0/0>198.18.0.1] lease=30s began=20s",
+			"REBINDING->BOUND", "notify EXTEND", "arm renew at 30s", "arm rebind at 40s", "arm expire at 50s"}},
+	})
+}
+
 func TestRebindAck(t *testing.T) {
 	run(t, newMachine(&fakeRand{}), then(acquire,
-		step{60500 * time.Millisecond, Timeout{Renew}, []string{"BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 2m0.5s"}},
-		step{105500 * time.Millisecond, Timeout{Rebind}, []string{"RENEWING->REBINDING", sprintf(rebindReq, 0), "arm retransmit at 2m45.5s"}},
+		step{60500 * time.Millisecond, Timeout{Renew}, []string{"BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 1m23s"}},
+		step{105500 * time.Millisecond, Timeout{Rebind}, []string{"RENEWING->REBINDING", sprintf(rebindReq, 0), "arm retransmit at 2m0.5s"}},
 		step{106 * time.Second, ack(2), nil}, // the renewal's transaction is over
 		step{106 * time.Second, ack(3), []string{"stop retransmit",
 			"apply 198.18.0.100/24 routes=[0.0.0.0/0>198.18.0.1] lease=2m0s began=1m45.5s",
@@ -113,7 +149,7 @@ func TestRebindAck(t *testing.T) {
 
 func TestNakWhileRenewing(t *testing.T) {
 	run(t, newMachine(&fakeRand{}), then(acquire,
-		step{60500 * time.Millisecond, Timeout{Renew}, []string{"BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 2m0.5s"}},
+		step{60500 * time.Millisecond, Timeout{Renew}, []string{"BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 1m23s"}},
 		step{61 * time.Second, nak(2), []string{"notify NAK", "stop retransmit", "stop rebind", "stop expire",
 			"remove " + lease1, "notify EXPIRE", "RENEWING->SELECTING", "send DISCOVER xid=3 secs=0", "arm retransmit at 1m5s"}},
 	))
@@ -122,7 +158,7 @@ func TestNakWhileRenewing(t *testing.T) {
 func TestAckForOtherAddressWhileRenewing(t *testing.T) {
 	m := newMachine(&fakeRand{})
 	run(t, m, then(acquire,
-		step{60500 * time.Millisecond, Timeout{Renew}, []string{"BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 2m0.5s"}},
+		step{60500 * time.Millisecond, Timeout{Renew}, []string{"BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 1m23s"}},
 		step{61 * time.Second, ack(2, dhcpv4.WithYourIP(offered2)), nil},
 	))
 	if st := m.Status(); st.State != Renewing || st.Lease.Addr.Addr().String() != "198.18.0.100" {
@@ -132,9 +168,9 @@ func TestAckForOtherAddressWhileRenewing(t *testing.T) {
 
 func TestExtend(t *testing.T) {
 	run(t, newMachine(&fakeRand{}), then(acquire,
-		step{10 * time.Second, Extend{}, []string{"stop renew", "BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 1m10s"}},
+		step{10 * time.Second, Extend{}, []string{"stop renew", "BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 57.75s"}},
 		// Asked again while renewing: the REQUEST goes again now.
-		step{15 * time.Second, Extend{}, []string{sprintf(renewReq, 5), "arm retransmit at 1m15s"}},
+		step{15 * time.Second, Extend{}, []string{sprintf(renewReq, 5), "arm retransmit at 1m0.25s"}},
 	))
 }
 

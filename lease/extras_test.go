@@ -47,6 +47,22 @@ func TestInitReboot(t *testing.T) {
 				"arm renew at 30s", "arm rebind at 1m15s", "arm expire at 1m30s"}},
 		))
 	})
+	t.Run("silence past T2 rebinds, no unicast RENEW", func(t *testing.T) {
+		// Granted at -55 s: T2 at 50 s, expiry at 65 s. The fallback at 60 s
+		// is past T2: no renew timer, the rebind one fires at once.
+		cfg := Config{HWAddr: hw}
+		old := cfg.newLease(reply(dhcpv4.MessageTypeAck, 7, good()...), t0.Add(-55*time.Second))
+		old.schedule(fixedRand{})
+		oldLease := "198.18.0.100/24 routes=[0.0.0.0/0>198.18.0.1] lease=2m0s began=-55s"
+		run(t, newMachine(&fakeRand{}), then([]step{
+			{0, Start{Prior: old}, []string{"INIT->INIT_REBOOT", sprintf(rebootReq, 0), "arm retransmit at 4s"}}}, append(silence,
+			step{60 * time.Second, Timeout{Retransmit}, []string{"apply " + oldLease, "INIT_REBOOT->BOUND", "notify BOUND",
+				"arm rebind at 50s", "arm expire at 1m5s"}},
+			step{60 * time.Second, Timeout{Renew}, nil},
+			step{60 * time.Second, Timeout{Rebind}, []string{"BOUND->REBINDING",
+				"send REQUEST xid=2 secs=0 ciaddr=198.18.0.100 198.18.0.100->bcast", "arm retransmit at 1m15s"}},
+		)...))
+	})
 	t.Run("silence with VERIFIED_LEASE_ONLY", func(t *testing.T) {
 		run(t, New(Config{HWAddr: hw, VerifiedLeaseOnly: true}, &fakeRand{}), then(append([]step{reboot}, silence...),
 			step{60 * time.Second, Timeout{Retransmit}, []string{"INIT_REBOOT->SELECTING", "send DISCOVER xid=2 secs=0", "arm retransmit at 1m4s"}},

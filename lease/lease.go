@@ -16,9 +16,10 @@ import (
 const infiniteLease = 0xffffffff
 
 // shortLease is the lease below which the client does not try to renew,
-// only lets the lease expire (SPEC §2: a lease under 60 s gets only the
-// expiry timer).
-const shortLease = 60 * time.Second
+// only lets the lease expire. SPEC §2: short leases are renewed like any
+// other (a 30 s lease renews at 15 s); only 0 s and 1 s leases, which
+// leave no room for an exchange, are not.
+const shortLease = 2 * time.Second
 
 // Route is a route a lease installs; an invalid Gw means on-link.
 type Route struct {
@@ -50,7 +51,7 @@ type Lease struct {
 	// BOOTP is set for a lease from a BOOTP reply (RFC 951).
 	BOOTP bool
 	// T1 and T2 are the renewal and rebinding instants; zero when the lease
-	// is not renewed (infinite or shorter than a minute).
+	// is not renewed (infinite, or 0 s and 1 s leases).
 	T1, T2 time.Time
 	// ACK is the latest message that granted or extended the lease;
 	// FirstACK the one that first granted it. Option queries look in ACK,

@@ -27,8 +27,11 @@ const (
 	// tries is how often a REQUEST (selecting, INIT-REBOOT) or an INFORM
 	// is sent before the client gives up on it.
 	tries = 4
-	// minRetry is the shortest wait between renewal retries (RFC 2131 §4.4.5).
-	minRetry = 60 * time.Second
+	// minRetry is the shortest wait between renewal retries (RFC 2131
+	// §4.4.5), scaled down for short leases to lease/8, never below
+	// minRetryShort (SPEC §2 "Keeping the lease").
+	minRetry      = 60 * time.Second
+	minRetryShort = 4 * time.Second
 	// declineWait is the pause after a DECLINE (RFC 2131 §3.1.5).
 	declineWait = 10 * time.Second
 	// RFC 5227 §2.1.1: PROBE_NUM probes PROBE_MIN..PROBE_MAX apart;
@@ -228,16 +231,22 @@ func (m *Machine) resend(now time.Time) {
 }
 
 // retryDelay is the wait after a transmission. While renewing or
-// rebinding it is half the time left to T2 or to expiry, at least 60 s
+// rebinding it is half the time left to T2 or to expiry, at least the floor of retryFloor
 // (RFC 2131 §4.4.5); otherwise the exponential backoff of §4.1.
 func (m *Machine) retryDelay(now time.Time) time.Duration {
 	switch m.state {
 	case Renewing:
-		return max(m.lease.T2.Sub(now)/2, minRetry)
+		return max(m.lease.T2.Sub(now)/2, m.retryFloor())
 	case Rebinding:
-		return max(m.lease.Expires().Sub(now)/2, minRetry)
+		return max(m.lease.Expires().Sub(now)/2, m.retryFloor())
 	}
 	return m.backoff(m.tries)
+}
+
+// retryFloor is the shortest wait between renewal retries: 60 s, or
+// lease/8 for a lease under 8 minutes, at least 4 s (SPEC §2).
+func (m *Machine) retryFloor() time.Duration {
+	return min(minRetry, max(m.lease.Duration/8, minRetryShort))
 }
 
 // backoff is the wait after the n-th transmission (n >= 1).
