@@ -17,10 +17,16 @@ func (m *Machine) startProbe(now time.Time, l *Lease) {
 	m.probe(now)
 }
 
-// probe sends one ARP probe and arms the next step 1-2 s later.
+// probe sends one ARP probe and arms the next step: the next probe
+// PROBE_MIN..PROBE_MAX later, or, after the last, the claim ANNOUNCE_WAIT
+// later (RFC 5227 §2.1.1).
 func (m *Machine) probe(now time.Time) {
 	m.probes++
 	m.emit(SendARP{Op: ARPProbe, Addr: m.lease.Addr.Addr()})
+	if m.probes >= probeNum {
+		m.arm(Probe, now.Add(announceWait))
+		return
+	}
 	m.arm(Probe, now.Add(m.uniform(probeMin, probeMax)))
 }
 

@@ -191,11 +191,14 @@ func TestProbeThenBind(t *testing.T) {
 		// Our own ARP, and ARP about other addresses, are no conflict.
 		step{3 * time.Second, ARPSeen{SenderHW: hw, SenderIP: mustAddr("198.18.0.100")}, nil},
 		step{3 * time.Second, ARPSeen{SenderHW: otherHW, SenderIP: mustAddr("198.18.0.7"), TargetIP: mustAddr("198.18.0.1")}, nil},
-		step{3600 * time.Millisecond, Timeout{Probe}, []string{"arp probe 198.18.0.100", "arm probe at 5.1s"}},
-		step{5100 * time.Millisecond, Timeout{Probe}, []string{"apply " + lease1, "PRE_BOUND->BOUND", "notify BOUND",
+		// The last probe: the claim comes ANNOUNCE_WAIT (2 s) later,
+		// whatever the random draw (RFC 5227 §2.1.1).
+		step{3600 * time.Millisecond, Timeout{Probe}, []string{"arp probe 198.18.0.100", "arm probe at 5.6s"}},
+		step{5100 * time.Millisecond, Timeout{Probe}, nil}, // early: not yet
+		step{5600 * time.Millisecond, Timeout{Probe}, []string{"apply " + lease1, "PRE_BOUND->BOUND", "notify BOUND",
 			"arm renew at 1m0.5s", "arm rebind at 1m45.5s", "arm expire at 2m0.5s",
-			"arp announce 198.18.0.100", "arm probe at 7.1s"}},
-		step{7100 * time.Millisecond, Timeout{Probe}, []string{"arp announce 198.18.0.100"}},
+			"arp announce 198.18.0.100", "arm probe at 7.6s"}},
+		step{7600 * time.Millisecond, Timeout{Probe}, []string{"arp announce 198.18.0.100"}},
 	))
 }
 

@@ -39,6 +39,7 @@ const (
 	probeNum         = 3
 	probeMin         = time.Second
 	probeMax         = 2 * time.Second
+	announceWait     = 2 * time.Second // ANNOUNCE_WAIT
 	announceNum      = 2
 	announceInterval = 2 * time.Second
 	// v6OnlyMin is MIN_V6ONLY_WAIT of RFC 8925 §3.4.
