@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/actors"
+	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/metrics"
 	"github.com/dhcpagent/dhcpagent/transport"
@@ -21,7 +22,7 @@ import (
 // counters and the interfaces' statuses (through ask, set once the manager
 // runs), and env's sender and router are wrapped to count messages by type
 // and time exchanges. Without --metrics it returns nil and wraps nothing.
-func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *transport.Raw, ask *statusAsker) *metrics.Metrics {
+func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *transport.Raw, ask *statusAsker, srv *ipc.Server) *metrics.Metrics {
 	if o.Metrics == "" {
 		return nil
 	}
@@ -37,7 +38,8 @@ func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *tra
 				SendErrors: r.Errors, WatchEventsDropped: env.Events.Dropped(),
 			}
 		},
-		Name: names.name,
+		IPCRefused: srv.Refused,
+		Name:       names.name,
 	})
 	env.Sender = meteredSender{env.Sender, m}
 	env.Router = meteredRouter{env.Router, m}

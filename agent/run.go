@@ -81,7 +81,10 @@ func Run(ctx context.Context, o Options) error {
 		env.DNS = resolver
 	}
 	var ask statusAsker // set once the manager runs; read by the metrics and the service
-	mx := instrument(o, env, socks.disp, socks.raw, &ask)
+	// The control server exists from here, its counters read by the
+	// metrics; it gets its handlers and starts serving below.
+	srv := &ipc.Server{Log: o.Log}
+	mx := instrument(o, env, socks.disp, socks.raw, &ask, srv)
 	t, err := spawnTree(env, o)
 	if err != nil {
 		return err
@@ -103,19 +106,16 @@ func Run(ctx context.Context, o Options) error {
 
 	var stopping atomic.Bool
 	o.Log.Info("agent started", zap.String("socket", o.Socket), zap.String("state_dir", o.StateDir))
-	srv := &ipc.Server{
-		Log: o.Log,
-		Handler: func(ctx context.Context, c ipc.Caller, req *ipc.Request) *ipc.Reply {
-			if stopping.Load() {
-				// SPEC §3: after SIGTERM, SHUTDOWN at once; nothing the
-				// request asks for is configured.
-				return ipc.Fail(req, ipc.ErrShutdown, "agent stopping")
-			}
-			return actors.Forward(ctx, root, t.ipcPID, c, req)
-		},
-		Watch: func(ipc.Caller, *ipc.Request) (<-chan *ipc.Event, func()) {
-			return env.Events.Subscribe()
-		},
+	srv.Handler = func(ctx context.Context, c ipc.Caller, req *ipc.Request) *ipc.Reply {
+		if stopping.Load() {
+			// SPEC §3: after SIGTERM, SHUTDOWN at once; nothing the
+			// request asks for is configured.
+			return ipc.Fail(req, ipc.ErrShutdown, "agent stopping")
+		}
+		return actors.Forward(ctx, root, t.ipcPID, c, req)
+	}
+	srv.Watch = func(ipc.Caller, *ipc.Request) (<-chan *ipc.Event, func()) {
+		return env.Events.Subscribe()
 	}
 	serveCtx, stopServing := context.WithCancel(context.Background())
 	defer stopServing()

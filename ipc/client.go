@@ -8,6 +8,7 @@ import (
 	"net"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 // ErrNotRunning means nothing is listening on the socket.
@@ -24,9 +25,9 @@ type Client struct {
 // Do sends req and returns the reply. A reply carrying an error code is
 // returned as *Error alongside the reply.
 func (c *Client) Do(ctx context.Context, req *Request) (*Reply, error) {
-	conn, err := c.send(ctx, req)
+	conn, early, err := c.send(ctx, req)
 	if err != nil {
-		return nil, err
+		return early, err
 	}
 	defer conn.Close()
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
@@ -38,7 +39,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Reply, error) {
 // ends, the agent closes the stream, or emit fails.
 func (c *Client) Watch(ctx context.Context, req *Request, emit func(*Event) error) error {
 	req.Command = CmdWatch
-	conn, err := c.send(ctx, req)
+	conn, _, err := c.send(ctx, req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil // interrupted while connecting: nothing to watch yet
@@ -70,8 +71,10 @@ func (c *Client) Watch(ctx context.Context, req *Request, emit func(*Event) erro
 	}
 }
 
-// send connects and writes req.
-func (c *Client) send(ctx context.Context, req *Request) (net.Conn, error) {
+// send connects and writes req. When the agent refused the connection
+// before the request went (LIMIT), the write fails but its answer is there
+// to read: it is returned as the reply and an *Error.
+func (c *Client) send(ctx context.Context, req *Request) (net.Conn, *Reply, error) {
 	dial := c.Dial
 	if dial == nil {
 		var d net.Dialer
@@ -82,19 +85,23 @@ func (c *Client) send(ctx context.Context, req *Request) (net.Conn, error) {
 	conn, err := dial(ctx, c.Socket)
 	if err != nil {
 		if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
-			return nil, fmt.Errorf("%w at %s", ErrNotRunning, c.Socket)
+			return nil, nil, fmt.Errorf("%w at %s", ErrNotRunning, c.Socket)
 		}
-		return nil, fmt.Errorf("connect to %s: %w", c.Socket, err)
+		return nil, nil, fmt.Errorf("connect to %s: %w", c.Socket, err)
 	}
 	req.Version = Version
 	if req.ID == 0 {
 		req.ID = c.ids.Add(1)
 	}
 	if err := WriteFrame(conn, req); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("send request: %w", err)
+		defer conn.Close()
+		_ = conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if rep, rerr := ReadReply(conn); rerr == nil && rep.Error != "" {
+			return nil, rep, &Error{Code: rep.Error, Message: rep.Message}
+		}
+		return nil, nil, fmt.Errorf("send request: %w", err)
 	}
-	return conn, nil
+	return conn, nil, nil
 }
 
 // reply reads one reply; an error code becomes *Error.

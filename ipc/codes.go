@@ -27,12 +27,16 @@ const (
 	ErrDisabled Code = "DISABLED_OBJ" // persistent but not active: enable-if
 	ErrNoLink   Code = "NOLINK"       // no such link in the kernel
 	ErrNotFound Code = "NOTFOUND"     // no such object
+
+	// ErrLimit: a limit on an unprivileged caller's connections or watch
+	// streams refused the request (SPEC §3).
+	ErrLimit Code = "LIMIT"
 )
 
 // Codes lists every code in the order of their exit statuses.
 var Codes = []Code{ErrPerm, ErrUnkIf, ErrNoPrimary, ErrOutState, ErrRunning, ErrPend,
 	ErrTimeout, ErrBOOTP, ErrFailedIf, ErrProtocol, ErrInvalid, ErrShutdown, ErrInternal,
-	ErrExists, ErrDisabled, ErrNoLink, ErrNotFound}
+	ErrExists, ErrDisabled, ErrNoLink, ErrNotFound, ErrLimit}
 
 // ExitStatus is agentctl's exit status for c: 10 + its place in Codes, so
 // that 1 stays free for usage errors and 2 for "agent not running".

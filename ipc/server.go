@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -54,53 +56,108 @@ type Server struct {
 	Log   *zap.Logger
 	// WriteTimeout bounds writing a reply to a client that stopped reading.
 	WriteTimeout time.Duration
-	// ReadTimeout bounds the arrival of the whole request; RequestTimeout
-	// when zero.
+	// ReadTimeout bounds the arrival of the whole request, counted from
+	// the connection's acceptance (a slowloris client holds its connection
+	// no longer); RequestTimeout when zero.
 	ReadTimeout time.Duration
+	// Limits bound what unprivileged callers hold; DefaultLimits' values
+	// where zero.
+	Limits Limits
+	// Now is the clock of the refusal log's rate limit; nil is time.Now.
+	Now func() time.Time
 
-	open atomic.Int64 // connections being served
+	open     atomic.Int64 // connections being served
+	initOnce sync.Once
+	used     *usage
+	// peerOf reads the caller's credentials; tests replace it to play
+	// other uids than their own.
+	peerOf func(*net.UnixConn) (Caller, error)
+	// released, when set, is told of every place given back ("conn" or
+	// "watch"), after the fact: tests wait on it.
+	released func(kind string, uid uint32)
 }
 
 // Open reports how many connections the server is serving now.
 func (s *Server) Open() int { return int(s.open.Load()) }
 
+// Refused returns how many connections and requests were refused, by
+// reason (every one of RefusalReasons present).
+func (s *Server) Refused() map[string]uint64 { return s.usage().snapshot() }
+
+func (s *Server) usage() *usage {
+	s.initOnce.Do(func() { s.used = newUsage(s.Limits) })
+	return s.used
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// release gives back a connection's or a watch stream's place.
+func (s *Server) release(kind string, uid uint32) {
+	if kind == "watch" {
+		s.usage().putWatch(uid)
+	} else {
+		s.usage().put(uid)
+	}
+	if s.released != nil {
+		s.released(kind, uid)
+	}
+}
+
+// refuse counts and logs (rate-limited) one refusal.
+func (s *Server) refuse(reason string, fields ...zap.Field) {
+	s.usage().refuse(s.Log, s.now(), reason, fields...)
+}
+
 // Run accepts connections on ln until ctx is done, then closes ln and waits
-// for the connections in flight.
+// for the connections in flight. It never gives up for a failing accept
+// (EMFILE and the like): it backs off and goes on, see acceptLoop.
 func (s *Server) Run(ctx context.Context, ln *net.UnixListener) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
-	for {
-		conn, err := ln.AcceptUnix()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
-			}
-			return fmt.Errorf("accept: %w", err)
-		}
+	return s.acceptLoop(ctx, ln, func(conn *net.UnixConn, c Caller) {
 		wg.Add(1)
 		s.open.Add(1)
 		go func() {
 			defer wg.Done()
 			defer s.open.Add(-1)
-			s.serve(ctx, conn)
+			defer s.release("conn", c.UID)
+			s.serve(ctx, conn, c)
 		}()
-	}
+	})
 }
 
-func (s *Server) serve(ctx context.Context, conn *net.UnixConn) {
-	defer conn.Close()
-	caller, err := peer(conn)
+// admit reads the caller of a new connection and takes its place within
+// the limits. A refused connection gets one LIMIT reply and is closed at
+// once, on the accepting goroutine: it costs no goroutine and holds no
+// descriptor. A fresh socket's send buffer is empty, so the short write
+// deadline is only a guard.
+func (s *Server) admit(conn *net.UnixConn) (Caller, bool) {
+	c, err := s.caller(conn)
 	if err != nil {
-		s.Log.Warn("control connection without credentials", zap.Error(err))
-		return
+		s.refuse(RefusedCredentials, zap.Error(err))
+		conn.Close()
+		return c, false
 	}
-	// The whole request must arrive within RequestTimeout of connecting.
+	ok, reason, limit := s.usage().take(c.UID)
+	if !ok {
+		s.refuse(reason, zap.Uint32("uid", c.UID), zap.Int32("pid", c.PID), zap.Int("limit", limit))
+		s.writeWithin(conn, Fail(nil, ErrLimit, "too many connections (%s limit %d) for uid %d", reason, limit, c.UID), 50*time.Millisecond)
+		conn.Close()
+		return c, false
+	}
+	return c, true
+}
+
+func (s *Server) serve(ctx context.Context, conn *net.UnixConn, caller Caller) {
+	defer conn.Close()
+	// The whole request must arrive within ReadTimeout of connecting.
 	rt := s.ReadTimeout
 	if rt == 0 {
 		rt = RequestTimeout
@@ -108,12 +165,26 @@ func (s *Server) serve(ctx context.Context, conn *net.UnixConn) {
 	_ = conn.SetReadDeadline(time.Now().Add(rt))
 	req, err := ReadRequest(conn)
 	if err != nil {
-		s.Log.Warn("malformed control request", zap.Uint32("uid", caller.UID), zap.Error(err))
+		if errors.Is(err, io.EOF) {
+			return // connected and went away: nothing asked, nothing refused
+		}
+		reason := RefusedMalformed
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			reason = RefusedTimeout
+		}
+		s.refuse(reason, zap.Uint32("uid", caller.UID), zap.Int32("pid", caller.PID), zap.Error(err))
 		s.write(conn, Fail(nil, ErrProtocol, "%v", err))
 		return
 	}
 	_ = conn.SetReadDeadline(time.Time{})
 	if req.Command == CmdWatch && s.Watch != nil {
+		ok, reason, limit := s.usage().takeWatch(caller.UID)
+		if !ok {
+			s.refuse(reason, zap.Uint32("uid", caller.UID), zap.Int32("pid", caller.PID), zap.Int("limit", limit))
+			s.write(conn, Fail(req, ErrLimit, "too many watch streams (%s limit %d) for uid %d", reason, limit, caller.UID))
+			return
+		}
+		defer s.release("watch", caller.UID)
 		s.watch(ctx, conn, caller, req)
 		return
 	}
@@ -161,11 +232,23 @@ func (s *Server) write(conn *net.UnixConn, r *Reply) {
 	if wt == 0 {
 		wt = 10 * time.Second
 	}
+	s.writeWithin(conn, r, wt)
+}
+
+func (s *Server) writeWithin(conn *net.UnixConn, r *Reply, wt time.Duration) {
 	_ = conn.SetWriteDeadline(time.Now().Add(wt))
 	r.Version = Version
 	if err := WriteFrame(conn, r); err != nil {
 		s.Log.Debug("control reply not delivered", zap.Error(err))
 	}
+}
+
+// caller reads the credentials of conn's peer.
+func (s *Server) caller(conn *net.UnixConn) (Caller, error) {
+	if s.peerOf != nil {
+		return s.peerOf(conn)
+	}
+	return peer(conn)
 }
 
 // peer reads the caller's credentials from the connection.

@@ -29,7 +29,12 @@ func serveWith(t *testing.T, srv *Server) string {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	srv.Log, srv.ReadTimeout = zap.NewNop(), 200*time.Millisecond
+	if srv.Log == nil {
+		srv.Log = zap.NewNop()
+	}
+	if srv.ReadTimeout == 0 {
+		srv.ReadTimeout = 200 * time.Millisecond
+	}
 	go func() { done <- srv.Run(ctx, ln) }()
 	t.Cleanup(func() {
 		cancel()

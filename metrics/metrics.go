@@ -32,6 +32,8 @@ type Options struct {
 	Statuses func(ctx context.Context) ([]messages.IfStatus, error)
 	// Transport returns the shared transport's counters.
 	Transport func() Transport
+	// IPCRefused returns the control socket's refusals by reason.
+	IPCRefused func() map[string]uint64
 	// Name returns the interface name of an ifindex ("" when unknown).
 	Name func(ifindex int) string
 	// Now is the clock for latencies; nil means time.Now.
@@ -96,6 +98,9 @@ func New(o Options) *Metrics {
 	}
 	if o.Transport != nil {
 		m.reg.MustRegister(transportCollector{o.Transport})
+	}
+	if o.IPCRefused != nil {
+		m.reg.MustRegister(ipcCollector{o.IPCRefused})
 	}
 	return m
 }

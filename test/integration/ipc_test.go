@@ -278,7 +278,7 @@ func TestIPCExitCodes(t *testing.T) {
 	}
 	want := map[string]int{"success": 0, "usage error": 1, "the agent is not running": 2}
 	for i, code := range []string{"PERM", "UNKIF", "NOPRIMARY", "OUTSTATE", "RUNNING", "PEND", "TIMEOUT", "BOOTP",
-		"FAILEDIF", "PROTO", "INVALID", "SHUTDOWN", "INTERNAL", "EXISTS", "DISABLED_OBJ", "NOLINK", "NOTFOUND"} {
+		"FAILEDIF", "PROTO", "INVALID", "SHUTDOWN", "INTERNAL", "EXISTS", "DISABLED_OBJ", "NOLINK", "NOTFOUND", "LIMIT"} {
 		want[code] = 10 + i
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
