@@ -216,5 +216,16 @@ func (m *Machine) nak(now time.Time) {
 	if held {
 		m.notify(EventExpire)
 	}
-	m.selecting(now)
+	m.fails++
+	if m.fails == 1 {
+		m.selecting(now) // RFC 2131 §3.1 step 5: start over at once
+		return
+	}
+	// SPEC §2: repeated failures back off, 4 s doubling to 64 s, before
+	// the next DISCOVER, so a server that NAKs everything draws a trickle.
+	m.pending, m.offer, m.offers, m.xid = nil, nil, nil, 0
+	m.starting = false
+	m.stop(Retransmit)
+	m.setState(Selecting)
+	m.arm(Wait, now.Add(min(firstBackoff<<min(m.fails-2, 4), maxBackoff)))
 }

@@ -84,6 +84,7 @@ func (m *Machine) bind(now time.Time, l *Lease, ev EventName) {
 	m.stop(Probe)
 	m.stop(Wait)
 	l.schedule(m.rnd)
+	m.fails = 0
 	m.lease, m.applied = l, true
 	m.emit(Apply{Lease: l})
 	m.setState(Bound)

@@ -94,6 +94,7 @@ type Machine struct {
 	lease    *Lease       // lease held: applied, or probed in PRE_BOUND
 	applied  bool         // lease is on the interface
 	probes   int          // ARP probes or announcements sent
+	fails    int          // NAKs since the last bind, for the backoff
 	inform   netip.Prefix // static address of the INFORM exchange
 	info     *dhcpv4.DHCPv4
 	down     bool     // no carrier: send nothing

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -249,6 +250,40 @@ func TestRequestReusesDiscoverSecs(t *testing.T) {
 		{10500 * time.Millisecond, Timeout{Retransmit}, []string{
 			"send REQUEST xid=1 secs=4 req=198.18.0.100 sid=198.18.0.1", "arm retransmit at 18.5s"}},
 	})
+}
+
+// TestNakStormBacksOff: the first NAK starts over at once, each further
+// one waits 4 s, 8 s, ... up to 64 s before the next DISCOVER (SPEC §2).
+func TestNakStormBacksOff(t *testing.T) {
+	m := newMachine(&fakeRand{})
+	at := time.Duration(0)
+	run(t, m, []step{{0, Start{}, []string{"INIT->SELECTING", discover1, "arm retransmit at 4s"}}})
+	for i, wait := range []time.Duration{0, 4, 8, 16, 32, 64, 64} {
+		xid := uint32(i + 1)
+		m.Handle(t0.Add(at), offer(xid))
+		got := describeAll(m.Handle(t0.Add(at), nak(xid)))
+		if wait == 0 {
+			if !slices.Contains(got, sprintf("send DISCOVER xid=%d secs=0", xid+1)) {
+				t.Fatalf("NAK %d: %v, want a DISCOVER at once", i+1, got)
+			}
+			continue
+		}
+		if want := sprintf("arm wait at %v", at+wait*time.Second); !slices.Contains(got, want) || slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, "send") }) {
+			t.Fatalf("NAK %d: %v, want %q and nothing sent", i+1, got, want)
+		}
+		at += wait * time.Second
+		if got := describeAll(m.Handle(t0.Add(at), Timeout{Wait})); !slices.Contains(got, sprintf("send DISCOVER xid=%d secs=0", xid+1)) {
+			t.Fatalf("after the wait of NAK %d: %v, want a DISCOVER", i+1, got)
+		}
+	}
+}
+
+func describeAll(as []Action) []string {
+	var out []string
+	for _, a := range as {
+		out = append(out, describe(a))
+	}
+	return out
 }
 
 func TestNakInRequestingRestarts(t *testing.T) {
