@@ -21,7 +21,7 @@ func listen(path string) (*net.UnixListener, func(), error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, nil, fmt.Errorf("socket directory: %w", err)
 	}
-	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC, 0o600)
+	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o600) // a symlink planted there is not followed
 	if err != nil {
 		return nil, nil, fmt.Errorf("lock file: %w", err)
 	}

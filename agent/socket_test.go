@@ -1,0 +1,29 @@
+package agent
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestListenLockSymlinkNotFollowed: a symlink planted at the lock file's
+// path makes listen fail; the file it points to is neither created nor
+// truncated.
+func TestListenLockSymlinkNotFollowed(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "victim")
+	if err := os.WriteFile(target, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "agent.sock")
+	if err := os.Symlink(target, sock+".lock"); err != nil {
+		t.Fatal(err)
+	}
+	if _, closer, err := listen(sock); err == nil {
+		closer()
+		t.Fatal("listen followed the symlinked lock file")
+	}
+	if b, _ := os.ReadFile(target); string(b) != "keep" {
+		t.Fatalf("the symlink's target was changed: %q", b)
+	}
+}
