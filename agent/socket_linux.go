@@ -36,18 +36,18 @@ func listen(path string) (*net.UnixListener, func(), error) {
 		lock.Close()
 		return nil, nil, fmt.Errorf("remove stale socket: %w", err)
 	}
+	// Anyone may connect: privilege is decided per request from
+	// SO_PEERCRED, so unprivileged users can still ask for status. The
+	// mode comes from the umask at bind (0777 &^ 0111 = 0666), so there is
+	// no moment between bind and a chmod with another mode; listen runs at
+	// start-up, before anything else creates files.
+	old := unix.Umask(0o111)
 	ln, err := net.ListenUnix("unix", &net.UnixAddr{Name: path, Net: "unix"})
+	unix.Umask(old)
 	if err != nil {
 		lock.Close()
 		return nil, nil, fmt.Errorf("listen on %s: %w", path, err)
 	}
 	ln.SetUnlinkOnClose(true)
-	// Anyone may connect: privilege is decided per request from
-	// SO_PEERCRED, so unprivileged users can still ask for status.
-	if err := os.Chmod(path, 0o666); err != nil {
-		ln.Close()
-		lock.Close()
-		return nil, nil, fmt.Errorf("socket mode: %w", err)
-	}
 	return ln, func() { ln.Close(); lock.Close() }, nil
 }

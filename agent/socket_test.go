@@ -27,3 +27,17 @@ func TestListenLockSymlinkNotFollowed(t *testing.T) {
 		t.Fatalf("the symlink's target was changed: %q", b)
 	}
 }
+
+// TestListenSocketMode: the socket is born 0666 (umask at bind, no chmod).
+func TestListenSocketMode(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "agent.sock")
+	_, closer, err := listen(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer()
+	fi, err := os.Stat(sock)
+	if err != nil || fi.Mode().Perm() != 0o666 || fi.Mode()&os.ModeSocket == 0 {
+		t.Fatalf("socket %v, %v; want a socket of mode 0666", fi.Mode(), err)
+	}
+}
