@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -20,6 +21,9 @@ var ErrRunning = errors.New("another agent is running")
 func listen(path string) (*net.UnixListener, func(), error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, nil, fmt.Errorf("socket directory: %w", err)
+	}
+	if err := checkSocketDir(filepath.Dir(path)); err != nil {
+		return nil, nil, err
 	}
 	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o600) // a symlink planted there is not followed
 	if err != nil {
@@ -50,4 +54,25 @@ func listen(path string) (*net.UnixListener, func(), error) {
 	}
 	ln.SetUnlinkOnClose(true)
 	return ln, func() { ln.Close(); lock.Close() }, nil
+}
+
+// checkSocketDir refuses a directory in which another user could replace
+// the socket or plant its lock file: one writable by group or others
+// without the sticky bit (which keeps them from removing our entries), or
+// owned by someone other than root and us.
+func checkSocketDir(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return fmt.Errorf("socket directory: %w", err)
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	switch {
+	case !fi.IsDir():
+		return fmt.Errorf("socket directory %s is not a directory", dir)
+	case fi.Mode().Perm()&0o022 != 0 && fi.Mode()&os.ModeSticky == 0:
+		return fmt.Errorf("socket directory %s (mode %v) is writable by other users: make it 0755", dir, fi.Mode().Perm())
+	case ok && st.Uid != 0 && int(st.Uid) != os.Geteuid():
+		return fmt.Errorf("socket directory %s is owned by uid %d, not root", dir, st.Uid)
+	}
+	return nil
 }

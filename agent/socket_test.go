@@ -3,6 +3,7 @@ package agent
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -40,4 +41,24 @@ func TestListenSocketMode(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o666 || fi.Mode()&os.ModeSocket == 0 {
 		t.Fatalf("socket %v, %v; want a socket of mode 0666", fi.Mode(), err)
 	}
+}
+
+// TestListenRefusesInsecureDir: a directory others may write (not sticky)
+// is refused with a clear error; a sticky one is accepted.
+func TestListenRefusesInsecureDir(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := listen(filepath.Join(dir, "agent.sock")); err == nil || !strings.Contains(err.Error(), "writable by other users") {
+		t.Fatalf("listen in a 0777 directory: %v, want refused", err)
+	}
+	if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	_, closer, err := listen(filepath.Join(dir, "agent.sock"))
+	if err != nil {
+		t.Fatalf("listen in a sticky directory: %v", err)
+	}
+	closer()
 }
