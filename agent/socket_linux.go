@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -35,6 +36,14 @@ func listen(path string) (*net.UnixListener, func(), error) {
 			return nil, nil, fmt.Errorf("%w on %s", ErrRunning, path)
 		}
 		return nil, nil, fmt.Errorf("lock %s: %w", lock.Name(), err)
+	}
+	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
+		// Not a socket we left: a directory (maybe with contents) in the
+		// way. It is set aside, not deleted, and the agent starts.
+		if err := os.Rename(path, fmt.Sprintf("%s.aside-%d", path, time.Now().UnixNano())); err != nil {
+			lock.Close()
+			return nil, nil, fmt.Errorf("set aside the directory at %s: %w", path, err)
+		}
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		lock.Close()

@@ -62,3 +62,21 @@ func TestListenRefusesInsecureDir(t *testing.T) {
 	}
 	closer()
 }
+
+// TestListenDirectoryInTheWay: a non-empty directory at the socket path
+// is set aside (kept) and the socket made.
+func TestListenDirectoryInTheWay(t *testing.T) {
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "agent.sock")
+	if err := os.MkdirAll(filepath.Join(sock, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, closer, err := listen(sock)
+	if err != nil {
+		t.Fatalf("listen with a directory in the way: %v", err)
+	}
+	defer closer()
+	if aside, _ := filepath.Glob(sock + ".aside-*/sub"); len(aside) != 1 {
+		t.Fatalf("the directory was not kept aside: %v", aside)
+	}
+}
