@@ -108,6 +108,10 @@ func (c *Config) checkReply(m *dhcpv4.DHCPv4) error {
 	if !ok || !usable(ip) {
 		return fmt.Errorf("%w %v", ErrBadAddress, m.YourIPAddr)
 	}
+	srv, _ := addr4(m.ServerIdentifier())
+	if why := yiaddrProblem(ip, srv, m.SubnetMask()); why != "" {
+		return fmt.Errorf("%w %v: %s", ErrBadAddress, ip, why)
+	}
 	if c.Conflicts != nil && c.Conflicts(ip) {
 		return fmt.Errorf("%w: %v", ErrConflict, ip)
 	}
@@ -229,7 +233,9 @@ func optSeconds(m *dhcpv4.DHCPv4, code dhcpv4.OptionCode) time.Duration {
 // prefixLen returns the length of a contiguous subnet mask, or the classful
 // guess of RFC 950 for ip when the mask is absent or not contiguous.
 func prefixLen(mask net.IPMask, ip netip.Addr) int {
-	if ones, bits := mask.Size(); bits == 32 {
+	// A mask of 0.0.0.0 would install the address as /0 (SPEC §2): fall
+	// back to the classful length, as for a missing or non-contiguous one.
+	if ones, bits := mask.Size(); bits == 32 && ones > 0 {
 		return ones
 	}
 	switch b := ip.As4()[0]; {
