@@ -65,14 +65,49 @@ var RefusalReasons = []string{RefusedConnsPerUID, RefusedConns, RefusedWatchesPe
 // ones in between are counted and their number logged with the next.
 const logEvery = time.Second
 
+// quota counts what unprivileged uids hold of one resource (connections,
+// watch streams): per uid and in all. Root is never counted.
+type quota struct {
+	perUID         map[uint32]int
+	total          int
+	maxPerUID, max int
+	perUIDReason   string // the refusal when one uid holds maxPerUID
+	totalReason    string // the refusal when unprivileged uids hold max
+}
+
+// take reserves one for uid, or says which limit refuses it. The caller
+// holds usage.mu.
+func (q *quota) take(uid uint32) (ok bool, reason string, limit int) {
+	switch {
+	case uid == 0:
+		return true, "", 0
+	case q.perUID[uid] >= q.maxPerUID:
+		return false, q.perUIDReason, q.maxPerUID
+	case q.total >= q.max:
+		return false, q.totalReason, q.max
+	}
+	q.perUID[uid]++
+	q.total++
+	return true, "", 0
+}
+
+// put gives back what take reserved for uid. The caller holds usage.mu.
+func (q *quota) put(uid uint32) {
+	if uid == 0 {
+		return
+	}
+	q.total--
+	if q.perUID[uid]--; q.perUID[uid] <= 0 {
+		delete(q.perUID, uid)
+	}
+}
+
 // usage counts what unprivileged uids hold, and every refusal.
 type usage struct {
 	mu      sync.Mutex
 	limits  Limits
-	conns   map[uint32]int // by uid, root not counted
-	watches map[uint32]int
-	nconns  int
-	nwatch  int
+	conns   quota
+	watches quota
 
 	refused    map[string]uint64
 	lastLogged map[string]time.Time
@@ -80,68 +115,39 @@ type usage struct {
 }
 
 func newUsage(l Limits) *usage {
-	return &usage{limits: l.withDefaults(), conns: map[uint32]int{}, watches: map[uint32]int{},
+	l = l.withDefaults()
+	return &usage{limits: l,
+		conns: quota{perUID: map[uint32]int{}, maxPerUID: l.ConnsPerUID, max: l.Conns,
+			perUIDReason: RefusedConnsPerUID, totalReason: RefusedConns},
+		watches: quota{perUID: map[uint32]int{}, maxPerUID: l.WatchesPerUID, max: l.Watches,
+			perUIDReason: RefusedWatchesPerUID, totalReason: RefusedWatches},
 		refused: map[string]uint64{}, lastLogged: map[string]time.Time{}, quiet: map[string]uint64{}}
 }
 
 // take reserves a connection for uid, or says which limit refuses it.
 func (u *usage) take(uid uint32) (ok bool, reason string, limit int) {
-	if uid == 0 {
-		return true, "", 0
-	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	switch {
-	case u.conns[uid] >= u.limits.ConnsPerUID:
-		return false, RefusedConnsPerUID, u.limits.ConnsPerUID
-	case u.nconns >= u.limits.Conns:
-		return false, RefusedConns, u.limits.Conns
-	}
-	u.conns[uid]++
-	u.nconns++
-	return true, "", 0
+	return u.conns.take(uid)
 }
 
 func (u *usage) put(uid uint32) {
-	if uid == 0 {
-		return
-	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.nconns--
-	if u.conns[uid]--; u.conns[uid] <= 0 {
-		delete(u.conns, uid)
-	}
+	u.conns.put(uid)
 }
 
 // takeWatch reserves a watch stream for uid, or says which limit refuses it.
 func (u *usage) takeWatch(uid uint32) (ok bool, reason string, limit int) {
-	if uid == 0 {
-		return true, "", 0
-	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	switch {
-	case u.watches[uid] >= u.limits.WatchesPerUID:
-		return false, RefusedWatchesPerUID, u.limits.WatchesPerUID
-	case u.nwatch >= u.limits.Watches:
-		return false, RefusedWatches, u.limits.Watches
-	}
-	u.watches[uid]++
-	u.nwatch++
-	return true, "", 0
+	return u.watches.take(uid)
 }
 
 func (u *usage) putWatch(uid uint32) {
-	if uid == 0 {
-		return
-	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	u.nwatch--
-	if u.watches[uid]--; u.watches[uid] <= 0 {
-		delete(u.watches, uid)
-	}
+	u.watches.put(uid)
 }
 
 // refuse counts a refusal and logs it, at most once per logEvery for each
