@@ -68,6 +68,7 @@ const logEvery = time.Second
 // quota counts what unprivileged uids hold of one resource (connections,
 // watch streams): per uid and in all. Root is never counted.
 type quota struct {
+	mu             sync.Mutex
 	perUID         map[uint32]int
 	total          int
 	maxPerUID, max int
@@ -75,12 +76,14 @@ type quota struct {
 	totalReason    string // the refusal when unprivileged uids hold max
 }
 
-// take reserves one for uid, or says which limit refuses it. The caller
-// holds usage.mu.
+// take reserves one for uid, or says which limit refuses it.
 func (q *quota) take(uid uint32) (ok bool, reason string, limit int) {
-	switch {
-	case uid == 0:
+	if uid == 0 {
 		return true, "", 0
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	switch {
 	case q.perUID[uid] >= q.maxPerUID:
 		return false, q.perUIDReason, q.maxPerUID
 	case q.total >= q.max:
@@ -91,11 +94,13 @@ func (q *quota) take(uid uint32) (ok bool, reason string, limit int) {
 	return true, "", 0
 }
 
-// put gives back what take reserved for uid. The caller holds usage.mu.
+// put gives back what take reserved for uid.
 func (q *quota) put(uid uint32) {
 	if uid == 0 {
 		return
 	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
 	q.total--
 	if q.perUID[uid]--; q.perUID[uid] <= 0 {
 		delete(q.perUID, uid)
@@ -104,11 +109,10 @@ func (q *quota) put(uid uint32) {
 
 // usage counts what unprivileged uids hold, and every refusal.
 type usage struct {
-	mu      sync.Mutex
-	limits  Limits
 	conns   quota
 	watches quota
 
+	mu         sync.Mutex // guards the refusal counts below
 	refused    map[string]uint64
 	lastLogged map[string]time.Time
 	quiet      map[string]uint64 // refusals not logged since the last line
@@ -116,38 +120,12 @@ type usage struct {
 
 func newUsage(l Limits) *usage {
 	l = l.withDefaults()
-	return &usage{limits: l,
+	return &usage{
 		conns: quota{perUID: map[uint32]int{}, maxPerUID: l.ConnsPerUID, max: l.Conns,
 			perUIDReason: RefusedConnsPerUID, totalReason: RefusedConns},
 		watches: quota{perUID: map[uint32]int{}, maxPerUID: l.WatchesPerUID, max: l.Watches,
 			perUIDReason: RefusedWatchesPerUID, totalReason: RefusedWatches},
 		refused: map[string]uint64{}, lastLogged: map[string]time.Time{}, quiet: map[string]uint64{}}
-}
-
-// take reserves a connection for uid, or says which limit refuses it.
-func (u *usage) take(uid uint32) (ok bool, reason string, limit int) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.conns.take(uid)
-}
-
-func (u *usage) put(uid uint32) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.conns.put(uid)
-}
-
-// takeWatch reserves a watch stream for uid, or says which limit refuses it.
-func (u *usage) takeWatch(uid uint32) (ok bool, reason string, limit int) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.watches.take(uid)
-}
-
-func (u *usage) putWatch(uid uint32) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.watches.put(uid)
 }
 
 // refuse counts a refusal and logs it, at most once per logEvery for each

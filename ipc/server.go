@@ -99,9 +99,9 @@ func (s *Server) now() time.Time {
 // release gives back a connection's or a watch stream's place.
 func (s *Server) release(kind string, uid uint32) {
 	if kind == "watch" {
-		s.usage().putWatch(uid)
+		s.usage().watches.put(uid)
 	} else {
-		s.usage().put(uid)
+		s.usage().conns.put(uid)
 	}
 	if s.released != nil {
 		s.released(kind, uid)
@@ -145,7 +145,7 @@ func (s *Server) admit(conn *net.UnixConn) (Caller, bool) {
 		conn.Close()
 		return c, false
 	}
-	ok, reason, limit := s.usage().take(c.UID)
+	ok, reason, limit := s.usage().conns.take(c.UID)
 	if !ok {
 		s.refuse(reason, zap.Uint32("uid", c.UID), zap.Int32("pid", c.PID), zap.Int("limit", limit))
 		s.writeWithin(conn, Fail(nil, ErrLimit, "too many connections (%s limit %d) for uid %d", reason, limit, c.UID), 50*time.Millisecond)
@@ -178,7 +178,7 @@ func (s *Server) serve(ctx context.Context, conn *net.UnixConn, caller Caller) {
 	}
 	_ = conn.SetReadDeadline(time.Time{})
 	if req.Command == CmdWatch && s.Watch != nil {
-		ok, reason, limit := s.usage().takeWatch(caller.UID)
+		ok, reason, limit := s.usage().watches.take(caller.UID)
 		if !ok {
 			s.refuse(reason, zap.Uint32("uid", caller.UID), zap.Int32("pid", caller.PID), zap.Int("limit", limit))
 			s.write(conn, Fail(req, ErrLimit, "too many watch streams (%s limit %d) for uid %d", reason, limit, caller.UID))
