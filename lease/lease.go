@@ -109,7 +109,7 @@ func (c *Config) checkReply(m *dhcpv4.DHCPv4) error {
 		return fmt.Errorf("%w %v", ErrBadAddress, m.YourIPAddr)
 	}
 	srv, _ := addr4(m.ServerIdentifier())
-	if why := yiaddrProblem(ip, srv, m.SubnetMask()); why != "" {
+	if why := yiaddrProblem(ip, srv, c.mask(m)); why != "" {
 		return fmt.Errorf("%w %v: %s", ErrBadAddress, ip, why)
 	}
 	if c.Conflicts != nil && c.Conflicts(ip) {
@@ -125,16 +125,22 @@ func usable(a netip.Addr) bool {
 		a != netip.AddrFrom4([4]byte{255, 255, 255, 255})
 }
 
+// mask is the subnet mask m gives the address, nil when it sends none or
+// the configuration ignores option 1 (the classful guess applies). The
+// address checks and the installed prefix read the same one.
+func (c *Config) mask(m *dhcpv4.DHCPv4) net.IPMask {
+	if c.ignores(dhcpv4.OptionSubnetMask) {
+		return nil
+	}
+	return m.SubnetMask()
+}
+
 // newLease builds the Lease a reply grants. began is when the exchange
 // that won it started. The reply must have passed checkReply.
 func (c *Config) newLease(ack *dhcpv4.DHCPv4, began time.Time) *Lease {
 	ip, _ := addr4(ack.YourIPAddr)
 	l := &Lease{Began: began, ACK: ack, FirstACK: ack}
-	mask := ack.SubnetMask()
-	if c.ignores(dhcpv4.OptionSubnetMask) {
-		mask = nil
-	}
-	l.Addr = netip.PrefixFrom(ip, prefixLen(mask, ip))
+	l.Addr = netip.PrefixFrom(ip, prefixLen(c.mask(ack), ip))
 	if isBOOTP(ack) {
 		// RFC 951 has no lease: the address is ours until we give it up.
 		l.BOOTP, l.Infinite = true, true

@@ -1,9 +1,13 @@
 package lease
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"testing"
+	"time"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
 func TestYiaddrProblem(t *testing.T) {
@@ -38,5 +42,30 @@ func TestPrefixLenNeverZero(t *testing.T) {
 	}
 	if n := prefixLen(net.IPv4Mask(255, 0, 255, 0), ip); n != 24 {
 		t.Fatalf("non-contiguous mask gave /%d, want classful /24", n)
+	}
+}
+
+// TestCheckReplyMaskAsInstalled: the network and broadcast checks read the
+// mask the lease would install. With option 1 ignored, .127 under the
+// server's /25 is the classful /24's ordinary host, so it is accepted;
+// with option 1 honoured it is the /25's broadcast, refused.
+func TestCheckReplyMaskAsInstalled(t *testing.T) {
+	m, err := dhcpv4.New(dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 127)),
+		dhcpv4.WithServerIP(net.IPv4(198, 18, 0, 1)),
+		dhcpv4.WithOption(dhcpv4.OptServerIdentifier(net.IPv4(198, 18, 0, 1))),
+		dhcpv4.WithOption(dhcpv4.OptSubnetMask(net.CIDRMask(25, 32))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	honour := Config{}
+	if err := honour.checkReply(m); !errors.Is(err, ErrBadAddress) {
+		t.Errorf("option 1 honoured: %v, want ErrBadAddress", err)
+	}
+	ignore := Config{Ignore: []dhcpv4.OptionCode{dhcpv4.OptionSubnetMask}}
+	if err := ignore.checkReply(m); errors.Is(err, ErrBadAddress) {
+		t.Errorf("option 1 ignored: %v, want the address accepted", err)
+	}
+	if got := ignore.newLease(m, time.Time{}).Addr.Bits(); got != 24 {
+		t.Errorf("option 1 ignored: /%d installed, want the classful /24", got)
 	}
 }
