@@ -6,8 +6,8 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/messages"
-	"github.com/dhcpagent/dhcpagent/transport"
 	"go.uber.org/zap"
 )
 
@@ -23,7 +23,7 @@ func (a *admin) configure(ctx actor.Context, ad ipadm.Address, c *messages.Comma
 		return err
 	}
 	if ad.Type == ipadm.Static {
-		return a.env.Net.Apply(transport.AddrConfig{Ifindex: st.Index, Addr: ad.Addr})
+		return a.env.Net.Apply(kernel.AddrConfig{Ifindex: st.Index, Addr: ad.Addr})
 	}
 	// A temporary object's interface is not resumed by the next agent.
 	_, persistent := a.persist.Addresses[ad.Object]
@@ -52,7 +52,7 @@ func (a *admin) removeStatic(ad ipadm.Address) {
 	if err != nil {
 		return
 	}
-	if err := a.env.Net.Remove(transport.AddrConfig{Ifindex: st.Index, Addr: ad.Addr}); err != nil {
+	if err := a.env.Net.Remove(kernel.AddrConfig{Ifindex: st.Index, Addr: ad.Addr}); err != nil {
 		a.log.Warn("removing a static address failed", zap.String("object", ad.Object), zap.Error(err))
 	}
 }

@@ -6,8 +6,8 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/messages"
-	"github.com/dhcpagent/dhcpagent/transport"
 )
 
 // codedError carries the result code of an administrative failure.
@@ -30,7 +30,7 @@ func failure(err error) *messages.Result {
 		return messages.Fail(ce.code, "%s", ce.msg)
 	case errors.Is(err, ipadm.ErrInvalidName):
 		return messages.Fail(ipc.ErrInvalid, "%v", err)
-	case errors.Is(err, transport.ErrNoLink):
+	case errors.Is(err, kernel.ErrNoLink):
 		return messages.Fail(ipc.ErrNoLink, "%v", err)
 	}
 	return messages.Fail(ipc.ErrInternal, "%v", err)

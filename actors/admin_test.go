@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
-	"github.com/dhcpagent/dhcpagent/transport"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
@@ -73,7 +73,7 @@ func TestStaticAddressExact(t *testing.T) {
 	if r := w.adm(ipc.CmdCreateAddr, "", obj...); r.Error != ipc.ErrExists {
 		t.Fatalf("again = %+v, want EXISTS", r)
 	}
-	want := transport.AddrConfig{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.9.9/24")}
+	want := kernel.AddrConfig{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.9.9/24")}
 	if diff := cmp.Diff([]string{"eth0/s1 static ok UU 198.18.9.9/24"}, w.showAddr()); diff != "" {
 		t.Errorf("show-addr (-want +got):\n%s", diff)
 	}
@@ -81,10 +81,10 @@ func TestStaticAddressExact(t *testing.T) {
 		t.Fatalf("delete-addr = %+v", r)
 	}
 	applied, removed := w.net.snapshot()
-	if diff := cmp.Diff([]transport.AddrConfig{want}, applied, cmpNetip); diff != "" {
+	if diff := cmp.Diff([]kernel.AddrConfig{want}, applied, cmpNetip); diff != "" {
 		t.Errorf("applied (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]transport.AddrConfig{want}, removed, cmpNetip); diff != "" {
+	if diff := cmp.Diff([]kernel.AddrConfig{want}, removed, cmpNetip); diff != "" {
 		t.Errorf("removed (-want +got):\n%s", diff)
 	}
 	for _, tc := range []struct {
@@ -263,7 +263,7 @@ func TestTemporaryObjectsEndWithTheAgent(t *testing.T) {
 
 	w.shutdown(w.admin, false)
 	_, removed := w.net.snapshot()
-	want := []transport.AddrConfig{{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.8.8/24")}}
+	want := []kernel.AddrConfig{{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.8.8/24")}}
 	if diff := cmp.Diff(want, removed, cmpNetip); diff != "" {
 		t.Errorf("removed at shutdown (-want +got):\n%s", diff)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/ipadm"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/dhcpagent/dhcpagent/transport"
@@ -62,7 +63,7 @@ type Env struct {
 	// is checked against it, and a thousand interfaces acquiring at once
 	// must not dump the kernel's table a thousand times.
 	addrMu   sync.Mutex
-	addrList []transport.IfAddr
+	addrList []kernel.IfAddr
 	addrAt   time.Time
 }
 
@@ -70,7 +71,7 @@ type Env struct {
 const addrCacheTTL = time.Second
 
 // addrs returns the host's addresses, at most addrCacheTTL old.
-func (e *Env) addrs() ([]transport.IfAddr, error) {
+func (e *Env) addrs() ([]kernel.IfAddr, error) {
 	e.addrMu.Lock()
 	defer e.addrMu.Unlock()
 	now := e.Clock.Now()
@@ -161,19 +162,19 @@ type Router interface {
 
 // Configurer applies leases to the kernel and reads what it has.
 type Configurer interface {
-	Apply(transport.AddrConfig) error
-	Remove(transport.AddrConfig) error
+	Apply(kernel.AddrConfig) error
+	Remove(kernel.AddrConfig) error
 	// Withdraw removes what old installed and next lacks (routes, rule),
 	// keeping the address.
-	Withdraw(old, next transport.AddrConfig) error
-	Addrs() ([]transport.IfAddr, error)
+	Withdraw(old, next kernel.AddrConfig) error
+	Addrs() ([]kernel.IfAddr, error)
 	MTU(ifindex int) (int, error)
 	SetMTU(ifindex, mtu int) error
 }
 
 // LinkAdmin configures links for interface administration (SPEC §4).
 type LinkAdmin interface {
-	State(name string) (transport.LinkState, error)
+	State(name string) (kernel.LinkState, error)
 	SetUp(index int, up bool) error
 	SetIPv6(name string, on bool) error
 	AddrFlags(index int, p netip.Prefix) (present, tentative, duplicate bool)
@@ -202,7 +203,7 @@ func (SystemClock) Now() time.Time { return time.Now() }
 func (SystemClock) AfterFunc(d time.Duration, f func()) Stopper { return time.AfterFunc(d, f) }
 
 // NetLinks looks interfaces up through the kernel, one link at a time.
-type NetLinks struct{ N *transport.Netlink }
+type NetLinks struct{ N *kernel.Netlink }
 
 // ByName returns the interface called name.
 func (l NetLinks) ByName(name string) (Link, error) {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/dhcpagent/dhcpagent/transport/transporttest"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -134,51 +135,51 @@ func (s *fakeSender) none(t *testing.T) {
 // fakeNet records what would be applied to the kernel.
 type fakeNet struct {
 	mu      sync.Mutex
-	applied []transport.AddrConfig
-	removed []transport.AddrConfig
+	applied []kernel.AddrConfig
+	removed []kernel.AddrConfig
 	// withdrawn are the routes Withdraw took away, as configs of the
 	// application they came from.
-	withdrawn []transport.AddrConfig
-	addrs     []transport.IfAddr
+	withdrawn []kernel.AddrConfig
+	addrs     []kernel.IfAddr
 	mtu       map[int]int
 }
 
 // Apply records c and, like the kernel, puts the address on the link.
-func (n *fakeNet) Apply(c transport.AddrConfig) error {
+func (n *fakeNet) Apply(c kernel.AddrConfig) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.applied = append(n.applied, c)
-	a := transport.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}
+	a := kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}
 	if !slices.Contains(n.addrs, a) {
 		n.addrs = append(n.addrs, a)
 	}
 	return nil
 }
 
-func (n *fakeNet) Remove(c transport.AddrConfig) error {
+func (n *fakeNet) Remove(c kernel.AddrConfig) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.removed = append(n.removed, c)
-	n.addrs = slices.DeleteFunc(n.addrs, func(a transport.IfAddr) bool {
-		return a == transport.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}
+	n.addrs = slices.DeleteFunc(n.addrs, func(a kernel.IfAddr) bool {
+		return a == kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}
 	})
 	return nil
 }
 
-func (n *fakeNet) Withdraw(old, next transport.AddrConfig) error {
+func (n *fakeNet) Withdraw(old, next kernel.AddrConfig) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if routes, rule := transport.Vanished(old, next); len(routes) > 0 || rule {
-		n.withdrawn = append(n.withdrawn, transport.AddrConfig{Ifindex: old.Ifindex, Addr: old.Addr,
+	if routes, rule := kernel.Vanished(old, next); len(routes) > 0 || rule {
+		n.withdrawn = append(n.withdrawn, kernel.AddrConfig{Ifindex: old.Ifindex, Addr: old.Addr,
 			Metric: old.Metric, Table: old.Table, Routes: routes})
 	}
 	return nil
 }
 
-func (n *fakeNet) Addrs() ([]transport.IfAddr, error) {
+func (n *fakeNet) Addrs() ([]kernel.IfAddr, error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return append([]transport.IfAddr(nil), n.addrs...), nil
+	return append([]kernel.IfAddr(nil), n.addrs...), nil
 }
 
 func (n *fakeNet) MTU(ifindex int) (int, error) {
@@ -200,10 +201,10 @@ func (n *fakeNet) SetMTU(ifindex, mtu int) error {
 	return nil
 }
 
-func (n *fakeNet) snapshot() (applied, removed []transport.AddrConfig) {
+func (n *fakeNet) snapshot() (applied, removed []kernel.AddrConfig) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return append([]transport.AddrConfig(nil), n.applied...), append([]transport.AddrConfig(nil), n.removed...)
+	return append([]kernel.AddrConfig(nil), n.applied...), append([]kernel.AddrConfig(nil), n.removed...)
 }
 
 // fakeARP records which interfaces are watched.
@@ -280,26 +281,26 @@ func (h *fakeHooks) next(t *testing.T) hookRun {
 // fakeLinkAdmin is the kernel's links for interface administration.
 type fakeLinkAdmin struct {
 	mu    sync.Mutex
-	links map[string]*transport.LinkState
+	links map[string]*kernel.LinkState
 	ipv6  map[string]bool
 	net   *fakeNet
 }
 
 func newFakeLinkAdmin(n *fakeNet) *fakeLinkAdmin {
-	return &fakeLinkAdmin{net: n, ipv6: map[string]bool{}, links: map[string]*transport.LinkState{
+	return &fakeLinkAdmin{net: n, ipv6: map[string]bool{}, links: map[string]*kernel.LinkState{
 		"eth0": {Index: 2, Carrier: true, Broadcast: true, Multicast: true},
 		"eth1": {Index: 3, Carrier: true, Broadcast: true, Multicast: true},
 		"lo":   {Index: 1, Up: true, Carrier: true, Loopback: true},
 	}}
 }
 
-func (f *fakeLinkAdmin) State(name string) (transport.LinkState, error) {
+func (f *fakeLinkAdmin) State(name string) (kernel.LinkState, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if l, ok := f.links[name]; ok {
 		return *l, nil
 	}
-	return transport.LinkState{}, transport.ErrNoLink
+	return kernel.LinkState{}, kernel.ErrNoLink
 }
 
 func (f *fakeLinkAdmin) SetUp(index int, up bool) error {
@@ -322,7 +323,7 @@ func (f *fakeLinkAdmin) SetIPv6(name string, on bool) error {
 
 func (f *fakeLinkAdmin) AddrFlags(index int, p netip.Prefix) (present, tentative, duplicate bool) {
 	addrs, _ := f.net.Addrs()
-	return slices.Contains(addrs, transport.IfAddr{Ifindex: index, Prefix: p}), false, false
+	return slices.Contains(addrs, kernel.IfAddr{Ifindex: index, Prefix: p}), false, false
 }
 
 // v6 reports the last SetIPv6 of name, and whether there was one.

@@ -7,9 +7,9 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
-	"github.com/dhcpagent/dhcpagent/transport"
 	"go.uber.org/zap"
 )
 
@@ -26,14 +26,14 @@ type iface struct {
 	parent   *actor.PID
 	m        *lease.Machine
 	timers   map[lease.Timer]armed
-	xid      uint32                // xid bound in the Router, 0 when none
-	watching bool                  // ARP watched for conflicts
-	applied  *transport.AddrConfig // what Apply put on the interface
-	origMTU  int                   // link MTU before APPLY_MTU changed it, 0 if unchanged
-	pending  map[uint64]*pending   // commands the machine has yet to answer
-	lastID   uint64                // numbers them
-	hooks    hookQueue             // events whose hook has yet to run
-	closing  bool                  // the agent is stopping this interface
+	xid      uint32              // xid bound in the Router, 0 when none
+	watching bool                // ARP watched for conflicts
+	applied  *kernel.AddrConfig  // what Apply put on the interface
+	origMTU  int                 // link MTU before APPLY_MTU changed it, 0 if unchanged
+	pending  map[uint64]*pending // commands the machine has yet to answer
+	lastID   uint64              // numbers them
+	hooks    hookQueue           // events whose hook has yet to run
+	closing  bool                // the agent is stopping this interface
 }
 
 // incarnations is what the supervisor's restarts of one interface actor

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -16,7 +17,7 @@ import (
 var (
 	leased   = netip.MustParseAddr("198.18.0.100")
 	server   = netip.MustParseAddr("198.18.0.1")
-	defRoute = transport.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gw: server}
+	defRoute = kernel.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gw: server}
 	cmpNetip = cmp.Options{cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
 		cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })}
 )
@@ -31,8 +32,8 @@ func TestStartBindsAndApplies(t *testing.T) {
 		t.Fatalf("status lacks lease times: %+v", r.Status)
 	}
 	applied, _ := w.net.snapshot()
-	want := []transport.AddrConfig{{Ifindex: 2, Addr: netip.PrefixFrom(leased, 24),
-		Valid: 120 * time.Second, Preferred: 120 * time.Second, Routes: []transport.Route{defRoute},
+	want := []kernel.AddrConfig{{Ifindex: 2, Addr: netip.PrefixFrom(leased, 24),
+		Valid: 120 * time.Second, Preferred: 120 * time.Second, Routes: []kernel.Route{defRoute},
 		Metric: 1002}} // 1000 + ifindex: not the primary, no ROUTE_METRIC
 	if diff := cmp.Diff(want, applied, cmpNetip); diff != "" {
 		t.Fatalf("applied (-want +got):\n%s", diff)
@@ -245,7 +246,7 @@ func TestProbeConflictDeclines(t *testing.T) {
 
 func TestInform(t *testing.T) {
 	w := newWorld(t, fast)
-	w.net.addrs = []transport.IfAddr{{Ifindex: 2, Prefix: netip.MustParsePrefix("198.18.0.50/24")}}
+	w.net.addrs = []kernel.IfAddr{{Ifindex: 2, Prefix: netip.MustParsePrefix("198.18.0.50/24")}}
 	ch := w.ask(0, ipc.CmdInform, "eth0")
 	s := w.send.next(t)
 	expectType(t, s, dhcpv4.MessageTypeInform)
@@ -264,7 +265,7 @@ func TestInform(t *testing.T) {
 func TestOfferInOwnedNetworkRefused(t *testing.T) {
 	w := newWorld(t, fast)
 	// eth1 already has 198.18.0.0/24: an offer in it for eth0 is refused.
-	w.net.addrs = []transport.IfAddr{{Ifindex: 3, Prefix: netip.MustParsePrefix("198.18.0.7/24")}}
+	w.net.addrs = []kernel.IfAddr{{Ifindex: 3, Prefix: netip.MustParsePrefix("198.18.0.7/24")}}
 	w.ask(0, ipc.CmdStart, "eth0")
 	d := w.send.next(t)
 	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)

@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
-	"github.com/dhcpagent/dhcpagent/transport"
 	"go.uber.org/zap"
 )
 
@@ -52,8 +52,8 @@ func routeTable(env *Env, link Link) int {
 }
 
 // addrConfig is what lease l puts on the interface now.
-func (a *iface) addrConfig(l *lease.Lease, now time.Time) transport.AddrConfig {
-	c := transport.AddrConfig{Ifindex: a.link.Index, Addr: l.Addr,
+func (a *iface) addrConfig(l *lease.Lease, now time.Time) kernel.AddrConfig {
+	c := kernel.AddrConfig{Ifindex: a.link.Index, Addr: l.Addr,
 		Metric: routeMetric(a.env, a.link, a.inc.primary), Table: routeTable(a.env, a.link)}
 	if !l.Infinite {
 		c.Valid = l.Remaining(now)
@@ -62,10 +62,10 @@ func (a *iface) addrConfig(l *lease.Lease, now time.Time) transport.AddrConfig {
 	if c.Table != 0 {
 		// The table of its own needs the subnet too: what leaves from the
 		// leased address to a neighbour must not go through the router.
-		c.Routes = append(c.Routes, transport.Route{Dst: l.Addr.Masked()})
+		c.Routes = append(c.Routes, kernel.Route{Dst: l.Addr.Masked()})
 	}
 	for _, r := range l.Routes {
-		c.Routes = append(c.Routes, transport.Route{Dst: r.Dst, Gw: r.Gw})
+		c.Routes = append(c.Routes, kernel.Route{Dst: r.Dst, Gw: r.Gw})
 	}
 	return c
 }
@@ -105,7 +105,7 @@ func routers(l *lease.Lease) []netip.Addr {
 }
 
 // withdraw takes away what the previous application has and c lacks.
-func (a *iface) withdraw(old, c transport.AddrConfig) {
+func (a *iface) withdraw(old, c kernel.AddrConfig) {
 	if err := a.env.Net.Withdraw(old, c); err != nil {
 		a.log.Error("removing vanished routes failed", zap.Stringer("address", c.Addr), zap.Error(err))
 	}

@@ -10,24 +10,24 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/messages"
-	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
 // lastApplied returns the latest configuration applied to ifindex.
-func (n *fakeNet) lastApplied(ifindex int) (transport.AddrConfig, bool) {
+func (n *fakeNet) lastApplied(ifindex int) (kernel.AddrConfig, bool) {
 	applied, _ := n.snapshot()
 	for i := len(applied) - 1; i >= 0; i-- {
 		if applied[i].Ifindex == ifindex {
 			return applied[i], true
 		}
 	}
-	return transport.AddrConfig{}, false
+	return kernel.AddrConfig{}, false
 }
 
-func (n *fakeNet) withdrawals() []transport.AddrConfig {
+func (n *fakeNet) withdrawals() []kernel.AddrConfig {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return slices.Clone(n.withdrawn)
@@ -79,17 +79,17 @@ func TestPrimaryMovesDefaultRoute(t *testing.T) {
 	// routes: wait for both, or the withdrawal may not have happened yet.
 	waitFor(t, "eth0 re-applied with its own metric, its old routes withdrawn", func() bool {
 		c, _ := w.net.lastApplied(2)
-		return c.Metric == 1002 && slices.ContainsFunc(w.net.withdrawals(), func(o transport.AddrConfig) bool { return o.Ifindex == 2 })
+		return c.Metric == 1002 && slices.ContainsFunc(w.net.withdrawals(), func(o kernel.AddrConfig) bool { return o.Ifindex == 2 })
 	})
 	c1, _ := w.net.lastApplied(3)
 	if c1.Metric != PrimaryMetric {
 		t.Fatalf("eth1 metric %d after start --primary, want %d", c1.Metric, PrimaryMetric)
 	}
 	got := w.net.withdrawals()
-	slices.SortFunc(got, func(a, b transport.AddrConfig) int { return a.Ifindex - b.Ifindex })
-	want := []transport.AddrConfig{
-		{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.0.100/24"), Metric: PrimaryMetric, Routes: []transport.Route{defRoute}},
-		{Ifindex: 3, Addr: netip.MustParsePrefix("198.18.1.100/24"), Metric: 1003, Routes: []transport.Route{defRoute}},
+	slices.SortFunc(got, func(a, b kernel.AddrConfig) int { return a.Ifindex - b.Ifindex })
+	want := []kernel.AddrConfig{
+		{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.0.100/24"), Metric: PrimaryMetric, Routes: []kernel.Route{defRoute}},
+		{Ifindex: 3, Addr: netip.MustParsePrefix("198.18.1.100/24"), Metric: 1003, Routes: []kernel.Route{defRoute}},
 	}
 	if diff := cmp.Diff(want, got, cmpNetip); diff != "" {
 		t.Fatalf("withdrawn (-want +got):\n%s", diff)
@@ -102,12 +102,12 @@ func TestRouteMetricAndTable(t *testing.T) {
 	w.bind("eth1", 120)
 	c0, _ := w.net.lastApplied(2)
 	c1, _ := w.net.lastApplied(3)
-	subnet0 := transport.Route{Dst: netip.MustParsePrefix("198.18.0.0/24")}
-	subnet1 := transport.Route{Dst: netip.MustParsePrefix("198.18.1.0/24")}
-	if c0.Metric != 7 || c0.Table != 1002 || !cmp.Equal(c0.Routes, []transport.Route{subnet0, defRoute}, cmpNetip) {
+	subnet0 := kernel.Route{Dst: netip.MustParsePrefix("198.18.0.0/24")}
+	subnet1 := kernel.Route{Dst: netip.MustParsePrefix("198.18.1.0/24")}
+	if c0.Metric != 7 || c0.Table != 1002 || !cmp.Equal(c0.Routes, []kernel.Route{subnet0, defRoute}, cmpNetip) {
 		t.Fatalf("eth0 %+v, want metric 7, table 1002, the subnet and the default route", c0)
 	}
-	if c1.Metric != 1003 || c1.Table != 50 || !cmp.Equal(c1.Routes, []transport.Route{subnet1, defRoute}, cmpNetip) {
+	if c1.Metric != 1003 || c1.Table != 50 || !cmp.Equal(c1.Routes, []kernel.Route{subnet1, defRoute}, cmpNetip) {
 		t.Fatalf("eth1 %+v, want metric 1003, table 50, the subnet and the default route", c1)
 	}
 }
@@ -148,13 +148,13 @@ func TestRenewalReplacesRoutesExactly(t *testing.T) {
 	}
 	gw := netip.MustParseAddr("198.18.0.254")
 	c, _ := w.net.lastApplied(2)
-	want := []transport.Route{{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gw: gw},
+	want := []kernel.Route{{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gw: gw},
 		{Dst: netip.MustParsePrefix("10.2.0.0/16"), Gw: netip.MustParseAddr("198.18.0.3")}}
 	if diff := cmp.Diff(want, c.Routes, cmpNetip); diff != "" {
 		t.Fatalf("routes after the renewal (-want +got):\n%s", diff)
 	}
-	gone := []transport.AddrConfig{{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.0.100/24"), Metric: 1002,
-		Routes: []transport.Route{{Dst: netip.MustParsePrefix("10.1.0.0/16"), Gw: netip.MustParseAddr("198.18.0.2")}}}}
+	gone := []kernel.AddrConfig{{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.0.100/24"), Metric: 1002,
+		Routes: []kernel.Route{{Dst: netip.MustParsePrefix("10.1.0.0/16"), Gw: netip.MustParseAddr("198.18.0.2")}}}}
 	if diff := cmp.Diff(gone, w.net.withdrawals(), cmpNetip); diff != "" {
 		t.Fatalf("withdrawn (-want +got):\n%s", diff)
 	}
@@ -170,7 +170,7 @@ func TestOfferOfAnotherInterfacesAddressRefused(t *testing.T) {
 	// The host has a loopback address, so the list read at eth0's offer
 	// is not empty and is cached.
 	w.net.mu.Lock()
-	w.net.addrs = []transport.IfAddr{{Ifindex: 1, Prefix: netip.MustParsePrefix("127.0.0.1/8")}}
+	w.net.addrs = []kernel.IfAddr{{Ifindex: 1, Prefix: netip.MustParsePrefix("127.0.0.1/8")}}
 	w.net.mu.Unlock()
 	w.bind("eth0", 120) // 198.18.0.100 on eth0
 	w.ask(0, ipc.CmdStart, "eth1")
@@ -271,7 +271,7 @@ func TestReloadMovesRoutes(t *testing.T) {
 		c, _ := w.net.lastApplied(2)
 		return c.Metric == 77 && len(w.net.withdrawals()) == 1
 	})
-	if got := w.net.withdrawals()[0]; got.Metric != 1002 || !cmp.Equal(got.Routes, []transport.Route{defRoute}, cmpNetip) {
+	if got := w.net.withdrawals()[0]; got.Metric != 1002 || !cmp.Equal(got.Routes, []kernel.Route{defRoute}, cmpNetip) {
 		t.Fatalf("withdrawn %+v, want the default route at 1002", got)
 	}
 }

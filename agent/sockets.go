@@ -3,6 +3,7 @@ package agent
 import (
 	"net/netip"
 
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/transport"
 )
 
@@ -14,7 +15,7 @@ type sockets struct {
 	raw  *transport.Raw
 	udp  *transport.UDP
 	arp  *transport.ARP
-	nl   *transport.Netlink
+	nl   *kernel.Netlink
 	disp *transport.Dispatcher
 }
 
@@ -36,7 +37,7 @@ func openSockets() (s *sockets, err error) {
 	if s.arp, err = transport.ListenARP(); err != nil {
 		return nil, err
 	}
-	if s.nl, err = transport.NewNetlink(); err != nil {
+	if s.nl, err = kernel.NewNetlink(); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -1,5 +1,5 @@
 // Package transport moves DHCP messages between the interface actors and the
-// network, and applies leases to the kernel.
+// network. Applying leases to the kernel is package kernel's.
 //
 // It is built for one agent serving many interfaces:
 //
@@ -19,7 +19,6 @@
 //     RELEASE) from the leased address through the right interface with
 //     IP_PKTINFO. Its own receive queue is closed by a drop-all filter,
 //     because replies arrive through the packet socket.
-//   - Netlink applies and removes addresses and routes (Netlink).
 //
 // Package transporttest has fakes for the actor tests.
 package transport

@@ -1,0 +1,14 @@
+// Package kernel applies leases to the Linux kernel and administers links,
+// through rtnetlink (Netlink): addresses with both lifetimes, the lease's
+// routes marked RTPROT_DHCP with the interface's own metric, an optional
+// per-interface table with its "from ADDRESS" rule, the host's address list
+// for the conflict check, MTU, and the link state and IPv6 switches that
+// interface administration (SPEC §4) needs.
+//
+// What a lease installs is described by an AddrConfig, a value the owner
+// keeps and hands back to Remove, so that exactly what the agent added is
+// taken away and nothing an operator put there (SPEC §2).
+//
+// It is separate from package transport, which moves DHCP and ARP packets:
+// the two share nothing but the interface index.
+package kernel
