@@ -56,7 +56,7 @@ func TestCreateIfErrors(t *testing.T) {
 			t.Errorf("create-if %q %v = %q %s, want %q", tc.ifname, tc.args, r.Error, r.Message, tc.want)
 		}
 	}
-	if !w.links.up("eth0") {
+	if !w.up("eth0") {
 		t.Error("create-if left the link down")
 	}
 	if diff := cmp.Diff([]string{"eth0 ok bm--46 46"}, w.showIf()); diff != "" {
@@ -80,7 +80,7 @@ func TestStaticAddressExact(t *testing.T) {
 	if r := w.adm(ipc.CmdDeleteAddr, "", ipc.ArgObject, "eth0/s1"); r.Error != "" {
 		t.Fatalf("delete-addr = %+v", r)
 	}
-	applied, removed := w.net.snapshot()
+	applied, removed := w.net.Snapshot()
 	if diff := cmp.Diff([]kernel.AddrConfig{want}, applied, cmpNetip); diff != "" {
 		t.Errorf("applied (-want +got):\n%s", diff)
 	}
@@ -146,7 +146,7 @@ func TestPersistentReplayAndTemporary(t *testing.T) {
 		ipc.ArgTemporary, "yes")
 	w.kill()
 
-	w2 := newWorldWith(t, fast, w.store, &fakeNet{})
+	w2 := newWorldWith(t, fast, w.store, newKernel())
 	if diff := cmp.Diff([]string{"eth0 ok bm--46 46"}, w2.showIf()); diff != "" {
 		t.Errorf("show-if after restart (-want +got):\n%s", diff)
 	}
@@ -262,7 +262,7 @@ func TestTemporaryObjectsEndWithTheAgent(t *testing.T) {
 	}
 
 	w.shutdown(w.admin, false)
-	_, removed := w.net.snapshot()
+	_, removed := w.net.Snapshot()
 	want := []kernel.AddrConfig{{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.8.8/24")}}
 	if diff := cmp.Diff(want, removed, cmpNetip); diff != "" {
 		t.Errorf("removed at shutdown (-want +got):\n%s", diff)
@@ -276,13 +276,13 @@ func TestInterfaceFamilies(t *testing.T) {
 	if r := w.adm(ipc.CmdCreateIf, "eth0", ipc.ArgFamilies, "v4"); r.Error != "" {
 		t.Fatalf("create-if -f v4 = %+v", r)
 	}
-	if _, set := w.links.v6("eth0"); set {
+	if _, set := w.net.IPv6("eth0"); set {
 		t.Error("create-if -f v4 touched IPv6")
 	}
 	if r := w.adm(ipc.CmdCreateIf, "eth0", ipc.ArgFamilies, "v6"); r.Error != "" {
 		t.Fatalf("create-if -f v6 after -f v4 = %+v, want OK", r)
 	}
-	if on, _ := w.links.v6("eth0"); !on {
+	if on, _ := w.net.IPv6("eth0"); !on {
 		t.Error("create-if -f v6 left IPv6 off")
 	}
 	if r := w.adm(ipc.CmdCreateIf, "eth0", ipc.ArgFamilies, "v4"); r.Error != ipc.ErrExists {
@@ -298,7 +298,7 @@ func TestInterfaceFamilies(t *testing.T) {
 	if r := w.adm(ipc.CmdDeleteIf, "eth1"); r.Error != "" {
 		t.Fatalf("delete-if eth1 = %+v", r)
 	}
-	if _, set := w.links.v6("eth1"); set {
+	if _, set := w.net.IPv6("eth1"); set {
 		t.Error("delete-if of a v4-only object set disable_ipv6")
 	}
 
@@ -308,16 +308,16 @@ func TestInterfaceFamilies(t *testing.T) {
 	if r := w.adm(ipc.CmdDeleteIf, "lo", ipc.ArgFamilies, "v6"); r.Error != "" {
 		t.Fatalf("delete-if -f v6 lo = %+v", r)
 	}
-	if on, _ := w.links.v6("lo"); !on {
+	if on, _ := w.net.IPv6("lo"); !on {
 		t.Error("delete-if -f v6 lo disabled IPv6 on the loopback")
 	}
 	if r := w.adm(ipc.CmdDeleteIf, "lo"); r.Error != "" {
 		t.Fatalf("delete-if lo = %+v", r)
 	}
-	if !w.links.up("lo") {
+	if !w.up("lo") {
 		t.Error("delete-if lo took the loopback down")
 	}
-	if on, _ := w.links.v6("lo"); !on {
+	if on, _ := w.net.IPv6("lo"); !on {
 		t.Error("delete-if lo disabled IPv6 on the loopback")
 	}
 }

@@ -107,7 +107,7 @@ func TestCommandsAfterShutdown(t *testing.T) {
 		t.Fatalf("create-addr after shutdown = %+v, want SHUTDOWN", rep)
 	}
 	w.send.none(t)
-	if applied, _ := w.net.snapshot(); len(applied) != 0 {
+	if applied, _ := w.net.Snapshot(); len(applied) != 0 {
 		t.Fatalf("applied %v after shutdown", applied)
 	}
 }

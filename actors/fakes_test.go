@@ -3,13 +3,13 @@ package actors
 import (
 	"net"
 	"net/netip"
-	"slices"
 	"sort"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/kernel"
+	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/dhcpagent/dhcpagent/transport/transporttest"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -132,111 +132,22 @@ func (s *fakeSender) none(t *testing.T) {
 	}
 }
 
-// fakeNet records what would be applied to the kernel.
-type fakeNet struct {
-	mu      sync.Mutex
-	applied []kernel.AddrConfig
-	removed []kernel.AddrConfig
-	// withdrawn are the routes Withdraw took away, as configs of the
-	// application they came from.
-	withdrawn []kernel.AddrConfig
-	addrs     []kernel.IfAddr
-	mtu       map[int]int
+// newKernel is a fake kernel with the links of the world: eth0 and eth1
+// down with carrier, and the loopback.
+func newKernel() *kerneltest.Kernel {
+	k := &kerneltest.Kernel{}
+	k.AddLink("eth0", kernel.LinkState{Index: 2, Carrier: true, Broadcast: true, Multicast: true})
+	k.AddLink("eth1", kernel.LinkState{Index: 3, Carrier: true, Broadcast: true, Multicast: true})
+	k.AddLink("lo", kernel.LinkState{Index: 1, Up: true, Carrier: true, Loopback: true})
+	return k
 }
 
-// Apply records c and, like the kernel, puts the address on the link.
-func (n *fakeNet) Apply(c kernel.AddrConfig) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.applied = append(n.applied, c)
-	a := kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}
-	if !slices.Contains(n.addrs, a) {
-		n.addrs = append(n.addrs, a)
-	}
-	return nil
-}
-
-func (n *fakeNet) Remove(c kernel.AddrConfig) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.removed = append(n.removed, c)
-	n.addrs = slices.DeleteFunc(n.addrs, func(a kernel.IfAddr) bool {
-		return a == kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}
-	})
-	return nil
-}
-
-func (n *fakeNet) Withdraw(old, next kernel.AddrConfig) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if routes, rule := kernel.Vanished(old, next); len(routes) > 0 || rule {
-		n.withdrawn = append(n.withdrawn, kernel.AddrConfig{Ifindex: old.Ifindex, Addr: old.Addr,
-			Metric: old.Metric, Table: old.Table, Routes: routes})
-	}
-	return nil
-}
-
-func (n *fakeNet) Addrs() ([]kernel.IfAddr, error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return append([]kernel.IfAddr(nil), n.addrs...), nil
-}
-
-func (n *fakeNet) MTU(ifindex int) (int, error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if m, ok := n.mtu[ifindex]; ok {
-		return m, nil
-	}
-	return 1500, nil
-}
-
-func (n *fakeNet) SetMTU(ifindex, mtu int) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.mtu == nil {
-		n.mtu = map[int]int{}
-	}
-	n.mtu[ifindex] = mtu
-	return nil
-}
-
-func (n *fakeNet) snapshot() (applied, removed []kernel.AddrConfig) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return append([]kernel.AddrConfig(nil), n.applied...), append([]kernel.AddrConfig(nil), n.removed...)
-}
-
-// fakeARP records which interfaces are watched.
-type fakeARP struct {
-	mu       sync.Mutex
-	watchers map[int]func(transport.ARPPacket)
-}
-
-func (a *fakeARP) Watch(ifindex int, f func(transport.ARPPacket)) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.watchers == nil {
-		a.watchers = map[int]func(transport.ARPPacket){}
-	}
-	a.watchers[ifindex] = f
-}
-
-func (a *fakeARP) Unwatch(ifindex int) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	delete(a.watchers, ifindex)
-}
-
-func (a *fakeARP) deliver(ifindex int, p transport.ARPPacket) bool {
-	a.mu.Lock()
-	f := a.watchers[ifindex]
-	a.mu.Unlock()
-	if f != nil {
-		f(p)
-	}
-	return f != nil
-}
+// The fakes are what the actors take (checked at compile time).
+var (
+	_ Configurer = (*kerneltest.Kernel)(nil)
+	_ LinkAdmin  = (*kerneltest.Kernel)(nil)
+	_ ARPWatcher = (*transporttest.ARP)(nil)
+)
 
 // fakeLinks knows a fixed set of interfaces.
 type fakeLinks map[string]Link
@@ -276,66 +187,4 @@ func (h *fakeHooks) next(t *testing.T) hookRun {
 		t.Fatal("no hook ran within 5 s")
 		return hookRun{}
 	}
-}
-
-// fakeLinkAdmin is the kernel's links for interface administration.
-type fakeLinkAdmin struct {
-	mu    sync.Mutex
-	links map[string]*kernel.LinkState
-	ipv6  map[string]bool
-	net   *fakeNet
-}
-
-func newFakeLinkAdmin(n *fakeNet) *fakeLinkAdmin {
-	return &fakeLinkAdmin{net: n, ipv6: map[string]bool{}, links: map[string]*kernel.LinkState{
-		"eth0": {Index: 2, Carrier: true, Broadcast: true, Multicast: true},
-		"eth1": {Index: 3, Carrier: true, Broadcast: true, Multicast: true},
-		"lo":   {Index: 1, Up: true, Carrier: true, Loopback: true},
-	}}
-}
-
-func (f *fakeLinkAdmin) State(name string) (kernel.LinkState, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if l, ok := f.links[name]; ok {
-		return *l, nil
-	}
-	return kernel.LinkState{}, kernel.ErrNoLink
-}
-
-func (f *fakeLinkAdmin) SetUp(index int, up bool) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, l := range f.links {
-		if l.Index == index {
-			l.Up = up
-		}
-	}
-	return nil
-}
-
-func (f *fakeLinkAdmin) SetIPv6(name string, on bool) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.ipv6[name] = on
-	return nil
-}
-
-func (f *fakeLinkAdmin) AddrFlags(index int, p netip.Prefix) (present, tentative, duplicate bool) {
-	addrs, _ := f.net.Addrs()
-	return slices.Contains(addrs, kernel.IfAddr{Ifindex: index, Prefix: p}), false, false
-}
-
-// v6 reports the last SetIPv6 of name, and whether there was one.
-func (f *fakeLinkAdmin) v6(name string) (on, set bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	on, set = f.ipv6[name]
-	return on, set
-}
-
-func (f *fakeLinkAdmin) up(name string) bool {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.links[name].Up
 }

@@ -31,7 +31,7 @@ func TestStartBindsAndApplies(t *testing.T) {
 	if r.Status.Expires == nil || r.Status.T1 == nil || r.Status.T2 == nil {
 		t.Fatalf("status lacks lease times: %+v", r.Status)
 	}
-	applied, _ := w.net.snapshot()
+	applied, _ := w.net.Snapshot()
 	want := []kernel.AddrConfig{{Ifindex: 2, Addr: netip.PrefixFrom(leased, 24),
 		Valid: 120 * time.Second, Preferred: 120 * time.Second, Routes: []kernel.Route{defRoute},
 		Metric: 1002}} // 1000 + ifindex: not the primary, no ROUTE_METRIC
@@ -67,7 +67,7 @@ func TestRenewalAtT1IsUnicast(t *testing.T) {
 		t.Fatalf("renewal %+v, want unicast %v->%v with ciaddr and no options 50/54", s, leased, server)
 	}
 	w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
-	waitFor(t, "the renewed lease applied", func() bool { a, _ := w.net.snapshot(); return len(a) == 2 })
+	waitFor(t, "the renewed lease applied", func() bool { a, _ := w.net.Snapshot(); return len(a) == 2 })
 	if st := w.do(ipc.CmdStatus, "eth0").Status; st.State != "BOUND" {
 		t.Fatalf("after renewal: %+v", st)
 	}
@@ -98,7 +98,7 @@ func TestExtendNakRemovesAndStartsOver(t *testing.T) {
 		t.Fatalf("extend after NAK = %+v, want OUTSTATE", r)
 	}
 	expectType(t, w.send.next(t), dhcpv4.MessageTypeDiscover)
-	applied, removed := w.net.snapshot()
+	applied, removed := w.net.Snapshot()
 	if diff := cmp.Diff(applied, removed, cmpNetip); diff != "" {
 		t.Fatalf("removed differs from applied (-applied +removed):\n%s", diff)
 	}
@@ -110,7 +110,7 @@ func TestDropRemovesExactlyWhatWasApplied(t *testing.T) {
 	if r := w.do(ipc.CmdDrop, "eth0"); r.Error != "" || r.Status.State != "INIT" {
 		t.Fatalf("drop = %+v", r)
 	}
-	applied, removed := w.net.snapshot()
+	applied, removed := w.net.Snapshot()
 	if diff := cmp.Diff(applied, removed, cmpNetip); diff != "" {
 		t.Fatalf("removed differs from applied (-applied +removed):\n%s", diff)
 	}
@@ -143,7 +143,7 @@ func TestReleaseIsUnicastThenRemoves(t *testing.T) {
 	if s.from != leased || s.to != server {
 		t.Fatalf("RELEASE %+v, want unicast from the leased address", s)
 	}
-	if _, removed := w.net.snapshot(); len(removed) != 1 {
+	if _, removed := w.net.Snapshot(); len(removed) != 1 {
 		t.Fatalf("removed %v, want the lease", removed)
 	}
 }
@@ -225,7 +225,7 @@ func TestProbeConflictDeclines(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no ARP probe")
 	}
-	if !w.arp.deliver(2, transport.ARPPacket{Op: 2, SenderHW: hw1, SenderIP: leased, TargetIP: leased}) {
+	if !w.arp.Deliver(2, transport.ARPPacket{Op: 2, SenderHW: hw1, SenderIP: leased, TargetIP: leased}) {
 		t.Fatal("ARP not watched while probing")
 	}
 	decline := w.send.next(t)
@@ -237,7 +237,7 @@ func TestProbeConflictDeclines(t *testing.T) {
 	if st := w.do(ipc.CmdStatus, "eth0").Status; st.Declined != 1 || st.State != "DECLINING" {
 		t.Fatalf("status %+v, want DECLINING with 1 declined", st)
 	}
-	if applied, _ := w.net.snapshot(); len(applied) != 0 {
+	if applied, _ := w.net.Snapshot(); len(applied) != 0 {
 		t.Fatalf("a declined address was applied: %v", applied)
 	}
 	w.clock.Advance(10 * time.Second)
@@ -246,7 +246,7 @@ func TestProbeConflictDeclines(t *testing.T) {
 
 func TestInform(t *testing.T) {
 	w := newWorld(t, fast)
-	w.net.addrs = []kernel.IfAddr{{Ifindex: 2, Prefix: netip.MustParsePrefix("198.18.0.50/24")}}
+	w.net.SetAddrs(kernel.IfAddr{Ifindex: 2, Prefix: netip.MustParsePrefix("198.18.0.50/24")})
 	ch := w.ask(0, ipc.CmdInform, "eth0")
 	s := w.send.next(t)
 	expectType(t, s, dhcpv4.MessageTypeInform)
@@ -257,7 +257,7 @@ func TestInform(t *testing.T) {
 	if r := w.await(ch); r.Error != "" || r.Status.State != "INFORMATION" {
 		t.Fatalf("inform = %+v", r)
 	}
-	if applied, _ := w.net.snapshot(); len(applied) != 0 {
+	if applied, _ := w.net.Snapshot(); len(applied) != 0 {
 		t.Fatalf("INFORM applied %v", applied)
 	}
 }
@@ -265,7 +265,7 @@ func TestInform(t *testing.T) {
 func TestOfferInOwnedNetworkRefused(t *testing.T) {
 	w := newWorld(t, fast)
 	// eth1 already has 198.18.0.0/24: an offer in it for eth0 is refused.
-	w.net.addrs = []kernel.IfAddr{{Ifindex: 3, Prefix: netip.MustParsePrefix("198.18.0.7/24")}}
+	w.net.SetAddrs(kernel.IfAddr{Ifindex: 3, Prefix: netip.MustParsePrefix("198.18.0.7/24")})
 	w.ask(0, ipc.CmdStart, "eth0")
 	d := w.send.next(t)
 	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)

@@ -64,7 +64,7 @@ func TestRestartedAgentAdoptsLease(t *testing.T) {
 	w2 := newWorldWith(t, fast, w.store, w.net)
 	s := w2.send.next(t)
 	expectReboot(t, s)
-	if _, removed := w2.net.snapshot(); len(removed) != 0 {
+	if _, removed := w2.net.Snapshot(); len(removed) != 0 {
 		t.Fatalf("the restarted agent removed %v", removed)
 	}
 	st := w2.do(ipc.CmdStatus, "eth0").Status
@@ -83,7 +83,7 @@ func TestCorruptRecordAcquiresAfresh(t *testing.T) {
 	if err := os.WriteFile(path, []byte(`{"ifname": "eth0", "ack": "tr`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w2 := newWorldWith(t, fast, w.store, &fakeNet{})
+	w2 := newWorldWith(t, fast, w.store, newKernel())
 	expectType(t, w2.send.next(t), dhcpv4.MessageTypeDiscover)
 	matches, _ := filepath.Glob(path + ".corrupt-*")
 	if len(matches) != 1 {
@@ -100,7 +100,7 @@ func TestPanicRestartsOnlyThatActor(t *testing.T) {
 	// The new incarnation adopts the address and verifies it.
 	s := w.send.next(t)
 	expectReboot(t, s)
-	if _, removed := w.net.snapshot(); len(removed) != 0 {
+	if _, removed := w.net.Snapshot(); len(removed) != 0 {
 		t.Fatalf("restart removed %v", removed)
 	}
 	w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
@@ -170,7 +170,7 @@ func TestShutdownDropsAndKeepsManaged(t *testing.T) {
 	w.bind("eth0", 120)
 	w.bind("eth1", 120)
 	w.shutdown(w.mgr, false)
-	if _, removed := w.net.snapshot(); len(removed) != 2 {
+	if _, removed := w.net.Snapshot(); len(removed) != 2 {
 		t.Fatalf("removed %v, want both leases", removed)
 	}
 	w.send.none(t) // dropped, not released
@@ -201,7 +201,7 @@ func TestCarrierLossAndReturn(t *testing.T) {
 	}
 	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true})
 	expectReboot(t, w.send.next(t))
-	if _, removed := w.net.snapshot(); len(removed) != 0 {
+	if _, removed := w.net.Snapshot(); len(removed) != 0 {
 		t.Fatalf("carrier return removed %v", removed)
 	}
 }

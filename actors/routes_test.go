@@ -16,23 +16,6 @@ import (
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
-// lastApplied returns the latest configuration applied to ifindex.
-func (n *fakeNet) lastApplied(ifindex int) (kernel.AddrConfig, bool) {
-	applied, _ := n.snapshot()
-	for i := len(applied) - 1; i >= 0; i-- {
-		if applied[i].Ifindex == ifindex {
-			return applied[i], true
-		}
-	}
-	return kernel.AddrConfig{}, false
-}
-
-func (n *fakeNet) withdrawals() []kernel.AddrConfig {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return slices.Clone(n.withdrawn)
-}
-
 // startPrimary binds ifname as the primary interface.
 func (w *world) startPrimary(ifname string) *ipc.Reply {
 	w.t.Helper()
@@ -52,18 +35,18 @@ func TestTwoInterfacesTwoMetrics(t *testing.T) {
 	if r := w.bind("eth1", 120); r.Error != "" {
 		t.Fatalf("start eth1: %+v", r)
 	}
-	c0, _ := w.net.lastApplied(2)
-	c1, _ := w.net.lastApplied(3)
+	c0, _ := w.net.LastApplied(2)
+	c1, _ := w.net.LastApplied(3)
 	if c0.Metric != PrimaryMetric || c1.Metric != 1003 {
 		t.Fatalf("metrics eth0 %d eth1 %d, want %d (primary) and 1003 (1000 + ifindex)", c0.Metric, c1.Metric, PrimaryMetric)
 	}
 	// Dropping eth1 removes eth1's lease, and nothing of eth0's.
 	w.do(ipc.CmdDrop, "eth1")
-	_, removed := w.net.snapshot()
+	_, removed := w.net.Snapshot()
 	if len(removed) != 1 || removed[0].Ifindex != 3 {
 		t.Fatalf("drop of eth1 removed %+v, want eth1's configuration only", removed)
 	}
-	if got := w.net.withdrawals(); len(got) != 0 {
+	if got := w.net.Withdrawn(); len(got) != 0 {
 		t.Fatalf("routes withdrawn %+v, want none", got)
 	}
 }
@@ -78,14 +61,14 @@ func TestPrimaryMovesDefaultRoute(t *testing.T) {
 	// The actor applies the new configuration, then withdraws the old
 	// routes: wait for both, or the withdrawal may not have happened yet.
 	waitFor(t, "eth0 re-applied with its own metric, its old routes withdrawn", func() bool {
-		c, _ := w.net.lastApplied(2)
-		return c.Metric == 1002 && slices.ContainsFunc(w.net.withdrawals(), func(o kernel.AddrConfig) bool { return o.Ifindex == 2 })
+		c, _ := w.net.LastApplied(2)
+		return c.Metric == 1002 && slices.ContainsFunc(w.net.Withdrawn(), func(o kernel.AddrConfig) bool { return o.Ifindex == 2 })
 	})
-	c1, _ := w.net.lastApplied(3)
+	c1, _ := w.net.LastApplied(3)
 	if c1.Metric != PrimaryMetric {
 		t.Fatalf("eth1 metric %d after start --primary, want %d", c1.Metric, PrimaryMetric)
 	}
-	got := w.net.withdrawals()
+	got := w.net.Withdrawn()
 	slices.SortFunc(got, func(a, b kernel.AddrConfig) int { return a.Ifindex - b.Ifindex })
 	want := []kernel.AddrConfig{
 		{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.0.100/24"), Metric: PrimaryMetric, Routes: []kernel.Route{defRoute}},
@@ -100,8 +83,8 @@ func TestRouteMetricAndTable(t *testing.T) {
 	w := newWorld(t, fast+"eth0.ROUTE_METRIC=7\neth0.ROUTE_TABLE=auto\neth1.ROUTE_TABLE=50\n")
 	w.bind("eth0", 120)
 	w.bind("eth1", 120)
-	c0, _ := w.net.lastApplied(2)
-	c1, _ := w.net.lastApplied(3)
+	c0, _ := w.net.LastApplied(2)
+	c1, _ := w.net.LastApplied(3)
 	subnet0 := kernel.Route{Dst: netip.MustParsePrefix("198.18.0.0/24")}
 	subnet1 := kernel.Route{Dst: netip.MustParsePrefix("198.18.1.0/24")}
 	if c0.Metric != 7 || c0.Table != 1002 || !cmp.Equal(c0.Routes, []kernel.Route{subnet0, defRoute}, cmpNetip) {
@@ -147,7 +130,7 @@ func TestRenewalReplacesRoutesExactly(t *testing.T) {
 		run.done(nil)
 	}
 	gw := netip.MustParseAddr("198.18.0.254")
-	c, _ := w.net.lastApplied(2)
+	c, _ := w.net.LastApplied(2)
 	want := []kernel.Route{{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gw: gw},
 		{Dst: netip.MustParsePrefix("10.2.0.0/16"), Gw: netip.MustParseAddr("198.18.0.3")}}
 	if diff := cmp.Diff(want, c.Routes, cmpNetip); diff != "" {
@@ -155,7 +138,7 @@ func TestRenewalReplacesRoutesExactly(t *testing.T) {
 	}
 	gone := []kernel.AddrConfig{{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.0.100/24"), Metric: 1002,
 		Routes: []kernel.Route{{Dst: netip.MustParsePrefix("10.1.0.0/16"), Gw: netip.MustParseAddr("198.18.0.2")}}}}
-	if diff := cmp.Diff(gone, w.net.withdrawals(), cmpNetip); diff != "" {
+	if diff := cmp.Diff(gone, w.net.Withdrawn(), cmpNetip); diff != "" {
 		t.Fatalf("withdrawn (-want +got):\n%s", diff)
 	}
 }
@@ -169,9 +152,7 @@ func TestOfferOfAnotherInterfacesAddressRefused(t *testing.T) {
 	w := newWorld(t, fast)
 	// The host has a loopback address, so the list read at eth0's offer
 	// is not empty and is cached.
-	w.net.mu.Lock()
-	w.net.addrs = []kernel.IfAddr{{Ifindex: 1, Prefix: netip.MustParsePrefix("127.0.0.1/8")}}
-	w.net.mu.Unlock()
+	w.net.SetAddrs(kernel.IfAddr{Ifindex: 1, Prefix: netip.MustParsePrefix("127.0.0.1/8")})
 	w.bind("eth0", 120) // 198.18.0.100 on eth0
 	w.ask(0, ipc.CmdStart, "eth1")
 	d := w.send.next(t)
@@ -213,7 +194,7 @@ func TestSharedSubnetSurvivesKill(t *testing.T) {
 			t.Fatalf("%s refused its own lease after the restart: %+v", name, st)
 		}
 	}
-	if _, removed := w2.net.snapshot(); len(removed) != 0 {
+	if _, removed := w2.net.Snapshot(); len(removed) != 0 {
 		t.Fatalf("the restarted agent removed %+v", removed)
 	}
 }
@@ -237,7 +218,7 @@ func TestRestartWithdrawsRoutesOfTheLastIncarnation(t *testing.T) {
 	expectReboot(t, s)
 	w2.serve(s.msg, dhcpv4.MessageTypeAck, 120, classless([2]string{"0.0.0.0/0", "198.18.0.254"}))
 	waitFor(t, "the vanished route withdrawn", func() bool {
-		for _, c := range w2.net.withdrawals() {
+		for _, c := range w2.net.Withdrawn() {
 			if len(c.Routes) == 1 && c.Routes[0].Dst == netip.MustParsePrefix("10.1.0.0/16") {
 				return true
 			}
@@ -251,7 +232,7 @@ func TestRestartWithdrawsRoutesOfTheLastIncarnation(t *testing.T) {
 	expectReboot(t, s)
 	w3.serve(s.msg, dhcpv4.MessageTypeNak, 0)
 	expectType(t, w3.send.next(t), dhcpv4.MessageTypeDiscover)
-	if _, removed := w3.net.snapshot(); len(removed) != 1 || removed[0].Addr != netip.MustParsePrefix("198.18.0.100/24") {
+	if _, removed := w3.net.Snapshot(); len(removed) != 1 || removed[0].Addr != netip.MustParsePrefix("198.18.0.100/24") {
 		t.Fatalf("after the NAK removed %+v, want the adopted lease", removed)
 	}
 }
@@ -268,10 +249,10 @@ func TestReloadMovesRoutes(t *testing.T) {
 	w.env.Config.Store(cfg)
 	w.system.Root.Send(w.mgr, &messages.Reconfigure{})
 	waitFor(t, "the routes at metric 77, the old ones withdrawn", func() bool {
-		c, _ := w.net.lastApplied(2)
-		return c.Metric == 77 && len(w.net.withdrawals()) == 1
+		c, _ := w.net.LastApplied(2)
+		return c.Metric == 77 && len(w.net.Withdrawn()) == 1
 	})
-	if got := w.net.withdrawals()[0]; got.Metric != 1002 || !cmp.Equal(got.Routes, []kernel.Route{defRoute}, cmpNetip) {
+	if got := w.net.Withdrawn()[0]; got.Metric != 1002 || !cmp.Equal(got.Routes, []kernel.Route{defRoute}, cmpNetip) {
 		t.Fatalf("withdrawn %+v, want the default route at 1002", got)
 	}
 }

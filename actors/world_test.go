@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,12 +14,13 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/dhcpagent/dhcpagent/transport"
+	"github.com/dhcpagent/dhcpagent/transport/transporttest"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"go.uber.org/zap"
-	"strings"
 )
 
 var (
@@ -34,13 +36,12 @@ type world struct {
 	ipc    *actor.PID
 	clock  *fakeClock
 	send   *fakeSender
-	net    *fakeNet
-	arp    *fakeARP
+	net    *kerneltest.Kernel
+	arp    *transporttest.ARP
 	disp   *transport.Dispatcher
 	events *Bus
 	store  *store.Store
 	hooks  *fakeHooks
-	links  *fakeLinkAdmin
 	dns    *fakeResolver
 	host   *fakeHostNamer
 	env    *Env
@@ -48,6 +49,16 @@ type world struct {
 	admin  *actor.PID
 	once   sync.Once
 	ended  chan struct{} // closed when the test ends
+}
+
+// up reports whether the link called name is administratively up.
+func (w *world) up(name string) bool {
+	w.t.Helper()
+	s, err := w.net.State(name)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return s.Up
 }
 
 // kill stops the actor system without dropping anything, as kill -9 would.
@@ -61,12 +72,12 @@ func newWorld(t *testing.T, conf string) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return newWorldWith(t, conf, st, &fakeNet{})
+	return newWorldWith(t, conf, st, newKernel())
 }
 
 // newWorldWith starts the actors over an existing store and kernel: a
 // restarted agent.
-func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *world {
+func newWorldWith(t *testing.T, conf string, st *store.Store, k *kerneltest.Kernel) *world {
 	t.Helper()
 	cfg, err := config.Parse("test.conf", strings.NewReader(conf))
 	if err != nil {
@@ -76,11 +87,10 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *
 		t:     t,
 		clock: &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
 		send:  newFakeSender(),
-		net:   kernel,
-		links: newFakeLinkAdmin(kernel),
+		net:   k,
 		store: st,
 		hooks: &fakeHooks{runs: make(chan hookRun, 16)},
-		arp:   &fakeARP{},
+		arp:   &transporttest.ARP{},
 		disp:  transport.NewDispatcher(),
 		ended: make(chan struct{}),
 	}
@@ -100,7 +110,7 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, kernel *fakeNet) *
 		Events:    NewBus(),
 		Store:     st,
 		TestHooks: true,
-		Admin:     w.links,
+		Admin:     w.net,
 		IAID:      StoredIAID(st),
 	}
 	env.Config.Store(cfg)

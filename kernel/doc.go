@@ -10,5 +10,6 @@
 // taken away and nothing an operator put there (SPEC §2).
 //
 // It is separate from package transport, which moves DHCP and ARP packets:
-// the two share nothing but the interface index.
+// the two share nothing but the interface index. Package kerneltest is an
+// in-memory kernel for the actors' tests.
 package kernel

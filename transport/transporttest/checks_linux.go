@@ -18,4 +18,12 @@ var (
 	_ interface {
 		Send(int, transport.ARPPacket) error
 	} = (*transport.ARP)(nil)
+	_ arpWatcher = (*transport.ARP)(nil)
+	_ arpWatcher = (*ARP)(nil)
 )
+
+// arpWatcher is the listening half of transport.ARP, which ARP fakes.
+type arpWatcher interface {
+	Watch(ifindex int, f func(transport.ARPPacket))
+	Unwatch(ifindex int)
+}

@@ -4,7 +4,8 @@
 // with each transmission the code under test asks for, whose error is the
 // transport's answer. A test that wants a record sends Packets to a
 // channel; one that wants a failing network returns an error (ENETDOWN,
-// EPERM) for the packets it chooses.
+// EPERM) for the packets it chooses. ARP stands in for the ARP socket's
+// listeners, the test delivering what the network would have said.
 package transporttest
 
 import (

@@ -47,3 +47,23 @@ func TestSender(t *testing.T) {
 		t.Errorf("ARP = %+v", p)
 	}
 }
+
+// TestARP: Deliver reaches the listener of that interface only, and none
+// after Unwatch.
+func TestARP(t *testing.T) {
+	var a ARP
+	var got []int
+	a.Watch(2, func(p transport.ARPPacket) { got = append(got, 2) })
+	a.Watch(3, func(p transport.ARPPacket) { got = append(got, 3) })
+	p := transport.ARPPacket{Op: 2, SenderIP: netip.MustParseAddr("198.18.0.100")}
+	if !a.Deliver(3, p) || a.Deliver(4, p) {
+		t.Fatal("Deliver reports a listener wrongly")
+	}
+	a.Unwatch(3)
+	if a.Deliver(3, p) {
+		t.Fatal("a listener after Unwatch")
+	}
+	if !a.Deliver(2, p) || len(got) != 2 || got[0] != 3 || got[1] != 2 {
+		t.Fatalf("delivered to %v, want [3 2]", got)
+	}
+}
