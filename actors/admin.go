@@ -25,6 +25,9 @@ type admin struct {
 	persist *ipadm.Config // what the store holds
 	active  *ipadm.Config // what is configured now
 	closing bool          // the agent is stopping: nothing new is configured
+	// replaying: the persistent configuration is being brought up at
+	// start-up, so DHCP starts are the agent's own (messages.Start.Boot).
+	replaying bool
 }
 
 // AdminProps is the admin actor's Props.
@@ -82,6 +85,8 @@ func (a *admin) replay(ctx actor.Context) {
 		}
 		a.persist = c
 	}
+	a.replaying = true
+	defer func() { a.replaying = false }()
 	for _, name := range sortedKeys(a.persist.Interfaces) {
 		if err := a.enable(ctx, name); err != nil {
 			a.log.Warn("persistent interface not enabled", zap.String("iface", name), zap.Error(err))

@@ -27,7 +27,7 @@ func (a *admin) configure(ctx actor.Context, ad ipadm.Address, c *messages.Comma
 	}
 	// A temporary object's interface is not resumed by the next agent.
 	_, persistent := a.persist.Addresses[ad.Object]
-	start := messages.Start{Hostname: ad.Hostname, Primary: ad.Primary, Temporary: !persistent}
+	start := messages.Start{Hostname: ad.Hostname, Primary: ad.Primary, Temporary: !persistent, Boot: a.replaying}
 	// An interface already started with agentctl start is what the object
 	// describes: RUNNING is success here.
 	a.relay(ctx, c, ad.Ifname, start, ipc.ErrRunning)

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"testing"
+	"time"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -61,5 +62,51 @@ func TestBootDisableIfWins(t *testing.T) {
 	}
 	if addrs, _ := w.net.Addrs(); len(addrs) != 0 {
 		t.Fatalf("addresses after the boot's late replies: %v, want none", addrs)
+	}
+}
+
+// An interface the agent resumes at start-up waits PROBE_WAIT (0-1 s)
+// before its first RFC 5227 probe, whether the interface record or a
+// persistent DHCP address object starts it; an operator's start probes at
+// once (TestProbeConflictDeclines). The kernel lost the address across the
+// restart, so the resumed lease is probed, not adopted.
+func TestBootProbeWaits(t *testing.T) {
+	const probing = "SELECT_WAIT=0\nOFFER_WAIT=0\nARP_PROBE=yes\n"
+	for _, tc := range []struct {
+		name  string
+		start func(w *world)
+	}{
+		{"interface record", func(w *world) { w.bind("eth0", 120) }},
+		{"DHCP address object", func(w *world) {
+			ch := w.askReq(&ipc.Request{Command: ipc.CmdCreateAddr, Args: map[string]string{ipc.ArgObject: "eth0/d", ipc.ArgType: "dhcp"}})
+			if rep := w.grant(ch, 120); rep.Error != "" {
+				t.Fatalf("create-addr -T dhcp = %+v", rep)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, fast)
+			tc.start(w)
+			w.kill()
+			w = newWorldWith(t, probing, w.store, &fakeNet{})
+			s := w.send.next(t)
+			expectReboot(t, s)
+			w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
+			waitFor(t, "PRE_BOUND", func() bool { return w.do(ipc.CmdStatus, "eth0").Status.State == "PRE_BOUND" })
+			select {
+			case p := <-w.send.arp:
+				t.Fatalf("probe %+v before PROBE_WAIT", p)
+			default:
+			}
+			w.clock.Advance(time.Second) // PROBE_WAIT at most
+			select {
+			case p := <-w.send.arp:
+				if !p.SenderIP.IsUnspecified() || p.TargetIP != leased {
+					t.Fatalf("probe %+v, want who-has %v from 0.0.0.0", p, leased)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("no ARP probe after PROBE_WAIT")
+			}
+		})
 	}
 }

@@ -55,7 +55,7 @@ func (a *iface) translate(req messages.Request) (lease.Command, bool) {
 	switch r := req.(type) {
 	case messages.Start:
 		prior, adopted := a.restore()
-		return lease.Command{Op: lease.OpStart, Prior: prior, Adopted: adopted, Hostname: r.Hostname}, true
+		return lease.Command{Op: lease.OpStart, Prior: prior, Adopted: adopted, Hostname: r.Hostname, Boot: r.Boot}, true
 	case messages.Extend:
 		return lease.Command{Op: lease.OpExtend}, true
 	case messages.Drop:

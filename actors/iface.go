@@ -168,11 +168,13 @@ func (a *iface) started(ctx actor.Context) {
 
 // start leaves INIT: with a stored lease that is still valid the machine
 // verifies it with INIT-REBOOT, adopting the address if it is still on the
-// interface; otherwise it acquires afresh.
+// interface; otherwise it acquires afresh. It is the agent's own start
+// (resumed at start-up, a link that came back, a restarted actor), so the
+// address probe waits PROBE_WAIT first (SPEC §2 "Binding").
 func (a *iface) start() {
 	prior, adopted := a.restore()
 	a.inc.running = true
-	a.handle(lease.Start{Prior: prior, Adopted: adopted})
+	a.handle(lease.Start{Prior: prior, Adopted: adopted, Boot: true})
 }
 
 func (a *iface) reconfigure() {

@@ -16,6 +16,7 @@ func (m *Machine) start(now time.Time, ev Start) {
 		return
 	}
 	m.stopAll()
+	m.delayed = ev.Boot
 	if p := ev.Prior; p != nil && p.Valid(now) && !p.BOOTP {
 		m.reboot(now, p, ev.Adopted)
 		return

@@ -9,11 +9,21 @@ import (
 )
 
 // startProbe enters PRE_BOUND: the address is checked with RFC 5227 probes
-// before it is used. The lease is held but not applied.
+// before it is used. The lease is held but not applied. After a start the
+// agent made on its own (Start.Boot) the first probe waits a random
+// 0..PROBE_WAIT (RFC 5227 §2.1.1), so that hosts and interfaces starting
+// together do not probe in step; an operator's start probes at once, as
+// dhcpcd does (SPEC §2 "Binding"). Only the first probe after the start
+// waits: a probe after a DECLINE is already 10 s away from the herd.
 func (m *Machine) startProbe(now time.Time, l *Lease) {
 	m.lease, m.applied = l, false
 	m.probes = 0
 	m.setState(PreBound)
+	if m.delayed {
+		m.delayed = false
+		m.arm(Probe, now.Add(m.uniform(0, probeWait)))
+		return
+	}
 	m.probe(now)
 }
 
@@ -187,7 +197,7 @@ func (m *Machine) unapply() {
 // reset abandons whatever is going on and returns to INIT.
 func (m *Machine) reset() {
 	m.unapply()
-	m.starting = false
+	m.starting, m.delayed = false, false
 	m.prior, m.info = nil, nil
 	m.xid = 0
 	m.setState(Init)

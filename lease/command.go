@@ -40,9 +40,11 @@ func (o Op) String() string {
 type Command struct {
 	ID uint64
 	Op Op
-	// Prior and Adopted are the stored lease for OpStart, as in Start.
+	// Prior and Adopted are the stored lease for OpStart, and Boot marks
+	// a start the agent makes on its own at start-up, as in Start.
 	Prior   *Lease
 	Adopted bool
+	Boot    bool
 	// Hostname, for OpStart, is asked for in this acquisition (option 12
 	// or 81); empty keeps the configured one.
 	Hostname string
@@ -114,7 +116,7 @@ func (m *Machine) command(now time.Time, c Command) {
 				m.cfg.Hostname = c.Hostname
 			}
 			m.wait(c.ID, untilBound)
-			m.start(now, Start{Prior: c.Prior, Adopted: c.Adopted})
+			m.start(now, Start{Prior: c.Prior, Adopted: c.Adopted, Boot: c.Boot})
 			// After the DISCOVER, so that the disk and the network overlap.
 			m.emit(Manage{ID: c.ID, On: true})
 		}

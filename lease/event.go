@@ -15,10 +15,14 @@ type Event interface{ event() }
 // that is still valid the machine verifies it with INIT-REBOOT (§3.2)
 // instead; Adopted says the prior lease's address is already on the
 // interface (left there by an earlier run) and must not be removed unless
-// the server refuses it.
+// the server refuses it. Boot says the agent starts the interface on its
+// own (resumed at start-up, a managed link that came back, a restarted
+// actor) rather than for an operator's start: the RFC 5227 probe then waits
+// a random 0..PROBE_WAIT first (SPEC §2 "Binding").
 type Start struct {
 	Prior   *Lease
 	Adopted bool
+	Boot    bool
 }
 
 // Drop stops managing the interface: the applied lease is removed and

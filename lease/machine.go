@@ -39,6 +39,7 @@ const (
 	probeNum         = 3
 	probeMin         = time.Second
 	probeMax         = 2 * time.Second
+	probeWait        = time.Second     // PROBE_WAIT
 	announceWait     = 2 * time.Second // ANNOUNCE_WAIT
 	announceNum      = 2
 	announceInterval = 2 * time.Second
@@ -94,6 +95,7 @@ type Machine struct {
 	lease    *Lease       // lease held: applied, or probed in PRE_BOUND
 	applied  bool         // lease is on the interface
 	probes   int          // ARP probes or announcements sent
+	delayed  bool         // PROBE_WAIT before the first probe (a Boot start)
 	fails    int          // NAKs since the last bind, for the backoff
 	inform   netip.Prefix // static address of the INFORM exchange
 	info     *dhcpv4.DHCPv4

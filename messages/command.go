@@ -117,6 +117,10 @@ type (
 		// Temporary marks a temporary DHCP address object's start: the
 		// next agent does not resume the interface.
 		Temporary bool
+		// Boot marks the start of a persistent DHCP address object that
+		// the agent replays at start-up: its address probe waits a
+		// random PROBE_WAIT first (SPEC §2 "Binding").
+		Boot bool
 	}
 	// Drop ends management, keeping the lease record; with Release the
 	// lease is given back to the server (RELEASE) and forgotten.
