@@ -82,3 +82,55 @@ func TestNoHook(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestHostileValues: a NUL in a value (which exec refuses) does not stop
+// the hook, a newline plants no variable in anything that reads the
+// environment line by line, and an overlong value is capped.
+func TestHostileValues(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	r := &Runner{Path: script(t, `env > `+out)}
+	err := run(t, r,
+		"DHCP_DOMAIN=evil\x00.com",
+		"DHCP_SEARCH=x\nDHCP_PLANTED=1",
+		"DHCP_SERVER=\x1b]0;title\x07",
+		"DHCP_LONG="+strings.Repeat("a", 100000),
+		"BAD NAME=1",
+		"DHCP_OK=198.18.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := map[string]string{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if name, value, ok := strings.Cut(l, "="); ok {
+			lines[name] = value
+		}
+	}
+	for name, want := range map[string]string{
+		"DHCP_DOMAIN": `evil\x00.com`,
+		"DHCP_SEARCH": `x\x0aDHCP_PLANTED=1`,
+		"DHCP_SERVER": `\x1b]0;title\x07`,
+		"DHCP_OK":     "198.18.0.1",
+		"DHCP_LONG":   strings.Repeat("a", MaxValue),
+	} {
+		if got := lines[name]; got != want {
+			t.Errorf("%s = %.80q, want %.80q", name, got, want)
+		}
+	}
+	for _, name := range []string{"DHCP_PLANTED", "BAD NAME"} {
+		if _, ok := lines[name]; ok {
+			t.Errorf("%s planted in the hook's environment", name)
+		}
+	}
+}
+
+func TestEnvNames(t *testing.T) {
+	got := Env([]string{"A=1", "_b9=2", "9A=3", "=4", "noequals", "A-B=5", "C=x=y"})
+	want := []string{"A=1", "_b9=2", "C=x=y"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("Env = %q, want %q", got, want)
+	}
+}
