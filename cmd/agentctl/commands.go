@@ -98,17 +98,19 @@ func pingReply(x call, _ *ipc.Reply) error {
 }
 
 // infoReply prints the option's values one a line, as dhcpinfo does, or
-// its raw bytes in hex with -c; an absent option prints nothing.
+// its raw bytes in hex with -c; an absent option prints nothing. The
+// values are the server's: what is not printable text is escaped
+// (terminalText), so that nothing reaches the terminal as a control.
 func infoReply(x call, rep *ipc.Reply) error {
 	switch {
 	case x.output == "json":
-		return json.NewEncoder(x.stdout).Encode(map[string]any{"values": rep.Values, "raw": rep.Raw})
+		return encodeTerminalJSON(x.stdout, map[string]any{"values": rep.Values, "raw": rep.Raw})
 	case x.on("hex") && rep.Raw != "":
-		fmt.Fprintln(x.stdout, rep.Raw)
+		fmt.Fprintln(x.stdout, terminalText(rep.Raw))
 	case x.on("hex"):
 	default:
 		for _, val := range rep.Values {
-			fmt.Fprintln(x.stdout, val)
+			fmt.Fprintln(x.stdout, terminalText(val))
 		}
 	}
 	return nil

@@ -59,7 +59,10 @@ var verbs = []verb{
 			"The option is a code (1-254), a name (subnet-mask, router, dns, domain, hostname,\n" +
 			"lease-time, server-id, t1, t2, mtu, ntp, broadcast, domain-search, classless-routes,\n" +
 			"vendor, class-id, message, bootfile, tftp-server, fqdn, v6only), vendor:N for\n" +
-			"sub-option N of option 43, or field:OFFSET:LEN for bytes of the packet.",
+			"sub-option N of option 43, or field:OFFSET:LEN for bytes of the packet.\n" +
+			"The values are the server's: each byte that is not printable text (control\n" +
+			"characters, escape sequences, bytes that are not UTF-8) prints as \\xNN and a\n" +
+			"backslash as \\\\; -o json prints the exact value with such runes as \\uXXXX.",
 		command: ipc.CmdInfo, operand: anOption,
 		flags: []flag{
 			{name: "interface", short: "i", to: toIfname, usage: "interface (default: the primary)"},
