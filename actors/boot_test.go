@@ -88,7 +88,7 @@ func TestBootProbeWaits(t *testing.T) {
 			w := newWorld(t, fast)
 			tc.start(w)
 			w.kill()
-			w = newWorldWith(t, probing, w.store, &fakeNet{})
+			w = newWorldWith(t, probing, w.store, newKernel())
 			s := w.send.next(t)
 			expectReboot(t, s)
 			w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
