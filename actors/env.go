@@ -3,21 +3,19 @@ package actors
 import (
 	"net"
 	"net/netip"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/kernel"
-	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"go.uber.org/zap"
 )
 
 // Env is what the actors need from the world, as small interfaces so tests
-// can substitute fakes (see transport/transporttest).
+// can substitute fakes (transport/transporttest, kernel/kerneltest).
 type Env struct {
 	Clock  Clock
 	Sender Sender
@@ -50,78 +48,15 @@ type Env struct {
 	// store (StoredIAID); nil derives it from the hardware address.
 	IAID func(Link) uint32
 
+	// What follows is state the actors share, not a dependency: the
+	// zero value is ready.
+
 	// gens numbers timer armings across every actor and incarnation, so a
 	// timer of a dead incarnation can never match a live one's generation.
 	gens atomic.Uint64
-
-	// managed are the ifindexes of the interfaces under management
-	// (ifindex -> name), for the conflict check.
-	managedMu sync.Mutex
-	managed   map[int]string
-
-	// addrCache keeps the host's address list for a second: every offer
-	// is checked against it, and a thousand interfaces acquiring at once
-	// must not dump the kernel's table a thousand times.
-	addrMu   sync.Mutex
-	addrList []kernel.IfAddr
-	addrAt   time.Time
-}
-
-// addrCacheTTL bounds how stale the conflict check's address list may be.
-const addrCacheTTL = time.Second
-
-// addrs returns the host's addresses, at most addrCacheTTL old.
-func (e *Env) addrs() ([]kernel.IfAddr, error) {
-	e.addrMu.Lock()
-	defer e.addrMu.Unlock()
-	now := e.Clock.Now()
-	if e.addrList != nil && now.Sub(e.addrAt) < addrCacheTTL && !now.Before(e.addrAt) {
-		return e.addrList, nil
-	}
-	list, err := e.Net.Addrs()
-	if err != nil {
-		return nil, err
-	}
-	e.addrList, e.addrAt = list, now
-	return list, nil
-}
-
-// addrsChanged forgets the cached address list: the agent has just put an
-// address on a link or taken one off, and the next conflict check must see
-// it (another interface offered that address within the second would
-// otherwise take it too).
-func (e *Env) addrsChanged() {
-	e.addrMu.Lock()
-	defer e.addrMu.Unlock()
-	e.addrList = nil
-}
-
-// manage records link as under management.
-func (e *Env) manage(link Link) {
-	e.managedMu.Lock()
-	defer e.managedMu.Unlock()
-	if e.managed == nil {
-		e.managed = make(map[int]string)
-	}
-	e.managed[link.Index] = link.Name
-}
-
-// unmanage forgets the interface called name.
-func (e *Env) unmanage(name string) {
-	e.managedMu.Lock()
-	defer e.managedMu.Unlock()
-	for i, n := range e.managed {
-		if n == name {
-			delete(e.managed, i)
-		}
-	}
-}
-
-func (e *Env) isManaged(ifindex int) bool {
-	e.managedMu.Lock()
-	defer e.managedMu.Unlock()
-	_, ok := e.managed[ifindex]
-	return ok
+	// managed and hostAddrs serve the conflict check (conflict.go).
+	managed   managedSet
+	hostAddrs addrCache
 }
 
 // Cfg returns the configuration in force.
@@ -193,27 +128,6 @@ type Links interface {
 	ByName(name string) (Link, error)
 }
 
-// SystemClock is the real clock.
-type SystemClock struct{}
-
-// Now returns the current time, with its monotonic reading.
-func (SystemClock) Now() time.Time { return time.Now() }
-
-// AfterFunc calls f in its own goroutine after d.
-func (SystemClock) AfterFunc(d time.Duration, f func()) Stopper { return time.AfterFunc(d, f) }
-
-// NetLinks looks interfaces up through the kernel, one link at a time.
-type NetLinks struct{ N *kernel.Netlink }
-
-// ByName returns the interface called name.
-func (l NetLinks) ByName(name string) (Link, error) {
-	index, hw, mtu, err := l.N.Link(name)
-	if err != nil {
-		return Link{}, err
-	}
-	return Link{Name: name, Index: index, HWAddr: hw, MTU: mtu}, nil
-}
-
 // Store is the persistent state the actors read and write.
 type Store interface {
 	LoadLease(ifname string) (*store.Lease, error)
@@ -232,17 +146,4 @@ type Store interface {
 // hook.ErrNoHook when there is nothing to run.
 type Hooks interface {
 	Start(ifname, event string, env []string, done func(error)) error
-}
-
-// StoredIAID returns the IAID source the agent uses: the interface's
-// recorded IAID, else one derived from its MAC. The interface actor records
-// it when the interface is first managed (iface.manage): only a managed
-// interface has a lease whose client id must not change.
-func StoredIAID(st *store.Store) func(Link) uint32 {
-	return func(l Link) uint32 {
-		if rec, err := st.Interface(l.Name); err == nil && rec.IAID != nil {
-			return *rec.IAID
-		}
-		return lease.IAID(l.HWAddr)
-	}
 }

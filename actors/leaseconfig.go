@@ -58,7 +58,7 @@ func leaseConfig(env *Env, link Link) (lease.Config, error) {
 // restart no interface's lease stands in another's way.
 func conflicts(env *Env, ifindex int) func(netip.Addr) bool {
 	return func(a netip.Addr) bool {
-		addrs, err := env.addrs()
+		addrs, err := env.hostAddrs.get(env.Clock, env.Net)
 		if err != nil {
 			return false // cannot tell: do not refuse a working offer
 		}
@@ -66,7 +66,7 @@ func conflicts(env *Env, ifindex int) func(netip.Addr) bool {
 			if ia.Ifindex == ifindex || ia.Prefix.Addr().IsLoopback() {
 				continue
 			}
-			if ia.Prefix.Addr() == a || (ia.Prefix.Masked().Contains(a) && !env.isManaged(ia.Ifindex)) {
+			if ia.Prefix.Addr() == a || (ia.Prefix.Masked().Contains(a) && !env.managed.has(ia.Ifindex)) {
 				return true
 			}
 		}

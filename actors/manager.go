@@ -87,7 +87,7 @@ func (m *manager) Receive(ctx actor.Context) {
 	case *messages.Unmanaged:
 		if pid, ok := m.children[msg.Ifname]; ok && pid.Equal(msg.PID) {
 			delete(m.children, msg.Ifname)
-			m.env.unmanage(msg.Ifname)
+			m.env.managed.remove(msg.Ifname)
 		}
 		if m.primary == msg.Ifname {
 			m.primary = ""
@@ -104,7 +104,7 @@ func (m *manager) Receive(ctx actor.Context) {
 		name := m.names[msg.Who.Id]
 		delete(m.names, msg.Who.Id)
 		if _, again := m.children[name]; !again {
-			m.env.unmanage(name)
+			m.env.managed.remove(name)
 		}
 		code := ipc.ErrUnkIf
 		switch {
@@ -153,7 +153,7 @@ func (m *manager) resume(ctx actor.Context) {
 			m.missing[name] = true
 			continue
 		}
-		m.env.manage(link)
+		m.env.managed.add(link)
 		links = append(links, link)
 	}
 	// An interface with a persistent DHCP address object is the admin
@@ -185,7 +185,7 @@ func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 	m.children[link.Name] = pid
 	m.names[pid.Id] = link.Name
 	delete(m.missing, link.Name)
-	m.env.manage(link)
+	m.env.managed.add(link)
 	delete(m.failed, link.Name)
 	return pid
 }

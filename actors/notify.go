@@ -1,0 +1,40 @@
+package actors
+
+import (
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lease"
+	"go.uber.org/zap"
+)
+
+// notify logs an event, tells watchers, and queues its hook, returning its
+// place in the queue. before is the lease held before the event, which the
+// hook of an ending event describes.
+func (a *iface) notify(e lease.EventName, before *lease.Lease) int {
+	l := a.m.Status().Lease
+	if l == nil {
+		l = before
+	}
+	fields := []zap.Field{zap.String("event", string(e)), zap.Stringer("state", a.m.State())}
+	if l != nil {
+		fields = append(fields, zap.Stringer("address", l.Addr))
+	}
+	a.log.Info("event", fields...)
+	a.publish(&ipc.Event{Kind: "event", State: a.m.State().String(), Event: string(e)})
+	return a.enqueue(e, l)
+}
+
+// publish completes ev with the interface's name, time and counters and
+// hands it to watchers.
+func (a *iface) publish(ev *ipc.Event) {
+	if a.env.Events == nil {
+		return
+	}
+	st := a.m.Status()
+	ev.Time = a.env.Clock.Now().Round(0)
+	ev.Ifname = a.link.Name
+	ev.Sent, ev.Received, ev.Declined = st.Counters.Sent, st.Counters.Received, st.Counters.Declined
+	if st.Lease != nil {
+		ev.Address = st.Lease.Addr.Addr().String()
+	}
+	a.env.Events.Publish(ev)
+}

@@ -1,0 +1,70 @@
+package actors
+
+import (
+	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/transport"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+	"go.uber.org/zap"
+)
+
+// This file is the interface actor's traffic: the machine's messages and
+// ARP packets out, and the listeners that bring replies and ARP back in as
+// messages to the actor.
+
+func (a *iface) send(s lease.Send) {
+	b := s.Msg.ToBytes()
+	var err error
+	if s.To.IsValid() {
+		err = a.env.Sender.Unicast(a.link.Index, s.From, s.To, b)
+	} else {
+		err = a.env.Sender.Broadcast(a.link.Index, s.From, b)
+	}
+	fields := []zap.Field{zap.Stringer("type", s.Msg.MessageType()), zap.Uint32("xid", lease.XID(s.Msg)),
+		zap.Stringer("state", a.m.State())}
+	if err != nil {
+		// Not fatal: the retransmission timer tries again.
+		a.log.Warn("send failed", append(fields, zap.Error(err))...)
+		return
+	}
+	a.log.Debug("sent", fields...)
+}
+
+func (a *iface) sendARP(s lease.SendARP) {
+	p := transport.ProbeARP(a.link.HWAddr, s.Addr)
+	if s.Op == lease.ARPAnnounce {
+		p = transport.AnnounceARP(a.link.HWAddr, s.Addr)
+	}
+	if err := a.env.Sender.ARP(a.link.Index, p); err != nil {
+		a.log.Warn("ARP send failed", zap.Stringer("address", s.Addr), zap.Error(err))
+	}
+}
+
+// listen keeps the Router's binding in step with the machine's transaction,
+// and watches ARP while an address is being probed.
+func (a *iface) listen() {
+	st := a.m.Status()
+	if st.XID != a.xid {
+		if a.xid != 0 {
+			a.env.Router.Unbind(a.xid, a.link.HWAddr)
+		}
+		a.xid = st.XID
+		if st.XID != 0 {
+			root, self := a.root, a.self
+			a.env.Router.Bind(st.XID, a.link.Index, a.link.HWAddr, func(m *dhcpv4.DHCPv4) {
+				root.Send(self, &messages.Inbound{Msg: m})
+			})
+		}
+	}
+	if probing := st.Probing; probing != a.watching {
+		a.watching = probing
+		if probing {
+			root, self := a.root, a.self
+			a.env.ARP.Watch(a.link.Index, func(p transport.ARPPacket) {
+				root.Send(self, &messages.ARPInbound{Packet: p})
+			})
+		} else {
+			a.env.ARP.Unwatch(a.link.Index)
+		}
+	}
+}
