@@ -1,9 +1,7 @@
 package actors
 
 import (
-	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
-	"go.uber.org/zap"
 )
 
 // handle feeds one event to the machine and carries out its actions, each
@@ -34,17 +32,13 @@ func (a *iface) handle(ev lease.Event) {
 		case lease.Remove:
 			a.remove()
 		case lease.Transition:
-			a.log.Info("state change", zap.Stringer("from", act.From), zap.Stringer("state", act.To),
-				zap.Uint32("xid", a.m.Status().XID))
-			a.publish(&ipc.Event{Kind: "state", State: act.To.String(), From: act.From.String()})
+			a.transition(act)
 		case lease.Notify:
 			job = a.notify(act.Event, before)
 		case lease.Persist:
 			a.persist(act.Lease)
 		case lease.Forget:
 			a.forget()
-		case lease.Refused:
-			a.logRefusal(act.Refusal)
 		case lease.Manage:
 			a.inc.running = act.On // a restarted incarnation resumes it
 			a.manage(act)

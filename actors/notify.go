@@ -6,6 +6,22 @@ import (
 	"go.uber.org/zap"
 )
 
+// transition logs a change of state and tells watchers; entering V6ONLY
+// (RFC 8925) says why and when DHCPv4 resumes.
+func (a *iface) transition(t lease.Transition) {
+	st := a.m.Status()
+	ev := &ipc.Event{Kind: "state", State: t.To.String(), From: t.From.String()}
+	fields := []zap.Field{zap.Stringer("from", t.From), zap.Stringer("state", t.To), zap.Uint32("xid", st.XID)}
+	if t.To == lease.V6Only {
+		ev.Until = wall(st.V6OnlyUntil)
+		a.log.Info("IPv6-only network (RFC 8925 option 108): DHCPv4 paused", append(fields,
+			zap.Time("until", st.V6OnlyUntil))...)
+	} else {
+		a.log.Info("state change", fields...)
+	}
+	a.publish(ev)
+}
+
 // notify logs an event, tells watchers, and queues its hook, returning its
 // place in the queue. before is the lease held before the event, which the
 // hook of an ending event describes.

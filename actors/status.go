@@ -11,6 +11,8 @@ func (a *iface) status() messages.IfStatus {
 		Primary:  a.inc.primary,
 		Busy:     s.State.Acquiring() || s.Starting || s.Busy,
 		Counters: s.Counters,
+		// RFC 8925: when DHCPv4 resumes on an IPv6-only network.
+		V6OnlyUntil: s.V6OnlyUntil,
 	}
 	l := s.Lease
 	if l == nil {

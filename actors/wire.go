@@ -176,6 +176,8 @@ func wireStatus(s messages.IfStatus) ipc.Status {
 		Received:  s.Counters.Received,
 		BadOffers: s.Counters.BadOffers,
 		Declined:  s.Counters.Declined,
+		// V6ONLY holds no lease but has its instant (RFC 8925).
+		V6OnlyUntil: wall(s.V6OnlyUntil),
 	}
 	for _, f := range []struct {
 		on   bool

@@ -153,6 +153,9 @@ type Event struct {
 	Sent     uint64    `json:"sent"`
 	Received uint64    `json:"received"`
 	Declined uint64    `json:"declined"`
+	// Until is, for a "state" event entering V6ONLY, when DHCPv4
+	// resumes (RFC 8925).
+	Until *time.Time `json:"until,omitempty"`
 }
 
 // Status describes one managed interface (SPEC §3).
@@ -171,6 +174,9 @@ type Status struct {
 	Received  uint64     `json:"received"`
 	BadOffers uint64     `json:"bad_offers"`
 	Declined  uint64     `json:"declined"`
+	// V6OnlyUntil is when DHCPv4 resumes in V6ONLY (an IPv6-only
+	// network, RFC 8925); null in any other state.
+	V6OnlyUntil *time.Time `json:"v6only_until"`
 }
 
 // ErrProto is wrapped by every decoding failure: the peer broke the protocol.

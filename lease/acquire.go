@@ -1,10 +1,8 @@
 package lease
 
 import (
-	"fmt"
 	"net/netip"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -59,19 +57,15 @@ func (m *Machine) discover(now time.Time) {
 // offered records an acceptable offer, and requests the best one at once
 // unless offers are still being collected.
 func (m *Machine) offered(now time.Time, msg *dhcpv4.DHCPv4) {
-	if err := m.cfg.checkReply(msg); err != nil {
-		m.counts.BadOffers++
-		m.refuse(now, reasonOf(err), fmt.Sprintf("offer from %v refused: %v", sender(msg), err))
+	if wait, ok := m.v6OnlyWait(msg); ok {
+		// RFC 8925 §3.2: the address is not requested (a server may
+		// offer none: yiaddr 0.0.0.0, so this comes before the checks).
+		m.v6Only(now, wait)
 		return
 	}
-	if m.cfg.IPv6OnlyPreferred {
-		if wait, ok := msg.IPv6OnlyPreferred(); ok {
-			// RFC 8925 §3.2: do not configure IPv4; ask again after the wait.
-			m.stop(Retransmit)
-			m.pending, m.xid = nil, 0
-			m.arm(Wait, now.Add(max(wait, v6OnlyMin)))
-			return
-		}
+	if m.cfg.checkReply(msg) != nil {
+		m.counts.BadOffers++
+		return
 	}
 	m.offers = append(m.offers, msg)
 	if !m.collecting {
@@ -162,40 +156,29 @@ func (m *Machine) rebootSilence(now time.Time) {
 // acked handles an ACK (or a BOOTP reply, or a rapid-commit ACK) that
 // answers our REQUEST.
 func (m *Machine) acked(now time.Time, msg *dhcpv4.DHCPv4) {
-	if err := m.cfg.checkReply(msg); err != nil {
-		m.counts.BadOffers++
-		m.refuse(now, reasonOf(err), fmt.Sprintf("ACK from %v refused: %v", sender(msg), err))
+	if wait, ok := m.v6OnlyWait(msg); ok && m.state != Renewing && m.state != Rebinding {
+		m.v6Only(now, wait) // RFC 8925 §3.2: INIT-REBOOT, or an acquisition's ACK
 		return
 	}
-	want, asked := netip.Addr{}, netip.Addr{}
+	if m.cfg.checkReply(msg) != nil {
+		m.counts.BadOffers++
+		return
+	}
+	want := netip.Addr{}
 	switch m.state {
 	case Requesting:
 		want, _ = addr4(m.offer.YourIPAddr)
-		asked, _ = addr4(m.offer.ServerIdentifier())
 	case InitReboot:
 		want = m.prior.Addr.Addr()
-	case Renewing:
-		want, asked = m.lease.Addr.Addr(), m.lease.Server
-	case Rebinding:
-		want = m.lease.Addr.Addr() // any server may answer a broadcast REBIND
+	case Renewing, Rebinding:
+		want = m.lease.Addr.Addr()
 	}
 	if got, _ := addr4(msg.YourIPAddr); want.IsValid() && got != want {
 		// SPEC §2: an ACK naming another address is not ours to take.
 		m.counts.Ignored++
-		m.refuse(now, ReasonAddrMismatch, fmt.Sprintf("ACK from %v ignored: it names %v, %v was asked for", sender(msg), got, want))
 		return
 	}
-	if got, _ := addr4(msg.ServerIdentifier()); asked.IsValid() && got != asked && !isBOOTP(msg) {
-		// SPEC §2, RFC 2131 §3.1 step 3: the REQUEST named (or was sent
-		// to) one server; another's ACK answers nothing we asked.
-		m.counts.Ignored++
-		m.refuse(now, ReasonServerMismatch, fmt.Sprintf("ACK from server %v ignored: the request was for %v", got, asked))
-		return
-	}
-	l, probs := m.cfg.grant(msg, m.reqAt)
-	for _, p := range probs {
-		m.refuse(now, p.reason, fmt.Sprintf("ACK from %v: %s", l.Server, p.detail))
-	}
+	l := m.cfg.newLease(msg, m.reqAt)
 	m.stop(Retransmit)
 	m.pending, m.offer, m.offers = nil, nil, nil
 	switch m.state {
@@ -227,12 +210,7 @@ func (m *Machine) acked(now time.Time, msg *dhcpv4.DHCPv4) {
 
 // nak: the server refused our REQUEST. Whatever was applied goes and the
 // client starts over (RFC 2131 §3.1 step 5, §4.4.5).
-func (m *Machine) nak(now time.Time, msg *dhcpv4.DHCPv4) {
-	detail := fmt.Sprintf("NAK from %v", sender(msg))
-	if text := msg.Message(); text != "" {
-		detail += ": " + quoted(text)
-	}
-	m.refuse(now, ReasonNak, detail)
+func (m *Machine) nak(now time.Time) {
 	m.notify(EventNak)
 	held := m.applied
 	m.unapply()
@@ -253,26 +231,3 @@ func (m *Machine) nak(now time.Time, msg *dhcpv4.DHCPv4) {
 	m.setState(Selecting)
 	m.arm(Wait, now.Add(min(firstBackoff<<min(m.fails-2, 4), maxBackoff)))
 }
-
-// sender names the server of a reply for people: its server identifier,
-// else the address of the BOOTP server.
-func sender(msg *dhcpv4.DHCPv4) netip.Addr {
-	if a, ok := addr4(msg.ServerIdentifier()); ok {
-		return a
-	}
-	a, _ := addr4(msg.ServerIPAddr)
-	return a
-}
-
-// quoted makes text from the network safe to show a person: Go-quoted
-// ASCII (no control characters or escape sequences reach a terminal),
-// at most maxQuoted bytes of it.
-func quoted(text string) string {
-	if len(text) > maxQuoted {
-		text = text[:maxQuoted] + "..."
-	}
-	return strconv.QuoteToASCII(text)
-}
-
-// maxQuoted bounds the server's text kept in a refusal (option 56).
-const maxQuoted = 80

@@ -2,7 +2,6 @@ package lease
 
 import (
 	"bytes"
-	"fmt"
 	"net/netip"
 	"time"
 
@@ -71,16 +70,14 @@ func (m *Machine) arpSeen(now time.Time, a ARPSeen) {
 	}
 	addr := m.lease.Addr.Addr()
 	if a.SenderIP == addr || (!a.SenderIP.IsValid() || a.SenderIP.IsUnspecified()) && a.TargetIP == addr {
-		m.decline(now, a)
+		m.decline(now)
 	}
 }
 
 // decline refuses the probed address (RFC 2131 §3.1 step 5): DECLINE,
-// then ten seconds before a new DISCOVER. seen is the ARP that showed the
-// address in use.
-func (m *Machine) decline(now time.Time, seen ARPSeen) {
+// then ten seconds before a new DISCOVER.
+func (m *Machine) decline(now time.Time) {
 	l := m.lease
-	m.refuse(now, ReasonDecline, fmt.Sprintf("address %v from %v is in use (ARP from %v): declined", l.Addr.Addr(), l.Server, seen.SenderHW))
 	m.stop(Probe)
 	m.lease = nil
 	m.counts.Declined++
@@ -202,6 +199,7 @@ func (m *Machine) reset() {
 	m.unapply()
 	m.starting, m.delayed = false, false
 	m.prior, m.info = nil, nil
+	m.v6Until = time.Time{}
 	m.xid = 0
 	m.setState(Init)
 }
@@ -273,6 +271,8 @@ func (m *Machine) linkUp(now time.Time) {
 	case m.starting:
 		m.starting = false
 		m.selecting(now) // the SELECT_WAIT timer stayed quiet while down
+	case m.state == V6Only:
+		m.v6OnlyOver(now) // a network attachment event (RFC 8925 §3.2)
 	case m.state == Init || m.state == Information:
 	case m.state == InformSent:
 		m.startInform(now, m.inform)

@@ -107,6 +107,9 @@ func (m *Machine) command(now time.Time, c Command) {
 		switch {
 		case m.starting:
 			m.answer(c.ID, CodePend, "starting: waiting before its first DISCOVER")
+		case m.state == V6Only:
+			m.answer(c.ID, CodeRunning, "IPv6-only network (RFC 8925 option 108): DHCPv4 resumes at "+
+				m.v6Until.UTC().Format(time.RFC3339))
 		case !m.idle():
 			m.answer(c.ID, CodeRunning, "already "+m.state.String())
 		case m.busy():

@@ -84,6 +84,8 @@ func TestAdmission(t *testing.T) {
 			[]string{"wait SELECTING", "OUTSTATE INFORMATION", "OUTSTATE INFORMATION", "ends INIT", "wait INFORM_SENT", "OK INFORMATION", "OK INFORMATION", "OK INFORMATION"}},
 		{"DECLINING", via(probing, Start{}, offer(1), ack(1), conflict),
 			[]string{"RUNNING DECLINING", "OUTSTATE DECLINING", "OUTSTATE DECLINING", "ends INIT", "OUTSTATE DECLINING", "OK DECLINING", "OK DECLINING", "OUTSTATE DECLINING"}},
+		{"V6ONLY", via(v6Preferred, Start{}, offer(1, v6OnlyOpt(0))),
+			[]string{"RUNNING V6ONLY", "OUTSTATE V6ONLY", "OUTSTATE V6ONLY", "ends INIT", "OUTSTATE V6ONLY", "OK V6ONLY", "OK V6ONLY", "OUTSTATE V6ONLY"}},
 		// RELEASING is never entered: RELEASE is sent and the lease
 		// removed within one event.
 	}

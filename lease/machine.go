@@ -54,8 +54,6 @@ type Counters struct {
 	BadOffers uint64 // offers or ACKs rejected as unusable
 	Declined  uint64 // addresses declined after a conflict
 	Ignored   uint64 // replies for another transaction, or late
-	// Refused counts refusals and failures by reason (see Reason).
-	Refused [NumReasons]uint64
 }
 
 // Status is a snapshot of the machine for status queries.
@@ -69,7 +67,10 @@ type Status struct {
 	Info     *dhcpv4.DHCPv4 // the ACK to the last INFORM, in INFORMATION
 	Busy     bool           // a command waits for its transaction
 	Probing  bool           // checking the address (RFC 5227): ARP is to be watched
-	Counters Counters
+	// V6OnlyUntil is when DHCPv4 resumes, in V6ONLY (RFC 8925); zero
+	// otherwise.
+	V6OnlyUntil time.Time
+	Counters    Counters
 }
 
 // Machine is the RFC 2131 client for one interface. It is not safe for
@@ -101,12 +102,12 @@ type Machine struct {
 	fails    int          // NAKs since the last bind, for the backoff
 	inform   netip.Prefix // static address of the INFORM exchange
 	info     *dhcpv4.DHCPv4
-	down     bool     // no carrier: send nothing
-	starting bool     // started, in INIT until SELECT_WAIT runs out
-	waits    []waiter // commands waiting for the event that answers them
-	closing  bool     // the agent is stopping (Stop)
+	v6Until  time.Time // end of V6ONLY_WAIT, in V6ONLY
+	down     bool      // no carrier: send nothing
+	starting bool      // started, in INIT until SELECT_WAIT runs out
+	waits    []waiter  // commands waiting for the event that answers them
+	closing  bool      // the agent is stopping (Stop)
 	counts   Counters
-	refused  refusals // the latest refusals, for status
 	out      []Action
 }
 
@@ -121,12 +122,8 @@ func (m *Machine) State() State { return m.state }
 // Status returns a snapshot; the Lease is shared and must not be modified.
 func (m *Machine) Status() Status {
 	return Status{State: m.state, Lease: m.lease, XID: m.xid, Starting: m.starting, Info: m.info,
-		Busy: m.busy(), Probing: m.state == PreBound, Counters: m.counts}
+		Busy: m.busy(), Probing: m.state == PreBound, V6OnlyUntil: m.v6Until, Counters: m.counts}
 }
-
-// Refusals returns the latest refusals and failures, oldest first, at
-// most keepRefusals of them, in a new slice.
-func (m *Machine) Refusals() []Refusal { return m.refused.list() }
 
 // Config returns the configuration.
 func (m *Machine) Config() *Config { return &m.cfg }
@@ -333,8 +330,10 @@ func (m *Machine) waited(now time.Time) {
 	switch {
 	case m.state == Init && m.starting:
 		m.selecting(now) // SELECT_WAIT is over
+	case m.state == V6Only:
+		m.v6OnlyOver(now) // V6ONLY_WAIT is over (RFC 8925 §3.2)
 	case m.state == Selecting && m.pending == nil:
-		m.discover(now) // the IPv6-only wait is over
+		m.discover(now) // the backoff after repeated NAKs is over
 	case m.state == Selecting:
 		m.collecting = false // OFFER_WAIT is over
 		if len(m.offers) > 0 {
@@ -355,7 +354,7 @@ func (m *Machine) received(now time.Time, msg *dhcpv4.DHCPv4) {
 	t := msg.MessageType()
 	switch {
 	case t == dhcpv4.MessageTypeNak && m.nakable():
-		m.nak(now, msg)
+		m.nak(now)
 	case m.state == Selecting && (t == dhcpv4.MessageTypeOffer || isBOOTP(msg)):
 		m.offered(now, msg)
 	case m.state == Selecting && t == dhcpv4.MessageTypeAck && m.cfg.RapidCommit && msg.Options.Has(dhcpv4.OptionRapidCommit):

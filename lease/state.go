@@ -18,6 +18,7 @@ const (
 	Information              // INFORM answered
 	Declining                // DECLINE sent after an address conflict
 	Releasing                // RELEASE being sent
+	V6Only                   // IPv6-only network (RFC 8925): DHCPv4 paused
 )
 
 var stateNames = [...]string{
@@ -33,6 +34,7 @@ var stateNames = [...]string{
 	Information: "INFORMATION",
 	Declining:   "DECLINING",
 	Releasing:   "RELEASING",
+	V6Only:      "V6ONLY",
 }
 
 // String returns the state's name as the SPEC and the logs spell it.

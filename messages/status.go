@@ -24,7 +24,10 @@ type IfStatus struct {
 	// Began, T1, T2 and Expires are the lease's times, zero when there is
 	// no lease; Expires is zero for an infinite one too.
 	Began, T1, T2, Expires time.Time
-	Counters               lease.Counters
+	// V6OnlyUntil is when DHCPv4 resumes on an IPv6-only network
+	// (V6ONLY, RFC 8925); zero in any other state.
+	V6OnlyUntil time.Time
+	Counters    lease.Counters
 }
 
 // StateName is the state as status, the logs and the metrics name it: the

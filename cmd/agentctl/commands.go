@@ -129,6 +129,9 @@ func sendWatch(x call) error {
 		if ev.Kind == "event" {
 			what = ev.Event + " (" + ev.State + ")"
 		}
+		if ev.Until != nil {
+			what += " until " + ev.Until.Local().Format("15:04:05") // V6ONLY (RFC 8925)
+		}
 		_, err := fmt.Fprintf(x.stdout, "%s %-10s %-6s %-30s %s sent=%d recv=%d declined=%d\n",
 			ev.Time.Local().Format("15:04:05.000"), ev.Ifname, ev.Kind, what, ev.Address,
 			ev.Sent, ev.Received, ev.Declined)

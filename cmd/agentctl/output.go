@@ -49,6 +49,10 @@ func (c *cli) table(ss []ipc.Status) error {
 		if s.Began != nil {
 			fmt.Fprintf(c.stdout, "(Began, Expires, Renew) = (%s, %s, %s)\n", when(s.Began), when(s.Expires), when(s.T1))
 		}
+		if s.V6OnlyUntil != nil {
+			// RFC 8925: the network asked for IPv6 only.
+			fmt.Fprintf(c.stdout, "(IPv6-only, DHCPv4 resumes) = (%s)\n", when(s.V6OnlyUntil))
+		}
 	}
 	return nil
 }

@@ -18,6 +18,8 @@ var verbs = []verb{
 		short: "Start DHCP on each IF; reply when bound or when the wait runs out",
 		long: "start puts IF under DHCP control and acquires a lease. It answers when the\n" +
 			"interface is bound, or with TIMEOUT when --wait runs out; acquisition goes on.\n" +
+			"On an IPv6-only network (RFC 8925 option 108, with IPV6_ONLY_PREFERRED=yes) it\n" +
+			"answers at once with state V6ONLY and the time DHCPv4 resumes.\n" +
 			"Several interfaces are started together; the exit status is that of the first\n" +
 			"one that failed.",
 		command: ipc.CmdStart, operand: someIfs,
