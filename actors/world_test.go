@@ -68,7 +68,7 @@ func (w *world) kill() { w.once.Do(w.system.Shutdown) }
 // interfaces, eth0 and eth1, with a store in a temporary directory.
 func newWorld(t *testing.T, conf string) *world {
 	t.Helper()
-	st, err := store.Open(t.TempDir())
+	st, err := store.Open(t.TempDir(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package agent
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"os"
 
 	"github.com/dhcpagent/dhcpagent/actors"
@@ -27,7 +26,10 @@ func hostIdentity(st *store.Store, log *zap.Logger) ([]byte, func(actors.Link) u
 	if len(duid) == 0 {
 		duid = newDUID(log)
 		if err := st.UpdateHost(func(h *store.Host) { h.DUID = hex.EncodeToString(duid) }); err != nil {
-			return nil, nil, fmt.Errorf("record DUID: %w", err)
+			// A read-only or full state dir: the agent runs with the
+			// DUID it made (from machine-id, the same at every start;
+			// random without one) and records it once it can.
+			log.Error("the DUID could not be recorded; running with it unrecorded", zap.Error(err))
 		}
 	}
 	return duid, actors.StoredIAID(st), nil
@@ -43,4 +45,22 @@ func newDUID(log *zap.Logger) []byte {
 	id := make([]byte, 16)
 	_, _ = rand.Read(id)
 	return append([]byte{0, 4}, id...)
+}
+
+// storeWarn logs what the store finds wrong in the state dir, loudly: the
+// agent runs on without what it could not use (status shows it too).
+func storeWarn(log *zap.Logger, dir string) func(store.Problem) {
+	return func(p store.Problem) {
+		fields := []zap.Field{zap.String("state_dir", dir), zap.String("reason", p.Reason)}
+		if p.File != "" {
+			fields = append(fields, zap.String("file", p.File))
+		}
+		if p.Ifname != "" {
+			fields = append(fields, zap.String("iface", p.Ifname))
+		}
+		if p.Aside != "" {
+			fields = append(fields, zap.String("set_aside_as", p.Aside))
+		}
+		log.Warn("state dir problem", fields...)
+	}
 }

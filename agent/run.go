@@ -53,12 +53,9 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer closeSocket()
-	st, err := store.Open(o.StateDir)
+	st, err := store.Open(o.StateDir, storeWarn(o.Log, o.StateDir))
 	if err != nil {
 		return err
-	}
-	st.Corrupt = func(aside string, err error) {
-		o.Log.Warn("corrupt state file set aside", zap.String("file", aside), zap.Error(err))
 	}
 	socks, err := openSockets()
 	if err != nil {

@@ -93,7 +93,7 @@ func TestBatcherReportsError(t *testing.T) {
 // with every record on disk as the last update left it.
 func TestConcurrentUpdates(t *testing.T) {
 	dir := t.TempDir()
-	s, err := Open(dir)
+	s, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func TestConcurrentUpdates(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	again, err := Open(dir)
+	again, err := Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -56,23 +57,40 @@ func (s *Store) loadHost() error {
 		return nil
 	}
 	var h Host
-	ok, err := s.readJSON(hostFile, &h, func() error {
-		if _, err := hex.DecodeString(h.DUID); err != nil {
-			return errors.New("duid is not hex")
-		}
-		if h.Primary != "" {
-			return validName(h.Primary)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if !ok {
+	if !s.readRecord(hostFile, maxSmall, func(b []byte) (err error) { h, err = decodeHost(b); return err }) {
 		h = Host{}
 	}
 	s.host = &h
 	return nil
+}
+
+// decodeHost parses and checks a host record.
+func decodeHost(b []byte) (Host, error) {
+	var h Host
+	if err := json.Unmarshal(b, &h); err != nil {
+		return Host{}, err
+	}
+	if _, err := hex.DecodeString(h.DUID); err != nil {
+		return Host{}, errors.New("duid is not hex")
+	}
+	if h.Primary != "" {
+		if err := validName(h.Primary); err != nil {
+			return Host{}, err
+		}
+	}
+	return h, nil
+}
+
+// decodeInterface parses and checks the interface record of name.
+func decodeInterface(name string, b []byte) (Interface, error) {
+	var rec Interface
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return Interface{}, err
+	}
+	if rec.Ifname != name {
+		return Interface{}, fmt.Errorf("record names %q", rec.Ifname)
+	}
+	return rec, nil
 }
 
 // UpdateHost lets f change the host record and writes it when it changed.
@@ -87,49 +105,78 @@ func (s *Store) UpdateHost(f func(*Host)) error {
 	s.mu.Unlock()
 	h := old
 	f(&h)
-	if h == old {
+	return s.commit(hostFile, h == old, &h, func() { s.host = &h })
+}
+
+// commit writes the record v to name unless it is unchanged and its last
+// write did not fail, and keeps it in memory (set, under mu) even when the
+// write fails: the agent goes on with what it decided, and the next change
+// writes it out once the disk takes writes again. The caller holds the
+// file's lock.
+func (s *Store) commit(name string, unchanged bool, v any, set func()) error {
+	s.mu.Lock()
+	dirty := s.dirty[name]
+	s.mu.Unlock()
+	if unchanged && !dirty {
 		return nil
 	}
-	if err := s.writeJSON(hostFile, &h); err != nil {
-		return err
-	}
+	err := s.writeJSON(name, v)
 	s.mu.Lock()
-	s.host = &h
+	set()
+	if err != nil {
+		s.dirty[name] = true
+	} else {
+		delete(s.dirty, name)
+	}
 	s.mu.Unlock()
-	return nil
+	return err
 }
 
 // loadInterfaces reads every interface record once; later reads come from
 // memory, since this store is the only writer.
+//
+// A record that had to be set aside leaves its interface's intent
+// unknown; when the interface has a lease record, it was under
+// management when the lease was written, and it is taken as managed
+// still, so that a damaged interface record never costs a valid lease
+// (SPEC §1: a corrupt file is never fatal). Its IAID is lost with the
+// record and derived from the MAC again, as it was first.
 func (s *Store) loadInterfaces() error {
 	if s.ifaces != nil {
 		return nil
 	}
 	entries, err := os.ReadDir(filepath.Join(s.dir, ifDir))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("read %s: %w", ifDir, err)
+		s.report(Problem{File: ifDir, Reason: "cannot list the interface records, taken as none: " + err.Error()})
 	}
 	s.ifaces = map[string]Interface{}
 	for _, e := range entries {
 		name, ok := strings.CutSuffix(e.Name(), ".json")
-		if !ok || e.IsDir() || validName(name) != nil {
+		if !ok || validName(name) != nil {
 			continue
 		}
 		var rec Interface
-		found, err := s.readJSON(ifFile(name), &rec, func() error {
-			if rec.Ifname != name {
-				return fmt.Errorf("record names %q", rec.Ifname)
-			}
-			return nil
-		})
-		if err != nil {
+		found := s.readRecord(ifFile(name), maxSmall, func(b []byte) (err error) {
+			rec, err = decodeInterface(name, b)
 			return err
-		}
-		if found {
+		})
+		switch {
+		case found:
 			s.ifaces[name] = rec
+		case s.hasLease(name):
+			s.ifaces[name] = Interface{Ifname: name, Managed: true}
+			s.dirty[ifFile(name)] = true // written again at the next update
+			s.report(Problem{File: ifFile(name), Reason: "interface record lost; the interface has a lease record, so it is resumed as managed"})
 		}
 	}
 	return nil
+}
+
+// hasLease reports whether ifname has a lease record file (not whether it
+// is valid: LoadLease decides that when the interface resumes).
+func (s *Store) hasLease(ifname string) bool {
+	fi, err := os.Lstat(filepath.Join(s.dir, leaseFile(ifname)))
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // Interface returns the record of ifname; a new one when there is none.
@@ -173,20 +220,9 @@ func (s *Store) UpdateInterface(ifname string, f func(*Interface)) error {
 	}
 	f(&rec)
 	rec.Ifname = ifname
-	if ok && rec.Managed == old.Managed && (rec.IAID == nil) == (old.IAID == nil) &&
-		(rec.IAID == nil || *rec.IAID == *old.IAID) {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Join(s.dir, ifDir), 0o700); err != nil {
-		return fmt.Errorf("state directory: %w", err)
-	}
-	if err := s.writeJSON(ifFile(ifname), &rec); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.ifaces[ifname] = rec
-	s.mu.Unlock()
-	return nil
+	unchanged := ok && rec.Managed == old.Managed && (rec.IAID == nil) == (old.IAID == nil) &&
+		(rec.IAID == nil || *rec.IAID == *old.IAID)
+	return s.commit(ifFile(ifname), unchanged, &rec, func() { s.ifaces[ifname] = rec })
 }
 
 // Managed lists the interfaces under management, sorted.

@@ -1,6 +1,10 @@
 package store
 
-import "github.com/dhcpagent/dhcpagent/ipadm"
+import (
+	"encoding/json"
+
+	"github.com/dhcpagent/dhcpagent/ipadm"
+)
 
 const ipadmFile = "ipadm.json"
 
@@ -8,13 +12,21 @@ const ipadmFile = "ipadm.json"
 // configuration when there is none or the file was corrupt (set aside).
 func (s *Store) LoadIPAdm() (*ipadm.Config, error) {
 	defer s.lockFile(ipadmFile)()
+	var c *ipadm.Config
+	if !s.readRecord(ipadmFile, maxIPAdm, func(b []byte) (err error) { c, err = decodeIPAdm(b); return err }) {
+		c = ipadm.NewConfig()
+	}
+	return c, nil
+}
+
+// decodeIPAdm parses and validates the persistent objects.
+func decodeIPAdm(b []byte) (*ipadm.Config, error) {
 	c := ipadm.NewConfig()
-	ok, err := s.readJSON(ipadmFile, c, c.Validate)
-	if err != nil {
+	if err := json.Unmarshal(b, c); err != nil {
 		return nil, err
 	}
-	if !ok {
-		c = ipadm.NewConfig()
+	if err := c.Validate(); err != nil {
+		return nil, err
 	}
 	if c.Interfaces == nil {
 		c.Interfaces = map[string]ipadm.Interface{}

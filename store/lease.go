@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -71,18 +72,27 @@ func (s *Store) LoadLease(ifname string) (*Lease, error) {
 		return nil, err
 	}
 	defer s.lockFile(leaseFile(ifname))()
+	var l *Lease
+	if !s.readRecord(leaseFile(ifname), maxLease, func(b []byte) (err error) { l, err = decodeLease(ifname, b); return err }) {
+		return nil, nil
+	}
+	return l, nil
+}
+
+// decodeLease parses and checks the lease record of ifname: its own, with
+// a time to count from and two packets that decode.
+func decodeLease(ifname string, b []byte) (*Lease, error) {
 	var l Lease
-	ok, err := s.readJSON(leaseFile(ifname), &l, func() error {
-		if l.Ifname != ifname {
-			return fmt.Errorf("record names %q", l.Ifname)
-		}
-		if l.Began.IsZero() {
-			return errors.New("no began time")
-		}
-		_, _, err := l.Packets()
-		return err
-	})
-	if !ok {
+	if err := json.Unmarshal(b, &l); err != nil {
+		return nil, err
+	}
+	if l.Ifname != ifname {
+		return nil, fmt.Errorf("record names %q", l.Ifname)
+	}
+	if l.Began.IsZero() {
+		return nil, errors.New("no began time")
+	}
+	if _, _, err := l.Packets(); err != nil {
 		return nil, err
 	}
 	return &l, nil

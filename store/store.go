@@ -18,27 +18,57 @@ import (
 // are ordered by that file's lock. mu guards only the in-memory state and
 // is never held across a write.
 type Store struct {
-	dir string
-	// Corrupt is called with the path a corrupt file was moved to and why.
-	Corrupt func(aside string, err error)
+	dir   string
+	clock func() time.Time // nil: time.Now
 
 	mu     sync.Mutex
 	host   *Host                  // cached host record, nil until read
 	ifaces map[string]Interface   // cached interface records, nil until read
+	dirty  map[string]bool        // records whose last write failed
 	files  map[string]*sync.Mutex // one lock per file name
 	dirs   map[string]*batcher    // directory fsyncs, shared
 	syncs  chan struct{}          // bounds the file fsyncs in flight
+
+	probMu     sync.Mutex
+	warn       func(Problem)
+	hostProbs  []Problem
+	ifProbs    map[string][]Problem
+	writeErr   *Problem // the failing writes' problem, nil while writes succeed
+	writeCause string   // its root cause, to report a new one
 }
 
-// Open returns the store in dir, creating the directories it needs.
-func Open(dir string) (*Store, error) {
-	for _, d := range []string{dir, filepath.Join(dir, leaseDir)} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
-			return nil, fmt.Errorf("state directory: %w", err)
+// Open returns the store in dir, creating the directories it needs. It
+// refuses a directory another user could write or owns (SPEC §7): its
+// records could make the agent install anything. Everything else is
+// repaired or reported, never fatal: an entry of the wrong type in the
+// way of a subdirectory is set aside, the temporary files of writes a
+// kill -9 interrupted are removed, and a directory that cannot be written
+// (read-only, full) is used as it is, its writes failing and reported.
+// warn, when not nil, is told of every problem as it is found.
+func Open(dir string, warn func(Problem)) (*Store, error) {
+	s := &Store{dir: dir, files: map[string]*sync.Mutex{}, dirs: map[string]*batcher{},
+		dirty: map[string]bool{}, syncs: make(chan struct{}, maxSyncs),
+		warn: warn, ifProbs: map[string][]Problem{}}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		if _, serr := os.Stat(dir); serr != nil {
+			// Nothing to read and nowhere to write: the agent runs from
+			// memory and says so.
+			s.report(Problem{Reason: "state directory unusable (records are not kept): " + err.Error()})
+			return s, nil
 		}
 	}
-	return &Store{dir: dir, files: map[string]*sync.Mutex{}, dirs: map[string]*batcher{},
-		syncs: make(chan struct{}, maxSyncs)}, nil
+	if err := checkDir(dir); err != nil {
+		return nil, fmt.Errorf("refusing the state directory: %w", err)
+	}
+	for _, sub := range []string{leaseDir, ifDir} {
+		if err := s.ensureDir(sub); err != nil {
+			s.report(Problem{File: sub, Reason: "cannot make the directory (its records are not kept): " + err.Error()})
+		}
+	}
+	for _, sub := range []string{".", leaseDir, ifDir} {
+		s.sweep(sub)
+	}
+	return s, nil
 }
 
 // Dir returns the state directory.
@@ -76,15 +106,29 @@ func (s *Store) syncDir(dir string) error {
 const maxSyncs = 64
 
 // writeJSON writes v to name atomically: temp file, fsync, rename, fsync
-// of the directory. The caller holds the file's lock.
+// of the directory. The caller holds the file's lock. The outcome is
+// noted (wrote): failing writes are the store's reported condition.
 func (s *Store) writeJSON(name string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", name, err)
 	}
+	err = s.write(name, append(b, '\n'))
+	s.wrote(name, err)
+	return err
+}
+
+func (s *Store) write(name string, b []byte) error {
 	path := filepath.Join(s.dir, name)
 	dir := filepath.Dir(path)
-	if err := s.replace(path, append(b, '\n')); err != nil {
+	if sub := filepath.Dir(name); sub != "." {
+		// Made again if it went away, or set aside if something else
+		// took its place, since Open.
+		if err := s.ensureDir(sub); err != nil {
+			return fmt.Errorf("state directory: %w", err)
+		}
+	}
+	if err := s.replace(path, b); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	return s.syncDir(dir)
@@ -92,7 +136,7 @@ func (s *Store) writeJSON(name string, v any) error {
 
 // replace puts b in path through a fsynced temporary file and a rename.
 func (s *Store) replace(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	tmp, err := createTemp(filepath.Dir(path), "."+filepath.Base(path)+tmpMark+"*")
 	if err != nil {
 		return err
 	}
@@ -114,6 +158,11 @@ func (s *Store) replace(path string, b []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// createTemp makes the temporary file of a write; a test makes it fail as
+// a read-only or full disk would (root writes a 0500 directory all the
+// same).
+var createTemp = os.CreateTemp
+
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
@@ -126,43 +175,44 @@ func syncDir(dir string) error {
 	return nil
 }
 
-// readJSON reads name into v. A missing file reports ok == false; a file
-// that does not parse, or that check rejects, is set aside and reported
-// as missing.
-func (s *Store) readJSON(name string, v any, check func() error) (ok bool, err error) {
-	path := filepath.Join(s.dir, name)
-	b, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return false, nil
+// readRecord reads name, at most limit bytes, and hands it to decode. It
+// reports whether there was a record: a missing file is none; so is a file
+// that is not a regular file of ours within the limit (readFile), or that
+// decode rejects: it is set aside and reported. A file that cannot be read
+// at all is reported and taken as none: the agent runs on without it.
+func (s *Store) readRecord(name string, limit int64, decode func([]byte) error) bool {
+	b, found, err := s.readFile(name, limit)
+	if !found {
+		return false
 	}
-	if err != nil {
-		return false, fmt.Errorf("read %s: %w", name, err)
+	var aside errAside
+	switch {
+	case errors.As(err, &aside):
+		s.setAside(name, aside.reason)
+		return false
+	case err != nil:
+		s.report(Problem{File: name, Reason: "cannot read the record, taken as absent: " + err.Error()})
+		return false
 	}
-	bad := json.Unmarshal(b, v)
-	if bad == nil && check != nil {
-		bad = check()
+	if bad := decode(b); bad != nil {
+		s.setAside(name, bad)
+		return false
 	}
-	if bad == nil {
-		return true, nil
-	}
-	aside := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405.000000000"))
-	if err := os.Rename(path, aside); err != nil {
-		return false, fmt.Errorf("set aside corrupt %s: %w", name, err)
-	}
-	if s.Corrupt != nil {
-		s.Corrupt(aside, bad)
-	}
-	return false, nil
+	return true
 }
 
 // remove deletes name; a missing file is fine. The caller holds the
 // file's lock.
 func (s *Store) remove(name string) error {
 	path := filepath.Join(s.dir, name)
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove %s: %w", name, err)
+	err := os.Remove(path)
+	if err == nil || errors.Is(err, os.ErrNotExist) {
+		err = s.syncDir(filepath.Dir(path))
+	} else {
+		err = fmt.Errorf("remove %s: %w", name, err)
 	}
-	return s.syncDir(filepath.Dir(path))
+	s.wrote(name, err)
+	return err
 }
 
 // validName keeps interface names from escaping the directory.
