@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os"
+	"path/filepath"
 
 	"github.com/dhcpagent/dhcpagent/actors"
 	"github.com/dhcpagent/dhcpagent/lease"
@@ -51,16 +52,17 @@ func newDUID(log *zap.Logger) []byte {
 // agent runs on without what it could not use (status shows it too).
 func storeWarn(log *zap.Logger, dir string) func(store.Problem) {
 	return func(p store.Problem) {
-		fields := []zap.Field{zap.String("state_dir", dir), zap.String("reason", p.Reason)}
-		if p.File != "" {
-			fields = append(fields, zap.String("file", p.File))
-		}
+		fields := []zap.Field{zap.String("reason", p.Reason)}
 		if p.Ifname != "" {
 			fields = append(fields, zap.String("iface", p.Ifname))
 		}
 		if p.Aside != "" {
-			fields = append(fields, zap.String("set_aside_as", p.Aside))
+			fields = append(fields, zap.String("file", filepath.Join(dir, p.Aside)),
+				zap.String("record", filepath.Join(dir, p.File)))
+			log.Warn("corrupt state file set aside", fields...)
+			return
 		}
+		fields = append(fields, zap.String("file", filepath.Join(dir, p.File)))
 		log.Warn("state dir problem", fields...)
 	}
 }
