@@ -149,14 +149,48 @@ var (
 	_ ARPWatcher = (*transporttest.ARP)(nil)
 )
 
-// fakeLinks knows a fixed set of interfaces.
-type fakeLinks map[string]Link
+// fakeLinks knows a fixed set of interfaces. A test can hold the lookups
+// of one name, as a kernel slow to answer would.
+type fakeLinks struct {
+	known map[string]Link
+	mu    sync.Mutex
+	held  map[string]*heldLookup
+}
 
-func (l fakeLinks) ByName(name string) (Link, error) {
-	if link, ok := l[name]; ok {
+type heldLookup struct {
+	asked   chan struct{} // a lookup of the name is waiting
+	release chan struct{} // closed: it answers
+	once    sync.Once
+}
+
+// ByName answers from the links known when it is asked; a held lookup
+// then waits before it returns that answer.
+func (l *fakeLinks) ByName(name string) (Link, error) {
+	l.mu.Lock()
+	h := l.held[name]
+	link, ok := l.known[name]
+	l.mu.Unlock()
+	if h != nil {
+		h.once.Do(func() { close(h.asked) })
+		<-h.release
+	}
+	if ok {
 		return link, nil
 	}
 	return Link{}, &net.OpError{Op: "route", Net: "ip+net", Err: errNoSuchInterface}
+}
+
+// hold makes the lookups of name wait until release is called; asked is
+// closed once one waits.
+func (l *fakeLinks) hold(name string) (asked <-chan struct{}, release func()) {
+	h := &heldLookup{asked: make(chan struct{}), release: make(chan struct{})}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.held == nil {
+		l.held = map[string]*heldLookup{}
+	}
+	l.held[name] = h
+	return h.asked, sync.OnceFunc(func() { close(h.release) })
 }
 
 var errNoSuchInterface = &net.AddrError{Err: "no such network interface"}

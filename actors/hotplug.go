@@ -27,8 +27,8 @@ func (m *manager) link(ctx actor.Context, msg *messages.Link) {
 		ctx.Send(pid, msg)
 		return
 	}
-	if msg.Deleted || !m.missing[msg.Ifname] || m.closing {
-		return
+	if m.linkEvent(msg.Ifname) || msg.Deleted || !m.missing[msg.Ifname] || m.closing {
+		return // a lookup in flight is made again: its answer may predate this
 	}
 	if m.env.Store != nil {
 		// A temporary start (ipadm -t) is not resumed: its record says so.
@@ -37,10 +37,16 @@ func (m *manager) link(ctx actor.Context, msg *messages.Link) {
 			return
 		}
 	}
-	link, err := m.env.Links.ByName(msg.Ifname)
-	if err != nil {
-		return // gone again already; the next report retries
+	m.lookUp(ctx, []string{msg.Ifname}, m.reappeared)
+}
+
+// reappeared resumes a managed interface whose link came back, once the
+// lookup has found it.
+func (m *manager) reappeared(ctx actor.Context, l *looked) {
+	if l.errs[0] != nil || !m.missing[l.names[0]] {
+		return // gone again already (the next report retries), or dropped meanwhile
 	}
+	link := l.links[0]
 	pid := m.spawn(ctx, link)
 	if m.primary == link.Name {
 		ctx.Send(pid, &messages.Primary{On: true})

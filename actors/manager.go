@@ -35,6 +35,10 @@ type manager struct {
 	// missing are managed interfaces whose link is gone: resumed when a
 	// link of that name appears (SPEC §2 hotplug).
 	missing map[string]bool
+	// looking are the names whose link is being looked up (lookup.go),
+	// fresh the answers at hand while their commands are routed again.
+	looking map[string]*lookup
+	fresh   map[string]found
 	closing bool // the agent is stopping: nothing new starts
 }
 
@@ -42,7 +46,8 @@ type manager struct {
 func ManagerProps(env *Env) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &manager{env: env, children: make(map[string]*actor.PID), failed: make(map[string]bool),
-			routed: make(inflight), names: make(map[string]string), missing: make(map[string]bool)}
+			routed: make(inflight), names: make(map[string]string), missing: make(map[string]bool),
+			looking: make(map[string]*lookup), fresh: make(map[string]found)}
 	})
 }
 
@@ -84,6 +89,8 @@ func (m *manager) Receive(ctx actor.Context) {
 		m.resume(ctx)
 	case *messages.Command:
 		m.route(ctx, msg)
+	case *looked:
+		m.answered(ctx, msg)
 	case *messages.Unmanaged:
 		if pid, ok := m.children[msg.Ifname]; ok && pid.Equal(msg.PID) {
 			delete(m.children, msg.Ifname)
@@ -141,27 +148,31 @@ func (m *manager) resume(ctx actor.Context) {
 		return
 	}
 	m.primary = h.Primary
-	// Every stored interface is known as managed before any of them
-	// resumes: the first one's conflict check must not mistake the
-	// second's address, still on its link, for a stranger's (SPEC §2).
-	links := make([]Link, 0, len(managed))
-	for _, name := range managed {
-		link, err := m.env.Links.ByName(name)
-		if err != nil {
-			m.env.Log.Warn("managed interface is missing; it resumes when its link appears",
-				zap.String("iface", name), zap.Error(err))
-			m.missing[name] = true
-			continue
-		}
-		m.env.managed.add(link)
-		links = append(links, link)
-	}
 	// An interface with a persistent DHCP address object is the admin
 	// actor's to start, with the object's host name and primary flag: a
 	// second start from here would race it and any disable-if after it.
 	owned := func(string) bool { return false }
 	if c, err := m.env.Store.LoadIPAdm(); err == nil {
 		owned = c.StartsDHCP
+	}
+	m.lookUp(ctx, managed, func(ctx actor.Context, l *looked) { m.resumeFound(ctx, l, owned) })
+}
+
+// resumeFound resumes the stored interfaces whose links are there.
+func (m *manager) resumeFound(ctx actor.Context, l *looked, owned func(string) bool) {
+	// Every stored interface is known as managed before any of them
+	// resumes: the first one's conflict check must not mistake the
+	// second's address, still on its link, for a stranger's (SPEC §2).
+	links := make([]Link, 0, len(l.names))
+	for i, name := range l.names {
+		if err := l.errs[i]; err != nil {
+			m.env.Log.Warn("managed interface is missing; it resumes when its link appears",
+				zap.String("iface", name), zap.Error(err))
+			m.missing[name] = true
+			continue
+		}
+		m.env.managed.add(l.links[i])
+		links = append(links, l.links[i])
 	}
 	for _, link := range links {
 		name := link.Name
@@ -170,7 +181,7 @@ func (m *manager) resume(ctx actor.Context) {
 			continue
 		}
 		pid := m.spawn(ctx, link)
-		if name == h.Primary {
+		if name == m.primary {
 			ctx.Send(pid, &messages.Primary{On: true})
 		}
 		ctx.Send(pid, &messages.Resume{})
@@ -220,6 +231,9 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		}
 		name = m.primary
 	}
+	if m.wait(c, name) {
+		return // routed again once the link's lookup is in
+	}
 	if pid, ok := m.children[name]; ok {
 		m.takePrimary(ctx, c, name)
 		m.send(ctx, pid, c)
@@ -242,7 +256,13 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		c.Answer(messages.Fail(ipc.ErrUnkIf, "%s is not managed", name))
 		return
 	}
-	link, err := m.env.Links.ByName(name)
+	f, ok := m.fresh[name]
+	if !ok {
+		m.looking[name] = &lookup{queued: []*messages.Command{c}}
+		m.lookUp(ctx, []string{name}, nil)
+		return
+	}
+	link, err := f.link, f.err
 	if err != nil {
 		c.Answer(messages.Fail(ipc.ErrInvalid, "interface %s: %v", name, err))
 		return
@@ -316,6 +336,7 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 // start; the collecting is done on a goroutine.
 func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
 	m.closing = true
+	m.shutdownLookups()
 	replies := make(chan *messages.Result, len(m.children))
 	for _, pid := range m.children {
 		ctx.Send(pid, &messages.Shutdown{Release: s.Release, Reply: replies})

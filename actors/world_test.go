@@ -38,6 +38,7 @@ type world struct {
 	send   *fakeSender
 	net    *kerneltest.Kernel
 	arp    *transporttest.ARP
+	links  *fakeLinks
 	disp   *transport.Dispatcher
 	events *Bus
 	store  *store.Store
@@ -88,6 +89,11 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, k *kerneltest.Kern
 		clock: &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
 		send:  newFakeSender(),
 		net:   k,
+		links: &fakeLinks{known: map[string]Link{
+			"eth0": {Name: "eth0", Index: 2, HWAddr: hw0, MTU: 1500},
+			"eth1": {Name: "eth1", Index: 3, HWAddr: hw1, MTU: 1500},
+			"tun0": {Name: "tun0", Index: 4, MTU: 1500},
+		}},
 		store: st,
 		hooks: &fakeHooks{runs: make(chan hookRun, 16)},
 		arp:   &transporttest.ARP{},
@@ -96,16 +102,12 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, k *kerneltest.Kern
 	}
 	t.Cleanup(func() { close(w.ended) })
 	env := &Env{
-		Clock:  w.clock,
-		Sender: w.send,
-		Router: w.disp,
-		ARP:    w.arp,
-		Net:    w.net,
-		Links: fakeLinks{
-			"eth0": {Name: "eth0", Index: 2, HWAddr: hw0, MTU: 1500},
-			"eth1": {Name: "eth1", Index: 3, HWAddr: hw1, MTU: 1500},
-			"tun0": {Name: "tun0", Index: 4, MTU: 1500},
-		},
+		Clock:     w.clock,
+		Sender:    w.send,
+		Router:    w.disp,
+		ARP:       w.arp,
+		Net:       w.net,
+		Links:     w.links,
 		Log:       zap.NewNop(),
 		Events:    NewBus(),
 		Store:     st,

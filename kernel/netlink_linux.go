@@ -20,11 +20,20 @@ type Netlink struct {
 	h *netlink.Handle
 }
 
+// Timeout bounds each wait for the kernel's answer to a netlink request:
+// the goroutines that make the agent's requests have a deadline, even if
+// the kernel never answered one.
+const Timeout = 10 * time.Second
+
 // NewNetlink opens a netlink handle in the current network namespace.
 func NewNetlink() (*Netlink, error) {
 	h, err := netlink.NewHandle(unix.NETLINK_ROUTE)
 	if err != nil {
 		return nil, fmt.Errorf("open netlink: %w", err)
+	}
+	if err := h.SetSocketTimeout(Timeout); err != nil {
+		h.Close()
+		return nil, fmt.Errorf("netlink timeout: %w", err)
 	}
 	return &Netlink{h: h}, nil
 }

@@ -1,0 +1,131 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
+)
+
+// The manager looks links up by name (one RTM_GETLINK each) when a start
+// or inform puts a new interface under management, when the agent resumes
+// its interfaces at start-up, and when a managed interface's link comes
+// back. None of it runs in the manager's Receive: a thousand interfaces
+// started at once would queue every other command behind a thousand
+// netlink round trips. A goroutine does the lookups and posts a looked
+// message back; commands for a name being looked up wait, in order, and
+// are routed again once the answer is in.
+
+// lookup is a link lookup in flight for one name.
+type lookup struct {
+	// queued are the commands that came for the name meanwhile, the one
+	// that asked for the lookup first.
+	queued []*messages.Command
+	// stale is set when a link event for the name arrived meanwhile: the
+	// answer may predate it, so the lookup is made again.
+	stale bool
+}
+
+// looked is the answer to one lookup of names, posted back to the
+// manager.
+type looked struct {
+	names []string
+	links []Link
+	errs  []error
+	// then, if set, runs in the manager with the answer before the
+	// queued commands are routed again.
+	then func(ctx actor.Context, l *looked)
+}
+
+// found is a lookup's answer, which route uses for the commands it
+// routes again instead of asking the kernel again.
+type found struct {
+	link Link
+	err  error
+}
+
+// lookUp starts looking names up on a goroutine. The answer comes back as
+// a looked message; until then the names' commands wait in m.looking.
+func (m *manager) lookUp(ctx actor.Context, names []string, then func(actor.Context, *looked)) {
+	for _, n := range names {
+		if m.looking[n] == nil {
+			m.looking[n] = &lookup{}
+		}
+	}
+	m.ask(ctx, &looked{names: names, then: then})
+}
+
+// ask runs l's lookups on a goroutine, whose wait is bounded by the
+// netlink socket's timeout (kernel.Timeout).
+func (m *manager) ask(ctx actor.Context, l *looked) {
+	root, self, links := ctx.ActorSystem().Root, ctx.Self(), m.env.Links
+	go func() {
+		l.links, l.errs = make([]Link, len(l.names)), make([]error, len(l.names))
+		for i, n := range l.names {
+			l.links[i], l.errs[i] = links.ByName(n)
+		}
+		root.Send(self, l)
+	}()
+}
+
+// answered carries a lookup's answer out: asked again if a link event
+// made it stale; otherwise its then, and the commands that waited for it,
+// routed again in order with the answer at hand.
+func (m *manager) answered(ctx actor.Context, l *looked) {
+	stale := false
+	for _, n := range l.names {
+		if q := m.looking[n]; q != nil && q.stale {
+			q.stale, stale = false, true
+		}
+	}
+	if stale && !m.closing {
+		m.ask(ctx, &looked{names: l.names, then: l.then})
+		return
+	}
+	if l.then != nil && !m.closing {
+		l.then(ctx, l)
+	}
+	for i, n := range l.names {
+		q := m.looking[n]
+		delete(m.looking, n)
+		if q == nil {
+			continue
+		}
+		m.fresh[n] = found{l.links[i], l.errs[i]}
+		for _, c := range q.queued {
+			m.route(ctx, c)
+		}
+		delete(m.fresh, n)
+	}
+}
+
+// wait queues c behind the lookup of name, if one is in flight.
+func (m *manager) wait(c *messages.Command, name string) bool {
+	q := m.looking[name]
+	if q == nil {
+		return false
+	}
+	q.queued = append(q.queued, c)
+	return true
+}
+
+// linkEvent notes a link event for a name being looked up: the answer
+// may predate it.
+func (m *manager) linkEvent(name string) bool {
+	q := m.looking[name]
+	if q == nil {
+		return false
+	}
+	q.stale = true
+	return true
+}
+
+// shutdownLookups answers every command waiting for a lookup at once: the
+// agent is stopping and nothing they would start is started.
+func (m *manager) shutdownLookups() {
+	for _, q := range m.looking {
+		for _, c := range q.queued {
+			c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
+		}
+		q.queued = nil
+	}
+}
