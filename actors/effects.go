@@ -39,6 +39,8 @@ func (a *iface) handle(ev lease.Event) {
 			a.persist(act.Lease)
 		case lease.Forget:
 			a.forget()
+		case lease.Refused:
+			a.logRefusal(act.Refusal)
 		case lease.Manage:
 			a.inc.running = act.On // a restarted incarnation resumes it
 			a.manage(act)

@@ -56,7 +56,10 @@ func (a *iface) addrConfig(l *lease.Lease, now time.Time) kernel.AddrConfig {
 	c := kernel.AddrConfig{Ifindex: a.link.Index, Addr: l.Addr,
 		Metric: routeMetric(a.env, a.link, a.inc.primary), Table: routeTable(a.env, a.link)}
 	if !l.Infinite {
-		c.Valid = l.Remaining(now)
+		// Never zero, which the kernel reads as forever (SPEC §2: no lease
+		// becomes an address without a lifetime unless it is infinite); a
+		// lease with no time left is removed by its expiry at once anyway.
+		c.Valid = max(l.Remaining(now), time.Second)
 		c.Preferred = c.Valid
 	}
 	if c.Table != 0 {

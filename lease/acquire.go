@@ -1,8 +1,10 @@
 package lease
 
 import (
+	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -63,8 +65,9 @@ func (m *Machine) offered(now time.Time, msg *dhcpv4.DHCPv4) {
 		m.v6Only(now, wait)
 		return
 	}
-	if m.cfg.checkReply(msg) != nil {
+	if err := m.cfg.checkReply(msg); err != nil {
 		m.counts.BadOffers++
+		m.refuse(now, reasonOf(err), fmt.Sprintf("offer from %v refused: %v", sender(msg), err))
 		return
 	}
 	m.offers = append(m.offers, msg)
@@ -160,25 +163,40 @@ func (m *Machine) acked(now time.Time, msg *dhcpv4.DHCPv4) {
 		m.v6Only(now, wait) // RFC 8925 §3.2: INIT-REBOOT, or an acquisition's ACK
 		return
 	}
-	if m.cfg.checkReply(msg) != nil {
+	if err := m.cfg.checkReply(msg); err != nil {
 		m.counts.BadOffers++
+		m.refuse(now, reasonOf(err), fmt.Sprintf("ACK from %v refused: %v", sender(msg), err))
 		return
 	}
-	want := netip.Addr{}
+	want, asked := netip.Addr{}, netip.Addr{}
 	switch m.state {
 	case Requesting:
 		want, _ = addr4(m.offer.YourIPAddr)
+		asked, _ = addr4(m.offer.ServerIdentifier())
 	case InitReboot:
 		want = m.prior.Addr.Addr()
-	case Renewing, Rebinding:
-		want = m.lease.Addr.Addr()
+	case Renewing:
+		want, asked = m.lease.Addr.Addr(), m.lease.Server
+	case Rebinding:
+		want = m.lease.Addr.Addr() // any server may answer a broadcast REBIND
 	}
 	if got, _ := addr4(msg.YourIPAddr); want.IsValid() && got != want {
 		// SPEC §2: an ACK naming another address is not ours to take.
 		m.counts.Ignored++
+		m.refuse(now, ReasonAddrMismatch, fmt.Sprintf("ACK from %v ignored: it names %v, %v was asked for", sender(msg), got, want))
 		return
 	}
-	l := m.cfg.newLease(msg, m.reqAt)
+	if got, _ := addr4(msg.ServerIdentifier()); asked.IsValid() && got != asked && !isBOOTP(msg) {
+		// SPEC §2, RFC 2131 §3.1 step 3: the REQUEST named (or was sent
+		// to) one server; another's ACK answers nothing we asked.
+		m.counts.Ignored++
+		m.refuse(now, ReasonServerMismatch, fmt.Sprintf("ACK from server %v ignored: the request was for %v", got, asked))
+		return
+	}
+	l, probs := m.cfg.grant(msg, m.reqAt)
+	for _, p := range probs {
+		m.refuse(now, p.reason, fmt.Sprintf("ACK from %v: %s", l.Server, p.detail))
+	}
 	m.stop(Retransmit)
 	m.pending, m.offer, m.offers = nil, nil, nil
 	switch m.state {
@@ -210,7 +228,12 @@ func (m *Machine) acked(now time.Time, msg *dhcpv4.DHCPv4) {
 
 // nak: the server refused our REQUEST. Whatever was applied goes and the
 // client starts over (RFC 2131 §3.1 step 5, §4.4.5).
-func (m *Machine) nak(now time.Time) {
+func (m *Machine) nak(now time.Time, msg *dhcpv4.DHCPv4) {
+	detail := fmt.Sprintf("NAK from %v", sender(msg))
+	if text := msg.Message(); text != "" {
+		detail += ": " + quoted(text)
+	}
+	m.refuse(now, ReasonNak, detail)
 	m.notify(EventNak)
 	held := m.applied
 	m.unapply()
@@ -231,3 +254,26 @@ func (m *Machine) nak(now time.Time) {
 	m.setState(Selecting)
 	m.arm(Wait, now.Add(min(firstBackoff<<min(m.fails-2, 4), maxBackoff)))
 }
+
+// sender names the server of a reply for people: its server identifier,
+// else the address of the BOOTP server.
+func sender(msg *dhcpv4.DHCPv4) netip.Addr {
+	if a, ok := addr4(msg.ServerIdentifier()); ok {
+		return a
+	}
+	a, _ := addr4(msg.ServerIPAddr)
+	return a
+}
+
+// quoted makes text from the network safe to show a person: Go-quoted
+// ASCII (no control characters or escape sequences reach a terminal),
+// at most maxQuoted bytes of it.
+func quoted(text string) string {
+	if len(text) > maxQuoted {
+		text = text[:maxQuoted] + "..."
+	}
+	return strconv.QuoteToASCII(text)
+}
+
+// maxQuoted bounds the server's text kept in a refusal (option 56).
+const maxQuoted = 80

@@ -2,6 +2,7 @@ package lease
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -70,14 +71,16 @@ func (m *Machine) arpSeen(now time.Time, a ARPSeen) {
 	}
 	addr := m.lease.Addr.Addr()
 	if a.SenderIP == addr || (!a.SenderIP.IsValid() || a.SenderIP.IsUnspecified()) && a.TargetIP == addr {
-		m.decline(now)
+		m.decline(now, a)
 	}
 }
 
 // decline refuses the probed address (RFC 2131 §3.1 step 5): DECLINE,
-// then ten seconds before a new DISCOVER.
-func (m *Machine) decline(now time.Time) {
+// then ten seconds before a new DISCOVER. seen is the ARP that showed the
+// address in use.
+func (m *Machine) decline(now time.Time, seen ARPSeen) {
 	l := m.lease
+	m.refuse(now, ReasonDecline, fmt.Sprintf("address %v from %v is in use (ARP from %v): declined", l.Addr.Addr(), l.Server, seen.SenderHW))
 	m.stop(Probe)
 	m.lease = nil
 	m.counts.Declined++

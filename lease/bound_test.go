@@ -150,7 +150,7 @@ func TestRebindAck(t *testing.T) {
 func TestNakWhileRenewing(t *testing.T) {
 	run(t, newMachine(&fakeRand{}), then(acquire,
 		step{60500 * time.Millisecond, Timeout{Renew}, []string{"BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 1m23s"}},
-		step{61 * time.Second, nak(2), []string{"notify NAK", "stop retransmit", "stop rebind", "stop expire",
+		step{61 * time.Second, nak(2), []string{"refused nak", "notify NAK", "stop retransmit", "stop rebind", "stop expire",
 			"remove " + lease1, "notify EXPIRE", "RENEWING->SELECTING", "send DISCOVER xid=3 secs=0", "arm retransmit at 1m5s"}},
 	))
 }
@@ -159,7 +159,7 @@ func TestAckForOtherAddressWhileRenewing(t *testing.T) {
 	m := newMachine(&fakeRand{})
 	run(t, m, then(acquire,
 		step{60500 * time.Millisecond, Timeout{Renew}, []string{"BOUND->RENEWING", sprintf(renewReq, 0), "arm retransmit at 1m23s"}},
-		step{61 * time.Second, ack(2, dhcpv4.WithYourIP(offered2)), nil},
+		step{61 * time.Second, ack(2, dhcpv4.WithYourIP(offered2)), []string{"refused address_mismatch"}},
 	))
 	if st := m.Status(); st.State != Renewing || st.Lease.Addr.Addr().String() != "198.18.0.100" {
 		t.Fatalf("status %+v: the lease changed on an ACK for another address", st)
@@ -217,7 +217,7 @@ func TestProbeConflictDeclines(t *testing.T) {
 			run(t, m, then(acquire[:2],
 				step{600 * time.Millisecond, ack(1), []string{"stop retransmit", "REQUESTING->PRE_BOUND",
 					"arp probe 198.18.0.100", "arm probe at 2.1s"}},
-				step{time.Second, tc.seen, []string{"stop probe",
+				step{time.Second, tc.seen, []string{"refused declined", "stop probe",
 					"send DECLINE xid=2 secs=0 req=198.18.0.100 sid=198.18.0.1",
 					"notify DECLINE", "PRE_BOUND->DECLINING", "arm wait at 11s"}},
 				step{11 * time.Second, Timeout{Wait}, []string{"DECLINING->SELECTING", "send DISCOVER xid=3 secs=0", "arm retransmit at 15s"}},

@@ -37,7 +37,7 @@ func TestInitReboot(t *testing.T) {
 	})
 	t.Run("nak", func(t *testing.T) {
 		run(t, newMachine(&fakeRand{}), []step{reboot,
-			{time.Second, nak(1), []string{"notify NAK", "stop retransmit", "INIT_REBOOT->SELECTING",
+			{time.Second, nak(1), []string{"refused nak", "notify NAK", "stop retransmit", "INIT_REBOOT->SELECTING",
 				"send DISCOVER xid=2 secs=0", "arm retransmit at 5s"}},
 		})
 	})
@@ -71,7 +71,7 @@ func TestInitReboot(t *testing.T) {
 	t.Run("adopted address removed on nak", func(t *testing.T) {
 		run(t, newMachine(&fakeRand{}), []step{
 			{0, Start{Prior: prior(), Adopted: true}, []string{"apply " + priorLease, "INIT->INIT_REBOOT", sprintf(rebootReq, 0), "arm retransmit at 4s"}},
-			{time.Second, nak(1), []string{"notify NAK", "stop retransmit", "remove " + priorLease, "notify EXPIRE",
+			{time.Second, nak(1), []string{"refused nak", "notify NAK", "stop retransmit", "remove " + priorLease, "notify EXPIRE",
 				"INIT_REBOOT->SELECTING", "send DISCOVER xid=2 secs=0", "arm retransmit at 5s"}},
 		})
 	})
@@ -232,7 +232,7 @@ func TestVerifyAfterClockJump(t *testing.T) {
 		step{30 * time.Second, Verify{}, []string{"stop renew", "stop rebind", "BOUND->INIT_REBOOT",
 			"send REQUEST xid=2 secs=0 req=198.18.0.100", "arm retransmit at 34s"}},
 		// NAK: the lease is gone, so is the address.
-		step{31 * time.Second, nak(2), []string{"notify NAK", "stop retransmit", "stop expire", "remove " + lease1,
+		step{31 * time.Second, nak(2), []string{"refused nak", "notify NAK", "stop retransmit", "stop expire", "remove " + lease1,
 			"notify EXPIRE", "INIT_REBOOT->SELECTING", "send DISCOVER xid=3 secs=0", "arm retransmit at 35s"}},
 	))
 }

@@ -101,6 +101,8 @@ func describe(a Action) string {
 		return fmt.Sprintf("%v->%v", a.From, a.To)
 	case Notify:
 		return "notify " + string(a.Event)
+	case Refused:
+		return "refused " + a.Reason.String()
 	}
 	return fmt.Sprintf("%T", a)
 }

@@ -87,6 +87,7 @@ var (
 	ErrNoLeaseTime = errors.New("no lease time (option 51)")
 	ErrBadAddress  = errors.New("unusable address")
 	ErrConflict    = errors.New("address inside a network of another interface")
+	ErrZeroLease   = errors.New("lease time of 0 (option 51)")
 )
 
 // isBOOTP reports whether m is a BOOTP reply: no DHCP message type.
@@ -100,8 +101,14 @@ func (c *Config) checkReply(m *dhcpv4.DHCPv4) error {
 		if _, ok := addr4(m.ServerIdentifier()); !ok {
 			return ErrNoServerID
 		}
-		if len(m.Options.Get(dhcpv4.OptionIPAddressLeaseTime)) != 4 {
+		v := m.Options.Get(dhcpv4.OptionIPAddressLeaseTime)
+		if len(v) != 4 {
 			return ErrNoLeaseTime
+		}
+		if binary.BigEndian.Uint32(v) == 0 {
+			// SPEC §2: a lease of no time at all is unusable; installed,
+			// it would be an address without a lifetime (valid_lft forever).
+			return ErrZeroLease
 		}
 	}
 	ip, ok := addr4(m.YourIPAddr)
@@ -135,9 +142,16 @@ func (c *Config) mask(m *dhcpv4.DHCPv4) net.IPMask {
 	return m.SubnetMask()
 }
 
-// newLease builds the Lease a reply grants. began is when the exchange
-// that won it started. The reply must have passed checkReply.
+// newLease builds the Lease a reply grants; see grant.
 func (c *Config) newLease(ack *dhcpv4.DHCPv4, began time.Time) *Lease {
+	l, _ := c.grant(ack, began)
+	return l
+}
+
+// grant builds the Lease a reply grants. began is when the exchange that
+// won it started. The reply must have passed checkReply. What the lease
+// leaves out (bad routes and routers) comes back as problems.
+func (c *Config) grant(ack *dhcpv4.DHCPv4, began time.Time) (*Lease, []problem) {
 	ip, _ := addr4(ack.YourIPAddr)
 	l := &Lease{Began: began, ACK: ack, FirstACK: ack}
 	l.Addr = netip.PrefixFrom(ip, prefixLen(c.mask(ack), ip))
@@ -154,46 +168,17 @@ func (c *Config) newLease(ack *dhcpv4.DHCPv4, began time.Time) *Lease {
 			l.Duration = time.Duration(secs) * time.Second
 		}
 	}
-	if !c.ignores(dhcpv4.OptionRouter) {
-		for _, r := range ack.Router() {
-			if a, ok := addr4(r); ok && usable(a) {
-				l.Routers = append(l.Routers, a)
-			}
-		}
-	}
-	l.Routes = c.routes(ack, l.Routers)
+	var probs, more []problem
+	l.Routers, probs = c.routers(ack, l.Addr)
+	l.Routes, more = c.routes(ack, l.Addr, l.Routers)
+	probs = append(probs, more...)
 	if v := ack.Options.Get(dhcpv4.OptionInterfaceMTU); len(v) == 2 && !c.ignores(dhcpv4.OptionInterfaceMTU) {
 		// RFC 2132 §5.1: the minimum legal value is 68.
 		if mtu := int(binary.BigEndian.Uint16(v)); mtu >= 68 {
 			l.MTU = mtu
 		}
 	}
-	return l
-}
-
-// routes returns option 121's routes when present, else a default route
-// through the first router: RFC 3442 §2 says a client that receives 121
-// MUST ignore option 3.
-func (c *Config) routes(ack *dhcpv4.DHCPv4, routers []netip.Addr) []Route {
-	if !c.ignores(dhcpv4.OptionClasslessStaticRoute) && len(ack.Options.Get(dhcpv4.OptionClasslessStaticRoute)) > 0 {
-		var out []Route
-		for _, r := range ack.ClasslessStaticRoute() {
-			dst, ok := prefix4(r.Dest)
-			if !ok {
-				continue
-			}
-			gw, _ := addr4(r.Router)
-			if gw.IsUnspecified() {
-				gw = netip.Addr{} // router 0.0.0.0: the destination is on-link
-			}
-			out = append(out, Route{Dst: dst, Gw: gw})
-		}
-		return out
-	}
-	if len(routers) == 0 {
-		return nil
-	}
-	return []Route{{Dst: netip.PrefixFrom(netip.IPv4Unspecified(), 0), Gw: routers[0]}}
+	return l, probs
 }
 
 func (c *Config) ignores(code dhcpv4.OptionCode) bool {

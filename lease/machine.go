@@ -54,6 +54,8 @@ type Counters struct {
 	BadOffers uint64 // offers or ACKs rejected as unusable
 	Declined  uint64 // addresses declined after a conflict
 	Ignored   uint64 // replies for another transaction, or late
+	// Refused counts refusals and failures by reason (see Reason).
+	Refused [NumReasons]uint64
 }
 
 // Status is a snapshot of the machine for status queries.
@@ -108,6 +110,7 @@ type Machine struct {
 	waits    []waiter  // commands waiting for the event that answers them
 	closing  bool      // the agent is stopping (Stop)
 	counts   Counters
+	refused  refusals // the latest refusals, for status
 	out      []Action
 }
 
@@ -124,6 +127,10 @@ func (m *Machine) Status() Status {
 	return Status{State: m.state, Lease: m.lease, XID: m.xid, Starting: m.starting, Info: m.info,
 		Busy: m.busy(), Probing: m.state == PreBound, V6OnlyUntil: m.v6Until, Counters: m.counts}
 }
+
+// Refusals returns the latest refusals and failures, oldest first, at
+// most keepRefusals of them, in a new slice.
+func (m *Machine) Refusals() []Refusal { return m.refused.list() }
 
 // Config returns the configuration.
 func (m *Machine) Config() *Config { return &m.cfg }
@@ -354,7 +361,7 @@ func (m *Machine) received(now time.Time, msg *dhcpv4.DHCPv4) {
 	t := msg.MessageType()
 	switch {
 	case t == dhcpv4.MessageTypeNak && m.nakable():
-		m.nak(now)
+		m.nak(now, msg)
 	case m.state == Selecting && (t == dhcpv4.MessageTypeOffer || isBOOTP(msg)):
 		m.offered(now, msg)
 	case m.state == Selecting && t == dhcpv4.MessageTypeAck && m.cfg.RapidCommit && msg.Options.Has(dhcpv4.OptionRapidCommit):

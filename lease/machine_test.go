@@ -289,7 +289,7 @@ func describeAll(as []Action) []string {
 func TestNakInRequestingRestarts(t *testing.T) {
 	m := newMachine(&fakeRand{})
 	run(t, m, then(acquire[:2],
-		step{time.Second, nak(1), []string{"notify NAK", "stop retransmit", "REQUESTING->SELECTING",
+		step{time.Second, nak(1), []string{"refused nak", "notify NAK", "stop retransmit", "REQUESTING->SELECTING",
 			"send DISCOVER xid=2 secs=0", "arm retransmit at 5s"}},
 		// The NAKed transaction is over: its late ACK changes nothing.
 		step{1100 * time.Millisecond, ack(1), nil},
@@ -337,15 +337,17 @@ func TestBadOffers(t *testing.T) {
 		name string
 		mod  dhcpv4.Modifier
 		cfg  func(*Config)
+		want Reason
 	}{
-		{"no server id", dhcpv4.WithoutOption(dhcpv4.OptionServerIdentifier), nil},
-		{"no lease time", dhcpv4.WithoutOption(dhcpv4.OptionIPAddressLeaseTime), nil},
-		{"zero address", dhcpv4.WithYourIP(net.IPv4zero), nil},
-		{"this network", dhcpv4.WithYourIP(net.IPv4(0, 1, 2, 3)), nil},
-		{"loopback", dhcpv4.WithYourIP(net.IPv4(127, 0, 0, 5)), nil},
-		{"multicast", dhcpv4.WithYourIP(net.IPv4(224, 0, 0, 1)), nil},
-		{"broadcast", dhcpv4.WithYourIP(net.IPv4bcast), nil},
-		{"network of another interface", nil, func(c *Config) { c.Conflicts = taken.Contains }},
+		{"no server id", dhcpv4.WithoutOption(dhcpv4.OptionServerIdentifier), nil, ReasonNoServerID},
+		{"no lease time", dhcpv4.WithoutOption(dhcpv4.OptionIPAddressLeaseTime), nil, ReasonNoLeaseTime},
+		{"zero lease time", leaseTime(0), nil, ReasonZeroLease},
+		{"zero address", dhcpv4.WithYourIP(net.IPv4zero), nil, ReasonBadAddress},
+		{"this network", dhcpv4.WithYourIP(net.IPv4(0, 1, 2, 3)), nil, ReasonBadAddress},
+		{"loopback", dhcpv4.WithYourIP(net.IPv4(127, 0, 0, 5)), nil, ReasonBadAddress},
+		{"multicast", dhcpv4.WithYourIP(net.IPv4(224, 0, 0, 1)), nil, ReasonBadAddress},
+		{"broadcast", dhcpv4.WithYourIP(net.IPv4bcast), nil, ReasonBadAddress},
+		{"network of another interface", nil, func(c *Config) { c.Conflicts = taken.Contains }, ReasonConflict},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := Config{HWAddr: hw}
@@ -357,9 +359,12 @@ func TestBadOffers(t *testing.T) {
 				mods = append(mods, tc.mod)
 			}
 			m := New(cfg, &fakeRand{})
-			run(t, m, []step{acquire[0], {time.Second, offer(1, mods...), nil}})
-			if st := m.Status(); st.State != Selecting || st.Counters.BadOffers != 1 {
-				t.Fatalf("status = %+v, want SELECTING with 1 bad offer", st)
+			run(t, m, []step{acquire[0], {time.Second, offer(1, mods...), []string{"refused " + tc.want.String()}}})
+			if st := m.Status(); st.State != Selecting || st.Counters.BadOffers != 1 || st.Counters.Refused[tc.want] != 1 {
+				t.Fatalf("status = %+v, want SELECTING with 1 bad offer refused for %v", st, tc.want)
+			}
+			if got := m.Refusals(); len(got) != 1 || got[0].Reason != tc.want || !got[0].At.Equal(t0.Add(time.Second)) || got[0].Detail == "" {
+				t.Fatalf("refusals %+v, want one %v at 1 s with a detail", got, tc.want)
 			}
 		})
 	}
@@ -367,7 +372,7 @@ func TestBadOffers(t *testing.T) {
 
 func TestAckForOtherAddressIgnored(t *testing.T) {
 	m := newMachine(&fakeRand{})
-	run(t, m, then(acquire[:2], step{time.Second, ack(1, dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 101))), nil}))
+	run(t, m, then(acquire[:2], step{time.Second, ack(1, dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 101))), []string{"refused address_mismatch"}}))
 	if st := m.Status(); st.State != Requesting || st.Counters.Ignored != 1 {
 		t.Fatalf("status = %+v, want REQUESTING with 1 ignored", st)
 	}

@@ -53,7 +53,7 @@ func TestProbeWaitOnlyAfterBootStarts(t *testing.T) {
 	run(t, New(cfg, &fakeRand{}), []step{
 		{0, Command{ID: 1, Op: OpStart, Prior: prior(), Boot: true}, []string{"INIT->INIT_REBOOT", sprintf(rebootReq, 0), "arm retransmit at 4s"}},
 		{time.Second, ack(1), []string{"stop retransmit", "INIT_REBOOT->PRE_BOUND", "arm probe at 1.5s"}},
-		{1200 * time.Millisecond, ARPSeen{SenderHW: otherHW, SenderIP: mustAddr("198.18.0.100")}, []string{"stop probe",
+		{1200 * time.Millisecond, ARPSeen{SenderHW: otherHW, SenderIP: mustAddr("198.18.0.100")}, []string{"refused declined", "stop probe",
 			"send DECLINE xid=2 secs=0 req=198.18.0.100 sid=198.18.0.1", "notify DECLINE", "PRE_BOUND->DECLINING", "arm wait at 11.2s"}},
 		{11200 * time.Millisecond, Timeout{Wait}, []string{"DECLINING->SELECTING", "send DISCOVER xid=3 secs=0", "arm retransmit at 15.2s"}},
 		{11300 * time.Millisecond, offer(3), []string{"SELECTING->REQUESTING",

@@ -13,7 +13,9 @@
 // kernel_test.go (addresses, routes and links in the client namespace),
 // capture_test.go and packet_test.go (tcpdump on the server's link),
 // faults_test.go (an ARP squatter, a firewall), proc_test.go (processes and
-// polling), selfcheck_test.go (the harness checked with busybox udhcpc).
+// polling), selfcheck_test.go (the harness checked with busybox udhcpc),
+// rogue_lab_test.go (a scripted raw-socket server, LabOptions.Rogue) and
+// attack_test.go (attackers run as user nobody).
 //
 // Every lab has namespaces and files of its own, so tests may call
 // t.Parallel().
@@ -87,6 +89,9 @@ type LabOptions struct {
 	MTU int
 	// Reservations pin an address to a hardware address.
 	Reservations []Reservation
+
+	// Rogue is the scenario of the Rogue server (rogue_lab_test.go).
+	Rogue RogueScenario
 
 	// Subnets adds client NICs on subnets of their own (SubnetNIC), and
 	// SharedNICs NICs on the lab's subnet (SharedNIC, through a bridge in

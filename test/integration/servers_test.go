@@ -24,14 +24,21 @@ type ServerKind string
 const (
 	Dnsmasq ServerKind = "dnsmasq"
 	Kea     ServerKind = "kea"
+	// Rogue is the scripted raw-socket server of rogue_lab_test.go
+	// (LabOptions.Rogue): this test binary, so nothing to install.
+	Rogue ServerKind = "rogue"
 )
 
 // serverKinds lists every ServerKind, for tests that run against each.
 var serverKinds = []ServerKind{Dnsmasq, Kea}
 
 func (k ServerKind) binary() string {
-	if k == Kea {
+	switch k {
+	case Kea:
 		return "kea-dhcp4"
+	case Rogue:
+		self, _ := os.Executable()
+		return self
 	}
 	return "dnsmasq"
 }
@@ -62,6 +69,9 @@ func (l *Lab) StartServer() {
 		args, ready = l.dnsmasqArgs(), "DHCP, IP range"
 	case Kea:
 		args, env, ready = l.keaArgs(), l.keaEnv(), "DHCP4_STARTED"
+	case Rogue:
+		args, env = l.rogueArgs()
+		ready = rogueReady
 	}
 	l.runServer(args, env, ready, "ready")
 }

@@ -1,0 +1,62 @@
+package actors
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/lease"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
+)
+
+// TestRefusalLogRateLimited: a storm of refusals of one reason logs one
+// line per refusalLogEvery, the next line saying how many were left out;
+// another reason is logged on its own.
+func TestRefusalLogRateLimited(t *testing.T) {
+	core, logs := observer.New(zap.WarnLevel)
+	a := &iface{log: zap.New(core), m: lease.New(lease.Config{}, nil)}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 1000 {
+		a.logRefusal(lease.Refusal{At: t0.Add(time.Duration(i) * time.Millisecond), Reason: lease.ReasonBadAddress, Detail: "junk"})
+	}
+	a.logRefusal(lease.Refusal{At: t0.Add(time.Second), Reason: lease.ReasonNak, Detail: "NAK"})
+	a.logRefusal(lease.Refusal{At: t0.Add(refusalLogEvery), Reason: lease.ReasonBadAddress, Detail: "junk"})
+	got := logs.All()
+	if len(got) != 3 {
+		t.Fatalf("%d lines, want 3: %v", len(got), got)
+	}
+	for i, want := range []struct {
+		reason     string
+		suppressed int64
+	}{{"bad_address", 0}, {"nak", 0}, {"bad_address", 999}} {
+		f := got[i].ContextMap()
+		if f["reason"] != want.reason || f["suppressed"] != want.suppressed || f["detail"] == "" {
+			t.Errorf("line %d: %v, want reason %s with %d suppressed", i, f, want.reason, want.suppressed)
+		}
+	}
+}
+
+// TestLifetimeNeverForever: a finite lease with no time left is applied
+// with a lifetime of 1 s, never 0, which the kernel reads as forever.
+func TestLifetimeNeverForever(t *testing.T) {
+	cfg, err := config.Parse("test.conf", strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &Env{}
+	env.Config.Store(cfg)
+	a := &iface{env: env, link: Link{Name: "eth0", Index: 2}, inc: &incarnations{}}
+	began := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	l := &lease.Lease{Addr: netip.MustParsePrefix("198.18.0.100/24"), Began: began, Duration: 5 * time.Second}
+	for _, now := range []time.Time{began.Add(5 * time.Second), began.Add(time.Minute)} {
+		if c := a.addrConfig(l, now); c.Valid != time.Second || c.Preferred != time.Second {
+			t.Errorf("at %v: lifetimes %v/%v, want 1s/1s", now.Sub(began), c.Valid, c.Preferred)
+		}
+	}
+	if c := a.addrConfig(l, began.Add(2*time.Second)); c.Valid != 3*time.Second {
+		t.Errorf("lifetime %v with 3 s left", c.Valid)
+	}
+}

@@ -1,0 +1,199 @@
+//go:build integration
+
+package integration
+
+// Issue 12's rogue-server proofs: a server crafting replies (harness in
+// rogue_lab_test.go) never gets junk into the kernel nor draws more than a
+// trickle of packets. Each scenario runs in a lab of its own; the kernel's
+// addresses and routes are checked every 50 ms while it runs.
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+	"time"
+)
+
+// rogueCase is one scenario and what the agent must make of it.
+type rogueCase struct {
+	name string
+	sc   RogueScenario
+	// bound: the agent must bind (to 198.18.0.100); else it must not, and
+	// must count the offer or ACK it refused (bad_offers) unless quiet.
+	bound bool
+	quiet bool // the refusal is not an offer's (an ACK ignored, a NAK)
+	// hold is how long the scenario is watched (2 s when 0).
+	hold time.Duration
+	// check, when set, runs at the end with the last status and the
+	// instant the start was asked.
+	check func(t *testing.T, lab *Lab, st fullStatus, began time.Time)
+}
+
+// runRogueCase starts the agent against the scenario and checks it.
+func runRogueCase(t *testing.T, c rogueCase) {
+	t.Parallel()
+	lab := newLab(t, LabOptions{Server: Rogue, Rogue: c.sc})
+	began := time.Now()
+	lab.CtlRoot("start", ClientIface, "--wait", "0") // TIMEOUT: the outcome is watched below
+	var st fullStatus
+	if c.bound {
+		st = waitStatus(t, lab, 10*time.Second, "BOUND", func(s fullStatus) error {
+			if s.State != "BOUND" || s.Address != rogueYiaddr.String() {
+				return fmt.Errorf("not bound to %v", rogueYiaddr)
+			}
+			return nil
+		})
+	} else if !c.quiet {
+		st = waitStatus(t, lab, 10*time.Second, "the reply refused", func(s fullStatus) error {
+			if s.BadOffers == 0 {
+				return fmt.Errorf("no bad offer counted")
+			}
+			return nil
+		})
+	}
+	hold := c.hold
+	if hold == 0 {
+		hold = 2 * time.Second
+	}
+	holdFor(t, hold, c.name, func() error {
+		if err := kernelJunk(lab); err != nil {
+			return err
+		}
+		if !c.bound && len(lab.ClientAddrs()) != 0 {
+			return fmt.Errorf("an address is on %s: %+v", ClientIface, lab.ClientAddrs())
+		}
+		return nil
+	})
+	if err := lab.CtlJSON(&st, "status", ClientIface); err != nil {
+		t.Fatal(err)
+	}
+	if !c.bound && (st.State == "BOUND" || st.Address != "") {
+		t.Errorf("status %+v; want no lease", st)
+	}
+	if c.check != nil {
+		c.check(t, lab, st, began)
+	}
+}
+
+func u32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
+
+func addrs(s ...string) []byte {
+	var b []byte
+	for _, a := range s {
+		b = append(b, netip.MustParseAddr(a).AsSlice()...)
+	}
+	return b
+}
+
+// wantRoutes checks the routes via ClientIface other than the kernel's
+// on-link route of the subnet.
+func wantRoutes(t *testing.T, lab *Lab, want ...Route) {
+	t.Helper()
+	var got []Route
+	for _, r := range lab.ClientRoutes() {
+		if r.Protocol != "kernel" {
+			got = append(got, Route{Dst: r.Dst, Gateway: r.Gateway})
+		}
+	}
+	key := func(a, b Route) int { return a.Dst.Addr().Compare(b.Dst.Addr())*64 + a.Dst.Bits() - b.Dst.Bits() }
+	slices.SortFunc(got, key)
+	slices.SortFunc(want, key)
+	if !slices.Equal(got, want) {
+		t.Errorf("routes via %s: %+v; want %+v", ClientIface, got, want)
+	}
+}
+
+func route(dst, gw string) Route {
+	r := Route{Dst: netip.MustParsePrefix(dst)}
+	if gw != "" {
+		r.Gateway = netip.MustParseAddr(gw)
+	}
+	return r
+}
+
+// wantPrefix checks the prefix length of the bound address.
+func wantPrefix(bits int) func(*testing.T, *Lab, fullStatus, time.Time) {
+	return func(t *testing.T, lab *Lab, st fullStatus, _ time.Time) {
+		t.Helper()
+		want := netip.PrefixFrom(rogueYiaddr, bits)
+		if a := lab.ClientAddrs(); len(a) != 1 || a[0].Prefix != want {
+			t.Errorf("addresses on %s: %+v; want only %v", ClientIface, a, want)
+		}
+	}
+}
+
+// TestRogueYiaddr: offers of an address no host may hold (the server's
+// own, the subnet's network and broadcast addresses, class E) and a zero
+// netmask. The junk addresses are refused and counted, nothing is
+// installed; a 0.0.0.0 mask is not a /0: the classful /24 is used.
+func TestRogueYiaddr(t *testing.T) {
+	t.Parallel()
+	junk := func(a string) RogueScenario {
+		return rogueDefault().bothReplies(func(r rogueReply) rogueReply {
+			r.Yiaddr = netip.MustParseAddr(a)
+			return r
+		})
+	}
+	for _, c := range []rogueCase{
+		{name: "well-formed", sc: rogueDefault(), bound: true, check: func(t *testing.T, lab *Lab, st fullStatus, _ time.Time) {
+			wantPrefix(24)(t, lab, st, time.Time{})
+			wantRoutes(t, lab, route("0.0.0.0/0", router))
+		}},
+		{name: "server's own", sc: junk(router)},
+		{name: "network", sc: junk("198.18.0.0")},
+		{name: "broadcast", sc: junk("198.18.0.255")},
+		{name: "class E", sc: junk("240.0.0.5")},
+		{name: "limited broadcast", sc: junk("255.255.255.255")},
+		{name: "mask 0.0.0.0", bound: true, check: wantPrefix(24),
+			sc: rogueDefault().bothReplies(func(r rogueReply) rogueReply { return r.set(1, []byte{0, 0, 0, 0}) })},
+	} {
+		t.Run(c.name, func(t *testing.T) { runRogueCase(t, c) })
+	}
+}
+
+// countedWithin checks that the client sent at most max messages to the
+// rogue server in the window since began, and at most perSecond in any
+// one second of it.
+func countedWithin(max, perSecond int) func(*testing.T, *Lab, fullStatus, time.Time) {
+	return func(t *testing.T, lab *Lab, _ fullStatus, began time.Time) {
+		t.Helper()
+		msgs := lab.ClientMessages(began)
+		var kinds []string
+		for _, m := range msgs {
+			kinds = append(kinds, fmt.Sprintf("%s@%v", m.Type, m.Time.Sub(began).Round(10*time.Millisecond)))
+		}
+		t.Logf("client messages in %v: %d: %v", time.Since(began).Round(time.Second), len(msgs), kinds)
+		if len(msgs) > max {
+			t.Errorf("%d client messages in %v; want at most %d", len(msgs), time.Since(began).Round(time.Second), max)
+		}
+		for i := range msgs {
+			n := 0
+			for _, m := range msgs[i:] {
+				if m.Time.Sub(msgs[i].Time) < time.Second {
+					n++
+				}
+			}
+			if n > perSecond {
+				t.Errorf("%d client messages within a second of %v; want at most %d", n, msgs[i].Time.Sub(began), perSecond)
+				break
+			}
+		}
+	}
+}
+
+// TestRogueStorms: a server that NAKs every REQUEST draws no more than a
+// trickle: failures back off 4 s doubling (SPEC §2 "Keeping the lease"),
+// so that in 14 s the client sends at most a dozen messages (were it to
+// loop, a thousand a second), never a burst, and installs nothing.
+func TestRogueStorms(t *testing.T) {
+	t.Parallel()
+	nak := rogueDefault()
+	nak.Ack.NAK = true
+	for _, c := range []rogueCase{
+		{name: "NAK storm", sc: nak, quiet: true, hold: 14 * time.Second, check: countedWithin(12, 4)},
+	} {
+		t.Run(c.name, func(t *testing.T) { runRogueCase(t, c) })
+	}
+}
