@@ -163,11 +163,6 @@ func (m *Machine) acked(now time.Time, msg *dhcpv4.DHCPv4) {
 		m.v6Only(now, wait) // RFC 8925 §3.2: INIT-REBOOT, or an acquisition's ACK
 		return
 	}
-	if err := m.cfg.checkReply(msg); err != nil {
-		m.counts.BadOffers++
-		m.refuse(now, reasonOf(err), fmt.Sprintf("ACK from %v refused: %v", sender(msg), err))
-		return
-	}
 	want, asked := netip.Addr{}, netip.Addr{}
 	switch m.state {
 	case Requesting:
@@ -180,17 +175,25 @@ func (m *Machine) acked(now time.Time, msg *dhcpv4.DHCPv4) {
 	case Rebinding:
 		want = m.lease.Addr.Addr() // any server may answer a broadcast REBIND
 	}
-	if got, _ := addr4(msg.YourIPAddr); want.IsValid() && got != want {
-		// SPEC §2: an ACK naming another address is not ours to take.
-		m.counts.Ignored++
-		m.refuse(now, ReasonAddrMismatch, fmt.Sprintf("ACK from %v ignored: it names %v, %v was asked for", sender(msg), got, want))
-		return
-	}
-	if got, _ := addr4(msg.ServerIdentifier()); asked.IsValid() && got != asked && !isBOOTP(msg) {
+	if got, ok := addr4(msg.ServerIdentifier()); ok && asked.IsValid() && got != asked && !isBOOTP(msg) {
 		// SPEC §2, RFC 2131 §3.1 step 3: the REQUEST named (or was sent
 		// to) one server; another's ACK answers nothing we asked.
 		m.counts.Ignored++
 		m.refuse(now, ReasonServerMismatch, fmt.Sprintf("ACK from server %v ignored: the request was for %v", got, asked))
+		return
+	}
+	if err := m.cfg.checkReply(msg); err != nil {
+		m.counts.BadOffers++
+		m.refuse(now, reasonOf(err), fmt.Sprintf("ACK from %v refused: %v", sender(msg), err))
+		if m.state == Requesting {
+			m.unusableAck(now) // the server asked for answered, uselessly
+		}
+		return
+	}
+	if got, _ := addr4(msg.YourIPAddr); want.IsValid() && got != want {
+		// SPEC §2: an ACK naming another address is not ours to take.
+		m.counts.Ignored++
+		m.refuse(now, ReasonAddrMismatch, fmt.Sprintf("ACK from %v ignored: it names %v, %v was asked for", sender(msg), got, want))
 		return
 	}
 	l, probs := m.cfg.grant(msg, m.reqAt)
@@ -241,18 +244,7 @@ func (m *Machine) nak(now time.Time, msg *dhcpv4.DHCPv4) {
 	if held {
 		m.notify(EventExpire)
 	}
-	m.fails++
-	if m.fails == 1 {
-		m.selecting(now) // RFC 2131 §3.1 step 5: start over at once
-		return
-	}
-	// SPEC §2: repeated failures back off, 4 s doubling to 64 s, before
-	// the next DISCOVER, so a server that NAKs everything draws a trickle.
-	m.pending, m.offer, m.offers, m.xid = nil, nil, nil, 0
-	m.starting = false
-	m.stop(Retransmit)
-	m.setState(Selecting)
-	m.arm(Wait, now.Add(min(firstBackoff<<min(m.fails-2, 4), maxBackoff)))
+	m.startOver(now)
 }
 
 // sender names the server of a reply for people: its server identifier,

@@ -89,7 +89,7 @@ func (m *Machine) decline(now time.Time, seen ARPSeen) {
 	m.notify(EventDecline)
 	m.xid = 0
 	m.setState(Declining)
-	m.arm(Wait, now.Add(declineWait))
+	m.arm(Wait, now.Add(m.failWait(declineWait)))
 }
 
 // bind applies l and arms its timers; ev is the event to report.
@@ -97,7 +97,13 @@ func (m *Machine) bind(now time.Time, l *Lease, ev EventName) {
 	m.stop(Probe)
 	m.stop(Wait)
 	l.schedule(m.rnd)
-	m.fails = 0
+	if !l.Valid(now) {
+		m.expiredUnused(now, l)
+		return
+	}
+	if l.held() {
+		m.fails = 0
+	}
 	m.lease, m.applied = l, true
 	m.emit(Apply{Lease: l})
 	m.setState(Bound)
@@ -177,7 +183,7 @@ func (m *Machine) expire(now time.Time) {
 	}
 	m.unapply()
 	m.notify(EventExpire)
-	m.selecting(now)
+	m.startOver(now) // a lease lost counts as a failure for the backoff
 }
 
 // stopAll stops every timer.

@@ -101,7 +101,7 @@ type Machine struct {
 	applied  bool         // lease is on the interface
 	probes   int          // ARP probes or announcements sent
 	delayed  bool         // PROBE_WAIT before the first probe (a Boot start)
-	fails    int          // NAKs since the last bind, for the backoff
+	fails    int          // failures since the last lease that held, for the backoff
 	inform   netip.Prefix // static address of the INFORM exchange
 	info     *dhcpv4.DHCPv4
 	v6Until  time.Time // end of V6ONLY_WAIT, in V6ONLY
