@@ -91,10 +91,16 @@ func (f inflight) add(pid *actor.PID, c *messages.Command) {
 }
 
 // stopped answers, with code, every command routed to pid that has no
-// answer: the actor will process none of them.
-func (f inflight) stopped(pid *actor.PID, code ipc.Code, ifname string) {
-	for _, c := range f[pid.Id] {
-		c.Answer(messages.Fail(code, "%s stopped before the command was handled", ifname))
-	}
+// answer: the actor will process none of them. The answers go behind the
+// interface's pending writes (rec), as the actor's own do: an answer the
+// actor gave before it stopped, waiting for its record, comes first and
+// wins.
+func (f inflight) stopped(pid *actor.PID, code ipc.Code, ifname string, rec *recorder) {
+	cmds := f[pid.Id]
 	delete(f, pid.Id)
+	rec.after(func() {
+		for _, c := range cmds {
+			c.Answer(messages.Fail(code, "%s stopped before the command was handled", ifname))
+		}
+	})
 }

@@ -137,17 +137,24 @@ func (a *iface) reply(r lease.Reply) {
 	}
 	switch {
 	case r.Ends && p.shutdown:
-		p.cmd.Answer(rep)
+		a.answer(p.cmd, rep)
 		a.root.Stop(a.self) // the agent is stopping: nothing more will come
 	case r.Ends:
 		a.root.Send(a.parent, &messages.Unmanaged{Ifname: a.link.Name, PID: a.self})
-		p.cmd.Answer(rep)
+		a.answer(p.cmd, rep)
 		a.inc.running = false
 		a.inc.ended = true
 		a.quiesce()
 	default:
-		p.cmd.Answer(rep)
+		a.answer(p.cmd, rep)
 	}
+}
+
+// answer gives c its result once the records written before it are on
+// disk (recorder.go): a start answered OK is resumed by the next agent,
+// even after kill -9, and a drop answered OK is not.
+func (a *iface) answer(c *messages.Command, r *messages.Result) {
+	a.rec.after(func() { c.Answer(r) })
 }
 
 // shutdown drops or releases the interface as the agent stops (SPEC §2),

@@ -57,6 +57,8 @@ type Env struct {
 	// managed and hostAddrs serve the conflict check (conflict.go).
 	managed   managedSet
 	hostAddrs addrCache
+	// records write each interface's records off the actors (recorder.go).
+	records recorders
 }
 
 // Cfg returns the configuration in force.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
+	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/dhcpagent/dhcpagent/transport/transporttest"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -152,45 +153,59 @@ var (
 // fakeLinks knows a fixed set of interfaces. A test can hold the lookups
 // of one name, as a kernel slow to answer would.
 type fakeLinks struct {
-	known map[string]Link
+	holds
 	mu    sync.Mutex
-	held  map[string]*heldLookup
-}
-
-type heldLookup struct {
-	asked   chan struct{} // a lookup of the name is waiting
-	release chan struct{} // closed: it answers
-	once    sync.Once
+	known map[string]Link
 }
 
 // ByName answers from the links known when it is asked; a held lookup
 // then waits before it returns that answer.
 func (l *fakeLinks) ByName(name string) (Link, error) {
 	l.mu.Lock()
-	h := l.held[name]
 	link, ok := l.known[name]
 	l.mu.Unlock()
-	if h != nil {
-		h.once.Do(func() { close(h.asked) })
-		<-h.release
-	}
+	l.wait(name)
 	if ok {
 		return link, nil
 	}
 	return Link{}, &net.OpError{Op: "route", Net: "ip+net", Err: errNoSuchInterface}
 }
 
-// hold makes the lookups of name wait until release is called; asked is
+// holds are the calls a test holds, by name (an interface's).
+type holds struct {
+	mu   sync.Mutex
+	held map[string]*held
+}
+
+// held is one name's held calls.
+type held struct {
+	asked   chan struct{} // a call for the name is waiting
+	release chan struct{} // closed: they go on
+	once    sync.Once
+}
+
+// hold makes the calls for name wait until release is called; asked is
 // closed once one waits.
-func (l *fakeLinks) hold(name string) (asked <-chan struct{}, release func()) {
-	h := &heldLookup{asked: make(chan struct{}), release: make(chan struct{})}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.held == nil {
-		l.held = map[string]*heldLookup{}
+func (h *holds) hold(name string) (asked <-chan struct{}, release func()) {
+	c := &held{asked: make(chan struct{}), release: make(chan struct{})}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.held == nil {
+		h.held = map[string]*held{}
 	}
-	l.held[name] = h
-	return h.asked, sync.OnceFunc(func() { close(h.release) })
+	h.held[name] = c
+	return c.asked, sync.OnceFunc(func() { close(c.release) })
+}
+
+// wait holds a call for name, if the test holds them.
+func (h *holds) wait(name string) {
+	h.mu.Lock()
+	c := h.held[name]
+	h.mu.Unlock()
+	if c != nil {
+		c.once.Do(func() { close(c.asked) })
+		<-c.release
+	}
 }
 
 var errNoSuchInterface = &net.AddrError{Err: "no such network interface"}
@@ -221,4 +236,33 @@ func (h *fakeHooks) next(t *testing.T) hookRun {
 		t.Fatal("no hook ran within 5 s")
 		return hookRun{}
 	}
+}
+
+// heldStore is the store with writes a test can hold, as a slow disk
+// would: SaveLease and UpdateInterface of a held name wait for release.
+type heldStore struct {
+	*store.Store
+	holds
+	mu    sync.Mutex
+	saves int // SaveLease calls
+}
+
+func (s *heldStore) SaveLease(l *store.Lease) error {
+	s.mu.Lock()
+	s.saves++
+	s.mu.Unlock()
+	s.wait(l.Ifname)
+	return s.Store.SaveLease(l)
+}
+
+func (s *heldStore) UpdateInterface(ifname string, f func(*store.Interface)) error {
+	s.wait(ifname)
+	return s.Store.UpdateInterface(ifname, f)
+}
+
+// savesSoFar returns how many lease records were written.
+func (s *heldStore) savesSoFar() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.saves
 }

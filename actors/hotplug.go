@@ -57,19 +57,47 @@ func (m *manager) reappeared(ctx actor.Context, l *looked) {
 
 // missingCommand answers a command for a managed interface whose link is
 // gone. drop ends its management (the lease record stays, as after any
-// drop); nothing else can act on a link that is not there.
-func (m *manager) missingCommand(c *messages.Command, name string) {
-	if d, ok := c.Req.(messages.Drop); !ok || d.Release || m.env.Store == nil {
+// drop); nothing else can act on a link that is not there. The record is
+// written by the interface's recorder, and the drop answered when it is.
+func (m *manager) missingCommand(ctx actor.Context, c *messages.Command, name string) {
+	st := m.env.Store
+	if d, ok := c.Req.(messages.Drop); !ok || d.Release || st == nil {
 		c.Answer(messages.Fail(ipc.ErrUnkIf, "%s is managed but its link is gone; it resumes when the link returns", name))
 		return
 	}
-	if err := m.env.Store.UpdateInterface(name, func(r *store.Interface) { r.Managed = false }); err != nil {
-		c.Answer(messages.Fail(ipc.ErrInternal, "recording the drop of %s: %v", name, err))
-		return
-	}
+	// At once, so that the link coming back meanwhile does not resume it.
 	delete(m.missing, name)
-	if m.primary == name {
+	wasPrimary := m.primary == name
+	if wasPrimary {
 		m.primary = ""
 	}
-	c.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: name, State: lease.Init}})
+	root, self := ctx.ActorSystem().Root, ctx.Self()
+	m.recorder(name).do(func() {
+		err := st.UpdateInterface(name, func(r *store.Interface) { r.Managed = false })
+		root.Send(self, &missingDropped{cmd: c, name: name, primary: wasPrimary, err: err})
+	})
+}
+
+// missingDropped is the outcome of writing a missing interface's drop.
+type missingDropped struct {
+	cmd     *messages.Command
+	name    string
+	primary bool // it was the primary interface
+	err     error
+}
+
+// dropped answers the drop of a missing interface; one that could not be
+// recorded leaves it managed, as it was.
+func (m *manager) dropped(d *missingDropped) {
+	if d.err != nil {
+		if _, back := m.children[d.name]; !back {
+			m.missing[d.name] = true
+			if d.primary && m.primary == "" {
+				m.primary = d.name
+			}
+		}
+		d.cmd.Answer(messages.Fail(ipc.ErrInternal, "recording the drop of %s: %v", d.name, d.err))
+		return
+	}
+	d.cmd.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: d.name, State: lease.Init}})
 }

@@ -20,6 +20,7 @@ type iface struct {
 	link Link
 	log  *zap.Logger
 	inc  *incarnations // survives restarts of this actor
+	rec  *recorder     // writes the interface's records, in order
 
 	root     *actor.RootContext
 	self     *actor.PID
@@ -58,12 +59,15 @@ type armed struct {
 
 func newIface(env *Env, link Link) actor.Producer {
 	inc := &incarnations{}
+	log := env.Log.With(zap.String("iface", link.Name))
+	rec := env.records.of(env.Store, link.Name, log) // as manager.recorder
 	return func() actor.Actor {
 		return &iface{
 			env:  env,
 			link: link,
-			log:  env.Log.With(zap.String("iface", link.Name)),
+			log:  log,
 			inc:  inc,
+			rec:  rec,
 		}
 	}
 }

@@ -91,6 +91,8 @@ func (m *manager) Receive(ctx actor.Context) {
 		m.route(ctx, msg)
 	case *looked:
 		m.answered(ctx, msg)
+	case *missingDropped:
+		m.dropped(msg)
 	case *messages.Unmanaged:
 		if pid, ok := m.children[msg.Ifname]; ok && pid.Equal(msg.PID) {
 			delete(m.children, msg.Ifname)
@@ -120,7 +122,7 @@ func (m *manager) Receive(ctx actor.Context) {
 		case m.failed[name]:
 			code = ipc.ErrFailedIf
 		}
-		m.routed.stopped(msg.Who, code, name)
+		m.routed.stopped(msg.Who, code, name, m.recorder(name))
 	case *messages.Shutdown:
 		m.shutdown(ctx, msg)
 	case *messages.Link:
@@ -189,6 +191,11 @@ func (m *manager) resumeFound(ctx actor.Context, l *looked, owned func(string) b
 	}
 }
 
+// recorder returns the interface's recorder (recorder.go).
+func (m *manager) recorder(name string) *recorder {
+	return m.env.records.of(m.env.Store, name, m.env.Log.With(zap.String("iface", name)))
+}
+
 func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 	// A prefix, not a fixed name: the actor of a dropped interface may
 	// still be stopping when the interface is started again.
@@ -240,7 +247,7 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		return
 	}
 	if m.missing[name] && !start && !inform {
-		m.missingCommand(c, name)
+		m.missingCommand(ctx, c, name)
 		return
 	}
 	if m.failed[name] && !start {

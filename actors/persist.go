@@ -15,7 +15,7 @@ func (a *iface) restore() (prior *lease.Lease, adopted bool) {
 	if a.env.Store == nil {
 		return nil, false
 	}
-	rec, err := a.env.Store.LoadLease(a.link.Name)
+	rec, err := a.rec.loadLease()
 	if err != nil || rec == nil {
 		if err != nil {
 			a.log.Error("reading the lease record failed", zap.Error(err))
@@ -40,7 +40,8 @@ func (a *iface) restore() (prior *lease.Lease, adopted bool) {
 	return prior, adopted
 }
 
-// persist writes the lease record (the machine's Persist).
+// persist has the lease record written (the machine's Persist), by the
+// interface's recorder (recorder.go).
 func (a *iface) persist(l *lease.Lease) {
 	if a.env.Store == nil {
 		return
@@ -49,58 +50,53 @@ func (a *iface) persist(l *lease.Lease) {
 	rec := &store.Lease{Ifname: a.link.Name, Address: l.Addr.String(),
 		FirstACK: store.Encode(l.FirstACK), FirstACKTime: wallOf(now),
 		ACK: store.Encode(l.ACK), ACKTime: wallOf(now), Began: wallOf(l.Began)}
-	if old, _ := a.env.Store.LoadLease(a.link.Name); old != nil && old.FirstACK == rec.FirstACK {
+	if old, _ := a.rec.loadLease(); old != nil && old.FirstACK == rec.FirstACK {
 		rec.FirstACKTime = old.FirstACKTime
 	}
-	if err := a.env.Store.SaveLease(rec); err != nil {
-		a.log.Error("writing the lease record failed", zap.Error(err))
-	}
+	a.rec.setLease(rec)
 }
 
-// forget deletes the lease record (the machine's Forget).
-func (a *iface) forget() {
-	if a.env.Store == nil {
-		return
-	}
-	if err := a.env.Store.DeleteLease(a.link.Name); err != nil {
-		a.log.Error("deleting the lease record failed", zap.Error(err))
-	}
-}
+// forget has the lease record deleted (the machine's Forget).
+func (a *iface) forget() { a.rec.setLease(nil) }
 
 // manage records whether the interface is under management, so that the
 // next agent resumes it (SPEC §2), and whether it is the primary one: the
 // machine's Manage. A temporary ipadm object's start is not resumed
-// (SPEC §4: -t is gone after a restart).
+// (SPEC §4: -t is gone after a restart). The recorder writes it.
 func (a *iface) manage(m lease.Manage) {
 	on := m.On
 	if p := a.pending[m.ID]; p != nil && p.temporary {
 		on = false
 	}
-	if a.env.Store == nil {
+	st := a.env.Store
+	if st == nil {
 		return
 	}
-	err := a.env.Store.UpdateInterface(a.link.Name, func(r *store.Interface) {
-		r.Managed = on
-		if on && r.IAID == nil && a.env.IAID != nil {
-			// The IAID in the client id of the lease to come (RFC 4361 §6):
-			// kept from now on, even if the MAC changes.
-			v := a.env.IAID(a.link)
-			r.IAID = &v
-		}
-	})
-	if err == nil {
-		err = a.env.Store.UpdateHost(func(h *store.Host) {
-			switch {
-			case on && a.inc.primary:
-				h.Primary = a.link.Name
-			case !on && h.Primary == a.link.Name:
-				h.Primary = ""
+	primary, link, iaid, log := a.inc.primary, a.link, a.env.IAID, a.log
+	a.rec.do(func() {
+		err := st.UpdateInterface(link.Name, func(r *store.Interface) {
+			r.Managed = on
+			if on && r.IAID == nil && iaid != nil {
+				// The IAID in the client id of the lease to come (RFC 4361
+				// §6): kept from now on, even if the MAC changes.
+				v := iaid(link)
+				r.IAID = &v
 			}
 		})
-	}
-	if err != nil {
-		a.log.Error("recording the managed interfaces failed", zap.Error(err))
-	}
+		if err == nil {
+			err = st.UpdateHost(func(h *store.Host) {
+				switch {
+				case on && primary:
+					h.Primary = link.Name
+				case !on && h.Primary == link.Name:
+					h.Primary = ""
+				}
+			})
+		}
+		if err != nil {
+			log.Error("recording the managed interfaces failed", zap.Error(err))
+		}
+	})
 }
 
 // wallOf strips the monotonic reading: records hold wall-clock times.

@@ -39,6 +39,7 @@ type world struct {
 	net    *kerneltest.Kernel
 	arp    *transporttest.ARP
 	links  *fakeLinks
+	disk   *heldStore // the actors' store: st, with writes a test can hold
 	disp   *transport.Dispatcher
 	events *Bus
 	store  *store.Store
@@ -95,6 +96,7 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, k *kerneltest.Kern
 			"tun0": {Name: "tun0", Index: 4, MTU: 1500},
 		}},
 		store: st,
+		disk:  &heldStore{Store: st},
 		hooks: &fakeHooks{runs: make(chan hookRun, 16)},
 		arp:   &transporttest.ARP{},
 		disp:  transport.NewDispatcher(),
@@ -110,7 +112,7 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, k *kerneltest.Kern
 		Links:     w.links,
 		Log:       zap.NewNop(),
 		Events:    NewBus(),
-		Store:     st,
+		Store:     w.disk,
 		TestHooks: true,
 		Admin:     w.net,
 		IAID:      StoredIAID(st),
@@ -145,8 +147,31 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, k *kerneltest.Kern
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(w.kill)
+	t.Cleanup(func() {
+		w.kill()
+		w.drainRecords()
+	})
 	return w
+}
+
+// drainRecords waits until every recorder has written what it was asked
+// to: the test's directory is removed after.
+func (w *world) drainRecords() {
+	w.env.records.mu.Lock()
+	recs := make([]*recorder, 0, len(w.env.records.m))
+	for _, r := range w.env.records.m {
+		recs = append(recs, r)
+	}
+	w.env.records.mu.Unlock()
+	for _, r := range recs {
+		done := make(chan struct{})
+		r.after(func() { close(done) })
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			w.t.Errorf("the records of %s were not written within 5 s", r.name)
+		}
+	}
 }
 
 // fast is the configuration most tests use: no waits, no probe.
