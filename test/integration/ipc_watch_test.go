@@ -26,6 +26,7 @@ type watchEvent struct {
 	Sent     *uint64    `json:"sent"`
 	Received *uint64    `json:"received"`
 	Declined *uint64    `json:"declined"`
+	Until    *time.Time `json:"until"` // entering V6ONLY (RFC 8925)
 }
 
 // Watch is `agentctl -o json watch` running in the client namespace.

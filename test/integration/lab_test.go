@@ -87,6 +87,9 @@ type LabOptions struct {
 	HostName string
 	// MTU, when > 0, is sent as option 26.
 	MTU int
+	// V6OnlyWait, when > 0, is sent as option 108 (RFC 8925
+	// IPv6-Only Preferred) to clients that ask for it (Kea only).
+	V6OnlyWait time.Duration
 	// Reservations pin an address to a hardware address.
 	Reservations []Reservation
 
@@ -231,6 +234,9 @@ func checkOptions(t *testing.T, o LabOptions) {
 	}
 	if o.Server == Kea && o.RapidCommit {
 		t.Fatal("lab: Kea 2.2 has no DHCPv4 rapid commit")
+	}
+	if o.Server != Kea && o.V6OnlyWait > 0 {
+		t.Fatal("lab: option 108 (V6OnlyWait) is configured for Kea only")
 	}
 	first, last := o.pool()
 	if !labSubnet.Contains(first) || !labSubnet.Contains(last) || last.Less(first) {

@@ -210,6 +210,11 @@ func (l *Lab) keaArgs() []string {
 	if o.MTU > 0 {
 		options = append(options, map[string]any{"name": "interface-mtu", "data": strconv.Itoa(o.MTU)})
 	}
+	if o.V6OnlyWait > 0 {
+		// Kea's own definition of 108; sent only to a client whose
+		// parameter request list names it (RFC 8925 §3.3).
+		options = append(options, map[string]any{"name": "v6-only-preferred", "data": strconv.Itoa(int(o.V6OnlyWait.Seconds()))})
+	}
 	if o.HostName != "" {
 		options = append(options, map[string]any{"name": "host-name", "data": o.HostName, "always-send": true})
 	}
