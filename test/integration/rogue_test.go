@@ -9,9 +9,11 @@ package integration
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,6 +26,8 @@ type rogueCase struct {
 	// must count the offer or ACK it refused (bad_offers) unless quiet.
 	bound bool
 	quiet bool // the refusal is not an offer's (an ACK ignored, a NAK)
+	// reason, when set, must be logged ("refused" with this reason).
+	reason string
 	// hold is how long the scenario is watched (2 s when 0).
 	hold time.Duration
 	// check, when set, runs at the end with the last status and the
@@ -72,9 +76,28 @@ func runRogueCase(t *testing.T, c rogueCase) {
 	if !c.bound && (st.State == "BOUND" || st.Address != "") {
 		t.Errorf("status %+v; want no lease", st)
 	}
+	if c.reason != "" && !loggedRefusal(lab, c.reason) {
+		t.Errorf("no refusal with reason %q in the agent's log", c.reason)
+	}
 	if c.check != nil {
 		c.check(t, lab, st, began)
 	}
+}
+
+// loggedRefusal reports whether the agent logged a refusal on ClientIface
+// with reason.
+func loggedRefusal(lab *Lab, reason string) bool {
+	for line := range strings.SplitSeq(lab.AgentLog(), "\n") {
+		var rec struct {
+			Msg    string `json:"msg"`
+			Iface  string `json:"iface"`
+			Reason string `json:"reason"`
+		}
+		if json.Unmarshal([]byte(line), &rec) == nil && rec.Msg == "refused" && rec.Iface == ClientIface && rec.Reason == reason {
+			return true
+		}
+	}
+	return false
 }
 
 func u32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
@@ -141,11 +164,11 @@ func TestRogueYiaddr(t *testing.T) {
 			wantPrefix(24)(t, lab, st, time.Time{})
 			wantRoutes(t, lab, route("0.0.0.0/0", router))
 		}},
-		{name: "server's own", sc: junk(router)},
-		{name: "network", sc: junk("198.18.0.0")},
-		{name: "broadcast", sc: junk("198.18.0.255")},
-		{name: "class E", sc: junk("240.0.0.5")},
-		{name: "limited broadcast", sc: junk("255.255.255.255")},
+		{name: "server's own", sc: junk(router), reason: "bad_address"},
+		{name: "network", sc: junk("198.18.0.0"), reason: "bad_address"},
+		{name: "broadcast", sc: junk("198.18.0.255"), reason: "bad_address"},
+		{name: "class E", sc: junk("240.0.0.5"), reason: "bad_address"},
+		{name: "limited broadcast", sc: junk("255.255.255.255"), reason: "bad_address"},
 		{name: "mask 0.0.0.0", bound: true, check: wantPrefix(24),
 			sc: rogueDefault().bothReplies(func(r rogueReply) rogueReply { return r.set(1, []byte{0, 0, 0, 0}) })},
 	} {
@@ -192,7 +215,75 @@ func TestRogueStorms(t *testing.T) {
 	nak := rogueDefault()
 	nak.Ack.NAK = true
 	for _, c := range []rogueCase{
-		{name: "NAK storm", sc: nak, quiet: true, hold: 14 * time.Second, check: countedWithin(12, 4)},
+		{name: "NAK storm", sc: nak, reason: "nak", quiet: true, hold: 14 * time.Second, check: countedWithin(12, 4)},
+	} {
+		t.Run(c.name, func(t *testing.T) { runRogueCase(t, c) })
+	}
+}
+
+// TestRogueRoutes: option 121 (RFC 3442) from a hostile server. Routes to
+// loopback, multicast, class E, 0/8 and the limited broadcast, and a
+// default via the client's own address, are skipped while the one good
+// route is installed (one bad route never stops the others); a malformed
+// 121 falls back to option 3's default route, never to no routes at all.
+func TestRogueRoutes(t *testing.T) {
+	t.Parallel()
+	junk := rfc3442([]ClasslessRoute{
+		{netip.MustParsePrefix("127.0.0.0/8"), rogueServer},
+		{netip.MustParsePrefix("224.0.0.0/4"), rogueServer},
+		{netip.MustParsePrefix("240.0.0.0/4"), rogueServer},
+		{netip.MustParsePrefix("0.1.0.0/16"), rogueServer},
+		{netip.MustParsePrefix("255.255.255.255/32"), rogueServer},
+		{netip.MustParsePrefix("0.0.0.0/0"), rogueYiaddr},
+		{netip.MustParsePrefix("198.18.9.0/24"), rogueYiaddr},
+		{netip.MustParsePrefix("10.0.0.0/8"), rogueServer},
+	})
+	with121 := func(b []byte) RogueScenario {
+		return rogueDefault().bothReplies(func(r rogueReply) rogueReply { return r.set(121, b) })
+	}
+	for _, c := range []rogueCase{
+		{name: "junk routes", sc: with121(junk), reason: "bad_route", bound: true, check: func(t *testing.T, lab *Lab, _ fullStatus, _ time.Time) {
+			wantRoutes(t, lab, route("10.0.0.0/8", router))
+		}},
+		// A prefix length of 33; a route cut short.
+		{name: "width 33", sc: with121([]byte{33, 10, 0, 0, 0, 0, 198, 18, 0, 1}), reason: "bad_option_121", bound: true,
+			check: func(t *testing.T, lab *Lab, _ fullStatus, _ time.Time) {
+				wantRoutes(t, lab, route("0.0.0.0/0", router))
+			}},
+		{name: "truncated", reason: "bad_option_121", sc: with121(append(rfc3442([]ClasslessRoute{{netip.MustParsePrefix("10.0.0.0/8"), rogueServer}}), 24, 10, 1)), bound: true,
+			check: func(t *testing.T, lab *Lab, _ fullStatus, _ time.Time) {
+				wantRoutes(t, lab, route("0.0.0.0/0", router))
+			}},
+	} {
+		t.Run(c.name, func(t *testing.T) { runRogueCase(t, c) })
+	}
+}
+
+// TestRogueReplies: an ACK naming another server than the one requested
+// is ignored (nothing bound), and the refusal logged with its reason.
+func TestRogueReplies(t *testing.T) {
+	t.Parallel()
+	other := rogueDefault()
+	other.Ack = other.Ack.set(54, addrs("198.18.0.2"))
+	for _, c := range []rogueCase{
+		{name: "server id mismatch", sc: other, reason: "server_id_mismatch", quiet: true, hold: 6 * time.Second},
+	} {
+		t.Run(c.name, func(t *testing.T) { runRogueCase(t, c) })
+	}
+}
+
+// TestRogueShortLeases: a 0 s lease is unusable (refused, counted, backed
+// off: a dozen messages in 14 s at most, where it looped 165 exchanges a
+// second), a 1 s lease never loops once a second; neither ever becomes a
+// permanent address.
+func TestRogueShortLeases(t *testing.T) {
+	t.Parallel()
+	lease := func(s uint32) RogueScenario {
+		return rogueDefault().bothReplies(func(r rogueReply) rogueReply { return r.set(51, u32(s)) })
+	}
+	for _, c := range []rogueCase{
+		{name: "0 s", sc: lease(0), reason: "zero_lease_time", hold: 14 * time.Second, check: countedWithin(12, 4)},
+		{name: "1 s", sc: lease(1), bound: true, hold: 14 * time.Second, check: countedWithin(12, 4)},
 	} {
 		t.Run(c.name, func(t *testing.T) { runRogueCase(t, c) })
 	}
