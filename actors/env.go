@@ -142,6 +142,9 @@ type Store interface {
 	Managed() ([]string, error)
 	LoadIPAdm() (*ipadm.Config, error)
 	SaveIPAdm(*ipadm.Config) error
+	// Problems are the state dir's problems concerning ifname, from
+	// memory (status shows them).
+	Problems(ifname string) []store.Problem
 }
 
 // Hooks starts the event hook; done is called when it exits. It returns

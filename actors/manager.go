@@ -253,7 +253,8 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 	if m.failed[name] && !start {
 		switch {
 		case status:
-			c.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: name, Failed: true}})
+			c.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: name, Failed: true,
+				Warnings: storeWarnings(m.env.Store, name)}})
 		default:
 			c.Answer(messages.Fail(ipc.ErrFailedIf, "%s failed; start it again to retry", name))
 		}
@@ -319,7 +320,8 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 	r := messages.OK()
 	r.Statuses = make([]messages.IfStatus, 0, n+len(m.failed))
 	for name := range m.failed {
-		r.Statuses = append(r.Statuses, messages.IfStatus{Ifname: name, Failed: true})
+		r.Statuses = append(r.Statuses, messages.IfStatus{Ifname: name, Failed: true,
+			Warnings: storeWarnings(m.env.Store, name)})
 	}
 	go func() {
 		deadline := time.NewTimer(5 * time.Second)

@@ -13,6 +13,7 @@ func (a *iface) status() messages.IfStatus {
 		Counters: s.Counters,
 		// RFC 8925: when DHCPv4 resumes on an IPv6-only network.
 		V6OnlyUntil: s.V6OnlyUntil,
+		Warnings:    storeWarnings(a.env.Store, a.link.Name),
 	}
 	l := s.Lease
 	if l == nil {
@@ -26,4 +27,26 @@ func (a *iface) status() messages.IfStatus {
 		st.Expires = l.Expires()
 	}
 	return st
+}
+
+// storeWarnings are the state dir's problems that concern ifname (its
+// records, and the host-wide ones), as status shows them: a read of the
+// store's memory, never of the disk.
+func storeWarnings(st Store, ifname string) []messages.Warning {
+	if st == nil {
+		return nil
+	}
+	var out []messages.Warning
+	for _, p := range st.Problems(ifname) {
+		msg := "state dir"
+		if p.File != "" {
+			msg += " " + p.File
+		}
+		msg += ": " + p.Reason
+		if p.Aside != "" {
+			msg += " (set aside as " + p.Aside + ")"
+		}
+		out = append(out, messages.Warning{Time: p.Time, Message: msg})
+	}
+	return out
 }

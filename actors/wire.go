@@ -178,6 +178,10 @@ func wireStatus(s messages.IfStatus) ipc.Status {
 		Declined:  s.Counters.Declined,
 		// V6ONLY holds no lease but has its instant (RFC 8925).
 		V6OnlyUntil: wall(s.V6OnlyUntil),
+		Warnings:    make([]ipc.Warning, 0, len(s.Warnings)),
+	}
+	for _, w := range s.Warnings {
+		st.Warnings = append(st.Warnings, ipc.Warning{Time: w.Time.Round(0).UTC(), Message: w.Message})
 	}
 	for _, f := range []struct {
 		on   bool

@@ -177,6 +177,16 @@ type Status struct {
 	// V6OnlyUntil is when DHCPv4 resumes in V6ONLY (an IPv6-only
 	// network, RFC 8925); null in any other state.
 	V6OnlyUntil *time.Time `json:"v6only_until"`
+	// Warnings are the state dir's problems the agent ran on past that
+	// concern this interface (its records, or the whole dir), oldest
+	// first; [] when there are none.
+	Warnings []Warning `json:"warnings"`
+}
+
+// Warning is one problem and when it was found.
+type Warning struct {
+	Time    time.Time `json:"time"`
+	Message string    `json:"message"`
 }
 
 // ErrProto is wrapped by every decoding failure: the peer broke the protocol.

@@ -28,6 +28,16 @@ type IfStatus struct {
 	// (V6ONLY, RFC 8925); zero in any other state.
 	V6OnlyUntil time.Time
 	Counters    lease.Counters
+	// Warnings are what is wrong with the interface's records in the
+	// state dir, or the whole dir (set aside, unreadable, not
+	// writable): the agent runs on, and says so here. Oldest first.
+	Warnings []Warning
+}
+
+// Warning is one problem the agent ran on past, and when it was found.
+type Warning struct {
+	Time    time.Time
+	Message string
 }
 
 // StateName is the state as status, the logs and the metrics name it: the

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
 )
@@ -53,8 +54,23 @@ func (c *cli) table(ss []ipc.Status) error {
 			// RFC 8925: the network asked for IPv6 only.
 			fmt.Fprintf(c.stdout, "(IPv6-only, DHCPv4 resumes) = (%s)\n", when(s.V6OnlyUntil))
 		}
+		for _, w := range s.Warnings {
+			// What the agent ran on past: a damaged or unwritable state dir.
+			fmt.Fprintf(c.stdout, "Warning (%s): %s\n", when(&w.Time), noControl(w.Message))
+		}
 	}
 	return nil
+}
+
+// noControl keeps control characters (escape sequences) in a message that
+// quotes the state dir's file names from reaching the terminal.
+func noControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return '?'
+		}
+		return r
+	}, s)
 }
 
 func when(t *time.Time) string {
