@@ -60,7 +60,7 @@ demo: deps build
 	bash scripts/demo.sh
 
 # The agent against dhcpcd and udhcpc on one testbed: BENCH_N interfaces
-# (default 100; try BENCH_N=1000).
+# (default 100; try BENCH_N=1000), BENCH_RUNS runs of each row (default 3).
 bench: build
 	bash scripts/deps.sh bench
 	bash scripts/bench.sh
