@@ -165,7 +165,8 @@ func (s *Store) loadInterfaces() error {
 			s.ifaces[name] = rec
 		case s.hasLease(name):
 			s.ifaces[name] = Interface{Ifname: name, Managed: true}
-			s.dirty[ifFile(name)] = true // written again at the next update
+			s.dirty[ifFile(name)] = true // written again by Managed
+			s.recovered = append(s.recovered, name)
 			s.report(Problem{File: ifFile(name), Reason: "interface record lost; the interface has a lease record, so it is resumed as managed"})
 		}
 	}
@@ -226,10 +227,13 @@ func (s *Store) UpdateInterface(ifname string, f func(*Interface)) error {
 }
 
 // Managed lists the interfaces under management, sorted.
+//
+// A record recovered from a lease (loadInterfaces) is written out here,
+// once, outside mu: the agent lists the managed interfaces when it starts.
 func (s *Store) Managed() ([]string, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if err := s.loadInterfaces(); err != nil {
+		s.mu.Unlock()
 		return nil, err
 	}
 	var out []string
@@ -238,6 +242,14 @@ func (s *Store) Managed() ([]string, error) {
 			out = append(out, name)
 		}
 	}
+	recovered := s.recovered
+	s.recovered = nil
+	s.mu.Unlock()
 	slices.Sort(out)
+	for _, name := range recovered {
+		// Marked dirty: written though unchanged. A failure is the
+		// store's reported condition; the next update tries again.
+		_ = s.UpdateInterface(name, func(*Interface) {})
+	}
 	return out, nil
 }

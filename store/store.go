@@ -22,12 +22,15 @@ type Store struct {
 	clock func() time.Time // nil: time.Now
 
 	mu     sync.Mutex
-	host   *Host                  // cached host record, nil until read
-	ifaces map[string]Interface   // cached interface records, nil until read
-	dirty  map[string]bool        // records whose last write failed
-	files  map[string]*sync.Mutex // one lock per file name
-	dirs   map[string]*batcher    // directory fsyncs, shared
-	syncs  chan struct{}          // bounds the file fsyncs in flight
+	host   *Host                // cached host record, nil until read
+	ifaces map[string]Interface // cached interface records, nil until read
+	dirty  map[string]bool      // records whose last write failed
+	// recovered are interface records remade from a lease record, to be
+	// written (Managed).
+	recovered []string
+	files     map[string]*sync.Mutex // one lock per file name
+	dirs      map[string]*batcher    // directory fsyncs, shared
+	syncs     chan struct{}          // bounds the file fsyncs in flight
 
 	probMu     sync.Mutex
 	warn       func(Problem)
