@@ -99,14 +99,7 @@ func TestBootProbeWaits(t *testing.T) {
 			default:
 			}
 			w.clock.Advance(time.Second) // PROBE_WAIT at most
-			select {
-			case p := <-w.send.arp:
-				if !p.SenderIP.IsUnspecified() || p.TargetIP != leased {
-					t.Fatalf("probe %+v, want who-has %v from 0.0.0.0", p, leased)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("no ARP probe after PROBE_WAIT")
-			}
+			expectProbe(t, w)
 		})
 	}
 }

@@ -210,13 +210,10 @@ func TestStatusAll(t *testing.T) {
 	}
 }
 
-func TestProbeConflictDeclines(t *testing.T) {
-	w := newWorld(t, "SELECT_WAIT=0\nOFFER_WAIT=0\nARP_PROBE=yes\n")
-	ch := w.ask(0, ipc.CmdStart, "eth0")
-	d := w.send.next(t)
-	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
-	r := w.send.next(t)
-	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
+// expectProbe waits for an RFC 5227 probe of the leased address: who-has
+// it from 0.0.0.0.
+func expectProbe(t *testing.T, w *world) {
+	t.Helper()
 	select {
 	case p := <-w.send.arp:
 		if !p.SenderIP.IsUnspecified() || p.TargetIP != leased {
@@ -225,6 +222,16 @@ func TestProbeConflictDeclines(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no ARP probe")
 	}
+}
+
+func TestProbeConflictDeclines(t *testing.T) {
+	w := newWorld(t, "SELECT_WAIT=0\nOFFER_WAIT=0\nARP_PROBE=yes\n")
+	ch := w.ask(0, ipc.CmdStart, "eth0")
+	d := w.send.next(t)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
+	r := w.send.next(t)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
+	expectProbe(t, w)
 	if !w.arp.Deliver(2, transport.ARPPacket{Op: 2, SenderHW: hw1, SenderIP: leased, TargetIP: leased}) {
 		t.Fatal("ARP not watched while probing")
 	}
