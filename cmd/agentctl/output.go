@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
 )
@@ -56,21 +55,10 @@ func (c *cli) table(ss []ipc.Status) error {
 		}
 		for _, w := range s.Warnings {
 			// What the agent ran on past: a damaged or unwritable state dir.
-			fmt.Fprintf(c.stdout, "Warning (%s): %s\n", when(&w.Time), noControl(w.Message))
+			fmt.Fprintf(c.stdout, "Warning (%s): %s\n", when(&w.Time), terminalText(w.Message))
 		}
 	}
 	return nil
-}
-
-// noControl keeps control characters (escape sequences) in a message that
-// quotes the state dir's file names from reaching the terminal.
-func noControl(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return '?'
-		}
-		return r
-	}, s)
 }
 
 func when(t *time.Time) string {
