@@ -23,7 +23,9 @@ func (a *admin) configure(ctx actor.Context, ad ipadm.Address, c *messages.Comma
 		return err
 	}
 	if ad.Type == ipadm.Static {
-		return a.env.Net.Apply(kernel.AddrConfig{Ifindex: st.Index, Addr: ad.Addr})
+		err := a.env.Net.Apply(kernel.AddrConfig{Ifindex: st.Index, Addr: ad.Addr})
+		a.env.hostAddrs.added(kernel.IfAddr{Ifindex: st.Index, Prefix: ad.Addr}, err) // the conflict check sees it
+		return err
 	}
 	// A temporary object's interface is not resumed by the next agent.
 	_, persistent := a.persist.Addresses[ad.Object]
@@ -52,9 +54,11 @@ func (a *admin) removeStatic(ad ipadm.Address) {
 	if err != nil {
 		return
 	}
-	if err := a.env.Net.Remove(kernel.AddrConfig{Ifindex: st.Index, Addr: ad.Addr}); err != nil {
+	err = a.env.Net.Remove(kernel.AddrConfig{Ifindex: st.Index, Addr: ad.Addr})
+	if err != nil {
 		a.log.Warn("removing a static address failed", zap.String("object", ad.Object), zap.Error(err))
 	}
+	a.env.hostAddrs.removed(kernel.IfAddr{Ifindex: st.Index, Prefix: ad.Addr}, err)
 }
 
 // relay sends the manager req for ifname on behalf of c and passes the

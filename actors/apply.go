@@ -3,6 +3,7 @@ package actors
 import (
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"go.uber.org/zap"
 )
@@ -15,10 +16,11 @@ func (a *iface) apply(l *lease.Lease, now time.Time) {
 	if a.applied != nil && a.applied.Addr != c.Addr {
 		a.remove() // a different lease replaces the old one
 	}
-	if err := a.env.Net.Apply(c); err != nil {
+	err := a.env.Net.Apply(c)
+	if err != nil {
 		a.log.Error("applying lease failed", zap.Stringer("address", l.Addr), zap.Error(err))
 	}
-	a.env.hostAddrs.changed()
+	a.env.hostAddrs.added(kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}, err)
 	if a.applied != nil {
 		// A renewal leaves exactly the routes its ACK names (SPEC §2).
 		a.withdraw(*a.applied, c)
@@ -52,12 +54,13 @@ func (a *iface) remove() {
 	if a.applied == nil {
 		return
 	}
-	if err := a.env.Net.Remove(*a.applied); err != nil {
+	err := a.env.Net.Remove(*a.applied)
+	if err != nil {
 		a.log.Error("removing lease failed", zap.Stringer("address", a.applied.Addr), zap.Error(err))
 	} else {
 		a.log.Info("lease removed", zap.Stringer("address", a.applied.Addr))
 	}
-	a.env.hostAddrs.changed()
+	a.env.hostAddrs.removed(kernel.IfAddr{Ifindex: a.applied.Ifindex, Prefix: a.applied.Addr}, err)
 	a.applied = nil
 	a.clearDNS()
 	a.releaseHostname()

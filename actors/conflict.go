@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -80,13 +81,39 @@ func (c *addrCache) get(clock Clock, net Configurer) ([]kernel.IfAddr, error) {
 	return list, nil
 }
 
-// changed forgets the copy: the agent has just put an address on a link
-// or taken one off, and the next conflict check must see it (another
+// added and removed keep the copy true to what the agent itself just did
+// to the kernel, so that the next conflict check sees it (another
 // interface offered that address within the second would otherwise take
-// it too). It is called after the kernel call, never before: a check
-// between the two would cache the list without the change.
-func (c *addrCache) changed() {
+// it too) without reading the table again: a thousand interfaces resumed
+// at once share one dump. They are called after the kernel call, never
+// before (a check between the two would cache the list without the
+// change), with its error: after a failure what the kernel holds is not
+// known, and the copy is forgotten.
+func (c *addrCache) added(a kernel.IfAddr, err error) {
+	c.edit(err, func(list []kernel.IfAddr) []kernel.IfAddr {
+		if slices.Contains(list, a) {
+			return list
+		}
+		return append(slices.Clip(list), a) // a new array: readers keep the old
+	})
+}
+
+func (c *addrCache) removed(a kernel.IfAddr, err error) {
+	c.edit(err, func(list []kernel.IfAddr) []kernel.IfAddr {
+		if !slices.Contains(list, a) {
+			return list
+		}
+		return slices.DeleteFunc(slices.Clone(list), func(b kernel.IfAddr) bool { return b == a })
+	})
+}
+
+func (c *addrCache) edit(err error, f func([]kernel.IfAddr) []kernel.IfAddr) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.list = nil
+	switch {
+	case err != nil:
+		c.list = nil
+	case c.list != nil:
+		c.list = f(c.list)
+	}
 }

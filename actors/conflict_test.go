@@ -1,16 +1,22 @@
 package actors
 
 import (
+	"errors"
+	"net"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
+	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
 // TestAddrCache: the host's list is read at most once per addrCacheTTL,
-// afresh after changed() and after the clock went back.
+// afresh after a failed kernel call and after the clock went back; what
+// the agent adds and removes itself is in the copy at once.
 func TestAddrCache(t *testing.T) {
 	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	k := &kerneltest.Kernel{}
@@ -41,8 +47,16 @@ func TestAddrCache(t *testing.T) {
 	}
 	clock.Advance(time.Millisecond)
 	get(2)
+	c.removed(b, nil)
+	get(1)
+	c.added(b, nil)
+	c.added(b, nil)
+	get(2)
+	if reads != 2 {
+		t.Fatalf("%d reads, want 2: the agent's own changes are in the copy", reads)
+	}
 	k.SetAddrs(a)
-	c.changed()
+	c.added(b, errors.New("refused")) // the kernel's state is unknown now
 	get(1)
 	clock.now = clock.now.Add(-time.Minute) // set back
 	k.SetAddrs(a, b)
@@ -65,4 +79,67 @@ func TestManagedSet(t *testing.T) {
 	if s.has(2) || s.has(7) || !s.has(3) {
 		t.Fatalf("after remove(eth0): has(2)=%v has(7)=%v has(3)=%v", s.has(2), s.has(7), s.has(3))
 	}
+}
+
+// The interfaces resumed at start-up read the host's address list once
+// between them (adopting what is on their links), not once each.
+func TestResumeSharesOneAddressDump(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	other := dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 101))
+	ch := w.ask(0, ipc.CmdStart, "eth1")
+	d := w.send.next(t)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120, other)
+	r := w.send.next(t)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120, other)
+	w.await(ch)
+	w.kill()
+	var mu sync.Mutex
+	dumps := 0
+	w.net.SetFail(func(c kerneltest.Call) error {
+		if c.Op == "Addrs" {
+			mu.Lock()
+			dumps++
+			mu.Unlock()
+		}
+		return nil
+	})
+	w2 := newWorldWith(t, fast, w.store, w.net)
+	for range 2 {
+		expectType(t, w2.send.next(t), dhcpv4.MessageTypeRequest) // INIT-REBOOT, adopted
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if dumps != 1 {
+		t.Fatalf("%d address dumps for two resumed interfaces, want 1", dumps)
+	}
+}
+
+// A static address an address object puts on a link is refused to a DHCP
+// offer at once, not a cache lifetime later.
+func TestOfferOfStaticAddressRefused(t *testing.T) {
+	w := newWorld(t, fast)
+	w.net.SetAddrs(kernel.IfAddr{Ifindex: 1, Prefix: netip.MustParsePrefix("127.0.0.1/8")})
+	w.ask(0, ipc.CmdStart, "eth0")
+	d := w.send.next(t) // the DISCOVER: the list is not read yet
+	if r := w.adm(ipc.CmdCreateAddr, "", ipc.ArgObject, "eth1/s", ipc.ArgType, "static", ipc.ArgAddress, "198.18.5.5/24"); r.Error != "" {
+		t.Fatalf("create-addr = %+v", r)
+	}
+	// An offer in another network reads the list (and caches it)...
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120, dhcpv4.WithYourIP(net.IPv4(198, 18, 7, 7)))
+	r := w.send.next(t)
+	expectType(t, r, dhcpv4.MessageTypeRequest)
+	w.serve(r.msg, dhcpv4.MessageTypeNak, 0)
+	d = w.send.next(t)
+	expectType(t, d, dhcpv4.MessageTypeDiscover)
+	// ...then the static address is taken off and put on again at once.
+	if r := w.adm(ipc.CmdDeleteAddr, "", ipc.ArgObject, "eth1/s"); r.Error != "" {
+		t.Fatalf("delete-addr = %+v", r)
+	}
+	if r := w.adm(ipc.CmdCreateAddr, "", ipc.ArgObject, "eth1/s", ipc.ArgType, "static", ipc.ArgAddress, "198.18.0.100/24"); r.Error != "" {
+		t.Fatalf("create-addr = %+v", r)
+	}
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120) // 198.18.0.100
+	waitFor(t, "a bad offer counted", func() bool { return w.do(ipc.CmdStatus, "eth0").Status.BadOffers == 1 })
+	w.send.none(t)
 }

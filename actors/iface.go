@@ -210,9 +210,13 @@ func (a *iface) linkChanged(l *messages.Link) {
 	}
 }
 
-// staticAddr returns the interface's first IPv4 address.
+// staticAddr returns the interface's first IPv4 address. It and onLink
+// read the host's list through the conflict check's cache: a thousand
+// interfaces resumed at start-up share one dump of the kernel's table
+// instead of a dump each (the agent forgets the copy whenever it adds or
+// removes an address itself).
 func (a *iface) staticAddr() (netip.Prefix, bool) {
-	addrs, err := a.env.Net.Addrs()
+	addrs, err := a.env.hostAddrs.get(a.env.Clock, a.env.Net)
 	if err != nil {
 		a.log.Warn("listing addresses failed", zap.Error(err))
 		return netip.Prefix{}, false
@@ -227,7 +231,7 @@ func (a *iface) staticAddr() (netip.Prefix, bool) {
 
 // onLink reports whether p is on the interface.
 func (a *iface) onLink(p netip.Prefix) bool {
-	addrs, err := a.env.Net.Addrs()
+	addrs, err := a.env.hostAddrs.get(a.env.Clock, a.env.Net)
 	if err != nil {
 		return false
 	}
