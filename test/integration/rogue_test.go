@@ -28,6 +28,8 @@ type rogueCase struct {
 	quiet bool // the refusal is not an offer's (an ACK ignored, a NAK)
 	// reason, when set, must be logged ("refused" with this reason).
 	reason string
+	// setup, when set, runs before the start.
+	setup func(lab *Lab)
 	// hold is how long the scenario is watched (2 s when 0).
 	hold time.Duration
 	// check, when set, runs at the end with the last status and the
@@ -39,6 +41,9 @@ type rogueCase struct {
 func runRogueCase(t *testing.T, c rogueCase) {
 	t.Parallel()
 	lab := newLab(t, LabOptions{Server: Rogue, Rogue: c.sc})
+	if c.setup != nil {
+		c.setup(lab)
+	}
 	began := time.Now()
 	lab.CtlRoot("start", ClientIface, "--wait", "0") // TIMEOUT: the outcome is watched below
 	var st fullStatus
@@ -224,8 +229,9 @@ func TestRogueStorms(t *testing.T) {
 // TestRogueRoutes: option 121 (RFC 3442) from a hostile server. Routes to
 // loopback, multicast, class E, 0/8 and the limited broadcast, and a
 // default via the client's own address, are skipped while the one good
-// route is installed (one bad route never stops the others); a malformed
-// 121 falls back to option 3's default route, never to no routes at all.
+// route is installed; a route the kernel refuses never stops the later
+// ones; a malformed 121 falls back to option 3's default route, never to
+// no routes at all.
 func TestRogueRoutes(t *testing.T) {
 	t.Parallel()
 	junk := rfc3442([]ClasslessRoute{
@@ -245,6 +251,22 @@ func TestRogueRoutes(t *testing.T) {
 		{name: "junk routes", sc: with121(junk), reason: "bad_route", bound: true, check: func(t *testing.T, lab *Lab, _ fullStatus, _ time.Time) {
 			wantRoutes(t, lab, route("10.0.0.0/8", router))
 		}},
+		// A gateway that is an address of the host's own (on lo here)
+		// passes every check of the lease, but the kernel refuses it
+		// ("Nexthop has invalid gateway"): the routes after it are
+		// installed all the same.
+		{name: "kernel refuses one", bound: true, setup: func(lab *Lab) {
+			lab.ip("-n", lab.ClientNS, "addr", "add", "198.18.50.1/32", "dev", "lo")
+		}, check: func(t *testing.T, lab *Lab, _ fullStatus, _ time.Time) {
+			wantRoutes(t, lab, route("172.16.0.0/12", router), route("192.168.0.0/16", router))
+			if !strings.Contains(lab.AgentLog(), "add route 10.0.0.0/8 via 198.18.50.1") {
+				t.Errorf("the kernel's refusal of 10.0.0.0/8 via 198.18.50.1 is not in the agent's log")
+			}
+		}, sc: with121(rfc3442([]ClasslessRoute{
+			{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParseAddr("198.18.50.1")},
+			{netip.MustParsePrefix("172.16.0.0/12"), rogueServer},
+			{netip.MustParsePrefix("192.168.0.0/16"), rogueServer},
+		}))},
 		// A prefix length of 33; a route cut short.
 		{name: "width 33", sc: with121([]byte{33, 10, 0, 0, 0, 0, 198, 18, 0, 1}), reason: "bad_option_121", bound: true,
 			check: func(t *testing.T, lab *Lab, _ fullStatus, _ time.Time) {
