@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -278,6 +279,12 @@ func TestOfferInOwnedNetworkRefused(t *testing.T) {
 	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
 	waitFor(t, "a bad offer counted", func() bool { return w.do(ipc.CmdStatus, "eth0").Status.BadOffers == 1 })
 	w.send.none(t)
+	// status says why (issue 12), with the server and the address.
+	rs := w.do(ipc.CmdStatus, "eth0").Status.Refusals
+	if len(rs) != 1 || rs[0].Reason != "address_on_another_interface" || !strings.Contains(rs[0].Detail, "198.18.0.100") ||
+		!strings.Contains(rs[0].Detail, "198.18.0.1") || rs[0].Time.IsZero() {
+		t.Fatalf("refusals %+v, want the offer's, with its address and server", rs)
+	}
 }
 
 // waitFor polls cond, for effects that the actors carry out asynchronously.

@@ -14,6 +14,7 @@ func (a *iface) status() messages.IfStatus {
 		// RFC 8925: when DHCPv4 resumes on an IPv6-only network.
 		V6OnlyUntil: s.V6OnlyUntil,
 		Warnings:    storeWarnings(a.env.Store, a.link.Name),
+		Refusals:    a.m.Refusals(),
 	}
 	l := s.Lease
 	if l == nil {

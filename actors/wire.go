@@ -179,9 +179,13 @@ func wireStatus(s messages.IfStatus) ipc.Status {
 		// V6ONLY holds no lease but has its instant (RFC 8925).
 		V6OnlyUntil: wall(s.V6OnlyUntil),
 		Warnings:    make([]ipc.Warning, 0, len(s.Warnings)),
+		Refusals:    make([]ipc.Refusal, 0, len(s.Refusals)),
 	}
 	for _, w := range s.Warnings {
 		st.Warnings = append(st.Warnings, ipc.Warning{Time: w.Time.Round(0).UTC(), Message: w.Message})
+	}
+	for _, r := range s.Refusals {
+		st.Refusals = append(st.Refusals, ipc.Refusal{Time: r.At.Round(0).UTC(), Reason: r.Reason.String(), Detail: r.Detail})
 	}
 	for _, f := range []struct {
 		on   bool

@@ -100,17 +100,19 @@ func TestWireStatus(t *testing.T) {
 		in   messages.IfStatus
 		want ipc.Status
 	}{
-		{"idle", messages.IfStatus{Ifname: "eth0"}, ipc.Status{Ifname: "eth0", State: "INIT", Flags: []string{}, Warnings: []ipc.Warning{}}},
+		{"idle", messages.IfStatus{Ifname: "eth0"}, ipc.Status{Ifname: "eth0", State: "INIT", Flags: []string{}, Warnings: []ipc.Warning{}, Refusals: []ipc.Refusal{}}},
 		{"failed", messages.IfStatus{Ifname: "eth1", Failed: true},
-			ipc.Status{Ifname: "eth1", State: "FAILED", Flags: []string{"FAILED"}, Warnings: []ipc.Warning{}}},
+			ipc.Status{Ifname: "eth1", State: "FAILED", Flags: []string{"FAILED"}, Warnings: []ipc.Warning{}, Refusals: []ipc.Refusal{}}},
 		{"bound", messages.IfStatus{Ifname: "eth0", State: lease.Bound, Primary: true, Busy: true, BOOTP: true,
 			Addr: netip.MustParsePrefix("198.18.0.100/24"), Server: netip.MustParseAddr("198.18.0.1"),
 			Began: t0, T1: t0.Add(time.Minute), T2: t0.Add(2 * time.Minute),
-			Counters: lease.Counters{Sent: 2, Received: 2, BadOffers: 1, Declined: 3}},
+			Counters: lease.Counters{Sent: 2, Received: 2, BadOffers: 1, Declined: 3},
+			Refusals: []lease.Refusal{{At: t0, Reason: lease.ReasonBadRoute, Detail: "route"}}},
 			ipc.Status{Ifname: "eth0", State: "BOUND", Flags: []string{"PRIMARY", "BUSY", "BOOTP"}, Warnings: []ipc.Warning{},
 				Address: "198.18.0.100", Prefix: 24, Server: "198.18.0.1", Began: ptr(t0),
 				T1: ptr(t0.Add(time.Minute)), T2: ptr(t0.Add(2 * time.Minute)),
-				Sent: 2, Received: 2, BadOffers: 1, Declined: 3}},
+				Sent: 2, Received: 2, BadOffers: 1, Declined: 3,
+				Refusals: []ipc.Refusal{{Time: t0, Reason: "bad_route", Detail: "route"}}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, wireStatus(tc.in)); diff != "" {

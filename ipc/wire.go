@@ -181,12 +181,23 @@ type Status struct {
 	// concern this interface (its records, or the whole dir), oldest
 	// first; [] when there are none.
 	Warnings []Warning `json:"warnings"`
+	// Refusals are the latest replies (or parts of them) the interface
+	// refused and exchanges that failed, oldest first, at most 8.
+	Refusals []Refusal `json:"refusals"`
 }
 
 // Warning is one problem and when it was found.
 type Warning struct {
 	Time    time.Time `json:"time"`
 	Message string    `json:"message"`
+}
+
+// Refusal is one refusal or failure of an interface: when, its reason
+// (the reason label of dhcpagent_refused_total) and what was wrong.
+type Refusal struct {
+	Time   time.Time `json:"time"`
+	Reason string    `json:"reason"`
+	Detail string    `json:"detail"`
 }
 
 // ErrProto is wrapped by every decoding failure: the peer broke the protocol.

@@ -32,6 +32,9 @@ type IfStatus struct {
 	// state dir, or the whole dir (set aside, unreadable, not
 	// writable): the agent runs on, and says so here. Oldest first.
 	Warnings []Warning
+	// Refusals are the interface's latest refusals and failures, oldest
+	// first (issue 12: "why has eth1 no address?").
+	Refusals []lease.Refusal
 }
 
 // Warning is one problem the agent ran on past, and when it was found.

@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -20,7 +21,7 @@ type ifaceCollector struct {
 	wait     time.Duration
 	failures prometheus.Counter
 
-	state, primary, began, renew, rebind, expiry, badOffers, declines *prometheus.Desc
+	state, primary, began, renew, rebind, expiry, badOffers, declines, refused *prometheus.Desc
 }
 
 func newIfaceCollector(statuses func(context.Context) ([]messages.IfStatus, error), wait time.Duration) *ifaceCollector {
@@ -48,6 +49,9 @@ func newIfaceCollector(statuses func(context.Context) ([]messages.IfStatus, erro
 			"Offers and ACKs rejected as unusable, since the interface's actor started.", iface, nil),
 		declines: prometheus.NewDesc("dhcpagent_declines_total",
 			"Addresses declined after a conflict, since the interface's actor started.", iface, nil),
+		refused: prometheus.NewDesc("dhcpagent_refused_total",
+			"Replies (or parts of them: routes) refused and exchanges failed, by reason, since the interface's actor started; "+
+				"a reason appears once it has happened.", []string{"iface", "reason"}, nil),
 	}
 }
 
@@ -55,7 +59,7 @@ var _ prometheus.Collector = (*ifaceCollector)(nil)
 
 func (c *ifaceCollector) Describe(ch chan<- *prometheus.Desc) {
 	c.failures.Describe(ch)
-	for _, d := range []*prometheus.Desc{c.state, c.primary, c.began, c.renew, c.rebind, c.expiry, c.badOffers, c.declines} {
+	for _, d := range []*prometheus.Desc{c.state, c.primary, c.began, c.renew, c.rebind, c.expiry, c.badOffers, c.declines, c.refused} {
 		ch <- d
 	}
 }
@@ -78,6 +82,13 @@ func (c *ifaceCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.primary, prometheus.GaugeValue, primary, name)
 		ch <- prometheus.MustNewConstMetric(c.badOffers, prometheus.CounterValue, float64(s.Counters.BadOffers), name)
 		ch <- prometheus.MustNewConstMetric(c.declines, prometheus.CounterValue, float64(s.Counters.Declined), name)
+		for r, n := range s.Counters.Refused {
+			// Only the reasons seen: twelve series for each of a thousand
+			// interfaces would be mostly zeros.
+			if n > 0 {
+				ch <- prometheus.MustNewConstMetric(c.refused, prometheus.CounterValue, float64(n), name, lease.Reason(r).String())
+			}
+		}
 		if !s.Addr.IsValid() {
 			continue // no lease: no instants
 		}

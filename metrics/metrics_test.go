@@ -68,7 +68,8 @@ func TestInterfaceMetrics(t *testing.T) {
 		Statuses: func(context.Context) ([]messages.IfStatus, error) {
 			return []messages.IfStatus{
 				{Ifname: "eth0", State: lease.Bound, Primary: true, Addr: netip.MustParsePrefix("198.18.0.100/24"),
-					Began: began, T1: t1, T2: t2, Expires: exp, Counters: lease.Counters{BadOffers: 3, Declined: 1}},
+					Began: began, T1: t1, T2: t2, Expires: exp, Counters: lease.Counters{BadOffers: 3, Declined: 1,
+						Refused: func() (r [lease.NumReasons]uint64) { r[lease.ReasonBadRoute] = 4; return r }()}},
 				{Ifname: "eth1", State: lease.Bound, Addr: netip.MustParsePrefix("198.18.1.100/24"), Began: began}, // infinite
 				{Ifname: "eth2", Failed: true},
 			}, nil
@@ -92,6 +93,7 @@ func TestInterfaceMetrics(t *testing.T) {
 		{"dhcpagent_lease_expiry_timestamp_seconds", map[string]string{"iface": "eth1"}, math.Inf(1)},
 		{"dhcpagent_bad_offers_total", map[string]string{"iface": "eth0"}, 3},
 		{"dhcpagent_declines_total", map[string]string{"iface": "eth0"}, 1},
+		{"dhcpagent_refused_total", map[string]string{"iface": "eth0", "reason": "bad_route"}, 4},
 		{"dhcpagent_frames_received_total", nil, 7},
 		{"dhcpagent_broadcasts_dropped_total", nil, 2},
 		{"dhcpagent_status_scrape_failures_total", nil, 0},
@@ -99,6 +101,9 @@ func TestInterfaceMetrics(t *testing.T) {
 		if got, ok := value(fams, tc.name, tc.labels); !ok || got != tc.want {
 			t.Errorf("%s%v = %v (present %v), want %v", tc.name, tc.labels, got, ok, tc.want)
 		}
+	}
+	if _, ok := value(fams, "dhcpagent_refused_total", map[string]string{"iface": "eth0", "reason": "nak"}); ok {
+		t.Error("a reason never seen has a series")
 	}
 	if _, ok := value(fams, "dhcpagent_lease_expiry_timestamp_seconds", map[string]string{"iface": "eth2"}); ok {
 		t.Error("an interface without a lease has an expiry")

@@ -84,7 +84,13 @@ func statusReply(x call, rep *ipc.Reply) error {
 // statusesReply prints status's answer: one interface, or every one.
 func statusesReply(x call, rep *ipc.Reply) error {
 	if x.req.Ifname != "" {
-		return x.printStatus(rep.Status)
+		if err := x.printStatus(rep.Status); err != nil {
+			return err
+		}
+		if x.output != "json" && rep.Status != nil {
+			x.printRefusals(rep.Status.Refusals)
+		}
+		return nil
 	}
 	return x.printStatuses(rep.Statuses)
 }

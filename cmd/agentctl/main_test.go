@@ -33,7 +33,9 @@ func agent(t *testing.T) (string, <-chan *ipc.Request) {
 		r := ipc.OK(req)
 		exp := time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC)
 		r.Status = &ipc.Status{Ifname: "eth0", State: "BOUND", Flags: []string{}, Address: "198.18.0.100",
-			Prefix: 24, Server: "198.18.0.1", Began: &exp, Expires: &exp, Sent: 2, Received: 2}
+			Prefix: 24, Server: "198.18.0.1", Began: &exp, Expires: &exp, Sent: 2, Received: 2,
+			Refusals: []ipc.Refusal{{Time: exp, Reason: "bad_route", Detail: "ACK from 198.18.0.1: option 121: destination 127.0.0.0/8 is loopback"},
+				{Time: exp, Reason: "nak", Detail: "NAK from 198.18.0.9: \x1b[2J"}}}
 		r.Values, r.Raw = []string{"198.18.0.1"}, "c6120001"
 		return r
 	}}
@@ -127,5 +129,29 @@ func TestStartSeveral(t *testing.T) {
 	}
 	if code, _, _ := run("--socket", sock, "start", "eth0", "eth1", "--primary"); code != exitUsage {
 		t.Fatalf("--primary with two interfaces: exit %d", code)
+	}
+}
+
+// TestStatusShowsRefusals: status IF lists the interface's latest
+// refusals with reason and detail, escaped for the terminal; -o json has
+// them as an array; other commands printing a status leave them out.
+func TestStatusShowsRefusals(t *testing.T) {
+	sock, _ := agent(t)
+	_, out, _ := run("--socket", sock, "status", "eth0")
+	for _, want := range []string{"Refused (oldest first):", "bad_route", "destination 127.0.0.0/8 is loopback", `NAK from 198.18.0.9: \x1b[2J`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status eth0 lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b") {
+		t.Errorf("status eth0 printed an escape character:\n%q", out)
+	}
+	_, out, _ = run("--socket", sock, "-o", "json", "status", "eth0")
+	var st ipc.Status
+	if err := json.Unmarshal([]byte(out), &st); err != nil || len(st.Refusals) != 2 || st.Refusals[0].Reason != "bad_route" {
+		t.Fatalf("status -o json refusals %+v (%v): %s", st.Refusals, err, out)
+	}
+	if _, out, _ := run("--socket", sock, "start", "eth0"); strings.Contains(out, "Refused") {
+		t.Errorf("start printed the refusals:\n%s", out)
 	}
 }

@@ -61,6 +61,20 @@ func (c *cli) table(ss []ipc.Status) error {
 	return nil
 }
 
+// printRefusals lists the interface's latest refusals and failures under
+// its status line, oldest first: why it has no address, without reading
+// logs. The detail comes from the agent, partly from a server: it is
+// escaped like info's values.
+func (c *cli) printRefusals(rs []ipc.Refusal) {
+	if len(rs) == 0 {
+		return
+	}
+	fmt.Fprintln(c.stdout, "Refused (oldest first):")
+	for _, r := range rs {
+		fmt.Fprintf(c.stdout, "  %s  %-20s %s\n", when(&r.Time), terminalText(r.Reason), terminalText(r.Detail))
+	}
+}
+
 func when(t *time.Time) string {
 	if t == nil {
 		return "Never"

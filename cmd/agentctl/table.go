@@ -32,6 +32,10 @@ var verbs = []verb{
 	},
 	{
 		use: "status [IF]", short: "Show the state of one managed interface, or of all",
+		long: "status shows the state, counters, address and lease times of IF, or of every\n" +
+			"managed interface. For one IF it then lists its latest refusals and failures\n" +
+			"(at most 8, oldest first): replies or routes refused and exchanges failed, each\n" +
+			"with its time, reason and detail; -o json has them as \"refusals\".",
 		command: ipc.CmdStatus, operand: maybeIf, reply: statusesReply,
 	},
 	{
