@@ -86,13 +86,7 @@ func TestManagedSet(t *testing.T) {
 func TestResumeSharesOneAddressDump(t *testing.T) {
 	w := newWorld(t, fast)
 	w.bind("eth0", 120)
-	other := dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 101))
-	ch := w.ask(0, ipc.CmdStart, "eth1")
-	d := w.send.next(t)
-	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120, other)
-	r := w.send.next(t)
-	w.serve(r.msg, dhcpv4.MessageTypeAck, 120, other)
-	w.await(ch)
+	w.grant(w.ask(0, ipc.CmdStart, "eth1"), 120, dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 101)))
 	w.kill()
 	var mu sync.Mutex
 	dumps := 0

@@ -97,25 +97,12 @@ type Router interface {
 	Unbind(xid uint32, hw net.HardwareAddr)
 }
 
-// Configurer applies leases to the kernel and reads what it has.
-type Configurer interface {
-	Apply(kernel.AddrConfig) error
-	Remove(kernel.AddrConfig) error
-	// Withdraw removes what old installed and next lacks (routes, rule),
-	// keeping the address.
-	Withdraw(old, next kernel.AddrConfig) error
-	Addrs() ([]kernel.IfAddr, error)
-	MTU(ifindex int) (int, error)
-	SetMTU(ifindex, mtu int) error
-}
+// Configurer applies leases to the kernel and reads what it has; package
+// kernel defines it, with the real one and (kerneltest) the fake.
+type Configurer = kernel.Configurer
 
 // LinkAdmin configures links for interface administration (SPEC §4).
-type LinkAdmin interface {
-	State(name string) (kernel.LinkState, error)
-	SetUp(index int, up bool) error
-	SetIPv6(name string, on bool) error
-	AddrFlags(index int, p netip.Prefix) (present, tentative, duplicate bool)
-}
+type LinkAdmin = kernel.LinkAdmin
 
 // Link is what the agent needs to know of a network interface.
 type Link struct {

@@ -285,16 +285,16 @@ func (w *world) bind(ifname string, secs uint32) *ipc.Reply {
 }
 
 // grant serves the DISCOVER and the REQUEST of the acquisition that the
-// command behind ch started with a lease of secs seconds, and returns the
-// command's reply.
-func (w *world) grant(ch <-chan *ipc.Reply, secs uint32) *ipc.Reply {
+// command behind ch started with a lease of secs seconds, the OFFER and
+// the ACK changed by mods, and returns the command's reply.
+func (w *world) grant(ch <-chan *ipc.Reply, secs uint32, mods ...dhcpv4.Modifier) *ipc.Reply {
 	w.t.Helper()
 	d := w.send.next(w.t)
 	expectType(w.t, d, dhcpv4.MessageTypeDiscover)
-	w.serve(d.msg, dhcpv4.MessageTypeOffer, secs)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, secs, mods...)
 	r := w.send.next(w.t)
 	expectType(w.t, r, dhcpv4.MessageTypeRequest)
-	w.serve(r.msg, dhcpv4.MessageTypeAck, secs)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, secs, mods...)
 	return w.await(ch)
 }
 

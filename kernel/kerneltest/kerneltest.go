@@ -71,10 +71,16 @@ func (k *Kernel) check(c Call) error {
 func (k *Kernel) AddLink(name string, s kernel.LinkState) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if k.links == nil {
-		k.links = map[string]*kernel.LinkState{}
+	put(&k.links, name, &s)
+}
+
+// put sets (*m)[key], making the map on first use: the zero Kernel is
+// ready.
+func put[K comparable, V any](m *map[K]V, key K, v V) {
+	if *m == nil {
+		*m = make(map[K]V)
 	}
-	k.links[name] = &s
+	(*m)[key] = v
 }
 
 // Apply records c and, like the kernel, puts its address on the link.
@@ -158,10 +164,7 @@ func (k *Kernel) SetMTU(ifindex, mtu int) error {
 	if err := k.check(Call{Op: "SetMTU", Ifindex: ifindex}); err != nil {
 		return err
 	}
-	if k.mtu == nil {
-		k.mtu = map[int]int{}
-	}
-	k.mtu[ifindex] = mtu
+	put(&k.mtu, ifindex, mtu)
 	return nil
 }
 
@@ -201,10 +204,7 @@ func (k *Kernel) SetIPv6(name string, on bool) error {
 	if err := k.check(Call{Op: "SetIPv6", Name: name}); err != nil {
 		return err
 	}
-	if k.ipv6 == nil {
-		k.ipv6 = map[string]bool{}
-	}
-	k.ipv6[name] = on
+	put(&k.ipv6, name, on)
 	return nil
 }
 
