@@ -55,6 +55,11 @@ type rogueReply struct {
 	Options []rogueOption `json:"options"`
 	Sname   []rogueOption `json:"sname,omitempty"`
 	File    []rogueOption `json:"file,omitempty"`
+	// Tail, when set, follows the options in place of the end option 255
+	// (an option running past the end of the packet, say), and Truncate,
+	// when > 0, cuts the BOOTP message to that many bytes.
+	Tail     []byte `json:"tail,omitempty"`
+	Truncate int    `json:"truncate,omitempty"`
 }
 
 // RogueScenario is what the rogue server answers to DISCOVER (Offer) and
@@ -308,7 +313,15 @@ func bootReply(req []byte, r rogueReply, typ byte) []byte {
 			m = append(append(m, o.Code, byte(len(o.Data))), o.Data...)
 		}
 	}
-	return append(m, 255)
+	if r.Tail != nil {
+		m = append(m, r.Tail...)
+	} else {
+		m = append(m, 255)
+	}
+	if r.Truncate > 0 && r.Truncate < len(m) {
+		m = m[:r.Truncate]
+	}
+	return m
 }
 
 // udpFrame wraps payload in IPv4 and UDP headers from src:67 to dst:68.

@@ -30,6 +30,8 @@ type rogueCase struct {
 	reason string
 	// setup, when set, runs before the start.
 	setup func(lab *Lab)
+	// agentArgs are extra agent flags (LabOptions.AgentArgs).
+	agentArgs []string
 	// hold is how long the scenario is watched (2 s when 0).
 	hold time.Duration
 	// check, when set, runs at the end with the last status and the
@@ -40,7 +42,7 @@ type rogueCase struct {
 // runRogueCase starts the agent against the scenario and checks it.
 func runRogueCase(t *testing.T, c rogueCase) {
 	t.Parallel()
-	lab := newLab(t, LabOptions{Server: Rogue, Rogue: c.sc})
+	lab := newLab(t, LabOptions{Server: Rogue, Rogue: c.sc, AgentArgs: c.agentArgs})
 	if c.setup != nil {
 		c.setup(lab)
 	}
@@ -165,10 +167,16 @@ func TestRogueYiaddr(t *testing.T) {
 		})
 	}
 	for _, c := range []rogueCase{
-		{name: "well-formed", sc: rogueDefault(), bound: true, check: func(t *testing.T, lab *Lab, st fullStatus, _ time.Time) {
-			wantPrefix(24)(t, lab, st, time.Time{})
-			wantRoutes(t, lab, route("0.0.0.0/0", router))
-		}},
+		{name: "well-formed", sc: rogueDefault(), bound: true, agentArgs: []string{"--metrics", metricsAddr},
+			check: func(t *testing.T, lab *Lab, st fullStatus, _ time.Time) {
+				wantPrefix(24)(t, lab, st, time.Time{})
+				wantRoutes(t, lab, route("0.0.0.0/0", router))
+				// The control of TestRogueMalformed: the harness's replies
+				// are well-formed.
+				if n := malformedFrames(t, lab); n != 0 {
+					t.Errorf("dhcpagent_frames_malformed_total = %v for well-formed replies", n)
+				}
+			}},
 		{name: "server's own", sc: junk(router), reason: "bad_address"},
 		{name: "network", sc: junk("198.18.0.0"), reason: "bad_address"},
 		{name: "broadcast", sc: junk("198.18.0.255"), reason: "bad_address"},
@@ -290,6 +298,54 @@ func TestRogueReplies(t *testing.T) {
 	for _, c := range []rogueCase{
 		{name: "server id mismatch", sc: other, reason: "server_id_mismatch", quiet: true, hold: 6 * time.Second},
 	} {
+		t.Run(c.name, func(t *testing.T) { runRogueCase(t, c) })
+	}
+}
+
+// malformedFrames reads dhcpagent_frames_malformed_total (the agent runs
+// with --metrics metricsAddr).
+func malformedFrames(t *testing.T, lab *Lab) float64 {
+	t.Helper()
+	fams, err := lab.Metrics()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, ok := metricValue(fams, "dhcpagent_frames_malformed_total", nil)
+	if !ok {
+		t.Fatal("no dhcpagent_frames_malformed_total in /metrics")
+	}
+	return n
+}
+
+// TestRogueMalformed: replies that are not well-formed DHCP (an option
+// running past the end of the packet, a message cut before its options)
+// are dropped and counted (dhcpagent_frames_malformed_total): nothing is
+// bound or installed and the agent goes on answering.
+func TestRogueMalformed(t *testing.T) {
+	t.Parallel()
+	malformed := func(f func(rogueReply) rogueReply) rogueCase {
+		return rogueCase{sc: rogueDefault().bothReplies(f), quiet: true, hold: 3 * time.Second,
+			agentArgs: []string{"--metrics", metricsAddr},
+			check: func(t *testing.T, lab *Lab, st fullStatus, _ time.Time) {
+				if n := malformedFrames(t, lab); n < 1 {
+					t.Errorf("dhcpagent_frames_malformed_total = %v; want the malformed replies counted", n)
+				}
+				if st.State != "SELECTING" || st.BadOffers != 0 {
+					t.Errorf("status %+v; want SELECTING with no offer taken for one", st)
+				}
+			}}
+	}
+	overrun := malformed(func(r rogueReply) rogueReply {
+		r.Tail = []byte{51, 200, 0, 0}
+		return r
+	})
+	overrun.name = "option past the end"
+	cut := malformed(func(r rogueReply) rogueReply {
+		r.Truncate = 200
+		return r
+	})
+	cut.name = "cut before the options"
+	for _, c := range []rogueCase{overrun, cut} {
 		t.Run(c.name, func(t *testing.T) { runRogueCase(t, c) })
 	}
 }
