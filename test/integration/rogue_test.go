@@ -83,12 +83,41 @@ func runRogueCase(t *testing.T, c rogueCase) {
 	if !c.bound && (st.State == "BOUND" || st.Address != "") {
 		t.Errorf("status %+v; want no lease", st)
 	}
-	if c.reason != "" && !loggedRefusal(lab, c.reason) {
-		t.Errorf("no refusal with reason %q in the agent's log", c.reason)
+	if c.reason != "" {
+		if !loggedRefusal(lab, c.reason) {
+			t.Errorf("no refusal with reason %q in the agent's log", c.reason)
+		}
+		checkStatusRefusal(t, lab, c.reason, began)
 	}
 	if c.check != nil {
 		c.check(t, lab, st, began)
 	}
+}
+
+// checkStatusRefusal requires `agentctl status IF -o json` to show a
+// refusal with reason, a detail and a time since began: an operator's
+// answer to "why has eth-cli no address?" without reading logs.
+func checkStatusRefusal(t *testing.T, lab *Lab, reason string, began time.Time) {
+	t.Helper()
+	var st struct {
+		Refusals []struct {
+			Time   time.Time `json:"time"`
+			Reason string    `json:"reason"`
+			Detail string    `json:"detail"`
+		} `json:"refusals"`
+	}
+	if err := lab.CtlJSON(&st, "status", ClientIface); err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Refusals) > 8 {
+		t.Errorf("status shows %d refusals; want the latest 8 at most", len(st.Refusals))
+	}
+	for _, r := range st.Refusals {
+		if r.Reason == reason && r.Detail != "" && !r.Time.Before(began.Add(-time.Second)) {
+			return
+		}
+	}
+	t.Errorf("status refusals %+v; want one with reason %q, a detail and a time", st.Refusals, reason)
 }
 
 // loggedRefusal reports whether the agent logged a refusal on ClientIface
