@@ -13,6 +13,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/metrics"
+	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"go.uber.org/zap"
@@ -22,7 +23,7 @@ import (
 // counters and the interfaces' statuses (through ask, set once the manager
 // runs), and env's sender and router are wrapped to count messages by type
 // and time exchanges. Without --metrics it returns nil and wraps nothing.
-func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *transport.Raw, ask *statusAsker, srv *ipc.Server) *metrics.Metrics {
+func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *transport.Raw, ask *statusAsker, srv *ipc.Server, st *store.Store) *metrics.Metrics {
 	if o.Metrics == "" {
 		return nil
 	}
@@ -38,8 +39,9 @@ func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *tra
 				SendErrors: r.Errors, WatchEventsDropped: env.Events.Dropped(),
 			}
 		},
-		IPCRefused: srv.Refused,
-		Name:       names.name,
+		IPCRefused:    srv.Refused,
+		StateProblems: st.Counts,
+		Name:          names.name,
 	})
 	env.Sender = meteredSender{env.Sender, m}
 	env.Router = meteredRouter{env.Router, m}

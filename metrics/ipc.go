@@ -2,13 +2,14 @@ package metrics
 
 import "github.com/prometheus/client_golang/prometheus"
 
-// ipcCollector exposes the control socket's refusals (ipc.Server.Refused),
-// read at scrape time.
-type ipcCollector struct {
+// labelledCounter exposes counts kept elsewhere (a map of label value to
+// count, every value present from the start), read at scrape time.
+type labelledCounter struct {
+	desc *prometheus.Desc
 	read func() map[string]uint64
 }
 
-var _ prometheus.Collector = ipcCollector{}
+var _ prometheus.Collector = labelledCounter{}
 
 var ipcRefusedDesc = prometheus.NewDesc("dhcpagent_ipc_refused_total",
 	"Control connections and requests refused, by reason: a limit on unprivileged callers "+
@@ -16,10 +17,16 @@ var ipcRefusedDesc = prometheus.NewDesc("dhcpagent_ipc_refused_total",
 		"a request not complete in time, a malformed one, or missing credentials.",
 	[]string{"reason"}, nil)
 
-func (ipcCollector) Describe(ch chan<- *prometheus.Desc) { ch <- ipcRefusedDesc }
+var stateProblemsDesc = prometheus.NewDesc("dhcpagent_state_problems_total",
+	"Problems the agent ran on past in its state dir, by kind: an entry set aside (set_aside), "+
+		"a record that could not be read (unreadable), a failed write (write_failed), a directory that "+
+		"could not be made or cleaned (unwritable), an interface record remade from its lease (recovered).",
+	[]string{"kind"}, nil)
 
-func (c ipcCollector) Collect(ch chan<- prometheus.Metric) {
-	for reason, n := range c.read() {
-		ch <- prometheus.MustNewConstMetric(ipcRefusedDesc, prometheus.CounterValue, float64(n), reason)
+func (c labelledCounter) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c labelledCounter) Collect(ch chan<- prometheus.Metric) {
+	for label, n := range c.read() {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.CounterValue, float64(n), label)
 	}
 }

@@ -14,3 +14,16 @@ func TestIPCRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestStateProblems(t *testing.T) {
+	m := New(Options{StateProblems: func() map[string]uint64 {
+		return map[string]uint64{"set_aside": 2, "write_failed": 0}
+	}})
+	fams := scrape(t, m)
+	for kind, want := range map[string]float64{"set_aside": 2, "write_failed": 0} {
+		got, ok := value(fams, "dhcpagent_state_problems_total", map[string]string{"kind": kind})
+		if !ok || got != want {
+			t.Errorf("dhcpagent_state_problems_total{kind=%q} = %v (present %v), want %v", kind, got, ok, want)
+		}
+	}
+}

@@ -34,6 +34,8 @@ type Options struct {
 	Transport func() Transport
 	// IPCRefused returns the control socket's refusals by reason.
 	IPCRefused func() map[string]uint64
+	// StateProblems returns the state dir's problems by kind.
+	StateProblems func() map[string]uint64
 	// Name returns the interface name of an ifindex ("" when unknown).
 	Name func(ifindex int) string
 	// Now is the clock for latencies; nil means time.Now.
@@ -100,7 +102,10 @@ func New(o Options) *Metrics {
 		m.reg.MustRegister(transportCollector{o.Transport})
 	}
 	if o.IPCRefused != nil {
-		m.reg.MustRegister(ipcCollector{o.IPCRefused})
+		m.reg.MustRegister(labelledCounter{ipcRefusedDesc, o.IPCRefused})
+	}
+	if o.StateProblems != nil {
+		m.reg.MustRegister(labelledCounter{stateProblemsDesc, o.StateProblems})
 	}
 	return m
 }

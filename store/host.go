@@ -147,7 +147,7 @@ func (s *Store) loadInterfaces() error {
 	}
 	entries, err := os.ReadDir(filepath.Join(s.dir, ifDir))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		s.report(Problem{File: ifDir, Reason: "cannot list the interface records, taken as none: " + err.Error()})
+		s.report(Problem{Kind: KindUnreadable, File: ifDir, Reason: "cannot list the interface records, taken as none: " + err.Error()})
 	}
 	s.ifaces = map[string]Interface{}
 	for _, e := range entries {
@@ -167,7 +167,7 @@ func (s *Store) loadInterfaces() error {
 			s.ifaces[name] = Interface{Ifname: name, Managed: true}
 			s.dirty[ifFile(name)] = true // written again by Managed
 			s.recovered = append(s.recovered, name)
-			s.report(Problem{File: ifFile(name), Reason: "interface record lost; the interface has a lease record, so it is resumed as managed"})
+			s.report(Problem{Kind: KindRecovered, File: ifFile(name), Reason: "interface record lost; the interface has a lease record, so it is resumed as managed"})
 		}
 	}
 	return nil

@@ -13,6 +13,9 @@ import (
 // store's Warn) and in status (Problems).
 type Problem struct {
 	Time time.Time
+	// Kind classifies it, for the counters (Counts); "" for the news that
+	// writes succeed again.
+	Kind string
 	// File is the entry concerned, relative to the state dir ("" for the
 	// directory itself).
 	File string
@@ -23,6 +26,39 @@ type Problem struct {
 	// it was not moved.
 	Aside  string
 	Reason string
+}
+
+// The kinds of problem, the label of the dhcpagent_state_problems_total
+// counter: keep them stable.
+const (
+	KindSetAside   = "set_aside"    // an entry rejected and renamed aside
+	KindUnreadable = "unreadable"   // a record or directory that could not be read
+	KindWriteFail  = "write_failed" // a write that failed (each one counted)
+	KindUnwritable = "unwritable"   // the dir or a subdirectory that cannot be made or cleaned
+	KindRecovered  = "recovered"    // an interface record remade from its lease record
+	numKinds       = 5
+)
+
+// Kinds lists every kind, for exporting them all from the start.
+var Kinds = [numKinds]string{KindSetAside, KindUnreadable, KindWriteFail, KindUnwritable, KindRecovered}
+
+// Counts returns how many problems of each kind the store met since it
+// was opened (every one of Kinds present).
+func (s *Store) Counts() map[string]uint64 {
+	s.probMu.Lock()
+	defer s.probMu.Unlock()
+	out := make(map[string]uint64, numKinds)
+	for i, k := range Kinds {
+		out[k] = s.counts[i]
+	}
+	return out
+}
+
+// count adds one problem of kind; the caller holds probMu.
+func (s *Store) count(kind string) {
+	if i := slices.Index(Kinds[:], kind); i >= 0 {
+		s.counts[i]++
+	}
 }
 
 // Bounds of what the store remembers: the latest problems of each
@@ -59,6 +95,9 @@ func (s *Store) report(p Problem) {
 		p.Ifname = recordIfname(p.File)
 	}
 	s.probMu.Lock()
+	if p.Kind != KindWriteFail { // wrote counts every failing write
+		s.count(p.Kind)
+	}
 	if p.Ifname == "" {
 		s.hostProbs = keepLast(s.hostProbs, p, keepHost)
 	} else if _, ok := s.ifProbs[p.Ifname]; ok || len(s.ifProbs) < keepIfaces {
@@ -105,7 +144,8 @@ func (s *Store) wrote(name string, err error) {
 		}
 		return
 	}
-	p := Problem{Time: s.now(), File: name, Reason: "cannot write the state dir (records are not kept until it can): " + err.Error()}
+	s.count(KindWriteFail)
+	p := Problem{Time: s.now(), Kind: KindWriteFail, File: name, Reason: "cannot write the state dir (records are not kept until it can): " + err.Error()}
 	// One report when writes start failing, or fail in a new way: a full
 	// disk under a thousand renewals is one warning, not a thousand.
 	again := failing && s.writeCause == rootCause(err)

@@ -132,7 +132,7 @@ func (s *Store) readFile(name string, limit int64) ([]byte, bool, error) {
 func (s *Store) setAside(name string, why error) {
 	path := filepath.Join(s.dir, name)
 	aside := fmt.Sprintf("%s.corrupt-%s", path, s.now().UTC().Format("20060102T150405.000000000"))
-	p := Problem{File: name, Reason: why.Error()}
+	p := Problem{Kind: KindSetAside, File: name, Reason: why.Error()}
 	if err := os.Rename(path, aside); err != nil {
 		p.Reason += "; could not set it aside: " + err.Error()
 	} else {
@@ -177,7 +177,7 @@ func (s *Store) sweep(name string) {
 			continue
 		}
 		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, os.ErrNotExist) {
-			s.report(Problem{File: filepath.Join(name, e.Name()), Reason: "temporary file left by an interrupted write could not be removed: " + err.Error()})
+			s.report(Problem{Kind: KindUnwritable, File: filepath.Join(name, e.Name()), Reason: "temporary file left by an interrupted write could not be removed: " + err.Error()})
 		}
 	}
 }

@@ -76,6 +76,9 @@ func TestWrongEntriesSetAside(t *testing.T) {
 			if ps := s.Problems("eth0"); len(ps) != 1 || ps[0].Ifname != "eth0" || ps[0].Aside == "" {
 				t.Fatalf("Problems(eth0) = %+v", ps)
 			}
+			if n := s.Counts()[KindSetAside]; n != 1 {
+				t.Fatalf("set_aside counted %d times", n)
+			}
 			if ps := s.Problems("eth1"); len(ps) != 0 {
 				t.Fatalf("Problems(eth1) = %+v; eth0's record is not eth1's problem", ps)
 			}
@@ -260,6 +263,9 @@ func TestCorruptInterfaceRecordKeepsLease(t *testing.T) {
 	if err != nil || len(m) != 1 || m[0] != "eth0" {
 		t.Fatalf("managed = %v, %v; want eth0 (it has a lease), not eth1", m, err)
 	}
+	if c := again.Counts(); c[KindRecovered] != 1 || c[KindSetAside] != 2 {
+		t.Fatalf("counts %v", c)
+	}
 	if len(problems) != 3 || !strings.Contains(strings.Join(problems, "\n"), "eth0.json: interface record lost; the interface has a lease record, so it is resumed as managed") {
 		t.Fatalf("problems %q", problems)
 	}
@@ -294,6 +300,9 @@ func TestFailingWrites(t *testing.T) {
 	}
 	if len(*problems) != 1 || !strings.Contains((*problems)[0], "cannot write the state dir") {
 		t.Fatalf("problems %q, want the failure once", *problems)
+	}
+	if c := s.Counts(); c[KindWriteFail] != 2 || c[KindSetAside] != 0 || len(c) != len(Kinds) {
+		t.Fatalf("counts %v, want both failing writes counted and every kind present", c)
 	}
 	if ps := s.Problems("eth7"); len(ps) != 1 || !strings.Contains(ps[0].Reason, "no space") {
 		t.Fatalf("Problems(eth7) = %+v; a failing disk concerns every interface", ps)

@@ -38,6 +38,7 @@ type Store struct {
 	ifProbs    map[string][]Problem
 	writeErr   *Problem // the failing writes' problem, nil while writes succeed
 	writeCause string   // its root cause, to report a new one
+	counts     [numKinds]uint64
 }
 
 // Open returns the store in dir, creating the directories it needs. It
@@ -56,7 +57,7 @@ func Open(dir string, warn func(Problem)) (*Store, error) {
 		if _, serr := os.Stat(dir); serr != nil {
 			// Nothing to read and nowhere to write: the agent runs from
 			// memory and says so.
-			s.report(Problem{Reason: "state directory unusable (records are not kept): " + err.Error()})
+			s.report(Problem{Kind: KindUnwritable, Reason: "state directory unusable (records are not kept): " + err.Error()})
 			return s, nil
 		}
 	}
@@ -65,7 +66,7 @@ func Open(dir string, warn func(Problem)) (*Store, error) {
 	}
 	for _, sub := range []string{leaseDir, ifDir} {
 		if err := s.ensureDir(sub); err != nil {
-			s.report(Problem{File: sub, Reason: "cannot make the directory (its records are not kept): " + err.Error()})
+			s.report(Problem{Kind: KindUnwritable, File: sub, Reason: "cannot make the directory (its records are not kept): " + err.Error()})
 		}
 	}
 	for _, sub := range []string{".", leaseDir, ifDir} {
@@ -194,7 +195,7 @@ func (s *Store) readRecord(name string, limit int64, decode func([]byte) error) 
 		s.setAside(name, aside.reason)
 		return false
 	case err != nil:
-		s.report(Problem{File: name, Reason: "cannot read the record, taken as absent: " + err.Error()})
+		s.report(Problem{Kind: KindUnreadable, File: name, Reason: "cannot read the record, taken as absent: " + err.Error()})
 		return false
 	}
 	if bad := decode(b); bad != nil {
