@@ -116,7 +116,7 @@ func (d *Dispatcher) Dispatch(frame []byte, from Origin) {
 		return
 	}
 	// Copied: the receive buffer is reused for the next frame.
-	msg, err := dhcpv4.FromBytes(bytes.Clone(payload))
+	msg, err := DecodeReply(bytes.Clone(payload))
 	if err != nil || msg.OpCode != dhcpv4.OpcodeBootReply {
 		d.malformed.Add(1)
 		return
