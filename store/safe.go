@@ -49,12 +49,41 @@ func (e errAside) Unwrap() error { return e.reason }
 // them create a missing record), or owned by someone other than root and
 // the agent's user. It follows a symbolic link at the path: the operator
 // may point /var/lib/dhcpagent elsewhere; the target is what is checked.
+// So are the directories above it: whoever can rename one of them can put
+// another state dir in its place. Above it, a sticky directory (/tmp) is
+// fine: others may write it but not rename what they do not own.
 func checkDir(dir string) error {
-	fi, err := os.Stat(dir)
+	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return err
 	}
-	return insecure(fi, "state directory "+dir)
+	real, err = filepath.Abs(real)
+	if err != nil {
+		return err
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return err
+	}
+	if err := insecure(fi, "state directory "+dir); err != nil {
+		return err
+	}
+	for d := filepath.Dir(real); ; d = filepath.Dir(d) {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return err
+		}
+		st, ok := fi.Sys().(*syscall.Stat_t)
+		switch {
+		case fi.Mode().Perm()&0o022 != 0 && fi.Mode()&os.ModeSticky == 0:
+			return fmt.Errorf("state directory %s: %s above it (mode %v) is writable by other users", dir, d, fi.Mode().Perm())
+		case ok && !ourUID(st.Uid):
+			return fmt.Errorf("state directory %s: %s above it is owned by uid %d, not root or uid %d", dir, d, st.Uid, os.Geteuid())
+		}
+		if d == filepath.Dir(d) {
+			return nil
+		}
+	}
 }
 
 // insecure says why fi, an entry of the state dir, is not to be trusted:

@@ -182,6 +182,18 @@ func TestInsecureStateDirRefused(t *testing.T) {
 			}
 		})
 	}
+	// A directory above it that others could write (not sticky), or that
+	// another user owns, is refused too: they could swap the state dir.
+	above := filepath.Join(t.TempDir(), "above")
+	must(t, os.Mkdir(above, 0o700))
+	must(t, os.Chmod(above, 0o777))
+	if _, err := Open(filepath.Join(above, "state"), nil); err == nil || !strings.Contains(err.Error(), "above it") {
+		t.Fatalf("Open under a 0777 directory = %v, want refused", err)
+	}
+	must(t, os.Chmod(above, 0o777|os.ModeSticky))
+	if _, err := Open(filepath.Join(above, "state2"), nil); err != nil {
+		t.Fatalf("Open under a sticky directory: %v", err)
+	}
 	// A 0755 directory of ours is fine: others may read it, not write it.
 	dir := t.TempDir()
 	must(t, os.Chmod(dir, 0o755))
