@@ -63,10 +63,11 @@ type rogueReply struct {
 }
 
 // RogueScenario is what the rogue server answers to DISCOVER (Offer) and
-// to REQUEST (Ack). Silent, for a message kind, makes it not answer at all.
+// to REQUEST (Ack); Clients, by hardware address ("aa:bb:..."), gives a
+// client a scenario of its own (Clients of those are not read).
 type RogueScenario struct {
-	Offer, Ack  rogueReply
-	SilentOffer bool `json:"silent_offer"`
+	Offer, Ack rogueReply
+	Clients    map[string]RogueScenario `json:"clients,omitempty"`
 }
 
 // The rogue server's own address (the lab's ServerIface address) and the
@@ -215,13 +216,17 @@ func runRogue(spec string) int {
 		_ = enc.Encode(rogueLog{Time: time.Now(), Dir: "in", Type: messageTypes[typ], Xid: xid, Ciaddr: ciaddr.String(), Chaddr: mac.String()})
 		var r rogueReply
 		var replyType byte
+		mine := sc
+		if c, ok := sc.Clients[mac.String()]; ok {
+			mine = c
+		}
 		switch {
-		case typ == 1 && !sc.SilentOffer:
-			r, replyType = sc.Offer, 2
-		case typ == 3 && sc.Ack.NAK:
-			r, replyType = sc.Ack, 6
+		case typ == 1:
+			r, replyType = mine.Offer, 2
+		case typ == 3 && mine.Ack.NAK:
+			r, replyType = mine.Ack, 6
 		case typ == 3:
-			r, replyType = sc.Ack, 5
+			r, replyType = mine.Ack, 5
 		default:
 			continue // DECLINE, RELEASE, INFORM: nothing to answer
 		}
