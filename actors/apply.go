@@ -19,6 +19,11 @@ func (a *iface) apply(l *lease.Lease, now time.Time) {
 	err := a.env.Net.Apply(c)
 	if err != nil {
 		a.log.Error("applying lease failed", zap.Stringer("address", l.Addr), zap.Error(err))
+		// Each refusal (one route, the address) in status too: one route
+		// the kernel refuses never stops the others, and says so.
+		for _, e := range unjoin(err) {
+			a.m.Record(now, lease.ReasonKernel, e.Error())
+		}
 	}
 	a.env.hostAddrs.added(kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}, err)
 	if a.applied != nil {
@@ -70,4 +75,12 @@ func (a *iface) remove() {
 		}
 		a.origMTU = 0
 	}
+}
+
+// unjoin splits an errors.Join of several failures into them.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

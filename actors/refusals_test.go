@@ -1,12 +1,15 @@
 package actors
 
 import (
+	"errors"
 	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
@@ -58,5 +61,30 @@ func TestLifetimeNeverForever(t *testing.T) {
 	}
 	if c := a.addrConfig(l, began.Add(2*time.Second)); c.Valid != 3*time.Second {
 		t.Errorf("lifetime %v with 3 s left", c.Valid)
+	}
+}
+
+// TestKernelRefusalsInStatus: each route the kernel refuses is in status
+// with its error, and the lease is bound all the same.
+func TestKernelRefusalsInStatus(t *testing.T) {
+	w := newWorld(t, fast)
+	w.net.SetFail(func(c kerneltest.Call) error {
+		if c.Op == "Apply" {
+			return errors.Join(errors.New("add route 10.0.0.0/8 via 198.18.50.1: invalid argument"),
+				errors.New("add route 10.1.0.0/16 via 198.18.50.1: invalid argument"))
+		}
+		return nil
+	})
+	if r := w.bind("eth0", 120); r.Error != "" {
+		t.Fatalf("start: %+v", r)
+	}
+	st := w.do(ipc.CmdStatus, "eth0").Status
+	if st.State != "BOUND" || len(st.Refusals) != 2 {
+		t.Fatalf("status %+v, want BOUND with two refusals", st)
+	}
+	for i, want := range []string{"add route 10.0.0.0/8", "add route 10.1.0.0/16"} {
+		if r := st.Refusals[i]; r.Reason != "kernel_refused" || !strings.HasPrefix(r.Detail, want) {
+			t.Errorf("refusal %d: %+v, want kernel_refused %q", i, r, want)
+		}
 	}
 }

@@ -26,13 +26,14 @@ const (
 	ReasonBadRoutes                    // option 121 unusable: option 3 used instead
 	ReasonNak                          // the server refused our REQUEST
 	ReasonDecline                      // the address was in use (RFC 5227): declined
+	ReasonKernel                       // the kernel refused an address, route or rule of the lease
 	NumReasons
 )
 
 var reasonNames = [NumReasons]string{
 	"no_server_id", "no_lease_time", "zero_lease_time", "bad_address", "address_on_another_interface",
 	"server_id_mismatch", "address_mismatch", "expired_before_use", "bad_route", "bad_option_121",
-	"nak", "declined",
+	"nak", "declined", "kernel_refused",
 }
 
 func (r Reason) String() string {
@@ -88,6 +89,14 @@ func (m *Machine) refuse(now time.Time, reason Reason, detail string) {
 	m.counts.Refused[reason]++
 	m.refused.add(x)
 	m.emit(Refused{x})
+}
+
+// Record counts and keeps a refusal the machine's owner met carrying out
+// its actions (the kernel refusing a route): status shows it with the
+// machine's own. It returns no action: the owner logs it.
+func (m *Machine) Record(now time.Time, reason Reason, detail string) {
+	m.counts.Refused[reason]++
+	m.refused.add(Refusal{At: now, Reason: reason, Detail: detail})
 }
 
 // reasonOf classifies an error of checkReply.
