@@ -109,7 +109,8 @@ func (a *admin) command(ctx actor.Context, c *messages.Command) *messages.Result
 	case messages.DisableIf:
 		drops, err = a.disableIf(ctx, c.Ifname)
 	case messages.ShowIf:
-		return a.showIf(c.Ifname)
+		a.showIf(c, c.Ifname)
+		return nil
 	case messages.CreateAddr:
 		return a.createAddr(ctx, c, r)
 	case messages.DeleteAddr:

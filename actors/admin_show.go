@@ -11,11 +11,19 @@ import (
 	"github.com/dhcpagent/dhcpagent/messages"
 )
 
-// showIf lists interface objects, active or persistent (SPEC §4).
-func (a *admin) showIf(want string) *messages.Result {
+// The listings read the kernel (a link's state, an address's flags) for
+// every object they show: on a goroutine, so that the admin actor's
+// Receive does not wait for a thousand netlink round trips. Each netlink
+// wait is bounded (kernel.Timeout). The objects are read in Receive; the
+// goroutine gets copies.
+
+// showIf lists interface objects, active or persistent (SPEC §4), and
+// answers c.
+func (a *admin) showIf(c *messages.Command, want string) {
 	if want != "" {
 		if err := ipadm.CheckIfname(want); err != nil {
-			return failure(err)
+			c.Answer(failure(err))
+			return
 		}
 	}
 	names := map[string]bool{}
@@ -25,7 +33,9 @@ func (a *admin) showIf(want string) *messages.Result {
 	for n := range a.persist.Interfaces {
 		names[n] = true
 	}
+	type active struct{ on, v4, v6 bool }
 	r := messages.OK()
+	var acts []active // per row of r
 	for _, n := range sortedKeys(names) {
 		if want != "" && n != want {
 			continue
@@ -35,19 +45,31 @@ func (a *admin) showIf(want string) *messages.Result {
 		if per, ok := a.persist.Interfaces[n]; ok {
 			info.Persistent = ipadm.Persistent(&per)
 		}
-		if st, err := a.env.Admin.State(n); err == nil && isActive {
-			info.State = ipadm.IfState(true, st.Up, st.Carrier)
-			info.Current = ipadm.LinkFlags{Broadcast: st.Broadcast, Multicast: st.Multicast,
-				PointToPoint: st.PointToPoint, Virtual: st.Virtual, V4: act.Has(ipadm.V4), V6: act.Has(ipadm.V6)}.Current()
-		} else if isActive {
-			info.State = ipadm.StateFailed // the link went away
-		}
 		r.Interfaces = append(r.Interfaces, info)
+		acts = append(acts, active{isActive, act.Has(ipadm.V4), act.Has(ipadm.V6)})
 	}
 	if want != "" && len(r.Interfaces) == 0 {
-		return messages.Fail(ipc.ErrNotFound, "interface %s not found", want)
+		c.Answer(messages.Fail(ipc.ErrNotFound, "interface %s not found", want))
+		return
 	}
-	return r
+	links := a.env.Admin
+	go func() {
+		for i := range r.Interfaces {
+			info, act := &r.Interfaces[i], acts[i]
+			if !act.on {
+				continue
+			}
+			st, err := links.State(info.Ifname)
+			if err != nil {
+				info.State = ipadm.StateFailed // the link went away
+				continue
+			}
+			info.State = ipadm.IfState(true, st.Up, st.Carrier)
+			info.Current = ipadm.LinkFlags{Broadcast: st.Broadcast, Multicast: st.Multicast,
+				PointToPoint: st.PointToPoint, Virtual: st.Virtual, V4: act.v4, V6: act.v6}.Current()
+		}
+		c.Answer(r)
+	}()
 }
 
 // showAddr lists address objects. A DHCP object's state and address come
@@ -72,6 +94,7 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command, want string) {
 		objs[o] = true
 	}
 	var rows []messages.AddrRow
+	statics := map[int]ipadm.Address{}         // row -> its active static object
 	dhcp := map[string]chan *messages.Result{} // interface -> its status
 	for _, o := range sortedKeys(objs) {
 		if want != "" && o != want && !(strings.HasSuffix(want, "/") && strings.HasPrefix(o, want)) {
@@ -92,7 +115,7 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command, want string) {
 			}
 		case ad.Type == ipadm.Static:
 			row.Addr = ad.Addr.String()
-			row.State = a.staticState(ad)
+			statics[len(rows)] = ad
 		default:
 			ch := make(chan *messages.Result, 1)
 			dhcp[ad.Ifname] = ch
@@ -104,7 +127,11 @@ func (a *admin) showAddr(ctx actor.Context, c *messages.Command, want string) {
 		c.Answer(messages.Fail(ipc.ErrNotFound, "address object %s not found", want))
 		return
 	}
+	links := a.env.Admin
 	go func() {
+		for i, ad := range statics {
+			rows[i].State = staticState(links, ad)
+		}
 		deadline := time.After(5 * time.Second)
 		for i := range rows {
 			ch, ok := dhcp[ifnameOf(rows[i].Addrobj)]
@@ -135,12 +162,12 @@ func flagU(on bool) string {
 }
 
 // staticState reads a static address's state from the kernel.
-func (a *admin) staticState(ad ipadm.Address) string {
-	st, err := a.env.Admin.State(ad.Ifname)
+func staticState(links LinkAdmin, ad ipadm.Address) string {
+	st, err := links.State(ad.Ifname)
 	if err != nil || !st.Up {
 		return ipadm.StateDown
 	}
-	present, tentative, duplicate := a.env.Admin.AddrFlags(st.Index, ad.Addr)
+	present, tentative, duplicate := links.AddrFlags(st.Index, ad.Addr)
 	switch {
 	case duplicate:
 		return "duplicate"

@@ -51,20 +51,25 @@ type Kernel struct {
 	ipv6                        map[string]bool
 }
 
-// SetFail installs f, which sees every later call before the kernel does;
-// nil makes every call succeed again.
+// SetFail installs f, which sees every later call before the kernel does
+// (from the caller's goroutine; f may block); nil makes every call succeed
+// again.
 func (k *Kernel) SetFail(f func(Call) error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.fail = f
 }
 
-// check asks the fail function about c; k.mu is held.
+// check asks the fail function about c, without holding k.mu: a fail
+// function may block (a kernel slow to answer) while other calls go on.
 func (k *Kernel) check(c Call) error {
-	if k.fail == nil {
+	k.mu.Lock()
+	f := k.fail
+	k.mu.Unlock()
+	if f == nil {
 		return nil
 	}
-	return k.fail(c)
+	return f(c)
 }
 
 // AddLink puts a link called name on the fake host.
@@ -85,11 +90,11 @@ func put[K comparable, V any](m *map[K]V, key K, v V) {
 
 // Apply records c and, like the kernel, puts its address on the link.
 func (k *Kernel) Apply(c kernel.AddrConfig) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	if err := k.check(Call{Op: "Apply", Ifindex: c.Ifindex, Config: c}); err != nil {
 		return err
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	k.applied = append(k.applied, c)
 	if a := (kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}); !slices.Contains(k.addrs, a) {
 		k.addrs = append(k.addrs, a)
@@ -99,11 +104,11 @@ func (k *Kernel) Apply(c kernel.AddrConfig) error {
 
 // Remove records c and takes its address off the link.
 func (k *Kernel) Remove(c kernel.AddrConfig) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	if err := k.check(Call{Op: "Remove", Ifindex: c.Ifindex, Config: c}); err != nil {
 		return err
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	k.removed = append(k.removed, c)
 	k.addrs = slices.DeleteFunc(k.addrs, func(a kernel.IfAddr) bool {
 		return a == kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}
@@ -114,11 +119,11 @@ func (k *Kernel) Remove(c kernel.AddrConfig) error {
 // Withdraw records what kernel.Vanished says old loses to next, when it
 // loses anything.
 func (k *Kernel) Withdraw(old, next kernel.AddrConfig) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	if err := k.check(Call{Op: "Withdraw", Ifindex: old.Ifindex, Config: old}); err != nil {
 		return err
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	if routes, rule := kernel.Vanished(old, next); len(routes) > 0 || rule {
 		k.withdrawn = append(k.withdrawn, kernel.AddrConfig{Ifindex: old.Ifindex, Addr: old.Addr,
 			Metric: old.Metric, Table: old.Table, Routes: routes})
@@ -128,11 +133,11 @@ func (k *Kernel) Withdraw(old, next kernel.AddrConfig) error {
 
 // Addrs lists the addresses on the fake host.
 func (k *Kernel) Addrs() ([]kernel.IfAddr, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	if err := k.check(Call{Op: "Addrs"}); err != nil {
 		return nil, err
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	return slices.Clone(k.addrs), nil
 }
 
@@ -146,11 +151,11 @@ func (k *Kernel) SetAddrs(addrs ...kernel.IfAddr) {
 
 // MTU returns what SetMTU set on ifindex, 1500 before that.
 func (k *Kernel) MTU(ifindex int) (int, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	if err := k.check(Call{Op: "MTU", Ifindex: ifindex}); err != nil {
 		return 0, err
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	if m, ok := k.mtu[ifindex]; ok {
 		return m, nil
 	}
@@ -159,11 +164,11 @@ func (k *Kernel) MTU(ifindex int) (int, error) {
 
 // SetMTU sets the MTU of ifindex.
 func (k *Kernel) SetMTU(ifindex, mtu int) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	if err := k.check(Call{Op: "SetMTU", Ifindex: ifindex}); err != nil {
 		return err
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	put(&k.mtu, ifindex, mtu)
 	return nil
 }
@@ -171,11 +176,11 @@ func (k *Kernel) SetMTU(ifindex, mtu int) error {
 // State returns the link called name, or an error wrapping
 // kernel.ErrNoLink, as the real one does.
 func (k *Kernel) State(name string) (kernel.LinkState, error) {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	if err := k.check(Call{Op: "State", Name: name}); err != nil {
 		return kernel.LinkState{}, err
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	if l, ok := k.links[name]; ok {
 		return *l, nil
 	}
@@ -184,11 +189,11 @@ func (k *Kernel) State(name string) (kernel.LinkState, error) {
 
 // SetUp sets the link with that index administratively up or down.
 func (k *Kernel) SetUp(index int, up bool) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	if err := k.check(Call{Op: "SetUp", Ifindex: index}); err != nil {
 		return err
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	for _, l := range k.links {
 		if l.Index == index {
 			l.Up = up
@@ -199,11 +204,11 @@ func (k *Kernel) SetUp(index int, up bool) error {
 
 // SetIPv6 records the link's IPv6 switch.
 func (k *Kernel) SetIPv6(name string, on bool) error {
-	k.mu.Lock()
-	defer k.mu.Unlock()
 	if err := k.check(Call{Op: "SetIPv6", Name: name}); err != nil {
 		return err
 	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
 	put(&k.ipv6, name, on)
 	return nil
 }
