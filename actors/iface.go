@@ -126,6 +126,10 @@ func (a *iface) Receive(ctx actor.Context) {
 	case *messages.Reconfigure:
 		a.reconfigure()
 	case *messages.Inbound:
+		if msg.Err != nil {
+			a.malformed(msg.Err)
+			return
+		}
 		a.log.Debug("received", zap.Stringer("type", msg.Msg.MessageType()),
 			zap.Uint32("xid", lease.XID(msg.Msg)), zap.Stringer("state", a.m.State()))
 		a.handle(lease.Received{Msg: msg.Msg})

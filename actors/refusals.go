@@ -19,6 +19,14 @@ type refusalLog struct {
 	quiet [lease.NumReasons]int // refusals not logged since the last line
 }
 
+// malformed records a reply for the transaction that did not decode
+// (issue 12: malformed replies logged with a reason, and shown by status).
+func (a *iface) malformed(err error) {
+	r := lease.Refusal{At: a.env.Clock.Now(), Reason: lease.ReasonMalformed, Detail: "malformed reply: " + err.Error()}
+	a.m.Record(r.At, r.Reason, r.Detail)
+	a.logRefusal(r)
+}
+
 // logRefusal logs r with its reason and detail unless one of the same
 // reason was logged less than refusalLogEvery ago; the line says how many
 // were left out since the last.

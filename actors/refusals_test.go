@@ -11,6 +11,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
 	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 )
@@ -86,5 +87,26 @@ func TestKernelRefusalsInStatus(t *testing.T) {
 		if r := st.Refusals[i]; r.Reason != "kernel_refused" || !strings.HasPrefix(r.Detail, want) {
 			t.Errorf("refusal %d: %+v, want kernel_refused %q", i, r, want)
 		}
+	}
+}
+
+// TestMalformedReplyInStatus: a reply for the interface's transaction that
+// does not decode is in status with why; the exchange goes on.
+func TestMalformedReplyInStatus(t *testing.T) {
+	w := newWorld(t, fast)
+	ch := w.ask(0, ipc.CmdStart, "eth0")
+	d := w.send.next(t)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120, dhcpv4.WithGeneric(dhcpv4.OptionOptionOverload, []byte{4}))
+	waitFor(t, "the malformed reply recorded", func() bool { return len(w.do(ipc.CmdStatus, "eth0").Status.Refusals) == 1 })
+	r := w.do(ipc.CmdStatus, "eth0").Status.Refusals[0]
+	if r.Reason != "malformed" || !strings.Contains(r.Detail, "overload") {
+		t.Fatalf("refusal %+v, want malformed, naming the overload", r)
+	}
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
+	req := w.send.next(t)
+	expectType(t, req, dhcpv4.MessageTypeRequest)
+	w.serve(req.msg, dhcpv4.MessageTypeAck, 120)
+	if rep := w.await(ch); rep.Error != "" {
+		t.Fatalf("start: %+v", rep)
 	}
 }

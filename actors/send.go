@@ -51,8 +51,8 @@ func (a *iface) listen() {
 		a.xid = st.XID
 		if st.XID != 0 {
 			root, self := a.root, a.self
-			a.env.Router.Bind(st.XID, a.link.Index, a.link.HWAddr, func(m *dhcpv4.DHCPv4) {
-				root.Send(self, &messages.Inbound{Msg: m})
+			a.env.Router.Bind(st.XID, a.link.Index, a.link.HWAddr, func(m *dhcpv4.DHCPv4, err error) {
+				root.Send(self, &messages.Inbound{Msg: m, Err: err})
 			})
 		}
 	}

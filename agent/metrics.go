@@ -72,9 +72,11 @@ type meteredRouter struct {
 }
 
 func (r meteredRouter) Bind(xid uint32, ifindex int, hw net.HardwareAddr, deliver transport.Deliver) {
-	r.Router.Bind(xid, ifindex, hw, func(msg *dhcpv4.DHCPv4) {
-		r.m.Received(ifindex, msg)
-		deliver(msg)
+	r.Router.Bind(xid, ifindex, hw, func(msg *dhcpv4.DHCPv4, err error) {
+		if msg != nil {
+			r.m.Received(ifindex, msg)
+		}
+		deliver(msg, err)
 	})
 }
 

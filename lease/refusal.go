@@ -27,13 +27,14 @@ const (
 	ReasonNak                          // the server refused our REQUEST
 	ReasonDecline                      // the address was in use (RFC 5227): declined
 	ReasonKernel                       // the kernel refused an address, route or rule of the lease
+	ReasonMalformed                    // a reply for our transaction that did not decode
 	NumReasons
 )
 
 var reasonNames = [NumReasons]string{
 	"no_server_id", "no_lease_time", "zero_lease_time", "bad_address", "address_on_another_interface",
 	"server_id_mismatch", "address_mismatch", "expired_before_use", "bad_route", "bad_option_121",
-	"nak", "declined", "kernel_refused",
+	"nak", "declined", "kernel_refused", "malformed",
 }
 
 func (r Reason) String() string {

@@ -38,9 +38,11 @@ type Unmanaged struct {
 type Retire struct{}
 
 // Inbound carries a reply for the interface actor's transaction from the
-// shared receive path (the dispatcher's goroutine). No reply.
+// shared receive path (the dispatcher's goroutine): Msg, or, for a frame
+// of the transaction that did not decode, a nil Msg and Err. No reply.
 type Inbound struct {
 	Msg *dhcpv4.DHCPv4
+	Err error
 }
 
 // TimerFired is posted by a time.AfterFunc to the interface actor that

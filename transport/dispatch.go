@@ -3,6 +3,7 @@ package transport
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -11,9 +12,12 @@ import (
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
-// Deliver hands a reply to the transaction that owns it. It is called on the
+// Deliver hands a reply to the transaction that owns it: msg, or, when a
+// frame for the transaction (by its xid and hardware address) did not
+// decode, nil and why, so that the interface can tell an operator (issue
+// 12: malformed replies are logged with a reason). It is called on the
 // receiving goroutine and must not block.
-type Deliver func(*dhcpv4.DHCPv4)
+type Deliver func(msg *dhcpv4.DHCPv4, err error)
 
 // Dispatcher routes each received reply to the transaction with its xid and
 // hardware address, whichever interface it arrived on, and hands out xids
@@ -117,11 +121,15 @@ func (d *Dispatcher) Dispatch(frame []byte, from Origin) {
 	}
 	// Copied: the receive buffer is reused for the next frame.
 	msg, err := DecodeReply(bytes.Clone(payload))
-	if err != nil || msg.OpCode != dhcpv4.OpcodeBootReply {
+	if err == nil && msg.OpCode != dhcpv4.OpcodeBootReply {
+		err = errors.New("not a BOOTREPLY")
+	}
+	if err != nil {
 		d.malformed.Add(1)
+		r.deliver(nil, err)
 		return
 	}
-	r.deliver(msg)
+	r.deliver(msg, nil)
 }
 
 // bootpFixedLen is the fixed part of a BOOTP message, up to the options

@@ -24,8 +24,8 @@ func TestDispatcher(t *testing.T) {
 	hwB := net.HardwareAddr{2, 0, 0, 0, 0, 0xb}
 	d := NewDispatcher()
 	var got []string
-	d.Bind(1, 10, hwA, func(*dhcpv4.DHCPv4) { got = append(got, "A") })
-	d.Bind(2, 11, hwB, func(*dhcpv4.DHCPv4) { got = append(got, "B") })
+	d.Bind(1, 10, hwA, func(*dhcpv4.DHCPv4, error) { got = append(got, "A") })
+	d.Bind(2, 11, hwB, func(*dhcpv4.DHCPv4, error) { got = append(got, "B") })
 	onA, onB := Origin{Ifindex: 10}, Origin{Ifindex: 11}
 	bcastOnA, bcastOnB := Origin{Ifindex: 10, Broadcast: true}, Origin{Ifindex: 11, Broadcast: true}
 
@@ -59,7 +59,7 @@ func TestNewXIDAvoidsBound(t *testing.T) {
 			t.Fatalf("NewXID returned %d, zero or already bound", x)
 		}
 		seen[x] = true
-		d.Bind(x, 1, net.HardwareAddr{2, 0, 0, 0, 0, 1}, func(*dhcpv4.DHCPv4) {})
+		d.Bind(x, 1, net.HardwareAddr{2, 0, 0, 0, 0, 1}, func(*dhcpv4.DHCPv4, error) {})
 	}
 }
 
@@ -70,7 +70,7 @@ func FuzzDispatch(f *testing.F) {
 	f.Add([]byte{0x45})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d := NewDispatcher()
-		d.Bind(1, 1, net.HardwareAddr{2, 0, 0, 0, 0, 1}, func(*dhcpv4.DHCPv4) {})
+		d.Bind(1, 1, net.HardwareAddr{2, 0, 0, 0, 0, 1}, func(*dhcpv4.DHCPv4, error) {})
 		d.Dispatch(b, Origin{Ifindex: 1, Broadcast: len(b)%2 == 0})
 		if s := d.Stats(); s.Received != 1 || s.Malformed+s.Unmatched+s.Duplicates > 1 {
 			t.Fatalf("stats %+v after one frame", s)

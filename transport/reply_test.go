@@ -138,9 +138,34 @@ func TestDispatchHonoursOverload(t *testing.T) {
 	copy(b[28:], hw)
 	d := NewDispatcher()
 	var got *dhcpv4.DHCPv4
-	d.Bind(9, 1, hw, func(m *dhcpv4.DHCPv4) { got = m })
+	d.Bind(9, 1, hw, func(m *dhcpv4.DHCPv4, _ error) { got = m })
 	d.Dispatch(reverse(EncodeUDP4(netip.MustParseAddr("198.18.0.1"), bcast, b)), Origin{Ifindex: 1})
 	if got == nil || got.ServerIdentifier() == nil || got.SubnetMask() == nil {
 		t.Fatalf("delivered %v, want the overloaded options", got)
+	}
+}
+
+// TestDispatchReportsMalformed: a frame of a bound transaction that does
+// not decode reaches the transaction as an error, counted as malformed; one
+// of no transaction is only counted.
+func TestDispatchReportsMalformed(t *testing.T) {
+	b := overloaded(t, 4) // a 52 of no meaning
+	hw := net.HardwareAddr{2, 0, 0, 0, 0, 1}
+	copy(b[4:8], []byte{0, 0, 0, 9})
+	b[2] = 6
+	copy(b[28:], hw)
+	d := NewDispatcher()
+	var errs []error
+	d.Bind(9, 1, hw, func(m *dhcpv4.DHCPv4, err error) {
+		if m != nil || err == nil {
+			t.Fatalf("delivered %v, %v: want only an error", m, err)
+		}
+		errs = append(errs, err)
+	})
+	d.Dispatch(reverse(EncodeUDP4(netip.MustParseAddr("198.18.0.1"), bcast, b)), Origin{Ifindex: 1})
+	copy(b[4:8], []byte{0, 0, 0, 10})
+	d.Dispatch(reverse(EncodeUDP4(netip.MustParseAddr("198.18.0.1"), bcast, b)), Origin{Ifindex: 1})
+	if len(errs) != 1 || d.Stats().Malformed != 1 || d.Stats().Unmatched != 1 {
+		t.Fatalf("errors %v, stats %+v: want one error delivered, one malformed, one unmatched", errs, d.Stats())
 	}
 }
