@@ -2,6 +2,8 @@ package agent
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/messages"
@@ -10,47 +12,201 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// linkSource is the kernel's side of the link watcher: a subscription to
+// link changes (closed, with done, when the subscription fails: ENOBUFS
+// after a burst the socket could not hold) and a full dump of the links.
+type linkSource struct {
+	subscribe func(ch chan<- netlink.LinkUpdate, done <-chan struct{}, onErr func(error)) error
+	list      func() ([]netlink.Link, error)
+}
+
+// kernelLinks is the netlink of the agent's own namespace.
+var kernelLinks = linkSource{
+	subscribe: func(ch chan<- netlink.LinkUpdate, done <-chan struct{}, onErr func(error)) error {
+		return netlink.LinkSubscribeWithOptions(ch, done, netlink.LinkSubscribeOptions{ErrorCallback: onErr})
+	},
+	list: netlink.LinkList,
+}
+
+// Resubscription delays after the link watch is lost: from the first,
+// doubling, to the last, which also paces a kernel that refuses
+// subscriptions.
+const (
+	firstResubscribe = 100 * time.Millisecond
+	maxResubscribe   = 30 * time.Second
+)
+
 // watchLinks follows link changes from netlink and reports carrier changes,
 // deletions and links it had not seen (SPEC §2) until ctx ends. Only
 // changes are reported.
 func watchLinks(ctx context.Context, log *zap.Logger, report func(*messages.Link)) {
-	updates := make(chan netlink.LinkUpdate, 256)
-	err := netlink.LinkSubscribeWithOptions(updates, ctx.Done(), netlink.LinkSubscribeOptions{
-		ErrorCallback: func(err error) { log.Warn("link watch", zap.Error(err)) },
-	})
-	if err != nil {
-		log.Error("cannot watch links: carrier changes will go unnoticed", zap.Error(err))
-		return
+	w := &linkWatch{log: log, report: report, links: map[int]watched{}}
+	w.run(ctx, kernelLinks, firstResubscribe)
+}
+
+// watched is what the watcher last reported of a link.
+type watched struct {
+	name string
+	up   bool
+}
+
+type linkWatch struct {
+	log    *zap.Logger
+	report func(*messages.Link)
+	links  map[int]watched // by index
+}
+
+// run watches through src. A lost subscription (the kernel drops a
+// socket's messages when a burst overruns it, and the reader fails with
+// ENOBUFS) is not the end: the watcher subscribes again, then reads the
+// whole link table and reports what changed while it was blind, so a
+// carrier lost or a link deleted in the burst is still noticed.
+func (w *linkWatch) run(ctx context.Context, src linkSource, delay time.Duration) {
+	resync := false
+	wait := delay
+	for {
+		updates := make(chan netlink.LinkUpdate, 256)
+		done := make(chan struct{}) // closes this subscription's socket
+		err := src.subscribe(updates, done, func(err error) { w.log.Warn("link watch", zap.Error(err)) })
+		switch {
+		case err == nil && resync:
+			err = w.resync(src)
+		case err == nil:
+			w.baseline(src)
+		}
+		if err == nil {
+			resync = true
+			if w.follow(ctx, updates) {
+				wait = delay // it worked for a while: the next loss retries soon
+			}
+		}
+		close(done)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			w.log.Error("cannot watch links: retrying", zap.Error(err), zap.Duration("in", wait))
+		} else {
+			w.log.Warn("link watch lost (netlink overrun?): subscribing again and reading every link",
+				zap.Duration("in", wait))
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		wait = min(2*wait, maxResubscribe)
 	}
-	carrier := map[int]bool{}
+}
+
+// follow reports the updates until the subscription ends or ctx does; it
+// says whether any update came.
+func (w *linkWatch) follow(ctx context.Context, updates <-chan netlink.LinkUpdate) bool {
+	any := false
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return any
 		case u, ok := <-updates:
 			if !ok {
-				return
+				return any
 			}
+			any = true
 			a := u.Link.Attrs()
 			if u.Header.Type == unix.RTM_DELLINK {
-				delete(carrier, a.Index)
-				report(&messages.Link{Ifname: a.Name, Deleted: true})
+				if _, known := w.links[a.Index]; !known {
+					w.report(&messages.Link{Ifname: a.Name, Deleted: true})
+				}
+				w.gone(a.Index)
 				continue
 			}
-			up := u.IfInfomsg.Flags&unix.IFF_UP != 0 && u.IfInfomsg.Flags&unix.IFF_LOWER_UP != 0
-			if was, seen := carrier[a.Index]; seen && was == up {
-				continue
-			}
-			first := !hasKey(carrier, a.Index)
-			carrier[a.Index] = up
-			// The first report of a link tells the manager it exists: a
-			// managed interface whose link had gone resumes.
-			report(&messages.Link{Ifname: a.Name, Up: up, Appeared: first})
+			w.seen(a.Index, a.Name, u.IfInfomsg.Flags)
 		}
 	}
 }
 
-func hasKey(m map[int]bool, k int) bool { _, ok := m[k]; return ok }
+// baseline records the links as they are when the watch begins, without
+// reporting them (the manager looks them up itself at start-up), so that a
+// later resync reports changes only. Without it, each link's first report
+// counts as its appearance, as for a link created later.
+func (w *linkWatch) baseline(src linkSource) {
+	links, err := w.dump(src)
+	if err != nil {
+		w.log.Warn("cannot read the links: each link's first change counts as its appearance", zap.Error(err))
+		return
+	}
+	for _, l := range links {
+		a := l.Attrs()
+		w.links[a.Index] = watched{name: a.Name, up: isUp(uint32(a.RawFlags))}
+	}
+}
+
+// dump reads every link, again when a change interrupted the dump (then
+// at most three times; the last dump is used as it is).
+func (w *linkWatch) dump(src linkSource) ([]netlink.Link, error) {
+	var links []netlink.Link
+	var err error
+	for range 3 {
+		if links, err = src.list(); !errors.Is(err, netlink.ErrDumpInterrupted) {
+			break
+		}
+	}
+	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
+		return nil, fmt.Errorf("reading the links: %w", err)
+	}
+	return links, nil
+}
+
+func isUp(flags uint32) bool { return flags&unix.IFF_UP != 0 && flags&unix.IFF_LOWER_UP != 0 }
+
+// resync reads every link and reports what differs from what was last
+// reported: carrier changes, links that appeared, links that went.
+func (w *linkWatch) resync(src linkSource) error {
+	links, err := w.dump(src)
+	if err != nil {
+		return err
+	}
+	present := map[int]bool{}
+	for _, l := range links {
+		a := l.Attrs()
+		present[a.Index] = true
+		w.seen(a.Index, a.Name, uint32(a.RawFlags))
+	}
+	for index := range w.links {
+		if !present[index] {
+			w.gone(index)
+		}
+	}
+	return nil
+}
+
+// seen reports a link's state if it changed. The first report of a link
+// tells the manager it exists: a managed interface whose link had gone
+// resumes. A link renamed is the old name gone and the new one appeared.
+func (w *linkWatch) seen(index int, name string, flags uint32) {
+	up := isUp(flags)
+	was, known := w.links[index]
+	if known && was.name != name {
+		w.gone(index)
+		known = false
+	}
+	if known && was.up == up {
+		return
+	}
+	w.links[index] = watched{name: name, up: up}
+	w.report(&messages.Link{Ifname: name, Up: up, Appeared: !known})
+}
+
+func (w *linkWatch) gone(index int) {
+	was, known := w.links[index]
+	if !known {
+		return
+	}
+	delete(w.links, index)
+	w.report(&messages.Link{Ifname: was.name, Deleted: true})
+}
 
 // clockSlack is how far the wall clock may drift from the monotonic clock
 // between two ticks before it counts as a jump (or a resume from suspend,
