@@ -47,11 +47,50 @@ func Forward(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c 
 	case r := <-reply:
 		return toWire(req, r)
 	case <-expired:
+		if r := settled(ctx, root, ipcPID, c, req, reply); r != nil {
+			return toWire(req, r)
+		}
 		return ipc.Fail(req, ipc.ErrTimeout, "%s on %s still in progress", req.Command, req.Ifname)
 	case <-ctx.Done():
 		return ipc.Fail(req, ipc.ErrShutdown, "agent stopping")
 	}
 }
+
+// settled runs before a TIMEOUT is answered: "still in progress" promises
+// that the command was taken, and that its interface's records say so (a
+// `start --wait 0` answered before the interface was even recorded as
+// managed was lost by a kill -9 right after). A status of the same
+// interface, queued behind the command on the same path (IPC actor,
+// manager, interface actor; answers wait for the writes asked before
+// them), is answered only once the command has been taken and recorded.
+// It returns the command's own result when that came meanwhile.
+func settled(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c ipc.Caller, req *ipc.Request, reply <-chan *messages.Result) *messages.Result {
+	if req.Ifname == "" {
+		return nil
+	}
+	barrier := make(chan *messages.Result, 1)
+	status := &ipc.Request{Version: ipc.Version, ID: req.ID, Command: ipc.CmdStatus, Ifname: req.Ifname}
+	root.Send(ipcPID, &wireRequest{caller: c, req: status, reply: barrier, ctx: ctx})
+	t := time.NewTimer(settleWait)
+	defer t.Stop()
+	select {
+	case r := <-reply:
+		return r
+	case <-barrier:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	select {
+	case r := <-reply:
+		return r
+	default:
+		return nil
+	}
+}
+
+// settleWait bounds settled: a taken command's records are written in
+// milliseconds; a disk that hangs must not hold the caller for ever.
+const settleWait = 5 * time.Second
 
 // command is how a wire command is read: who may give it, and its typed
 // request.

@@ -3,12 +3,14 @@ package actors
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -145,5 +147,31 @@ func TestForward(t *testing.T) {
 	}
 	if st := w.do(ipc.CmdStatus, "eth0").Status; st == nil || st.State != "INIT" || !contains(st.Flags, "BUSY") {
 		t.Fatalf("status after the timed-out start = %+v, want INIT and BUSY (still starting)", st)
+	}
+}
+
+// TestTimedOutStartIsRecorded: TIMEOUT ("still in progress") is answered
+// only once the start has been taken and the interface recorded as
+// managed, so a kill -9 right after the answer cannot lose it. A
+// `start --wait 0` used to be answered at once, before the interface
+// actor had even seen it.
+func TestTimedOutStartIsRecorded(t *testing.T) {
+	for i := range 20 {
+		dir := t.TempDir()
+		st, err := store.Open(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := newWorldWith(t, "SELECT_WAIT=30\nOFFER_WAIT=0\nARP_PROBE=no\n", st, newKernel())
+		wait := int64(0)
+		r := Forward(context.Background(), w.system.Root, w.ipc, ipc.Caller{}, &ipc.Request{Version: ipc.Version,
+			ID: 7, Command: ipc.CmdStart, Ifname: "eth0", WaitMs: &wait})
+		if r.Error != ipc.ErrTimeout {
+			t.Fatalf("start --wait 0 = %+v, want TIMEOUT", r)
+		}
+		if m, err := st.Managed(); err != nil || !slices.Contains(m, "eth0") {
+			t.Fatalf("try %d: answered TIMEOUT with the managed set %v (%v): a kill -9 now loses the start", i, m, err)
+		}
+		w.kill()
 	}
 }
