@@ -319,13 +319,29 @@ func TestRogueRoutes(t *testing.T) {
 }
 
 // TestRogueReplies: an ACK naming another server than the one requested
-// is ignored (nothing bound), and the refusal logged with its reason.
+// is ignored (nothing bound), and the refusal logged with its reason;
+// options carried in the sname and file fields under option 52 (RFC 2132
+// §9.3) are read: the lease time, mask and router there make a 10-minute
+// /24 lease with its default route.
 func TestRogueReplies(t *testing.T) {
 	t.Parallel()
 	other := rogueDefault()
 	other.Ack = other.Ack.set(54, addrs("198.18.0.2"))
+	overload := func(r rogueReply) rogueReply {
+		r.Options = []rogueOption{{52, []byte{3}}, {54, rogueServer.AsSlice()}}
+		r.File = []rogueOption{{51, u32(600)}, {1, []byte{255, 255, 255, 0}}}
+		r.Sname = []rogueOption{{3, rogueServer.AsSlice()}}
+		return r
+	}
 	for _, c := range []rogueCase{
 		{name: "server id mismatch", sc: other, reason: "server_id_mismatch", quiet: true, hold: 6 * time.Second},
+		{name: "overload", sc: rogueDefault().bothReplies(overload), bound: true, check: func(t *testing.T, lab *Lab, st fullStatus, _ time.Time) {
+			wantPrefix(24)(t, lab, st, time.Time{})
+			wantRoutes(t, lab, route("0.0.0.0/0", router))
+			if st.Expires == nil || st.Began == nil || st.Expires.Sub(*st.Began) != 10*time.Minute {
+				t.Errorf("status %+v; want a 10-minute lease (option 51 in the file field)", st)
+			}
+		}},
 	} {
 		t.Run(c.name, func(t *testing.T) { runRogueCase(t, c) })
 	}
