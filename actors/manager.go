@@ -40,6 +40,10 @@ type manager struct {
 	looking map[string]*lookup
 	fresh   map[string]found
 	closing bool // the agent is stopping: nothing new starts
+	// resuming: the stored interfaces are being read (resume.go);
+	// commands and link events wait in early meanwhile, in order.
+	resuming bool
+	early    []any
 }
 
 // ManagerProps is the manager's Props.
@@ -84,9 +88,14 @@ func (m *manager) nameOf(pid *actor.PID) string {
 }
 
 func (m *manager) Receive(ctx actor.Context) {
+	if m.resuming && m.hold(ctx) {
+		return
+	}
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
 		m.resume(ctx)
+	case *resumed:
+		m.resumed(ctx, msg)
 	case *messages.Command:
 		m.route(ctx, msg)
 	case *looked:
@@ -131,63 +140,6 @@ func (m *manager) Receive(ctx actor.Context) {
 		for _, pid := range m.children {
 			ctx.Send(pid, msg)
 		}
-	}
-}
-
-// resume restarts every interface that was under management when the
-// agent last stopped (SPEC §2: no start command is needed again).
-func (m *manager) resume(ctx actor.Context) {
-	if m.env.Store == nil {
-		return
-	}
-	h, err := m.env.Store.LoadHost()
-	var managed []string
-	if err == nil {
-		managed, err = m.env.Store.Managed()
-	}
-	if err != nil {
-		m.env.Log.Error("reading the managed interfaces failed", zap.Error(err))
-		return
-	}
-	m.primary = h.Primary
-	// An interface with a persistent DHCP address object is the admin
-	// actor's to start, with the object's host name and primary flag: a
-	// second start from here would race it and any disable-if after it.
-	owned := func(string) bool { return false }
-	if c, err := m.env.Store.LoadIPAdm(); err == nil {
-		owned = c.StartsDHCP
-	}
-	m.lookUp(ctx, managed, func(ctx actor.Context, l *looked) { m.resumeFound(ctx, l, owned) })
-}
-
-// resumeFound resumes the stored interfaces whose links are there.
-func (m *manager) resumeFound(ctx actor.Context, l *looked, owned func(string) bool) {
-	// Every stored interface is known as managed before any of them
-	// resumes: the first one's conflict check must not mistake the
-	// second's address, still on its link, for a stranger's (SPEC §2).
-	links := make([]Link, 0, len(l.names))
-	for i, name := range l.names {
-		if err := l.errs[i]; err != nil {
-			m.env.Log.Warn("managed interface is missing; it resumes when its link appears",
-				zap.String("iface", name), zap.Error(err))
-			m.missing[name] = true
-			continue
-		}
-		m.env.managed.add(l.links[i])
-		links = append(links, l.links[i])
-	}
-	for _, link := range links {
-		name := link.Name
-		if owned(name) {
-			m.env.Log.Info("interface left to its DHCP address object", zap.String("iface", name))
-			continue
-		}
-		pid := m.spawn(ctx, link)
-		if name == m.primary {
-			ctx.Send(pid, &messages.Primary{On: true})
-		}
-		ctx.Send(pid, &messages.Resume{})
-		m.env.Log.Info("resuming interface", zap.String("iface", name))
 	}
 }
 

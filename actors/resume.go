@@ -1,0 +1,129 @@
+package actors
+
+import (
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/messages"
+	"go.uber.org/zap"
+)
+
+// At start-up the manager resumes every interface that was under
+// management when the agent last stopped (SPEC §2: no start command is
+// needed again). Reading that list is disk work, and Store.Managed writes
+// back (with fsync) the interface records it had to rebuild from leases:
+// none of it runs in the manager's Receive. A goroutine reads the store
+// and posts a resumed message back; until it is in, commands and link
+// events wait in the manager, in order, so that nothing started by hand
+// or by an address object races the resume of the same interface.
+
+// resumed is what the store said at start-up, posted back to the manager.
+type resumed struct {
+	primary string            // the stored primary interface
+	managed []string          // the interfaces under management
+	owned   func(string) bool // started by their DHCP address object instead
+	err     error
+}
+
+// resume reads the stored interfaces on a goroutine.
+func (m *manager) resume(ctx actor.Context) {
+	st := m.env.Store
+	if st == nil {
+		return
+	}
+	m.resuming = true
+	root, self := ctx.ActorSystem().Root, ctx.Self()
+	go func() {
+		r := &resumed{owned: func(string) bool { return false }}
+		h, err := st.LoadHost()
+		if err == nil {
+			r.primary = h.Primary
+			r.managed, err = st.Managed()
+		}
+		r.err = err
+		// An interface with a persistent DHCP address object is the admin
+		// actor's to start, with the object's host name and primary flag:
+		// a second start from here would race it and any disable-if after
+		// it.
+		if c, err := st.LoadIPAdm(); err == nil {
+			r.owned = c.StartsDHCP
+		}
+		root.Send(self, r)
+	}()
+}
+
+// hold keeps what must not overtake the resume until it is in. A shutdown
+// does not wait for it: what waited is answered SHUTDOWN.
+func (m *manager) hold(ctx actor.Context) bool {
+	switch msg := ctx.Message().(type) {
+	case *messages.Command, *messages.Link:
+		m.early = append(m.early, msg)
+		return true
+	case *messages.Shutdown:
+		m.resuming = false
+		m.shutdown(ctx, msg)
+		m.replayEarly(ctx)
+		return true
+	}
+	return false
+}
+
+// resumed looks the stored interfaces' links up (lookup.go), then routes
+// what waited: a command for a resumed interface waits behind its lookup.
+func (m *manager) resumed(ctx actor.Context, r *resumed) {
+	if !m.resuming {
+		return // the agent stopped first
+	}
+	m.resuming = false
+	switch {
+	case r.err != nil:
+		m.env.Log.Error("reading the managed interfaces failed", zap.Error(r.err))
+	default:
+		m.primary = r.primary
+		m.lookUp(ctx, r.managed, func(ctx actor.Context, l *looked) { m.resumeFound(ctx, l, r.owned) })
+	}
+	m.replayEarly(ctx)
+}
+
+// replayEarly handles what waited for the resume, in order.
+func (m *manager) replayEarly(ctx actor.Context) {
+	early := m.early
+	m.early = nil
+	for _, msg := range early {
+		switch msg := msg.(type) {
+		case *messages.Command:
+			m.route(ctx, msg)
+		case *messages.Link:
+			m.link(ctx, msg)
+		}
+	}
+}
+
+// resumeFound resumes the stored interfaces whose links are there.
+func (m *manager) resumeFound(ctx actor.Context, l *looked, owned func(string) bool) {
+	// Every stored interface is known as managed before any of them
+	// resumes: the first one's conflict check must not mistake the
+	// second's address, still on its link, for a stranger's (SPEC §2).
+	links := make([]Link, 0, len(l.names))
+	for i, name := range l.names {
+		if err := l.errs[i]; err != nil {
+			m.env.Log.Warn("managed interface is missing; it resumes when its link appears",
+				zap.String("iface", name), zap.Error(err))
+			m.missing[name] = true
+			continue
+		}
+		m.env.managed.add(l.links[i])
+		links = append(links, l.links[i])
+	}
+	for _, link := range links {
+		name := link.Name
+		if owned(name) {
+			m.env.Log.Info("interface left to its DHCP address object", zap.String("iface", name))
+			continue
+		}
+		pid := m.spawn(ctx, link)
+		if name == m.primary {
+			ctx.Send(pid, &messages.Primary{On: true})
+		}
+		ctx.Send(pid, &messages.Resume{})
+		m.env.Log.Info("resuming interface", zap.String("iface", name))
+	}
+}
