@@ -8,6 +8,7 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/ipadm"
+	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/dhcpagent/dhcpagent/transport"
@@ -30,7 +31,7 @@ type Env struct {
 	// DUID is the host's DHCP unique identifier, for CLIENT_ID=duid.
 	DUID []byte
 	// Events receives state changes and hook events for watch; may be nil.
-	Events *Bus
+	Events *ipc.Bus
 	// Store keeps leases and the managed interfaces; may be nil (tests).
 	Store Store
 	// DNS receives the interfaces' name servers and search domains

@@ -41,7 +41,7 @@ type world struct {
 	links  *fakeLinks
 	disk   *heldStore // the actors' store: st, with writes a test can hold
 	disp   *transport.Dispatcher
-	events *Bus
+	events *ipc.Bus
 	store  *store.Store
 	hooks  *fakeHooks
 	dns    *fakeResolver
@@ -111,7 +111,7 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, k *kerneltest.Kern
 		Net:       w.net,
 		Links:     w.links,
 		Log:       zap.NewNop(),
-		Events:    NewBus(),
+		Events:    ipc.NewBus(),
 		Store:     w.disk,
 		TestHooks: true,
 		Admin:     w.net,

@@ -161,7 +161,7 @@ func newEnv(o Options, st *store.Store, s *sockets, hooks *hook.Runner) (*actors
 		Log:       o.Log,
 		DUID:      duid,
 		IAID:      iaid,
-		Events:    actors.NewBus(),
+		Events:    ipc.NewBus(),
 		Store:     st,
 		Hooks:     hooks,
 		TestHooks: o.TestHooks,
