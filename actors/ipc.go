@@ -10,7 +10,7 @@ import (
 
 // ipcActor receives every control request, logs it with the caller,
 // rejects what the caller may not do, translates the rest into typed
-// commands (wire.go) and forwards them: interface and address objects to
+// commands (messages.FromWire) and forwards them: interface and address objects to
 // the admin actor, the rest to the manager. It never touches lease state.
 type ipcActor struct {
 	manager  *actor.PID
@@ -42,26 +42,15 @@ func (a *ipcActor) Receive(ctx actor.Context) {
 	a.log.Info("command", zap.String("command", req.Command), zap.String("iface", req.Ifname),
 		zap.String("object", req.Args[ipc.ArgObject]),
 		zap.Uint32("uid", w.caller.UID), zap.Int32("pid", w.caller.PID), zap.Uint64("id", req.ID))
-	answer := func(r *messages.Result) {
+	c, fail := messages.FromWire(req, a.privileged(w.caller))
+	if fail != nil {
 		select {
-		case w.reply <- r: // the first and only answer: there is room for it
+		case w.reply <- fail: // the first and only answer: there is room for it
 		default:
 		}
-	}
-	cmd, known := commands[req.Command]
-	switch {
-	case !known:
-		answer(messages.Fail(ipc.ErrInvalid, "unknown command %q", req.Command))
-		return
-	case cmd.privileged && !a.privileged(w.caller):
-		answer(messages.Fail(ipc.ErrPerm, "%s needs root or the admin group", req.Command))
 		return
 	}
-	c, err := fromWire(w, cmd.parse)
-	if err != nil {
-		answer(messages.Fail(ipc.ErrInvalid, "%s: %v", req.Command, err))
-		return
-	}
+	c.Ctx, c.Reply = w.ctx, w.reply
 	switch c.Req.(type) {
 	case messages.Version:
 		c.Answer(&messages.Result{Message: version.String()})

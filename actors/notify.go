@@ -1,8 +1,8 @@
 package actors
 
 import (
-	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"go.uber.org/zap"
 )
 
@@ -10,10 +10,10 @@ import (
 // (RFC 8925) says why and when DHCPv4 resumes.
 func (a *iface) transition(t lease.Transition) {
 	st := a.m.Status()
-	ev := &ipc.Event{Kind: "state", State: t.To.String(), From: t.From.String()}
+	ev := messages.Event{From: t.From, To: t.To}
 	fields := []zap.Field{zap.Stringer("from", t.From), zap.Stringer("state", t.To), zap.Uint32("xid", st.XID)}
 	if t.To == lease.V6Only {
-		ev.Until = wall(st.V6OnlyUntil)
+		ev.Until = st.V6OnlyUntil
 		a.log.Info("IPv6-only network (RFC 8925 option 108): DHCPv4 paused", append(fields,
 			zap.Time("until", st.V6OnlyUntil))...)
 	} else {
@@ -35,22 +35,17 @@ func (a *iface) notify(e lease.EventName, before *lease.Lease) int {
 		fields = append(fields, zap.Stringer("address", l.Addr))
 	}
 	a.log.Info("event", fields...)
-	a.publish(&ipc.Event{Kind: "event", State: a.m.State().String(), Event: string(e)})
+	a.publish(messages.Event{Hook: e, To: a.m.State()})
 	return a.enqueue(e, l)
 }
 
 // publish completes ev with the interface's name, time and counters and
 // hands it to watchers.
-func (a *iface) publish(ev *ipc.Event) {
+func (a *iface) publish(ev messages.Event) {
 	if a.env.Events == nil {
 		return
 	}
 	st := a.m.Status()
-	ev.Time = a.env.Clock.Now().Round(0)
-	ev.Ifname = a.link.Name
-	ev.Sent, ev.Received, ev.Declined = st.Counters.Sent, st.Counters.Received, st.Counters.Declined
-	if st.Lease != nil {
-		ev.Address = st.Lease.Addr.Addr().String()
-	}
-	a.env.Events.Publish(ev)
+	ev.Ifname, ev.Time, ev.Counters, ev.Lease = a.link.Name, a.env.Clock.Now(), st.Counters, st.Lease
+	a.env.Events.Publish(ev.Wire())
 }

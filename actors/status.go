@@ -37,17 +37,5 @@ func storeWarnings(st Store, ifname string) []messages.Warning {
 	if st == nil {
 		return nil
 	}
-	var out []messages.Warning
-	for _, p := range st.Problems(ifname) {
-		msg := "state dir"
-		if p.File != "" {
-			msg += " " + p.File
-		}
-		msg += ": " + p.Reason
-		if p.Aside != "" {
-			msg += " (set aside as " + p.Aside + ")"
-		}
-		out = append(out, messages.Warning{Time: p.Time, Message: msg})
-	}
-	return out
+	return messages.Warnings(st.Problems(ifname))
 }

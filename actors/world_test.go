@@ -199,7 +199,7 @@ func (w *world) wire(ctx context.Context, caller ipc.Caller, req *ipc.Request) <
 	go func() {
 		select {
 		case r := <-res:
-			ch <- toWire(req, r)
+			ch <- messages.ToWire(req, r)
 		case <-w.ended:
 		}
 	}()

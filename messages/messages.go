@@ -2,7 +2,7 @@
 // exchange. Each doc comment says who sends the message and what answer it
 // expects. Commands are typed (command.go): the IPC wire format (package
 // ipc) is translated into them, and their Results back, in one place at
-// the boundary (actors/wire.go); inside, nothing reads argument maps or
+// the boundary (wire.go, reply.go); inside, nothing reads argument maps or
 // compares state names. Results travel on buffered channels of capacity
 // one carried in the command, so an actor answering never blocks and never
 // waits on a future; the connection goroutine at the other end does the

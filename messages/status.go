@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/store"
 )
 
 // IfStatus is one managed interface's status (SPEC §3), as its actor (or,
@@ -41,6 +42,24 @@ type IfStatus struct {
 type Warning struct {
 	Time    time.Time
 	Message string
+}
+
+// Warnings are the state dir's problems as status shows them, one
+// sentence each: the file, what is wrong, and where it was set aside.
+func Warnings(ps []store.Problem) []Warning {
+	var out []Warning
+	for _, p := range ps {
+		msg := "state dir"
+		if p.File != "" {
+			msg += " " + p.File
+		}
+		msg += ": " + p.Reason
+		if p.Aside != "" {
+			msg += " (set aside as " + p.Aside + ")"
+		}
+		out = append(out, Warning{Time: p.Time, Message: msg})
+	}
+	return out
 }
 
 // StateName is the state as status, the logs and the metrics name it: the

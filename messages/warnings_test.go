@@ -1,4 +1,4 @@
-package actors
+package messages
 
 import (
 	"os"
@@ -7,7 +7,6 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/store"
 )
 
@@ -26,19 +25,19 @@ func TestStatusCarriesStoreWarnings(t *testing.T) {
 	if l, err := st.LoadLease("eth0"); l != nil || err != nil {
 		t.Fatalf("LoadLease of a FIFO = %v, %v", l, err)
 	}
-	ws := storeWarnings(st, "eth0")
+	ws := Warnings(st.Problems("eth0"))
 	if len(ws) != 1 || !strings.Contains(ws[0].Message, "leases/eth0.json: not a regular file") ||
 		!strings.Contains(ws[0].Message, "set aside as leases/eth0.json.corrupt-") || ws[0].Time.IsZero() {
 		t.Fatalf("eth0 warnings %+v", ws)
 	}
-	if ws := storeWarnings(st, "eth1"); len(ws) != 0 {
+	if ws := Warnings(st.Problems("eth1")); len(ws) != 0 {
 		t.Fatalf("eth1 warnings %+v", ws)
 	}
-	w := wireStatus(messages.IfStatus{Ifname: "eth0", Warnings: ws})
+	w := IfStatus{Ifname: "eth0", Warnings: ws}.Wire()
 	if len(w.Warnings) != 1 || w.Warnings[0].Message != ws[0].Message {
 		t.Fatalf("wire warnings %+v", w.Warnings)
 	}
-	if w := wireStatus(messages.IfStatus{Ifname: "eth1"}); w.Warnings == nil {
+	if w := (IfStatus{Ifname: "eth1"}).Wire(); w.Warnings == nil {
 		t.Fatal("no warnings is null on the wire, want []")
 	}
 	if _, err := os.Stat(filepath.Join(dir, "leases", "eth0.json")); !os.IsNotExist(err) {
