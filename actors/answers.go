@@ -62,15 +62,8 @@ func (a *iface) failCurrent() {
 // flushHeld sends the replies held behind hooks that will not be waited
 // for any more: their events have happened.
 func (a *iface) flushHeld() {
-	jobs := a.hooks.jobs
-	if a.hooks.running != nil {
-		jobs = append([]hookJob{*a.hooks.running}, jobs...)
-	}
-	a.hooks = hookQueue{}
-	for _, j := range jobs {
-		for _, r := range j.replies {
-			a.reply(r)
-		}
+	for _, job := range a.hooks.Flush() {
+		a.replyAll(job)
 	}
 }
 

@@ -32,23 +32,8 @@ func (a *iface) dnsOf(l *lease.Lease) dns.Link {
 			}
 		}
 	}
-	d.Domains = searchList(l, ignored)
+	d.Domains = l.SearchList(ignored)
 	return d
-}
-
-// searchList is option 119's domains, else option 15's.
-func searchList(l *lease.Lease, ignored func(dhcpv4.OptionCode) bool) []string {
-	if !ignored(dhcpv4.OptionDNSDomainSearchList) {
-		if s := l.ACK.DomainSearch(); s != nil && len(s.Labels) > 0 {
-			return slices.Clone(s.Labels)
-		}
-	}
-	if !ignored(dhcpv4.OptionDomainName) {
-		if d := l.ACK.DomainName(); d != "" {
-			return []string{d}
-		}
-	}
-	return nil
 }
 
 // setDNS hands the lease's DNS to the resolver, unless DNS=no for the

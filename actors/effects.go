@@ -46,7 +46,7 @@ func (a *iface) handle(ev lease.Event) {
 			a.manage(act)
 		case lease.Reply:
 			if job >= 0 {
-				a.hooks.jobs[job].replies = append(a.hooks.jobs[job].replies, act)
+				a.hooks.Hold(job, act)
 			} else {
 				replies = append(replies, act)
 			}

@@ -5,9 +5,7 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
-	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/insomniacslk/dhcp/dhcpv4"
-	"go.uber.org/zap"
 )
 
 // noHookRun asserts that no hook has been started.
@@ -17,33 +15,6 @@ func noHookRun(t *testing.T, h *fakeHooks) {
 	case r := <-h.runs:
 		t.Fatalf("hook %s ran", r.event)
 	default:
-	}
-}
-
-// TestHookQueueBounded: however many events come while a hook runs, the
-// waiting hooks stay within maxWaitingHooks, the latest kept, and a run of
-// one event folds into one hook.
-func TestHookQueueBounded(t *testing.T) {
-	a := &iface{env: &Env{}, log: zap.NewNop(), link: Link{Name: "eth0"}}
-	for range 1000 {
-		a.enqueue(lease.EventNak, nil)
-	}
-	if len(a.hooks.jobs) != 1 || a.hooks.jobs[0].folded != 999 {
-		t.Fatalf("1000 NAKs queued %d hooks (folded %d), want 1", len(a.hooks.jobs), a.hooks.jobs[0].folded)
-	}
-	events := []lease.EventName{lease.EventNak, lease.EventDecline, lease.EventBound, lease.EventExpire}
-	for i := range 1000 {
-		a.enqueue(events[i%len(events)], nil)
-		if len(a.hooks.jobs) > maxWaitingHooks {
-			t.Fatalf("%d hooks waiting after %d events", len(a.hooks.jobs), i+1)
-		}
-	}
-	if last := a.hooks.jobs[len(a.hooks.jobs)-1].event; last != lease.EventExpire {
-		t.Fatalf("the latest hook waiting is %s, want the latest event's", last)
-	}
-	a.enqueue(lease.EventDrop, nil)
-	if len(a.hooks.jobs) != 1 || a.hooks.jobs[0].event != lease.EventDrop {
-		t.Fatalf("after DROP %d hooks wait (%v), want DROP's alone", len(a.hooks.jobs), a.hooks.jobs)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
@@ -33,7 +34,7 @@ type iface struct {
 	origMTU  int                 // link MTU before APPLY_MTU changed it, 0 if unchanged
 	pending  map[uint64]*pending // commands the machine has yet to answer
 	lastID   uint64              // numbers them
-	hooks    hookQueue           // events whose hook has yet to run
+	hooks    hook.Queue          // events whose hook has yet to run
 	refusals refusalLog          // rate-limits the log of refusals
 	closing  bool                // the agent is stopping this interface
 }

@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"net/netip"
 	"strconv"
 	"time"
 
@@ -92,19 +91,6 @@ func (a *iface) reapply() {
 	if l := a.m.Status().Lease; l != nil && a.applied != nil && a.applied.Addr == l.Addr {
 		a.apply(l, a.env.Clock.Now())
 	}
-}
-
-// routers are the gateways of the default routes a lease installs: what
-// the hook is told as DHCP_ROUTERS, so that it matches the kernel (option
-// 121 wins over option 3, RFC 3442 §2).
-func routers(l *lease.Lease) []netip.Addr {
-	var out []netip.Addr
-	for _, r := range l.Routes {
-		if r.Dst.Bits() == 0 && r.Gw.IsValid() {
-			out = append(out, r.Gw)
-		}
-	}
-	return out
 }
 
 // withdraw takes away what the previous application has and c lacks.

@@ -6,6 +6,10 @@
 // Values in the environment come from the network: Env escapes them
 // (package safetext) and caps their length, so a NUL in an option never
 // stops the hook from running and a newline never plants a variable.
+//
+// LeaseEnv describes a lease to the hook; Queue decides, for one
+// interface, which hook runs next and what a storm of events folds or
+// skips (pure: the interface actor runs the hooks and logs).
 package hook
 
 import (

@@ -1,4 +1,4 @@
-package actors
+package hook
 
 import (
 	"net"
@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/safetext"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -33,14 +32,14 @@ func hostileACK(t testing.TB, domain string, search []byte) []byte {
 	return m.ToBytes()
 }
 
-// hookVars is every variable hookEnv sets for a lease (SPEC §5).
+// hookVars is every variable LeaseEnv sets for a lease (SPEC §5).
 var hookVars = []string{"DHCP_IFNAME", "DHCP_EVENT", "DHCP_ADDRESS", "DHCP_PREFIX", "DHCP_ROUTERS",
 	"DHCP_DNS", "DHCP_DOMAIN", "DHCP_SEARCH", "DHCP_LEASE_TIME", "DHCP_SERVER"}
 
-// FuzzHookEnv: whatever a server sends, each option value reaches the
+// FuzzLeaseEnv: whatever a server sends, each option value reaches the
 // hook as one variable of the set SPEC §5 names, printable and capped: no
 // NUL (exec would refuse to run the hook), no newline, no escape sequence.
-func FuzzHookEnv(f *testing.F) {
+func FuzzLeaseEnv(f *testing.F) {
 	f.Add(hostileACK(f, "example.com", []byte{7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0}))
 	f.Add(hostileACK(f, "evil\x00.com", nil))
 	f.Add(hostileACK(f, "x\nDHCP_ROUTERS=6.6.6.6", nil))
@@ -55,7 +54,7 @@ func FuzzHookEnv(f *testing.F) {
 		if err != nil {
 			return
 		}
-		env := hook.Env(hookEnv("eth0", lease.EventName("BOUND"), l))
+		env := Env(LeaseEnv("eth0", lease.EventName("BOUND"), l))
 		if len(env) != len(hookVars) {
 			t.Fatalf("hook env %q: want the %d variables %v", env, len(hookVars), hookVars)
 		}
@@ -64,16 +63,16 @@ func FuzzHookEnv(f *testing.F) {
 			if name != hookVars[i] {
 				t.Fatalf("variable %d is %q, want %s", i, name, hookVars[i])
 			}
-			if !safetext.Safe(strings.ReplaceAll(value, `\`, "")) || len(value) > hook.MaxValue {
-				t.Fatalf("%s=%q: not printable text of at most %d bytes", name, value, hook.MaxValue)
+			if !safetext.Safe(strings.ReplaceAll(value, `\`, "")) || len(value) > MaxValue {
+				t.Fatalf("%s=%q: not printable text of at most %d bytes", name, value, MaxValue)
 			}
 		}
 	})
 }
 
-// TestHookEnvHostileDomain: the seeds above do become leases, and the
+// TestLeaseEnvHostileDomain: the seeds above do become leases, and the
 // hook sees their text escaped with the routers as the server gave them.
-func TestHookEnvHostileDomain(t *testing.T) {
+func TestLeaseEnvHostileDomain(t *testing.T) {
 	ack, err := dhcpv4.FromBytes(hostileACK(t, "x\nDHCP_ROUTERS=6.6.6.6\x00", []byte{3, 'a', '\x1b', 'b', 0}))
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +81,7 @@ func TestHookEnvHostileDomain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := strings.Join(hook.Env(hookEnv("eth0", "BOUND", l)), "\n")
+	env := strings.Join(Env(LeaseEnv("eth0", "BOUND", l)), "\n")
 	for _, want := range []string{`DHCP_DOMAIN=x\x0aDHCP_ROUTERS=6.6.6.6\x00`, "DHCP_ROUTERS=198.18.0.1\n", "DHCP_SEARCH=\n"} {
 		if !strings.Contains(env, want) {
 			t.Errorf("hook env\n%s\nwant %q", env, want)
