@@ -1,7 +1,8 @@
 // Package config reads the agent's configuration file (SPEC §6):
 // KEY=VALUE lines, IFNAME.KEY=VALUE overrides for one interface, and #
 // comments. An unknown key or a bad value is an error naming file:line, so
-// a typo never passes silently.
+// a typo never passes silently. Lease reads the keys of one interface into
+// the lease machine's configuration.
 package config
 
 import (

@@ -408,3 +408,13 @@ func TestClassfulPrefixWithoutMask(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxMessageSize: option 57 is the largest message one datagram of the
+// link's MTU carries (RFC 2132 §9.10), never below 576 nor above 65535.
+func TestMaxMessageSize(t *testing.T) {
+	for mtu, want := range map[int]uint16{0: 576, 576: 576, 604: 576, 605: 577, 1500: 1472, 9000: 8972, 70000: 65535} {
+		if got := MaxMessageSize(mtu); got != want {
+			t.Errorf("MaxMessageSize(%d) = %d, want %d", mtu, got, want)
+		}
+	}
+}

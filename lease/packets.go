@@ -50,6 +50,13 @@ type Config struct {
 	Conflicts func(netip.Addr) bool
 }
 
+// MaxMessageSize is option 57 for an interface MTU: the largest DHCP
+// message that fits in one IPv4 datagram (RFC 2132 §9.10: the IP and UDP
+// headers, 28 bytes, left out), at least the 576 every host takes.
+func MaxMessageSize(mtu int) uint16 {
+	return uint16(min(max(mtu-28, 576), 65535))
+}
+
 // DefaultParams is the parameter request list used when none is configured:
 // what an interface needs to be usable, as dhcpcd and illumos ask by default.
 // Option 26 (MTU) is added only with ApplyMTU (see Config.params): a server
