@@ -3,7 +3,6 @@ package actors
 import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
-	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 )
 
@@ -26,7 +25,7 @@ func (a *iface) restarting() {
 		if p.unwatch != nil {
 			p.unwatch()
 		}
-		if p.op == lease.OpStart && !p.shutdown && len(a.inc.carried) == 0 {
+		if p.op.Retried() && !p.shutdown && len(a.inc.carried) == 0 {
 			a.inc.carried = append(a.inc.carried, p)
 			continue
 		}

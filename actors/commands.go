@@ -100,16 +100,23 @@ func (a *iface) post(p *pending, ev lease.Event) {
 	}
 }
 
-// cancel withdraws a pending command whose caller has gone.
+// cancel asks the machine to withdraw a pending command whose caller has
+// gone; it decides (lease.Cancel) and says so with Withdrawn.
 func (a *iface) cancel(id uint64) {
+	if _, ok := a.pending[id]; ok {
+		a.handle(lease.Cancel{ID: id})
+	}
+}
+
+// withdrawn forgets a command the machine withdrew: nobody answers it.
+func (a *iface) withdrawn(id uint64) {
 	p, ok := a.pending[id]
-	if !ok || p.op == lease.OpDrop || p.op == lease.OpRelease {
-		return // answered meanwhile, or ending management: that completes anyway
+	if !ok {
+		return
 	}
 	delete(a.pending, id)
 	p.cmd.Withdraw()
 	a.log.Info("caller gone: command withdrawn", zap.Uint64("id", id))
-	a.handle(lease.Cancel{ID: id})
 }
 
 // reply sends the machine's answer to its command. An answer that ends

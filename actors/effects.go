@@ -44,6 +44,8 @@ func (a *iface) handle(ev lease.Event) {
 		case lease.Manage:
 			a.inc.running = act.On // a restarted incarnation resumes it
 			a.manage(act)
+		case lease.Withdrawn:
+			a.withdrawn(act.ID)
 		case lease.Reply:
 			if job >= 0 {
 				a.hooks.Hold(job, act)

@@ -25,6 +25,13 @@ const (
 
 var opNames = [...]string{"start", "extend", "release", "drop", "inform", "ping", "status", "info"}
 
+// Retried reports whether a command of o still waiting when its
+// interface actor fails is carried to the actor's next incarnation, which
+// resumes the interface and answers it once bound (issue 10: a restart
+// retries the command or answers it FAILEDIF). Only a start is: the
+// others' outcomes were tied to the lost transaction.
+func (o Op) Retried() bool { return o == OpStart }
+
 func (o Op) String() string {
 	if o >= 0 && int(o) < len(opNames) {
 		return opNames[o]
@@ -66,8 +73,11 @@ type Stop struct {
 }
 
 // Cancel withdraws a waiting command whose caller has gone: it is not
-// answered, and it no longer makes other commands PEND. The transaction
-// it started goes on.
+// answered (Withdrawn), and it no longer makes other commands PEND. The
+// transaction it started goes on. A command that ends management (drop,
+// release, the agent's stop) is not withdrawn: it completes and is
+// answered all the same, and so is one already answered whose Reply waits
+// behind a hook.
 type Cancel struct{ ID uint64 }
 
 func (Command) event() {}
@@ -188,11 +198,12 @@ func (m *Machine) stopAgent(s Stop) {
 	m.notify(EventDrop)
 }
 
-// cancel forgets the waiting command id.
+// cancel forgets the waiting command id, unless it ends management.
 func (m *Machine) cancel(id uint64) {
 	for i, w := range m.waits {
-		if w.id == id {
+		if w.id == id && w.until != untilEnded {
 			m.waits = append(m.waits[:i:i], m.waits[i+1:]...)
+			m.emit(Withdrawn{ID: id})
 			return
 		}
 	}

@@ -148,6 +148,8 @@ func answers(acts []Action) []string {
 			out = append(out, "forget")
 		case Manage:
 			out = append(out, sprintf("manage %d %v", a.ID, a.On))
+		case Withdrawn:
+			out = append(out, sprintf("%d withdrawn", a.ID))
 		}
 	}
 	return out
@@ -184,8 +186,24 @@ func TestCommandOutcomes(t *testing.T) {
 		{"a cancelled extend no longer holds up release", []ev{
 			{0, Start{}, nil}, {0, offer(1), nil}, {0, ack(1), []string{"persist"}},
 			{time.Second, Command{ID: 2, Op: OpExtend}, nil},
+			{2 * time.Second, Cancel{ID: 2}, []string{"2 withdrawn"}},
 			{2 * time.Second, Cancel{ID: 2}, nil},
 			{3 * time.Second, Command{ID: 3, Op: OpRelease}, []string{"manage 3 false", "forget", "3 OK+status+ends"}},
+		}},
+		{"a release already answered is not withdrawn (its reply may wait behind the hook)", []ev{
+			{0, Start{}, nil}, {0, offer(1), nil}, {0, ack(1), []string{"persist"}},
+			{time.Second, Command{ID: 2, Op: OpRelease}, []string{"manage 2 false", "forget", "2 OK+status+ends"}},
+			{time.Second, Cancel{ID: 2}, nil},
+			{time.Second, Command{ID: 3, Op: OpStart}, []string{"manage 3 true"}},
+		}},
+		{"the agent's stop is never withdrawn", []ev{
+			{0, Command{ID: 1, Op: OpStart}, []string{"manage 1 true"}},
+			{time.Second, Cancel{ID: 1}, []string{"1 withdrawn"}},
+			{time.Second, Stop{ID: 2}, []string{"2 OK+status+ends"}},
+		}},
+		{"an answered command is not withdrawn", []ev{
+			{0, Command{ID: 1, Op: OpPing}, []string{"1 OK"}},
+			{0, Cancel{ID: 1}, nil},
 		}},
 		{"drop keeps the record and fails a waiting start", []ev{
 			{0, Command{ID: 1, Op: OpStart}, []string{"manage 1 true"}},
@@ -240,6 +258,15 @@ func TestInfoCommand(t *testing.T) {
 		got.Reason = ""
 		if diff := cmp.Diff(tc.want, got); diff != "" {
 			t.Errorf("info %s (-want +got):\n%s", tc.option, diff)
+		}
+	}
+}
+
+// TestRetried: a restart retries only a start (issue 10).
+func TestRetried(t *testing.T) {
+	for op := OpStart; op <= OpInfo; op++ {
+		if got, want := op.Retried(), op == OpStart; got != want {
+			t.Errorf("%s.Retried() = %v, want %v", op, got, want)
 		}
 	}
 }

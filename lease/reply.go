@@ -50,7 +50,12 @@ type Manage struct {
 	On bool
 }
 
-func (Reply) action()   {}
-func (Persist) action() {}
-func (Forget) action()  {}
-func (Manage) action()  {}
+// Withdrawn says that the command ID was cancelled (Cancel): it gets no
+// Reply, and its owner forgets it.
+type Withdrawn struct{ ID uint64 }
+
+func (Reply) action()     {}
+func (Withdrawn) action() {}
+func (Persist) action()   {}
+func (Forget) action()    {}
+func (Manage) action()    {}

@@ -38,6 +38,37 @@ type IfStatus struct {
 	Refusals []lease.Refusal
 }
 
+// StatusOf is the status of ifname whose machine reports s (SPEC §3):
+// BUSY while it acquires, waits out SELECT_WAIT or holds a command for
+// its transaction; the lease's address, server and times when it holds
+// one (no expiry for an infinite lease). primary, refusals (the
+// machine's) and warnings (Warnings) are the rest.
+func StatusOf(ifname string, s lease.Status, primary bool, refusals []lease.Refusal, warnings []Warning) IfStatus {
+	st := IfStatus{
+		Ifname:   ifname,
+		State:    s.State,
+		Primary:  primary,
+		Busy:     s.State.Acquiring() || s.Starting || s.Busy,
+		Counters: s.Counters,
+		// RFC 8925: when DHCPv4 resumes on an IPv6-only network.
+		V6OnlyUntil: s.V6OnlyUntil,
+		Warnings:    warnings,
+		Refusals:    refusals,
+	}
+	l := s.Lease
+	if l == nil {
+		return st
+	}
+	st.BOOTP = l.BOOTP
+	st.Addr = l.Addr
+	st.Server = l.Server
+	st.Began, st.T1, st.T2 = l.Began, l.T1, l.T2
+	if !l.Infinite {
+		st.Expires = l.Expires()
+	}
+	return st
+}
+
 // Warning is one problem the agent ran on past, and when it was found.
 type Warning struct {
 	Time    time.Time
