@@ -18,6 +18,7 @@ func leaseConfig(env *Env, link Link) (lease.Config, error) {
 	c, err := env.Cfg().Lease(config.Link{Name: link.Name, HWAddr: link.HWAddr, MTU: link.MTU,
 		IAID: iaid, DUID: env.DUID, Hostname: os.Hostname})
 	c.Conflicts = conflicts(env, link.Index)
+	c.HostAddress = hostAddress(env)
 	return c, err
 }
 
@@ -40,6 +41,25 @@ func conflicts(env *Env, ifindex int) func(netip.Addr) bool {
 				continue
 			}
 			if ia.Prefix.Addr() == a || (ia.Prefix.Masked().Contains(a) && !env.managed.has(ia.Ifindex)) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// hostAddress reports an address the host has on any of its interfaces
+// (this one's other addresses included): a lease's route through one is
+// left out (SPEC §2: the gateway must be usable), where the kernel would
+// refuse it. It reads the copy the conflict check keeps.
+func hostAddress(env *Env) func(netip.Addr) bool {
+	return func(a netip.Addr) bool {
+		addrs, err := env.hostAddrs.get(env.Clock, env.Net)
+		if err != nil {
+			return false // cannot tell: the kernel still refuses a local gateway
+		}
+		for _, ia := range addrs {
+			if ia.Prefix.Addr() == a {
 				return true
 			}
 		}

@@ -1,6 +1,7 @@
 package lease
 
 import (
+	"net/netip"
 	"testing"
 	"time"
 
@@ -14,8 +15,9 @@ func FuzzReceived(f *testing.F) {
 	junk121 := dhcpv4.WithOption(dhcpv4.OptClasslessStaticRoute(route("127.0.0.0/8", "198.18.0.1"),
 		route("0.0.0.0/0", "198.18.0.100"), route("198.19.0.0/16", "198.18.0.1")))
 	bad121 := dhcpv4.WithGeneric(dhcpv4.OptionClasslessStaticRoute, []byte{33, 1, 2, 3})
+	viaHost := dhcpv4.WithOption(dhcpv4.OptClasslessStaticRoute(route("0.0.0.0/0", fuzzHostAddr.String())))
 	for _, e := range []Event{offer(1), ack(1), nak(1), ack(2), offer(1, leaseTime(0xffffffff)),
-		ack(1, junk121), ack(1, bad121), ack(1, leaseTime(0)), ack(1, leaseTime(1))} {
+		ack(1, junk121), ack(1, bad121), ack(1, leaseTime(0)), ack(1, leaseTime(1)), ack(1, viaHost)} {
 		f.Add(e.(Received).Msg.ToBytes())
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -26,7 +28,8 @@ func FuzzReceived(f *testing.F) {
 		msg.ClientHWAddr = hw // reach the machine's logic, not just the chaddr check
 		for _, prefix := range [][]step{acquire[:1], acquire[:2], acquire} {
 			for _, probe := range []bool{false, true} {
-				m := New(Config{HWAddr: hw, ARPProbe: probe, RapidCommit: true}, &fakeRand{})
+				m := New(Config{HWAddr: hw, ARPProbe: probe, RapidCommit: true,
+					HostAddress: func(a netip.Addr) bool { return a == fuzzHostAddr }}, &fakeRand{})
 				for _, s := range prefix {
 					m.Handle(t0.Add(s.at), s.ev)
 				}
@@ -49,6 +52,10 @@ func FuzzReceived(f *testing.F) {
 	})
 }
 
+// fuzzHostAddr is an address the fuzzed machine's host has on another
+// interface: no applied route may go through it.
+var fuzzHostAddr = netip.MustParseAddr("198.19.5.1")
+
 // checkApplied fails unless l is fit for the kernel: a usable address with
 // a valid prefix, time left unless infinite, and only routes that pass the
 // SPEC §2 checks.
@@ -67,6 +74,9 @@ func checkApplied(t *testing.T, l *Lease, now time.Time) {
 		if r.Gw.IsValid() {
 			if why := gatewayProblem(r.Gw, l.Addr); why != "" {
 				t.Fatalf("applied route %v: %s", r.Dst, why)
+			}
+			if r.Gw == fuzzHostAddr {
+				t.Fatalf("applied route %v via the host's address %v", r.Dst, r.Gw)
 			}
 		}
 	}

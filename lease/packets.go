@@ -48,6 +48,11 @@ type Config struct {
 	// Conflicts reports an address inside a network that another interface
 	// of the host already has; such offers are refused.
 	Conflicts func(netip.Addr) bool
+	// HostAddress reports an address the host already has on one of its
+	// interfaces. A route (121 or 3) through one is left out, the others
+	// kept (ReasonHostGateway); the leased address itself is refused as a
+	// gateway without asking.
+	HostAddress func(netip.Addr) bool
 }
 
 // MaxMessageSize is option 57 for an interface MTU: the largest DHCP

@@ -28,6 +28,7 @@ const (
 	ReasonDecline                      // the address was in use (RFC 5227): declined
 	ReasonKernel                       // the kernel refused an address, route or rule of the lease
 	ReasonMalformed                    // a reply for our transaction that did not decode
+	ReasonHostGateway                  // one route (121 or 3) via an address the host has
 	NumReasons
 )
 
@@ -35,6 +36,7 @@ var reasonNames = [NumReasons]string{
 	"no_server_id", "no_lease_time", "zero_lease_time", "bad_address", "address_on_another_interface",
 	"server_id_mismatch", "address_mismatch", "expired_before_use", "bad_route", "bad_option_121",
 	"nak", "declined", "kernel_refused", "malformed",
+	"gateway_on_host",
 }
 
 func (r Reason) String() string {

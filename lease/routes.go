@@ -70,6 +70,22 @@ type problem struct {
 	detail string
 }
 
+// gateway says why gw cannot be the router of a route of a lease of own:
+// gatewayProblem's rules (ReasonBadRoute), then whether the host already
+// has gw on one of its interfaces (ReasonHostGateway): a route "via" a
+// local address goes nowhere, and the kernel refuses it ("Nexthop has
+// invalid gateway") only once the lease is half installed. ok is true
+// when gw may be used.
+func (c *Config) gateway(gw netip.Addr, own netip.Prefix) (Reason, string, bool) {
+	if why := gatewayProblem(gw, own); why != "" {
+		return ReasonBadRoute, why, false
+	}
+	if c.HostAddress != nil && c.HostAddress(gw) {
+		return ReasonHostGateway, "gateway " + gw.String() + " is an address of this host", false
+	}
+	return 0, "", true
+}
+
 // routers returns option 3's routers that are usable for a lease of own,
 // in the server's order, and a problem for each one left out.
 func (c *Config) routers(ack *dhcpv4.DHCPv4, own netip.Prefix) (out []netip.Addr, probs []problem) {
@@ -78,12 +94,12 @@ func (c *Config) routers(ack *dhcpv4.DHCPv4, own netip.Prefix) (out []netip.Addr
 	}
 	for _, r := range ack.Router() {
 		a, ok := addr4(r)
-		why := "router is not an IPv4 address"
-		if ok {
-			why = gatewayProblem(a, own)
+		if !ok {
+			probs = append(probs, problem{ReasonBadRoute, "option 3: router is not an IPv4 address"})
+			continue
 		}
-		if why != "" {
-			probs = append(probs, problem{ReasonBadRoute, "option 3: " + why})
+		if reason, why, ok := c.gateway(a, own); !ok {
+			probs = append(probs, problem{reason, "option 3: " + why})
 			continue
 		}
 		out = append(out, a)
@@ -105,9 +121,9 @@ func (c *Config) routes(ack *dhcpv4.DHCPv4, own netip.Prefix, routers []netip.Ad
 			probs = append(probs, problem{ReasonBadRoutes, fmt.Sprintf("option 121 malformed (%v): option 3 used instead", err)})
 		} else {
 			for _, r := range parsed {
-				rt, why := classless(r, own)
-				if why != "" {
-					probs = append(probs, problem{ReasonBadRoute, "option 121: " + why})
+				rt, p := c.classless(r, own)
+				if p.detail != "" {
+					probs = append(probs, problem{p.reason, "option 121: " + p.detail})
 					continue
 				}
 				out = append(out, rt)
@@ -124,25 +140,27 @@ func (c *Config) routes(ack *dhcpv4.DHCPv4, own netip.Prefix, routers []netip.Ad
 	return []Route{{Dst: netip.PrefixFrom(netip.IPv4Unspecified(), 0), Gw: routers[0]}}, probs
 }
 
-// classless converts one RFC 3442 route, or says why it is unusable.
-func classless(r *dhcpv4.Route, own netip.Prefix) (Route, string) {
+// classless converts one RFC 3442 route, or says why it is unusable (a
+// problem with a detail).
+func (c *Config) classless(r *dhcpv4.Route, own netip.Prefix) (Route, problem) {
+	bad := func(why string) (Route, problem) { return Route{}, problem{ReasonBadRoute, why} }
 	dst, ok := prefix4(r.Dest)
 	if !ok {
-		return Route{}, "destination is not an IPv4 prefix"
+		return bad("destination is not an IPv4 prefix")
 	}
 	if why := destinationProblem(dst); why != "" {
-		return Route{}, why
+		return bad(why)
 	}
 	gw, ok := addr4(r.Router)
 	if !ok {
-		return Route{}, "gateway is not an IPv4 address"
+		return bad("gateway is not an IPv4 address")
 	}
 	if gw.IsUnspecified() {
 		// RFC 3442 §2: router 0.0.0.0 means the destination is on-link.
-		return Route{Dst: dst}, ""
+		return Route{Dst: dst}, problem{}
 	}
-	if why := gatewayProblem(gw, own); why != "" {
-		return Route{}, fmt.Sprintf("route to %v: %s", dst, why)
+	if reason, why, ok := c.gateway(gw, own); !ok {
+		return Route{}, problem{reason, fmt.Sprintf("route to %v: %s", dst, why)}
 	}
-	return Route{Dst: dst, Gw: gw}, ""
+	return Route{Dst: dst, Gw: gw}, problem{}
 }

@@ -266,7 +266,8 @@ func TestRogueStorms(t *testing.T) {
 // TestRogueRoutes: option 121 (RFC 3442) from a hostile server. Routes to
 // loopback, multicast, class E, 0/8 and the limited broadcast, and a
 // default via the client's own address, are skipped while the one good
-// route is installed; a route the kernel refuses never stops the later
+// route is installed; so is a route via another interface's address; a
+// route the kernel refuses never stops the later
 // ones; a malformed 121 falls back to option 3's default route, never to
 // no routes at all.
 func TestRogueRoutes(t *testing.T) {
@@ -288,19 +289,40 @@ func TestRogueRoutes(t *testing.T) {
 		{name: "junk routes", sc: with121(junk), reason: "bad_route", bound: true, check: func(t *testing.T, lab *Lab, _ fullStatus, _ time.Time) {
 			wantRoutes(t, lab, route("10.0.0.0/8", router))
 		}},
-		// A gateway that is an address of the host's own (on lo here)
-		// passes every check of the lease, but the kernel refuses it
-		// ("Nexthop has invalid gateway"): the routes after it are
-		// installed all the same.
+		// A gateway that is an address of another of the host's
+		// interfaces (a veth of the client's namespace) is left out by
+		// the lease's checks (gateway_on_host), the other routes kept;
+		// option 3's default goes via the next router.
+		{name: "via another interface's address", reason: "gateway_on_host", bound: true, setup: hostPeer,
+			check: func(t *testing.T, lab *Lab, _ fullStatus, _ time.Time) {
+				wantRoutes(t, lab, route("172.16.0.0/12", router))
+				if strings.Contains(lab.AgentLog(), "via 198.18.50.1") {
+					t.Errorf("the route via 198.18.50.1 reached the kernel")
+				}
+			}, sc: with121(rfc3442([]ClasslessRoute{
+				{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParseAddr("198.18.50.1")},
+				{netip.MustParsePrefix("172.16.0.0/12"), rogueServer},
+			}))},
+		{name: "option 3 via another interface's address", reason: "gateway_on_host", bound: true, setup: hostPeer,
+			check: func(t *testing.T, lab *Lab, _ fullStatus, _ time.Time) {
+				wantRoutes(t, lab, route("0.0.0.0/0", router))
+			}, sc: rogueDefault().bothReplies(func(r rogueReply) rogueReply {
+				return r.set(3, append(netip.MustParseAddr("198.18.50.1").AsSlice(), rogueServer.AsSlice()...))
+			})},
+		// A gateway the kernel takes for a broadcast address (that of
+		// a subnet of lo here) passes every check of the lease, but the
+		// kernel refuses it ("Nexthop has invalid gateway"): the routes
+		// after it are installed all the same.
 		{name: "kernel refuses one", bound: true, setup: func(lab *Lab) {
-			lab.ip("-n", lab.ClientNS, "addr", "add", "198.18.50.1/32", "dev", "lo")
-		}, check: func(t *testing.T, lab *Lab, _ fullStatus, _ time.Time) {
+			lab.ip("-n", lab.ClientNS, "addr", "add", "198.18.50.1/24", "brd", "+", "dev", "lo")
+		}, check: func(t *testing.T, lab *Lab, _ fullStatus, began time.Time) {
+			checkStatusRefusal(t, lab, "kernel_refused", began)
 			wantRoutes(t, lab, route("172.16.0.0/12", router), route("192.168.0.0/16", router))
-			if !strings.Contains(lab.AgentLog(), "add route 10.0.0.0/8 via 198.18.50.1") {
-				t.Errorf("the kernel's refusal of 10.0.0.0/8 via 198.18.50.1 is not in the agent's log")
+			if !strings.Contains(lab.AgentLog(), "add route 10.0.0.0/8 via 198.18.50.255") {
+				t.Errorf("the kernel's refusal of 10.0.0.0/8 via 198.18.50.255 is not in the agent's log")
 			}
 		}, sc: with121(rfc3442([]ClasslessRoute{
-			{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParseAddr("198.18.50.1")},
+			{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParseAddr("198.18.50.255")},
 			{netip.MustParsePrefix("172.16.0.0/12"), rogueServer},
 			{netip.MustParsePrefix("192.168.0.0/16"), rogueServer},
 		}))},
@@ -316,6 +338,15 @@ func TestRogueRoutes(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) { runRogueCase(t, c) })
 	}
+}
+
+// hostPeer gives the client's namespace another interface with the
+// address 198.18.50.1/24 (one end of a veth pair, both ends up).
+func hostPeer(lab *Lab) {
+	lab.ip("-n", lab.ClientNS, "link", "add", "h4x0", "type", "veth", "peer", "name", "h4x1")
+	lab.ip("-n", lab.ClientNS, "addr", "add", "198.18.50.1/24", "dev", "h4x0")
+	lab.ip("-n", lab.ClientNS, "link", "set", "h4x1", "up")
+	lab.ip("-n", lab.ClientNS, "link", "set", "h4x0", "up")
 }
 
 // TestRogueReplies: an ACK naming another server than the one requested
