@@ -35,7 +35,7 @@ type iface struct {
 	pending  map[uint64]*pending // commands the machine has yet to answer
 	lastID   uint64              // numbers them
 	hooks    hook.Queue          // events whose hook has yet to run
-	refusals refusalLog          // rate-limits the log of refusals
+	refusals lease.RefusalLog    // rate-limits the log of refusals
 	closing  bool                // the agent is stopping this interface
 }
 

@@ -17,7 +17,7 @@ import (
 )
 
 // TestRefusalLogRateLimited: a storm of refusals of one reason logs one
-// line per refusalLogEvery, the next line saying how many were left out;
+// line per lease.RefusalLogEvery, the next line saying how many were left out;
 // another reason is logged on its own.
 func TestRefusalLogRateLimited(t *testing.T) {
 	core, logs := observer.New(zap.WarnLevel)
@@ -27,7 +27,7 @@ func TestRefusalLogRateLimited(t *testing.T) {
 		a.logRefusal(lease.Refusal{At: t0.Add(time.Duration(i) * time.Millisecond), Reason: lease.ReasonBadAddress, Detail: "junk"})
 	}
 	a.logRefusal(lease.Refusal{At: t0.Add(time.Second), Reason: lease.ReasonNak, Detail: "NAK"})
-	a.logRefusal(lease.Refusal{At: t0.Add(refusalLogEvery), Reason: lease.ReasonBadAddress, Detail: "junk"})
+	a.logRefusal(lease.Refusal{At: t0.Add(lease.RefusalLogEvery), Reason: lease.ReasonBadAddress, Detail: "junk"})
 	got := logs.All()
 	if len(got) != 3 {
 		t.Fatalf("%d lines, want 3: %v", len(got), got)
