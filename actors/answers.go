@@ -64,6 +64,7 @@ func (a *iface) flushHeld() {
 	for _, job := range a.hooks.Flush() {
 		a.replyAll(job)
 	}
+	a.dropHeld() // and behind kernel work (apply.go)
 }
 
 // inflight is what the manager routed to each interface actor and has not

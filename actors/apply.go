@@ -8,79 +8,120 @@ import (
 	"go.uber.org/zap"
 )
 
+// The interface actor decides what a lease puts on the host and hands it
+// to the interface's kernel worker (kernelwork.go), which makes the calls
+// off Receive, in order, and posts each outcome back as kernelDone. What
+// the kernel work of an event decides waits for it: the event's hook runs,
+// and its commands are answered, once the worker has done what the event
+// asked (SPEC §5: a hook and an answer describe the lease applied), at
+// most kernelWait after it was asked. Meanwhile the actor goes on: status
+// is answered at once, BUSY.
+
+// kernelWait bounds how long an event's hook and answers wait for its
+// kernel work: kernel.Timeout is each netlink request's bound, and an
+// application is a few of them.
+const kernelWait = 3 * kernel.Timeout
+
+// kernelDone is the worker's report that the job numbered seq is done,
+// with what the kernel refused of the address and its routes.
+type kernelDone struct {
+	seq     uint64
+	at      time.Time // when the event that asked for it happened
+	refused []error
+}
+
+// kernelLate is posted kernelWait after the job numbered seq was asked
+// for.
+type kernelLate struct{ seq uint64 }
+
 // apply puts the lease on the interface: address with prefix and both
-// lifetimes equal to the lease's remaining time, its routes, and its MTU
-// when APPLY_MTU is set.
-func (a *iface) apply(l *lease.Lease, now time.Time) {
-	c := a.addrConfig(l, now)
-	if a.applied != nil && a.applied.Addr != c.Addr {
-		a.remove() // a different lease replaces the old one
-	}
-	err := a.env.Net.Apply(c)
-	if err != nil {
-		a.log.Error("applying lease failed", zap.Stringer("address", l.Addr), zap.Error(err))
-		// Each refusal (one route, the address) in status too: one route
-		// the kernel refuses never stops the others, and says so.
-		for _, e := range unjoin(err) {
-			a.m.Record(now, lease.ReasonKernel, e.Error())
-		}
-	}
-	a.env.hostAddrs.added(kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}, err)
-	if a.applied != nil {
-		// A renewal leaves exactly the routes its ACK names (SPEC §2).
-		a.withdraw(*a.applied, c)
-	}
-	// Remember it even when it failed part-way, so remove takes back
-	// whatever did get applied.
-	a.applied = &c
-	a.setDNS(l)
-	a.applyHostname(l.ACK.HostName())
+// lifetimes equal to the lease's remaining time, its routes, its DNS, the
+// host name and its MTU when APPLY_MTU is set.
+func (a *iface) apply(l *lease.Lease, now time.Time, again bool) {
+	p := kernelPlan{cfg: a.addrConfig(l, now), dns: a.planDNS(l), hostname: a.planHostname(l.ACK.HostName()),
+		again: again, log: []zap.Field{zap.Stringer("server", l.Server), zap.Duration("lease", l.Duration),
+			zap.Bool("infinite", l.Infinite)}}
 	if l.MTU > 0 && a.env.Cfg().Bool(a.link.Name, "APPLY_MTU") {
-		a.applyMTU(l.MTU)
+		p.mtu = l.MTU
 	}
-	a.log.Info("lease applied", zap.Stringer("address", l.Addr), zap.Stringer("server", l.Server),
-		zap.Duration("lease", l.Duration), zap.Bool("infinite", l.Infinite), zap.Int("routes", len(c.Routes)))
+	a.queueKernel(now, func(k *kernelWork) []error { return k.apply(p) })
 }
 
-func (a *iface) applyMTU(mtu int) {
-	cur, err := a.env.Net.MTU(a.link.Index)
-	if err != nil || cur == mtu {
-		return
-	}
-	if a.origMTU == 0 {
-		a.origMTU = cur
-	}
-	if err := a.env.Net.SetMTU(a.link.Index, mtu); err != nil {
-		a.log.Error("applying MTU failed", zap.Int("mtu", mtu), zap.Error(err))
+// remove takes back what the lease put on the host.
+func (a *iface) remove(now time.Time) {
+	a.queueKernel(now, func(k *kernelWork) []error { k.remove(); return nil })
+}
+
+// queueKernel queues job on the worker, numbered from the counter every actor
+// and incarnation shares (so that an earlier incarnation's report never
+// passes for a later job), and bounds the wait for it.
+func (a *iface) queueKernel(now time.Time, job func(*kernelWork) []error) {
+	seq := a.env.gens.Add(1)
+	a.kseq = seq
+	k, root, self := a.kern, a.root, a.self
+	k.do(func() {
+		root.Send(self, &kernelDone{seq: seq, at: now, refused: job(k)})
+	})
+	if a.late == nil {
+		a.late = a.env.Clock.AfterFunc(kernelWait, func() { root.Send(self, &kernelLate{seq: seq}) })
 	}
 }
 
-func (a *iface) remove() {
-	if a.applied == nil {
-		return
+// kernelBusy reports whether kernel work asked for is not done yet.
+func (a *iface) kernelBusy() bool { return a.kdone < a.kseq }
+
+// kernelDone records what the kernel refused (status shows it) and lets
+// what waited for the job go.
+func (a *iface) kernelDone(d *kernelDone) {
+	for _, e := range d.refused {
+		a.m.Record(d.at, lease.ReasonKernel, e.Error())
 	}
-	err := a.env.Net.Remove(*a.applied)
-	if err != nil {
-		a.log.Error("removing lease failed", zap.Stringer("address", a.applied.Addr), zap.Error(err))
-	} else {
-		a.log.Info("lease removed", zap.Stringer("address", a.applied.Addr))
+	a.kernelReached(d.seq)
+}
+
+// kernelLate lets what waits go when the kernel has not answered in time.
+func (a *iface) kernelLate(l *kernelLate) {
+	a.late = nil
+	if a.kdone < l.seq {
+		a.log.Error("the kernel has not applied the lease in time; answering anyway",
+			zap.Duration("waited", kernelWait))
+		a.kernelReached(l.seq)
 	}
-	a.env.hostAddrs.removed(kernel.IfAddr{Ifindex: a.applied.Ifindex, Prefix: a.applied.Addr}, err)
-	a.applied = nil
-	a.clearDNS()
-	a.releaseHostname()
-	if a.origMTU != 0 {
-		if err := a.env.Net.SetMTU(a.link.Index, a.origMTU); err != nil {
-			a.log.Error("restoring MTU failed", zap.Int("mtu", a.origMTU), zap.Error(err))
+	if a.kernelBusy() {
+		seq, root, self := a.kseq, a.root, a.self
+		a.late = a.env.Clock.AfterFunc(kernelWait, func() { root.Send(self, &kernelLate{seq: seq}) })
+	}
+}
+
+// kernelReached notes the jobs up to seq done: the hooks and answers
+// that waited for them go.
+func (a *iface) kernelReached(seq uint64) {
+	a.kdone = max(a.kdone, seq)
+	if !a.kernelBusy() && a.late != nil {
+		a.late.Stop()
+		a.late = nil
+	}
+	for len(a.held) > 0 && a.held[0].after <= a.kdone {
+		t := a.held[0]
+		a.held = a.held[1:]
+		a.run(t)
+	}
+}
+
+// dropHeld sends the answers held for kernel work that will not be waited
+// for any more (a restart, a stop): their events have happened. Their
+// hooks are skipped.
+func (a *iface) dropHeld() {
+	held := a.held
+	a.held = nil
+	for _, t := range held {
+		for _, it := range t.items {
+			if it.reply != nil {
+				a.reply(*it.reply)
+			} else {
+				a.log.Warn("hook skipped", zap.String("event", string(it.event)),
+					zap.String("reason", "the interface stopped before its lease was applied"))
+			}
 		}
-		a.origMTU = 0
 	}
-}
-
-// unjoin splits an errors.Join of several failures into them.
-func unjoin(err error) []error {
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		return j.Unwrap()
-	}
-	return []error{err}
 }

@@ -36,22 +36,24 @@ func (a *iface) dnsOf(l *lease.Lease) dns.Link {
 	return d
 }
 
-// setDNS hands the lease's DNS to the resolver, unless DNS=no for the
-// interface.
-func (a *iface) setDNS(l *lease.Lease) {
-	if a.env.DNS == nil {
-		return
-	}
+// planDNS is what the resolver is to be told of lease l: nil (take the
+// interface's DNS back) when DNS=no for the interface.
+func (a *iface) planDNS(l *lease.Lease) *dns.Link {
 	if a.env.Cfg().Get(a.link.Name, "DNS") == "no" {
-		a.env.DNS.Clear(a.link.Name)
-		return
+		return nil
 	}
-	a.env.DNS.Set(a.dnsOf(l))
+	d := a.dnsOf(l)
+	return &d
 }
 
-// clearDNS takes the interface's DNS back.
-func (a *iface) clearDNS() {
-	if a.env.DNS != nil {
-		a.env.DNS.Clear(a.link.Name)
+// setDNS hands d to the resolver, or takes the interface's DNS back for
+// nil; on the kernel worker, after the address (kernelwork.go).
+func (k *kernelWork) setDNS(d *dns.Link) {
+	switch {
+	case k.env.DNS == nil:
+	case d == nil:
+		k.env.DNS.Clear(k.name)
+	default:
+		k.env.DNS.Set(*d)
 	}
 }

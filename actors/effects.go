@@ -6,7 +6,7 @@ import (
 
 // handle feeds one event to the machine and carries out its actions, each
 // by the file of its concern: the wire (send.go), timers (timers.go), the
-// kernel (apply.go, routes.go), events and hooks (notify.go, hooks.go),
+// kernel (apply.go, routes.go: the kernel worker calls it), events and hooks (notify.go, hooks.go),
 // the store (persist.go) and the command's answer (commands.go).
 func (a *iface) handle(ev lease.Event) {
 	now := a.env.Clock.Now()
@@ -15,8 +15,7 @@ func (a *iface) handle(ev lease.Event) {
 	// Listen for the transaction's replies before its first message
 	// leaves: a fast server must not answer into the void.
 	a.listen()
-	job := -1 // the hook of this batch's latest event, which holds its replies
-	var replies []lease.Reply
+	var t tail
 	for _, act := range acts {
 		switch act := act.(type) {
 		case lease.Send:
@@ -28,13 +27,14 @@ func (a *iface) handle(ev lease.Event) {
 		case lease.StopTimer:
 			a.stopTimer(act.Timer)
 		case lease.Apply:
-			a.apply(act.Lease, now)
+			a.apply(act.Lease, now, false)
 		case lease.Remove:
-			a.remove()
+			a.remove(now)
 		case lease.Transition:
 			a.transition(act)
 		case lease.Notify:
-			job = a.notify(act.Event, before)
+			t.items = append(t.items, tailItem{event: act.Event, lease: a.notify(act.Event, before)})
+			t.hooks = true
 		case lease.Persist:
 			a.persist(act.Lease)
 		case lease.Forget:
@@ -47,11 +47,59 @@ func (a *iface) handle(ev lease.Event) {
 		case lease.Withdrawn:
 			a.withdrawn(act.ID)
 		case lease.Reply:
-			if job >= 0 {
-				a.hooks.Hold(job, act)
-			} else {
-				replies = append(replies, act)
-			}
+			t.items = append(t.items, tailItem{reply: &act})
+		}
+	}
+	if a.kseq != a.mark {
+		t.after = a.kseq // kernel work asked for by this message
+	}
+	a.finish(t)
+}
+
+// tail is what of an event comes once its actions are carried out: its
+// hooks and its answers, in order. An answer after a hook waits for it.
+type tail struct {
+	items []tailItem
+	hooks bool   // it has a hook to run
+	after uint64 // the kernel job it waits for (apply.go), 0 for none
+}
+
+// tailItem is an event's hook (event, and the lease it describes) or an
+// answer (reply).
+type tailItem struct {
+	event lease.EventName
+	lease *lease.Lease
+	reply *lease.Reply
+}
+
+// finish runs t now, or holds it until the kernel work it waits for is
+// done. Hooks run in event order, so a tail with a hook also waits
+// behind those held; one with only answers never does (a status is
+// answered while an earlier event's lease is being applied).
+func (a *iface) finish(t tail) {
+	if n := len(a.held); t.after > a.kdone || (t.hooks && n > 0) {
+		if n > 0 {
+			t.after = max(t.after, a.held[n-1].after)
+		}
+		a.held = append(a.held, t)
+		return
+	}
+	a.run(t)
+}
+
+// run queues t's hooks, each holding the answers after it, starts the
+// next hook and sends the answers no hook holds.
+func (a *iface) run(t tail) {
+	place := -1 // the latest hook's, which holds the answers after it
+	var replies []lease.Reply
+	for _, it := range t.items {
+		switch {
+		case it.reply == nil:
+			place = a.enqueue(it.event, it.lease)
+		case place >= 0:
+			a.hooks.Hold(place, *it.reply)
+		default:
+			replies = append(replies, *it.reply)
 		}
 	}
 	a.nextHook()

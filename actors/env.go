@@ -58,8 +58,10 @@ type Env struct {
 	// managed and hostAddrs serve the conflict check (conflict.go).
 	managed   managedSet
 	hostAddrs addrCache
-	// records write each interface's records off the actors (recorder.go).
+	// records write each interface's records off the actors (recorder.go),
+	// kernels make their kernel calls (kernelwork.go).
 	records recorders
+	kernels kernelWorkers
 }
 
 // Cfg returns the configuration in force.

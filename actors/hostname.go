@@ -11,29 +11,32 @@ type HostNamer interface {
 	Release(ifname string) error
 }
 
-// applyHostname sets the host name from option 12 of the primary
-// interface's lease when SET_HOSTNAME=yes (SPEC §2); any other interface,
-// or a primary whose lease names no host, gives a name it had set back.
-func (a *iface) applyHostname(name string) {
-	if a.env.HostName == nil {
-		return
+// planHostname is the host name the interface is to hold: option 12 of
+// the primary interface's lease when SET_HOSTNAME=yes (SPEC §2); "" for
+// any other interface, or a primary whose lease names no host, which
+// gives a name it had set back.
+func (a *iface) planHostname(name string) string {
+	if !a.inc.primary || !a.env.Cfg().Bool(a.link.Name, "SET_HOSTNAME") {
+		return ""
 	}
-	if !a.inc.primary || name == "" || !a.env.Cfg().Bool(a.link.Name, "SET_HOSTNAME") {
-		a.releaseHostname()
-		return
-	}
-	if err := a.env.HostName.Claim(a.link.Name, name); err != nil {
-		a.log.Warn("setting the host name failed", zap.Error(err))
-		return
-	}
-	a.log.Info("host name set from the lease", zap.String("hostname", name))
+	return name
 }
 
-func (a *iface) releaseHostname() {
-	if a.env.HostName == nil {
-		return
-	}
-	if err := a.env.HostName.Release(a.link.Name); err != nil {
-		a.log.Warn("restoring the host name failed", zap.Error(err))
+// setHostname claims name for the interface, or gives its name back for
+// ""; on the kernel worker (kernelwork.go).
+func (k *kernelWork) setHostname(name string) {
+	h := k.env.HostName
+	switch {
+	case h == nil:
+	case name == "":
+		if err := h.Release(k.name); err != nil {
+			k.log.Warn("restoring the host name failed", zap.Error(err))
+		}
+	default:
+		if err := h.Claim(k.name, name); err != nil {
+			k.log.Warn("setting the host name failed", zap.Error(err))
+			return
+		}
+		k.log.Info("host name set from the lease", zap.String("hostname", name))
 	}
 }

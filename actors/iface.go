@@ -8,7 +8,6 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/ipc"
-	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"go.uber.org/zap"
@@ -30,8 +29,12 @@ type iface struct {
 	timers   map[lease.Timer]armed
 	xid      uint32              // xid bound in the Router, 0 when none
 	watching bool                // ARP watched for conflicts
-	applied  *kernel.AddrConfig  // what Apply put on the interface
-	origMTU  int                 // link MTU before APPLY_MTU changed it, 0 if unchanged
+	kern     *kernelWork         // makes its kernel calls, in order (kernelwork.go)
+	kseq     uint64              // the latest kernel job asked for
+	kdone    uint64              // the latest one done
+	mark     uint64              // kseq when the message being handled came
+	held     []tail              // hooks and answers waiting for kernel work
+	late     Stopper             // bounds that wait
 	pending  map[uint64]*pending // commands the machine has yet to answer
 	lastID   uint64              // numbers them
 	hooks    hook.Queue          // events whose hook has yet to run
@@ -62,6 +65,7 @@ func newIface(env *Env, link Link) actor.Producer {
 	inc := &incarnations{}
 	log := env.Log.With(zap.String("iface", link.Name))
 	rec := env.records.of(env.Store, link.Name, log) // as manager.recorder
+	kern := env.kernels.of(env, link.Name, log)
 	return func() actor.Actor {
 		return &iface{
 			env:  env,
@@ -69,6 +73,7 @@ func newIface(env *Env, link Link) actor.Producer {
 			log:  log,
 			inc:  inc,
 			rec:  rec,
+			kern: kern,
 		}
 	}
 }
@@ -86,6 +91,9 @@ func (g rng) Int63n(n int64) int64 {
 }
 
 func (a *iface) Receive(ctx actor.Context) {
+	// What a message's handling asks of the kernel (start --primary moves
+	// the routes before the machine sees the start) its answers wait for.
+	a.mark = a.kseq
 	switch ctx.Message().(type) {
 	case *actor.Started:
 		a.started(ctx)
@@ -144,6 +152,10 @@ func (a *iface) Receive(ctx actor.Context) {
 		}
 	case *messages.HookDone:
 		a.hookDone(msg)
+	case *kernelDone:
+		a.kernelDone(msg)
+	case *kernelLate:
+		a.kernelLate(msg)
 	}
 }
 

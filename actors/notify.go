@@ -22,10 +22,10 @@ func (a *iface) transition(t lease.Transition) {
 	a.publish(ev)
 }
 
-// notify logs an event, tells watchers, and queues its hook, returning its
-// place in the queue. before is the lease held before the event, which the
-// hook of an ending event describes.
-func (a *iface) notify(e lease.EventName, before *lease.Lease) int {
+// notify logs an event and tells watchers, returning the lease its hook
+// describes (handle queues the hook). before is the lease held before the
+// event, which the hook of an ending event describes.
+func (a *iface) notify(e lease.EventName, before *lease.Lease) *lease.Lease {
 	l := a.m.Status().Lease
 	if l == nil {
 		l = before
@@ -36,7 +36,7 @@ func (a *iface) notify(e lease.EventName, before *lease.Lease) int {
 	}
 	a.log.Info("event", fields...)
 	a.publish(messages.Event{Hook: e, To: a.m.State()})
-	return a.enqueue(e, l)
+	return l
 }
 
 // publish completes ev with the interface's name, time and counters and

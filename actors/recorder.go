@@ -40,13 +40,12 @@ func (rs *recorders) of(st Store, name string, log *zap.Logger) *recorder {
 
 // recorder writes one interface's records in order.
 type recorder struct {
+	serial
 	st   Store // nil: nothing is written (tests without a store)
 	name string
 	log  *zap.Logger
 
-	mu      sync.Mutex
-	jobs    []func()
-	running bool // a goroutine is running jobs
+	mu sync.Mutex
 	// lease is the lease record as the writes asked for leave it (nil:
 	// none) while one is queued or being written (leaseKnown): a restore
 	// in the meantime reads it, not the disk. A write asked for while one
@@ -57,51 +56,60 @@ type recorder struct {
 	leaseQueued bool
 }
 
-// do queues f to run after every job queued before it.
-func (r *recorder) do(f func()) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.queue(f)
+// serial runs jobs one at a time, in the order they were queued, on a
+// goroutine that exists while there are jobs: the recorder's writes and
+// the kernel worker's calls (kernelwork.go). It waits on nothing but its
+// jobs.
+type serial struct {
+	mu      sync.Mutex
+	jobs    []func()
+	running bool // a goroutine is running jobs
 }
 
-// queue appends f and starts the goroutine if none runs; r.mu is held.
-func (r *recorder) queue(f func()) {
-	r.jobs = append(r.jobs, f)
-	if !r.running {
-		r.running = true
-		go r.run()
+// do queues f to run after every job queued before it.
+func (s *serial) do(f func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queue(f)
+}
+
+// queue appends f and starts the goroutine if none runs; s.mu is held.
+func (s *serial) queue(f func()) {
+	s.jobs = append(s.jobs, f)
+	if !s.running {
+		s.running = true
+		go s.run()
 	}
 }
 
-// run does the jobs until none is left. It waits on nothing but the
-// store's own writes.
-func (r *recorder) run() {
+// run does the jobs until none is left.
+func (s *serial) run() {
 	for {
-		r.mu.Lock()
-		if len(r.jobs) == 0 {
-			r.running = false
-			r.mu.Unlock()
+		s.mu.Lock()
+		if len(s.jobs) == 0 {
+			s.running = false
+			s.mu.Unlock()
 			return
 		}
-		f := r.jobs[0]
-		r.jobs[0] = nil
-		r.jobs = r.jobs[1:]
-		r.mu.Unlock()
+		f := s.jobs[0]
+		s.jobs[0] = nil
+		s.jobs = s.jobs[1:]
+		s.mu.Unlock()
 		f()
 	}
 }
 
 // after runs f once every job queued so far is done: at once, on the
-// caller's goroutine, when nothing is being written.
-func (r *recorder) after(f func()) {
-	r.mu.Lock()
-	if !r.running {
-		r.mu.Unlock()
+// caller's goroutine, when none is queued or running.
+func (s *serial) after(f func()) {
+	s.mu.Lock()
+	if !s.running {
+		s.mu.Unlock()
 		f()
 		return
 	}
-	r.queue(f)
-	r.mu.Unlock()
+	s.queue(f)
+	s.mu.Unlock()
 }
 
 // setLease queues the writing of the lease record l, or its deletion for
@@ -111,13 +119,14 @@ func (r *recorder) setLease(l *store.Lease) {
 		return
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.lease, r.leaseKnown = l, true
 	if r.leaseQueued {
+		r.mu.Unlock()
 		return // the queued write takes the latest value
 	}
 	r.leaseQueued = true
-	r.queue(r.writeLease)
+	r.mu.Unlock()
+	r.do(r.writeLease)
 }
 
 // writeLease writes the latest lease record asked for.

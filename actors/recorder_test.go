@@ -56,8 +56,8 @@ func TestRecorder(t *testing.T) {
 		t.Fatalf("on disk %+v, want the latest record", l)
 	}
 	waitFor(t, "the recorder idle", func() bool {
-		r.mu.Lock()
-		defer r.mu.Unlock()
+		r.serial.mu.Lock()
+		defer r.serial.mu.Unlock()
 		return !r.running
 	})
 	ran := false

@@ -6,7 +6,6 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
-	"go.uber.org/zap"
 )
 
 // Route metrics and tables (SPEC §2 "Several interfaces on one host").
@@ -88,14 +87,7 @@ func (a *iface) setPrimary(on bool) {
 // the kernel stays, what no longer applies is withdrawn, and the resolver
 // hears only of a change.
 func (a *iface) reapply() {
-	if l := a.m.Status().Lease; l != nil && a.applied != nil && a.applied.Addr == l.Addr {
-		a.apply(l, a.env.Clock.Now())
-	}
-}
-
-// withdraw takes away what the previous application has and c lacks.
-func (a *iface) withdraw(old, c kernel.AddrConfig) {
-	if err := a.env.Net.Withdraw(old, c); err != nil {
-		a.log.Error("removing vanished routes failed", zap.Stringer("address", c.Addr), zap.Error(err))
+	if l := a.m.Status().Lease; l != nil {
+		a.apply(l, a.env.Clock.Now(), true) // only over the address applied
 	}
 }

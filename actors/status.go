@@ -4,8 +4,10 @@ import "github.com/dhcpagent/dhcpagent/messages"
 
 // status reports the interface as status shows it (SPEC §3).
 func (a *iface) status() messages.IfStatus {
-	return messages.StatusOf(a.link.Name, a.m.Status(), a.inc.primary, a.m.Refusals(),
+	st := messages.StatusOf(a.link.Name, a.m.Status(), a.inc.primary, a.m.Refusals(),
 		storeWarnings(a.env.Store, a.link.Name))
+	st.Busy = st.Busy || a.kernelBusy() // its lease still being applied (apply.go)
+	return st
 }
 
 // storeWarnings are the state dir's problems that concern ifname (its

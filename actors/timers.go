@@ -33,6 +33,10 @@ func (a *iface) quiesce() {
 	for t := range a.timers {
 		a.stopTimer(t)
 	}
+	if a.late != nil {
+		a.late.Stop()
+		a.late = nil
+	}
 	if a.xid != 0 {
 		a.env.Router.Unbind(a.xid, a.link.HWAddr)
 		a.xid = 0

@@ -1,0 +1,116 @@
+package actors
+
+import (
+	"net/netip"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
+	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// holdApply makes the fake kernel's Apply on ifindex wait until release,
+// as a kernel slow to answer would; asked is closed once one waits.
+func holdApply(k *kerneltest.Kernel, ifindex int) (asked <-chan struct{}, release func()) {
+	in, out := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	k.SetFail(func(c kerneltest.Call) error {
+		if c.Op == "Apply" && c.Ifindex == ifindex {
+			once.Do(func() { close(in) })
+			<-out
+		}
+		return nil
+	})
+	return in, sync.OnceFunc(func() { close(out) })
+}
+
+// serveBind serves the acquisition a start began, without waiting for
+// its answer.
+func (w *world) serveBind(secs uint32) {
+	w.t.Helper()
+	d := w.send.next(w.t)
+	expectType(w.t, d, dhcpv4.MessageTypeDiscover)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, secs)
+	r := w.send.next(w.t)
+	expectType(w.t, r, dhcpv4.MessageTypeRequest)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, secs)
+}
+
+// While the kernel is slow to take a lease, the interface actor goes on:
+// status is answered at once, BOUND and BUSY; the BOUND hook runs, and the
+// start is answered, only once the address is on the interface.
+func TestApplyLeavesActorFree(t *testing.T) {
+	w := newWorld(t, fast+"# hooks\n")
+	asked, release := holdApply(w.net, 2)
+	defer release()
+	start := w.ask(0, ipc.CmdStart, "eth0")
+	w.serveBind(120)
+	<-asked
+	st := w.do(ipc.CmdStatus, "eth0")
+	if st.Error != "" || st.Status.State != "BOUND" || !contains(st.Status.Flags, "BUSY") {
+		t.Fatalf("status while the lease is applied = %+v, want BOUND and BUSY", st)
+	}
+	stillWaiting(t, start)
+	stillWaiting(t, w.hooks.runs)
+	// The other interface is not held behind eth0's kernel work.
+	other := w.ask(0, ipc.CmdStart, "eth1")
+	w.serveBind(120)
+	if h := w.hooks.next(t); h.ifname != "eth1" {
+		t.Fatalf("hook of %s ran first, want eth1's", h.ifname)
+	} else {
+		h.done(nil)
+	}
+	if r := w.await(other); r.Error != "" {
+		t.Fatalf("start eth1 while eth0's apply is held = %+v", r)
+	}
+	release()
+	h := w.hooks.next(t)
+	if h.ifname != "eth0" || h.event != "BOUND" {
+		t.Fatalf("hook %s %s, want eth0 BOUND", h.ifname, h.event)
+	}
+	addrs, _ := w.net.Addrs()
+	if !slices.Contains(addrs, kernel.IfAddr{Ifindex: 2, Prefix: netip.PrefixFrom(leased, 24)}) {
+		t.Fatalf("the BOUND hook ran with the addresses %v: the lease not applied yet", addrs)
+	}
+	stillWaiting(t, start)
+	h.done(nil)
+	rep := w.await(start)
+	if rep.Error != "" || rep.Status.State != "BOUND" || contains(rep.Status.Flags, "BUSY") {
+		t.Fatalf("start = %+v, want BOUND, not BUSY", rep)
+	}
+}
+
+// A kernel that never answers holds nothing for ever: past kernelWait the
+// start is answered all the same.
+func TestApplyWaitIsBounded(t *testing.T) {
+	w := newWorld(t, fast)
+	asked, release := holdApply(w.net, 2)
+	defer release()
+	start := w.ask(0, ipc.CmdStart, "eth0")
+	w.serveBind(3600)
+	<-asked
+	stillWaiting(t, start)
+	w.clock.Advance(kernelWait)
+	if rep := w.await(start); rep.Error != "" || rep.Status.State != "BOUND" {
+		t.Fatalf("start = %+v, want BOUND", rep)
+	}
+}
+
+// A drop waits for the address to be taken off the interface, and a
+// restart of the actor meanwhile loses none of it: what the failed
+// incarnation applied is what the next one's drop removes.
+func TestDropAfterRestartRemovesWhatWasApplied(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	w.do(ipc.CmdPanic, "eth0")
+	expectReboot(t, w.send.next(t))
+	if r := w.do(ipc.CmdDrop, "eth0"); r.Error != "" {
+		t.Fatalf("drop = %+v", r)
+	}
+	if addrs, _ := w.net.Addrs(); len(addrs) != 0 {
+		t.Fatalf("addresses when drop answered: %v, want none", addrs)
+	}
+}
