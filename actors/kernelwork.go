@@ -1,8 +1,6 @@
 package actors
 
 import (
-	"sync"
-
 	"github.com/dhcpagent/dhcpagent/dns"
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"go.uber.org/zap"
@@ -20,25 +18,12 @@ import (
 // the failed one installed, and no queued effect is lost with it.
 
 // kernelWorkers are the agent's kernel workers by interface name.
-type kernelWorkers struct {
-	mu sync.Mutex
-	m  map[string]*kernelWork
-}
+type kernelWorkers struct{ byName[kernelWork] }
 
 // of returns the kernel worker of the interface called name, made on
 // first use.
 func (ks *kernelWorkers) of(env *Env, name string, log *zap.Logger) *kernelWork {
-	ks.mu.Lock()
-	defer ks.mu.Unlock()
-	if ks.m == nil {
-		ks.m = make(map[string]*kernelWork)
-	}
-	k := ks.m[name]
-	if k == nil {
-		k = &kernelWork{env: env, name: name, log: log}
-		ks.m[name] = k
-	}
-	return k
+	return ks.get(name, func() *kernelWork { return &kernelWork{env: env, name: name, log: log} })
 }
 
 // kernelWork makes one interface's kernel calls in order.

@@ -17,25 +17,35 @@ import (
 // the records written before it are on disk, so that what an answer says
 // is what the next agent finds after kill -9.
 
-// recorders are the agent's recorders by interface name.
-type recorders struct {
+// byName keeps one T per interface name, made on first use: the
+// per-interface workers (recorder, kernelWork) that every actor and
+// incarnation of that name shares.
+type byName[T any] struct {
 	mu sync.Mutex
-	m  map[string]*recorder
+	m  map[string]*T
 }
+
+// get returns name's T, made by newT if there is none yet.
+func (b *byName[T]) get(name string, newT func() *T) *T {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.m == nil {
+		b.m = make(map[string]*T)
+	}
+	v := b.m[name]
+	if v == nil {
+		v = newT()
+		b.m[name] = v
+	}
+	return v
+}
+
+// recorders are the agent's recorders by interface name.
+type recorders struct{ byName[recorder] }
 
 // of returns the recorder of the interface called name, made on first use.
 func (rs *recorders) of(st Store, name string, log *zap.Logger) *recorder {
-	rs.mu.Lock()
-	defer rs.mu.Unlock()
-	if rs.m == nil {
-		rs.m = make(map[string]*recorder)
-	}
-	r := rs.m[name]
-	if r == nil {
-		r = &recorder{st: st, name: name, log: log}
-		rs.m[name] = r
-	}
-	return r
+	return rs.get(name, func() *recorder { return &recorder{st: st, name: name, log: log} })
 }
 
 // recorder writes one interface's records in order.
