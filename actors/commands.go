@@ -49,34 +49,25 @@ func (a *iface) command(c *messages.Command) {
 	a.post(&pending{cmd: c, op: ev.Op, temporary: start.Temporary}, ev)
 }
 
-// translate reads a command into the machine's, with what only the actor
-// can find out: the stored lease, the interface's address.
+// translate reads a command into the machine's (messages.OpOf), with
+// what only the actor can find out: the stored lease, the interface's
+// address.
 func (a *iface) translate(req messages.Request) (lease.Command, bool) {
+	op, ok := messages.OpOf(req)
+	c := lease.Command{Op: op}
 	switch r := req.(type) {
 	case messages.Start:
-		prior, adopted := a.restore()
-		return lease.Command{Op: lease.OpStart, Prior: prior, Adopted: adopted, Hostname: r.Hostname, Boot: r.Boot}, true
-	case messages.Extend:
-		return lease.Command{Op: lease.OpExtend}, true
-	case messages.Drop:
-		if r.Release {
-			return lease.Command{Op: lease.OpRelease}, true
-		}
-		return lease.Command{Op: lease.OpDrop}, true
+		c.Prior, c.Adopted = a.restore()
+		c.Hostname, c.Boot = r.Hostname, r.Boot
 	case messages.Inform:
-		addr := r.Addr // refresh-addr -i names the static address object's address
-		if !addr.IsValid() {
-			addr, _ = a.staticAddr()
+		c.Addr = r.Addr // refresh-addr -i names the static address object's address
+		if !c.Addr.IsValid() {
+			c.Addr, _ = a.staticAddr()
 		}
-		return lease.Command{Op: lease.OpInform, Addr: addr}, true
-	case messages.Ping:
-		return lease.Command{Op: lease.OpPing}, true
-	case messages.Status:
-		return lease.Command{Op: lease.OpStatus}, true
 	case messages.Info:
-		return lease.Command{Op: lease.OpInfo, Option: r.Option}, true
+		c.Option = r.Option
 	}
-	return lease.Command{}, false
+	return c, ok
 }
 
 // post numbers p, remembers it until the machine answers, and hands ev to

@@ -55,16 +55,12 @@ func (m *manager) reappeared(ctx actor.Context, l *looked) {
 	m.env.Log.Info("managed interface's link appeared: resuming it", zap.String("iface", link.Name))
 }
 
-// missingCommand answers a command for a managed interface whose link is
-// gone. drop ends its management (the lease record stays, as after any
-// drop); nothing else can act on a link that is not there. The record is
-// written by the interface's recorder, and the drop answered when it is.
-func (m *manager) missingCommand(ctx actor.Context, c *messages.Command, name string) {
+// missingDrop ends the management of an interface whose link is gone
+// (lease.Unmanaged: the lease record stays, as after any drop). The record
+// is written by the interface's recorder, and the drop answered when it
+// is.
+func (m *manager) missingDrop(ctx actor.Context, c *messages.Command, name string) {
 	st := m.env.Store
-	if d, ok := c.Req.(messages.Drop); !ok || d.Release || st == nil {
-		c.Answer(messages.Fail(ipc.ErrUnkIf, "%s is managed but its link is gone; it resumes when the link returns", name))
-		return
-	}
 	// At once, so that the link coming back meanwhile does not resume it.
 	delete(m.missing, name)
 	wasPrimary := m.primary == name
@@ -73,7 +69,10 @@ func (m *manager) missingCommand(ctx actor.Context, c *messages.Command, name st
 	}
 	root, self := ctx.ActorSystem().Root, ctx.Self()
 	m.recorder(name).do(func() {
-		err := st.UpdateInterface(name, func(r *store.Interface) { r.Managed = false })
+		var err error
+		if st != nil {
+			err = st.UpdateInterface(name, func(r *store.Interface) { r.Managed = false })
+		}
 		root.Send(self, &missingDropped{cmd: c, name: name, primary: wasPrimary, err: err})
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"go.uber.org/zap"
 )
@@ -173,15 +174,11 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
 		return
 	}
-	_, status := c.Req.(messages.Status)
-	if status && c.Ifname == "" {
+	op, isOp := messages.OpOf(c.Req)
+	if op == lease.OpStatus && isOp && c.Ifname == "" {
 		m.statusAll(ctx, c)
 		return
 	}
-	// start and inform put an interface under management; the rest need
-	// it managed already.
-	_, start := c.Req.(messages.Start)
-	_, inform := c.Req.(messages.Inform)
 	name := c.Ifname
 	if name == "" {
 		if m.primary == "" {
@@ -198,22 +195,28 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		m.send(ctx, pid, c)
 		return
 	}
-	if m.missing[name] && !start && !inform {
-		m.missingCommand(ctx, c, name)
-		return
+	if !isOp {
+		// The panic test hook, which only an interface's actor answers:
+		// without one it fares as ping does.
+		op = lease.OpPing
 	}
-	if m.failed[name] && !start {
-		switch {
-		case status:
-			c.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: name, Failed: true,
-				Warnings: storeWarnings(m.env.Store, name)}})
-		default:
-			c.Answer(messages.Fail(ipc.ErrFailedIf, "%s failed; start it again to retry", name))
-		}
-		return
+	standing := lease.NotManaged
+	switch {
+	case m.missing[name]:
+		standing = lease.LinkGone
+	case m.failed[name]:
+		standing = lease.FailedActor
 	}
-	if !start && !inform {
-		c.Answer(messages.Fail(ipc.ErrUnkIf, "%s is not managed", name))
+	switch v, code, reason := lease.Unmanaged(op, standing); v {
+	case lease.Refuse:
+		c.Answer(messages.Fail(ipc.Code(code), "%s %s", name, reason))
+		return
+	case lease.EndManagement:
+		m.missingDrop(ctx, c, name)
+		return
+	case lease.ShowFailed:
+		c.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: name, Failed: true,
+			Warnings: storeWarnings(m.env.Store, name)}})
 		return
 	}
 	f, ok := m.fresh[name]

@@ -14,6 +14,8 @@ const (
 	CodeTimeout  Code = "TIMEOUT"  // the exchange ended unanswered
 	CodeShutdown Code = "SHUTDOWN" // the agent is stopping
 	CodeInvalid  Code = "INVALID"  // bad argument
+	CodeUnkIf    Code = "UNKIF"    // the interface is not managed (Unmanaged)
+	CodeFailedIf Code = "FAILEDIF" // the interface's actor failed (Unmanaged)
 )
 
 // Reply answers the command or Stop with ID. It follows the actions of the

@@ -191,3 +191,23 @@ func TestEventWire(t *testing.T) {
 		})
 	}
 }
+
+// TestOpOf: each interface command is the machine's command of its name;
+// nothing else is one.
+func TestOpOf(t *testing.T) {
+	for _, tc := range []struct {
+		req Request
+		op  lease.Op
+		ok  bool
+	}{
+		{Start{Primary: true}, lease.OpStart, true}, {Extend{}, lease.OpExtend, true},
+		{Drop{}, lease.OpDrop, true}, {Drop{Release: true}, lease.OpRelease, true},
+		{Inform{}, lease.OpInform, true}, {Ping{}, lease.OpPing, true},
+		{Status{}, lease.OpStatus, true}, {Info{Option: "1"}, lease.OpInfo, true},
+		{Panic{}, 0, false}, {Stats{}, 0, false}, {Version{}, 0, false}, {CreateIf{}, 0, false}, {ShowAddr{}, 0, false},
+	} {
+		if op, ok := OpOf(tc.req); op != tc.op || ok != tc.ok {
+			t.Errorf("OpOf(%T) = %v, %v; want %v, %v", tc.req, op, ok, tc.op, tc.ok)
+		}
+	}
+}

@@ -1,0 +1,36 @@
+package lease
+
+import "testing"
+
+// TestUnmanaged: every (standing x command) cell for an interface that has
+// no machine.
+func TestUnmanaged(t *testing.T) {
+	type cell struct {
+		v    Verdict
+		code Code
+	}
+	take, unkif, failedif := cell{Take, CodeOK}, cell{Refuse, CodeUnkIf}, cell{Refuse, CodeFailedIf}
+	want := map[Standing]map[Op]cell{
+		NotManaged: {OpStart: take, OpInform: take, OpExtend: unkif, OpRelease: unkif, OpDrop: unkif,
+			OpPing: unkif, OpStatus: unkif, OpInfo: unkif},
+		LinkGone: {OpStart: take, OpInform: take, OpDrop: {EndManagement, CodeOK}, OpExtend: unkif,
+			OpRelease: unkif, OpPing: unkif, OpStatus: unkif, OpInfo: unkif},
+		FailedActor: {OpStart: take, OpStatus: {ShowFailed, CodeOK}, OpInform: failedif, OpExtend: failedif,
+			OpRelease: failedif, OpDrop: failedif, OpPing: failedif, OpInfo: failedif},
+	}
+	for s, ops := range want {
+		for op := OpStart; op <= OpInfo; op++ {
+			w, ok := ops[op]
+			if !ok {
+				t.Fatalf("standing %d: no cell for %s", s, op)
+			}
+			v, code, reason := Unmanaged(op, s)
+			if (cell{v, code}) != w {
+				t.Errorf("standing %d, %s: %v %q, want %v", s, op, cell{v, code}, code, w)
+			}
+			if (v == Refuse) != (reason != "") {
+				t.Errorf("standing %d, %s: reason %q for verdict %d", s, op, reason, v)
+			}
+		}
+	}
+}
