@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/actors"
+	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/metrics"
@@ -23,7 +24,7 @@ import (
 // counters and the interfaces' statuses (through ask, set once the manager
 // runs), and env's sender and router are wrapped to count messages by type
 // and time exchanges. Without --metrics it returns nil and wraps nothing.
-func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *transport.Raw, ask *statusAsker, srv *ipc.Server, st *store.Store) *metrics.Metrics {
+func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *transport.Raw, ask *statusAsker, srv *ipc.Server, st *store.Store, hooks *hook.Runner) *metrics.Metrics {
 	if o.Metrics == "" {
 		return nil
 	}
@@ -41,6 +42,7 @@ func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *tra
 		},
 		IPCRefused:    srv.Refused,
 		StateProblems: st.Counts,
+		HooksRefused:  hooks.Refused,
 		Name:          names.name,
 	})
 	env.Sender = meteredSender{env.Sender, m}

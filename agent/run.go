@@ -81,7 +81,7 @@ func Run(ctx context.Context, o Options) error {
 	// The control server exists from here, its counters read by the
 	// metrics; it gets its handlers and starts serving below.
 	srv := &ipc.Server{Log: o.Log}
-	mx := instrument(o, env, socks.disp, socks.raw, &ask, srv, st)
+	mx := instrument(o, env, socks.disp, socks.raw, &ask, srv, st, hooks)
 	t, err := spawnTree(env, o)
 	if err != nil {
 		return err

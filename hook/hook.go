@@ -3,6 +3,9 @@
 // SIGKILL 3 s later. A hook that fails is reported, never fatal. Runner
 // counts the hooks in flight so the agent can wait for them when it stops.
 //
+// A hook file another user could have written is never run (Check: the
+// rules of sshd's StrictModes); each refusal is counted by reason.
+//
 // Values in the environment come from the network: Env escapes them
 // (package safetext) and caps their length, so a NUL in an option never
 // stops the hook from running and a newline never plants a variable.
@@ -18,11 +21,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/fstrust"
 	"github.com/dhcpagent/dhcpagent/safetext"
 )
 
@@ -67,25 +73,94 @@ func varName(s string) bool {
 // Runner runs one hook program.
 type Runner struct {
 	// Path is the hook; when it is not an executable file nothing runs.
+	// A symbolic link is followed; the file it names is the one checked
+	// and run (see Check).
 	Path string
 	// Term and Kill are the grace periods before SIGTERM and, after it,
 	// before SIGKILL.
 	Term, Kill time.Duration
 	wg         sync.WaitGroup
+	refused    [numRefusals]atomic.Uint64
 }
 
 // ErrNoHook means there is no executable hook to run.
 var ErrNoHook = errors.New("no executable hook")
 
+// ErrUntrusted means the hook exists but another user could have written
+// it: it is not run. The error wrapping it says why.
+var ErrUntrusted = errors.New("hook refused")
+
+// Why a hook was refused: the metrics' reason label (Refused).
+const (
+	refusedOwner     = iota // owned by another user than root or the agent's
+	refusedWritable         // writable by group or others
+	refusedDirectory        // in a directory another user could write or owns
+	numRefusals
+)
+
+var refusalNames = [numRefusals]string{"owner", "writable", "directory"}
+
+// Refused returns how many times the hook was refused, by reason (owner,
+// writable, directory), every reason present.
+func (r *Runner) Refused() map[string]uint64 {
+	out := make(map[string]uint64, numRefusals)
+	for i, name := range refusalNames {
+		out[name] = r.refused[i].Load()
+	}
+	return out
+}
+
+// Check returns the file Start would run: Path with its symbolic links
+// resolved. It is ErrNoHook when that is not an executable regular file,
+// and ErrUntrusted (wrapped, with the reason) when a user other than root
+// and the agent's own could have changed what runs, as sshd's StrictModes
+// decides: the file owned by another user, writable by group or others,
+// or a directory above it or above the link to it (fstrust.Above) that
+// such a user could write. The agent runs the hook as root.
+func (r *Runner) Check() (string, error) {
+	abs, err := filepath.Abs(r.Path)
+	if err != nil {
+		return "", ErrNoHook
+	}
+	real, err := filepath.EvalSymlinks(abs)
+	if err != nil {
+		return "", ErrNoHook
+	}
+	fi, err := os.Stat(real)
+	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
+		return "", ErrNoHook
+	}
+	refuse := func(why int, format string, args ...any) (string, error) {
+		r.refused[why].Add(1)
+		return "", fmt.Errorf("%w: "+format, append([]any{ErrUntrusted}, args...)...)
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && !fstrust.Owner(st.Uid) {
+		return refuse(refusedOwner, "%s is owned by uid %d, not root or uid %d", real, st.Uid, os.Geteuid())
+	}
+	if fi.Mode().Perm()&0o022 != 0 {
+		return refuse(refusedWritable, "%s (mode %v) is writable by group or others", real, fi.Mode().Perm())
+	}
+	err = fstrust.Above(real)
+	if err == nil && abs != real {
+		err = fstrust.Above(abs) // whoever could write there could swap the link
+	}
+	if err != nil {
+		return refuse(refusedDirectory, "%s: %v", r.Path, err)
+	}
+	return real, nil
+}
+
 // Start runs the hook for ifname and event with env added to the agent's
 // environment (made safe by Env; the arguments are escaped too), and calls
 // done with its outcome on another goroutine. When there is no hook it
-// returns ErrNoHook and done is not called. It forks and execs: callers
-// that must not block (an actor's Receive) call it from a goroutine.
+// returns ErrNoHook, and when the hook is not to be trusted an error
+// wrapping ErrUntrusted (Check), and done is not called. It forks and
+// execs: callers that must not block (an actor's Receive) call it from a
+// goroutine.
 func (r *Runner) Start(ifname, event string, env []string, done func(error)) error {
-	fi, err := os.Stat(r.Path)
-	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
-		return ErrNoHook
+	path, err := r.Check()
+	if err != nil {
+		return err
 	}
 	term, kill := r.Term, r.Kill
 	if term == 0 {
@@ -94,12 +169,12 @@ func (r *Runner) Start(ifname, event string, env []string, done func(error)) err
 	if kill == 0 {
 		kill = DefaultKill
 	}
-	cmd := exec.Command(r.Path, safetext.Escape(ifname, MaxValue), safetext.Escape(event, MaxValue))
+	cmd := exec.Command(path, safetext.Escape(ifname, MaxValue), safetext.Escape(event, MaxValue))
 	cmd.Env = append(os.Environ(), Env(env)...)
 	cmd.Stdin = nil // /dev/null
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start hook %s: %w", r.Path, err)
+		return fmt.Errorf("start hook %s: %w", path, err)
 	}
 	r.wg.Add(1)
 	go func() {

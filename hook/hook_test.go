@@ -134,3 +134,119 @@ func TestEnvNames(t *testing.T) {
 		t.Fatalf("Env = %q, want %q", got, want)
 	}
 }
+
+// TestUntrustedHookRefused: a hook another user could have written is not
+// run (sshd's StrictModes): writable by group or others, owned by another
+// user, in a directory others can write (not sticky), or reached through
+// a link in one. Each refusal says why and is counted by reason; a hook
+// through a link in a safe directory, in a sticky /tmp-like one, runs.
+func TestUntrustedHookRefused(t *testing.T) {
+	marker := filepath.Join(t.TempDir(), "ran")
+	body := "touch " + marker + "\n"
+	openDir := func(t *testing.T, mode os.FileMode) string {
+		d := filepath.Join(t.TempDir(), "d")
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(d, mode); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	chmod := func(mode os.FileMode) func(t *testing.T, path string) string {
+		return func(t *testing.T, path string) string {
+			if err := os.Chmod(path, mode); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}
+	}
+	linkFrom := func(mode os.FileMode) func(t *testing.T, path string) string {
+		return func(t *testing.T, path string) string {
+			link := filepath.Join(openDir(t, mode), "eventhook")
+			if err := os.Symlink(path, link); err != nil {
+				t.Fatal(err)
+			}
+			return link
+		}
+	}
+	for _, tc := range []struct {
+		name   string
+		root   bool // needs root (chown)
+		setup  func(t *testing.T, path string) string
+		reason string // "" when it runs
+		why    string
+	}{
+		{name: "group-writable", setup: chmod(0o775), reason: "writable", why: "writable by group or others"},
+		{name: "world-writable", setup: chmod(0o757), reason: "writable", why: "writable by group or others"},
+		{name: "another user's", root: true, setup: func(t *testing.T, path string) string {
+			if err := os.Chown(path, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}, reason: "owner", why: "owned by uid 65534"},
+		{name: "in a world-writable directory", setup: func(t *testing.T, path string) string {
+			p := filepath.Join(openDir(t, 0o777), "eventhook")
+			if err := os.Rename(path, p); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, reason: "directory", why: "writable by other users"},
+		{name: "in a group-writable directory", setup: func(t *testing.T, path string) string {
+			p := filepath.Join(openDir(t, 0o770), "eventhook")
+			if err := os.Rename(path, p); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, reason: "directory", why: "writable by other users"},
+		{name: "in a directory another user owns", root: true, setup: func(t *testing.T, path string) string {
+			d := openDir(t, 0o755)
+			p := filepath.Join(d, "eventhook")
+			if err := os.Rename(path, p); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chown(d, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}, reason: "directory", why: "owned by uid 65534"},
+		{name: "through a link in a world-writable directory", setup: linkFrom(0o777), reason: "directory", why: "writable by other users"},
+		{name: "through a link in a safe directory", setup: linkFrom(0o755)},
+		{name: "in a sticky world-writable directory", setup: func(t *testing.T, path string) string {
+			p := filepath.Join(openDir(t, 0o777|os.ModeSticky), "eventhook")
+			if err := os.Rename(path, p); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.root && os.Geteuid() != 0 {
+				t.Skip("chown to another user needs root")
+			}
+			os.Remove(marker)
+			r := &Runner{Path: tc.setup(t, script(t, body))}
+			if tc.reason == "" {
+				if err := run(t, r); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := os.Stat(marker); err != nil {
+					t.Fatalf("the hook did not run: %v", err)
+				}
+				return
+			}
+			err := r.Start("eth0", "BOUND", nil, func(error) { t.Error("done called for a refused hook") })
+			if !errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), tc.why) {
+				t.Fatalf("Start = %v; want ErrUntrusted saying %q", err, tc.why)
+			}
+			if _, err := os.Stat(marker); err == nil {
+				t.Fatal("the refused hook ran")
+			}
+			for reason, n := range r.Refused() {
+				if want := map[bool]uint64{true: 1}[reason == tc.reason]; n != want {
+					t.Errorf("refused[%s] = %d, want %d", reason, n, want)
+				}
+			}
+		})
+	}
+}

@@ -36,6 +36,8 @@ type Options struct {
 	IPCRefused func() map[string]uint64
 	// StateProblems returns the state dir's problems by kind.
 	StateProblems func() map[string]uint64
+	// HooksRefused returns the event hook's refusals by reason.
+	HooksRefused func() map[string]uint64
 	// Name returns the interface name of an ifindex ("" when unknown).
 	Name func(ifindex int) string
 	// Now is the clock for latencies; nil means time.Now.
@@ -106,6 +108,9 @@ func New(o Options) *Metrics {
 	}
 	if o.StateProblems != nil {
 		m.reg.MustRegister(labelledCounter{stateProblemsDesc, o.StateProblems})
+	}
+	if o.HooksRefused != nil {
+		m.reg.MustRegister(labelledCounter{hooksRefusedDesc, o.HooksRefused})
 	}
 	return m
 }

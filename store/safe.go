@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/fstrust"
 	"golang.org/x/sys/unix"
 )
 
@@ -68,22 +69,10 @@ func checkDir(dir string) error {
 	if err := insecure(fi, "state directory "+dir); err != nil {
 		return err
 	}
-	for d := filepath.Dir(real); ; d = filepath.Dir(d) {
-		fi, err := os.Stat(d)
-		if err != nil {
-			return err
-		}
-		st, ok := fi.Sys().(*syscall.Stat_t)
-		switch {
-		case fi.Mode().Perm()&0o022 != 0 && fi.Mode()&os.ModeSticky == 0:
-			return fmt.Errorf("state directory %s: %s above it (mode %v) is writable by other users", dir, d, fi.Mode().Perm())
-		case ok && !ourUID(st.Uid):
-			return fmt.Errorf("state directory %s: %s above it is owned by uid %d, not root or uid %d", dir, d, st.Uid, os.Geteuid())
-		}
-		if d == filepath.Dir(d) {
-			return nil
-		}
+	if err := fstrust.Above(real); err != nil {
+		return fmt.Errorf("state directory %s: %w", dir, err)
 	}
+	return nil
 }
 
 // insecure says why fi, an entry of the state dir, is not to be trusted:
@@ -95,13 +84,11 @@ func insecure(fi os.FileInfo, what string) error {
 		return fmt.Errorf("%s is not a directory (%v)", what, fi.Mode().Type())
 	case fi.Mode().Perm()&0o022 != 0:
 		return fmt.Errorf("%s (mode %v) is writable by other users: make it 0700", what, fi.Mode().Perm())
-	case ok && !ourUID(st.Uid):
+	case ok && !fstrust.Owner(st.Uid):
 		return fmt.Errorf("%s is owned by uid %d, not root or uid %d", what, st.Uid, os.Geteuid())
 	}
 	return nil
 }
-
-func ourUID(uid uint32) bool { return uid == 0 || int(uid) == os.Geteuid() }
 
 // readFile reads the record at name (relative to the state dir), at most
 // limit bytes. A missing file is (nil, false, nil). A file that is not a
@@ -137,7 +124,7 @@ func (s *Store) readFile(name string, limit int64) ([]byte, bool, error) {
 		return nil, true, errAside{fmt.Errorf("not a regular file (%v)", fi.Mode().Type())}
 	case fi.Size() > limit:
 		return nil, true, errAside{fmt.Errorf("%d bytes, over the limit of %d", fi.Size(), limit)}
-	case st != nil && !ourUID(st.Uid):
+	case st != nil && !fstrust.Owner(st.Uid):
 		return nil, true, errAside{fmt.Errorf("owned by uid %d, not root or uid %d", st.Uid, os.Geteuid())}
 	case fi.Mode().Perm()&0o022 != 0:
 		return nil, true, errAside{fmt.Errorf("writable by other users (mode %v)", fi.Mode().Perm())}
