@@ -122,17 +122,7 @@ func (a *iface) reply(r lease.Reply) {
 	if p.unwatch != nil {
 		p.unwatch()
 	}
-	var rep *messages.Result
-	if r.Code != lease.CodeOK {
-		rep = messages.Fail(ipc.Code(r.Code), "%s: %s", a.link.Name, r.Reason)
-	} else {
-		rep = messages.OK()
-		if r.Status {
-			s := a.status()
-			rep.Status = &s
-		}
-		rep.Values, rep.Raw = r.Values, r.Raw
-	}
+	rep := messages.ResultOf(a.link.Name, r, a.status)
 	switch {
 	case r.Ends && p.shutdown:
 		a.answer(p.cmd, rep)

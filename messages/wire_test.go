@@ -2,6 +2,7 @@ package messages
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -208,6 +209,32 @@ func TestOpOf(t *testing.T) {
 	} {
 		if op, ok := OpOf(tc.req); op != tc.op || ok != tc.ok {
 			t.Errorf("OpOf(%T) = %v, %v; want %v, %v", tc.req, op, ok, tc.op, tc.ok)
+		}
+	}
+}
+
+// TestResultOf: the machine's failure keeps its code and says which
+// interface; success carries info's values, and the status only when the
+// reply asks for it.
+func TestResultOf(t *testing.T) {
+	calls := 0
+	status := func() IfStatus { calls++; return IfStatus{Ifname: "eth0", State: lease.Bound} }
+	r := ResultOf("eth0", lease.Reply{Code: lease.CodePend, Reason: "another command is in progress"}, status)
+	if r.Code != ipc.ErrPend || r.Message != "eth0: another command is in progress" || r.Status != nil {
+		t.Errorf("PEND = %+v", r)
+	}
+	r = ResultOf("eth0", lease.Reply{Values: []string{"x"}, Raw: []byte{1}}, status)
+	if r.Failed() || r.Status != nil || !cmp.Equal(r.Values, []string{"x"}) || !cmp.Equal(r.Raw, []byte{1}) || calls != 0 {
+		t.Errorf("info = %+v (status asked %d times)", r, calls)
+	}
+	r = ResultOf("eth0", lease.Reply{Status: true}, status)
+	if r.Failed() || r.Status == nil || r.Status.State != lease.Bound || calls != 1 {
+		t.Errorf("start = %+v (status asked %d times)", r, calls)
+	}
+	for _, c := range []lease.Code{lease.CodeOutState, lease.CodeRunning, lease.CodePend, lease.CodeBOOTP,
+		lease.CodeTimeout, lease.CodeShutdown, lease.CodeInvalid, lease.CodeUnkIf, lease.CodeFailedIf} {
+		if !slices.Contains(ipc.Codes, ipc.Code(c)) {
+			t.Errorf("the machine's %s is no code of the wire's", c)
 		}
 	}
 }
