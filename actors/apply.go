@@ -44,6 +44,11 @@ func (a *iface) apply(l *lease.Lease, now time.Time, again bool) {
 	if l.MTU > 0 && a.env.Cfg().Bool(a.link.Name, "APPLY_MTU") {
 		p.mtu = l.MTU
 	}
+	if !again {
+		// The address is the host's from now on for the conflict check of
+		// every other interface, not only once the worker has applied it.
+		a.env.hostAddrs.expect(kernel.IfAddr{Ifindex: p.cfg.Ifindex, Prefix: p.cfg.Addr})
+	}
 	a.queueKernel(now, func(k *kernelWork) []error { return k.apply(p) })
 }
 

@@ -61,6 +61,12 @@ type addrCache struct {
 	mu   sync.Mutex
 	list []kernel.IfAddr
 	at   time.Time
+	// coming are the addresses of leases handed to a kernel worker and
+	// not on the interface yet (kernelwork.go), by how many applications
+	// of each are queued: the conflict check counts them as the host's
+	// already, or another interface offered one of them meanwhile would
+	// take it too.
+	coming map[kernel.IfAddr]int
 }
 
 // get returns the host's addresses, at most addrCacheTTL old by clock,
@@ -70,15 +76,43 @@ func (c *addrCache) get(clock Clock, net Configurer) ([]kernel.IfAddr, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := clock.Now()
-	if c.list != nil && now.Sub(c.at) < addrCacheTTL && !now.Before(c.at) {
+	if c.list == nil || now.Sub(c.at) >= addrCacheTTL || now.Before(c.at) {
+		list, err := net.Addrs()
+		if err != nil {
+			return nil, err
+		}
+		c.list, c.at = list, now
+	}
+	if len(c.coming) == 0 {
 		return c.list, nil
 	}
-	list, err := net.Addrs()
-	if err != nil {
-		return nil, err
+	out := slices.Clone(c.list)
+	for a := range c.coming {
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
 	}
-	c.list, c.at = list, now
-	return list, nil
+	return out, nil
+}
+
+// expect counts a as the host's from the moment its application is
+// queued; settle, once the kernel call is done and added has been told,
+// stops counting it.
+func (c *addrCache) expect(a kernel.IfAddr) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.coming == nil {
+		c.coming = make(map[kernel.IfAddr]int)
+	}
+	c.coming[a]++
+}
+
+func (c *addrCache) settle(a kernel.IfAddr) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.coming[a]--; c.coming[a] <= 0 {
+		delete(c.coming, a)
+	}
 }
 
 // added and removed keep the copy true to what the agent itself just did

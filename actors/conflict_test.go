@@ -137,3 +137,51 @@ func TestOfferOfStaticAddressRefused(t *testing.T) {
 	waitFor(t, "a bad offer counted", func() bool { return w.do(ipc.CmdStatus, "eth0").Status.BadOffers == 1 })
 	w.send.none(t)
 }
+
+// An address whose application is queued (the kernel slow to take it) is
+// the host's already for every other interface's conflict check: a second
+// interface offered it meanwhile refuses it.
+func TestAddressBeingAppliedRefusedToAnother(t *testing.T) {
+	w := newWorld(t, fast)
+	asked, release := holdApply(w.net, 2)
+	defer release()
+	start := w.ask(0, ipc.CmdStart, "eth0")
+	w.serveBind(120)
+	<-asked // 198.18.0.100 on its way to eth0
+	w.ask(0, ipc.CmdStart, "eth1")
+	d := w.send.next(t)
+	expectType(t, d, dhcpv4.MessageTypeDiscover)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120, dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 100)))
+	waitFor(t, "eth1's bad offer counted", func() bool { return w.do(ipc.CmdStatus, "eth1").Status.BadOffers == 1 })
+	w.send.none(t)
+	release()
+	if r := w.await(start); r.Error != "" {
+		t.Fatalf("start eth0 = %+v", r)
+	}
+}
+
+// TestAddrCacheComing: an address expected is in the list until settled,
+// however often the list is read again meanwhile; settled, the list says
+// what the kernel said.
+func TestAddrCacheComing(t *testing.T) {
+	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	k := &kerneltest.Kernel{}
+	b := kernel.IfAddr{Ifindex: 3, Prefix: netip.MustParsePrefix("198.18.1.100/24")}
+	var c addrCache
+	c.expect(b)
+	c.expect(b) // a renewal queued behind the first application
+	for range 2 {
+		if list, _ := c.get(clock, k); len(list) != 1 || list[0] != b {
+			t.Fatalf("list %v with %v expected, want it", list, b)
+		}
+		clock.Advance(addrCacheTTL) // read afresh: the kernel has none yet
+	}
+	c.settle(b)
+	if list, _ := c.get(clock, k); len(list) != 1 {
+		t.Fatalf("list %v with one application of %v still queued, want it", list, b)
+	}
+	c.settle(b)
+	if list, _ := c.get(clock, k); len(list) != 0 {
+		t.Fatalf("list %v once settled, want the kernel's (none)", list)
+	}
+}

@@ -64,6 +64,11 @@ func (k *kernelWork) apply(p kernelPlan) []error {
 		// The link was deleted and made again: what it had went with it.
 		k.applied, k.origMTU = nil, 0
 	}
+	if !p.again {
+		// After added below: the address is never missing from the
+		// conflict check's list (apply).
+		defer k.env.hostAddrs.settle(kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr})
+	}
 	if p.again && (k.applied == nil || k.applied.Addr != c.Addr) {
 		return nil
 	}
