@@ -39,16 +39,26 @@ func (w *world) serveBind(secs uint32) {
 	w.serve(r.msg, dhcpv4.MessageTypeAck, secs)
 }
 
+// startApplying starts ifname (ifindex) and serves its acquisition of a
+// lease of secs seconds with the kernel's Apply held: it returns once the
+// application waits, with the start's reply channel and what releases
+// the kernel.
+func (w *world) startApplying(ifname string, ifindex int, secs uint32) (<-chan *ipc.Reply, func()) {
+	w.t.Helper()
+	asked, release := holdApply(w.net, ifindex)
+	w.t.Cleanup(release)
+	start := w.ask(0, ipc.CmdStart, ifname)
+	w.serveBind(secs)
+	<-asked
+	return start, release
+}
+
 // While the kernel is slow to take a lease, the interface actor goes on:
 // status is answered at once, BOUND and BUSY; the BOUND hook runs, and the
 // start is answered, only once the address is on the interface.
 func TestApplyLeavesActorFree(t *testing.T) {
 	w := newWorld(t, fast+"# hooks\n")
-	asked, release := holdApply(w.net, 2)
-	defer release()
-	start := w.ask(0, ipc.CmdStart, "eth0")
-	w.serveBind(120)
-	<-asked
+	start, release := w.startApplying("eth0", 2, 120)
 	st := w.do(ipc.CmdStatus, "eth0")
 	if st.Error != "" || st.Status.State != "BOUND" || !contains(st.Status.Flags, "BUSY") {
 		t.Fatalf("status while the lease is applied = %+v, want BOUND and BUSY", st)
@@ -87,11 +97,7 @@ func TestApplyLeavesActorFree(t *testing.T) {
 // start is answered all the same.
 func TestApplyWaitIsBounded(t *testing.T) {
 	w := newWorld(t, fast)
-	asked, release := holdApply(w.net, 2)
-	defer release()
-	start := w.ask(0, ipc.CmdStart, "eth0")
-	w.serveBind(3600)
-	<-asked
+	start, _ := w.startApplying("eth0", 2, 3600)
 	stillWaiting(t, start)
 	w.clock.Advance(kernelWait)
 	if rep := w.await(start); rep.Error != "" || rep.Status.State != "BOUND" {

@@ -143,11 +143,7 @@ func TestOfferOfStaticAddressRefused(t *testing.T) {
 // interface offered it meanwhile refuses it.
 func TestAddressBeingAppliedRefusedToAnother(t *testing.T) {
 	w := newWorld(t, fast)
-	asked, release := holdApply(w.net, 2)
-	defer release()
-	start := w.ask(0, ipc.CmdStart, "eth0")
-	w.serveBind(120)
-	<-asked // 198.18.0.100 on its way to eth0
+	start, release := w.startApplying("eth0", 2, 120) // 198.18.0.100 on its way to eth0
 	w.ask(0, ipc.CmdStart, "eth1")
 	d := w.send.next(t)
 	expectType(t, d, dhcpv4.MessageTypeDiscover)
