@@ -125,14 +125,7 @@ func (m *manager) Receive(ctx actor.Context) {
 		if _, again := m.children[name]; !again {
 			m.env.managed.remove(name)
 		}
-		code := ipc.ErrUnkIf
-		switch {
-		case m.closing:
-			code = ipc.ErrShutdown
-		case m.failed[name]:
-			code = ipc.ErrFailedIf
-		}
-		m.routed.stopped(msg.Who, code, name, m.recorder(name))
+		m.routed.stopped(msg.Who, ipc.Code(lease.Orphaned(m.standing(name), m.closing)), name, m.recorder(name))
 	case *messages.Shutdown:
 		m.shutdown(ctx, msg)
 	case *messages.Link:
@@ -200,14 +193,7 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		// without one it fares as ping does.
 		op = lease.OpPing
 	}
-	standing := lease.NotManaged
-	switch {
-	case m.missing[name]:
-		standing = lease.LinkGone
-	case m.failed[name]:
-		standing = lease.FailedActor
-	}
-	switch v, code, reason := lease.Unmanaged(op, standing); v {
+	switch v, code, reason := lease.Unmanaged(op, m.standing(name)); v {
 	case lease.Refuse:
 		c.Answer(messages.Fail(ipc.Code(code), "%s %s", name, reason))
 		return
@@ -241,6 +227,17 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		ctx.Send(pid, &messages.Primary{On: true})
 	}
 	m.send(ctx, pid, c)
+}
+
+// standing is where name, which has no actor, stands (lease.Unmanaged).
+func (m *manager) standing(name string) lease.Standing {
+	switch {
+	case m.missing[name]:
+		return lease.LinkGone
+	case m.failed[name]:
+		return lease.FailedActor
+	}
+	return lease.NotManaged
 }
 
 // takePrimary makes name the primary interface for start --primary, once
@@ -279,20 +276,31 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 			Warnings: storeWarnings(m.env.Store, name)})
 	}
 	go func() {
-		deadline := time.NewTimer(5 * time.Second)
-		defer deadline.Stop()
-		for range n {
-			select {
-			case s := <-parts:
-				r.Statuses = append(r.Statuses, s)
-			case <-deadline.C:
-				c.Answer(messages.Fail(ipc.ErrInternal, "interface actors did not answer"))
-				return
-			}
+		all, ok := gather(parts, n, 5*time.Second)
+		if !ok {
+			c.Answer(messages.Fail(ipc.ErrInternal, "interface actors did not answer"))
+			return
 		}
+		r.Statuses = append(r.Statuses, all...)
 		slices.SortFunc(r.Statuses, func(a, b messages.IfStatus) int { return strings.Compare(a.Ifname, b.Ifname) })
 		c.Answer(r)
 	}()
+}
+
+// gather receives n values from ch within d; false when d ran out first.
+func gather[T any](ch <-chan T, n int, d time.Duration) ([]T, bool) {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	out := make([]T, 0, n)
+	for range n {
+		select {
+		case v := <-ch:
+			out = append(out, v)
+		case <-deadline.C:
+			return out, false
+		}
+	}
+	return out, true
 }
 
 // shutdown drops or releases every interface and answers once all have
@@ -310,16 +318,8 @@ func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
 	go func() {
 		// Bounded: an actor that dies mid-drop answers nothing, and the
 		// agent must still exit.
-		deadline := time.NewTimer(shutdownWait)
-		defer deadline.Stop()
-		for range n {
-			select {
-			case <-replies:
-			case <-deadline.C:
-				log.Error("interfaces did not stop in time")
-				s.Reply <- messages.OK()
-				return
-			}
+		if _, ok := gather(replies, n, shutdownWait); !ok {
+			log.Error("interfaces did not stop in time")
 		}
 		s.Reply <- messages.OK()
 	}()

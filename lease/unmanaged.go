@@ -55,3 +55,18 @@ func Unmanaged(op Op, s Standing) (v Verdict, code Code, reason string) {
 	}
 	return Take, CodeOK, ""
 }
+
+// Orphaned is the answer to the commands routed to an interface's actor
+// that stopped before it handled them: SHUTDOWN when the agent is
+// stopping, FAILEDIF when it failed too often, UNKIF when it was dropped
+// or its link deleted (a link that is gone, standing LinkGone, is UNKIF as
+// its other commands are).
+func Orphaned(s Standing, closing bool) Code {
+	switch {
+	case closing:
+		return CodeShutdown
+	case s == FailedActor:
+		return CodeFailedIf
+	}
+	return CodeUnkIf
+}

@@ -34,3 +34,19 @@ func TestUnmanaged(t *testing.T) {
 		}
 	}
 }
+
+// TestOrphaned: the commands an actor left unhandled when it stopped.
+func TestOrphaned(t *testing.T) {
+	for _, tc := range []struct {
+		s       Standing
+		closing bool
+		want    Code
+	}{
+		{NotManaged, false, CodeUnkIf}, {LinkGone, false, CodeUnkIf}, {FailedActor, false, CodeFailedIf},
+		{NotManaged, true, CodeShutdown}, {LinkGone, true, CodeShutdown}, {FailedActor, true, CodeShutdown},
+	} {
+		if got := Orphaned(tc.s, tc.closing); got != tc.want {
+			t.Errorf("Orphaned(%d, %v) = %s, want %s", tc.s, tc.closing, got, tc.want)
+		}
+	}
+}
