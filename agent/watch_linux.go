@@ -67,7 +67,7 @@ func (w *linkWatch) run(ctx context.Context, src linkSource, delay time.Duration
 	for {
 		updates := make(chan netlink.LinkUpdate, 256)
 		done := make(chan struct{}) // closes this subscription's socket
-		err := src.subscribe(updates, done, func(err error) { w.log.Warn("link watch", zap.Error(err)) })
+		err := src.subscribe(updates, done, w.onErr(done))
 		switch {
 		case err == nil && resync:
 			err = w.resync(src)
@@ -98,6 +98,24 @@ func (w *linkWatch) run(ctx context.Context, src linkSource, delay time.Duration
 		case <-t.C:
 		}
 		wait = min(2*wait, maxResubscribe)
+	}
+}
+
+// onErr logs the errors of the subscription whose socket done closes,
+// except once done is closed: closing the socket under the reader's
+// blocked receive is how a subscription ends (at a stop, or before the
+// next one), and the library then reports the receive failing ("Receive
+// failed: resource temporarily unavailable", the poller's last EAGAIN, or
+// "use of closed file"). A failure while the subscription is wanted
+// (ENOBUFS) is logged.
+func (w *linkWatch) onErr(done <-chan struct{}) func(error) {
+	return func(err error) {
+		select {
+		case <-done:
+			w.log.Debug("link watch closed", zap.Error(err))
+		default:
+			w.log.Warn("link watch", zap.Error(err))
+		}
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/vishvananda/netlink/nl"
 	"github.com/vishvananda/netns"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 	"golang.org/x/sys/unix"
 )
 
@@ -253,4 +254,86 @@ func newNetns(t *testing.T) netns.NsHandle {
 	}
 	t.Cleanup(func() { ns.Close() })
 	return ns
+}
+
+// TestLinkWatchStopsQuietly: ending a real subscription (SIGTERM cancels
+// the watch, which closes the socket under the reader's blocked receive)
+// logs no warning; the library's "Receive failed: resource temporarily
+// unavailable" for it is expected. A receive that fails while the
+// subscription is wanted (ENOBUFS) is still a warning.
+func TestLinkWatchStopsQuietly(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for a network namespace")
+	}
+	ns := newNetns(t)
+	core, logs := observer.New(zap.InfoLevel)
+	subscribed := make(chan struct{}, 4)
+	readerDone := make(chan struct{})
+	src := linkSource{
+		subscribe: func(ch chan<- netlink.LinkUpdate, done <-chan struct{}, onErr func(error)) error {
+			// The library's reader closes inner after its last error
+			// callback: forward, and tell the test when that happened.
+			inner := make(chan netlink.LinkUpdate)
+			if err := netlink.LinkSubscribeWithOptions(inner, done, netlink.LinkSubscribeOptions{Namespace: &ns, ErrorCallback: onErr}); err != nil {
+				return err
+			}
+			go func() {
+				defer close(readerDone)
+				defer close(ch)
+				for u := range inner {
+					ch <- u
+				}
+			}()
+			subscribed <- struct{}{}
+			return nil
+		},
+		list: func() ([]netlink.Link, error) { return nil, nil },
+	}
+	w := &linkWatch{log: zap.New(core), links: map[int]watched{}, report: func(*messages.Link) {}}
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { w.run(ctx, src, time.Hour); close(stopped) }()
+	select {
+	case <-subscribed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no subscription within 10 s")
+	}
+	cancel()
+	<-stopped
+	select {
+	case <-readerDone:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the subscription's reader did not end within 10 s of the stop")
+	}
+	for _, e := range logs.All() {
+		t.Errorf("logged at a clean stop: %s %s %v", e.Level, e.Message, e.ContextMap())
+	}
+
+	// A failure while subscribed is loud.
+	lost := make(chan struct{})
+	src = linkSource{
+		subscribe: func(ch chan<- netlink.LinkUpdate, done <-chan struct{}, onErr func(error)) error {
+			select {
+			case <-lost:
+				return nil // the second subscription: follow it until the stop
+			default:
+			}
+			go func() {
+				onErr(fmt.Errorf("Receive failed: %w", unix.ENOBUFS))
+				close(ch)
+				close(lost)
+			}()
+			return nil
+		},
+		list: func() ([]netlink.Link, error) { return nil, nil },
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	stopped = make(chan struct{})
+	go func() { w.run(ctx, src, 0); close(stopped) }()
+	<-lost // onErr has returned: its log is written
+	if logs.FilterMessage("link watch").FilterLevelExact(zap.WarnLevel).Len() != 1 {
+		t.Errorf("ENOBUFS while subscribed was not logged as a warning: %v", logs.All())
+	}
+	cancel()
+	<-stopped
 }
