@@ -113,12 +113,16 @@ func (a *iface) kernelReached(seq uint64) {
 	}
 }
 
-// dropHeld sends the answers held for kernel work that will not be waited
-// for any more (a restart, a stop): their events have happened. Their
-// hooks are skipped.
+// dropHeld sends the answers held for kernel work that this incarnation
+// will not wait for any more (a restart, a stop): their events have
+// happened. They go once the worker has done what it was asked (it
+// outlives the incarnation), so that an answer still comes after the
+// kernel work its command caused. Their hooks are skipped.
 func (a *iface) dropHeld() {
 	held := a.held
 	a.held = nil
+	a.untilKernel = true
+	defer func() { a.untilKernel = false }()
 	for _, t := range held {
 		for _, it := range t.items {
 			if it.reply != nil {

@@ -120,3 +120,34 @@ func TestDropAfterRestartRemovesWhatWasApplied(t *testing.T) {
 		t.Fatalf("addresses when drop answered: %v, want none", addrs)
 	}
 }
+
+// An actor that restarts while its lease is being applied leaves nothing
+// half done: the start is answered once the worker, which outlives the
+// incarnation, has applied the lease; the next incarnation resumes from
+// the lease record, and its drop takes the address away.
+func TestRestartWhileApplying(t *testing.T) {
+	w := newWorld(t, fast)
+	start, release := w.startApplying("eth0", 2, 120)
+	w.do(ipc.CmdPanic, "eth0")
+	s := w.send.next(t)
+	expectReboot(t, s) // the next incarnation, from the lease record
+	stillWaiting(t, start)
+	release()
+	if rep := w.await(start); rep.Error != "" || rep.Status.State != "BOUND" {
+		t.Fatalf("start = %+v, want BOUND", rep)
+	}
+	if addrs, _ := w.net.Addrs(); len(addrs) != 1 {
+		t.Fatalf("addresses when start answered: %v, want the lease's", addrs)
+	}
+	w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
+	waitFor(t, "BOUND again, applied", func() bool {
+		st := w.do(ipc.CmdStatus, "eth0").Status
+		return st.State == "BOUND" && !contains(st.Flags, "BUSY")
+	})
+	if r := w.do(ipc.CmdDrop, "eth0"); r.Error != "" {
+		t.Fatalf("drop = %+v", r)
+	}
+	if addrs, _ := w.net.Addrs(); len(addrs) != 0 {
+		t.Fatalf("addresses when drop answered: %v, want none", addrs)
+	}
+}

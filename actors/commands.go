@@ -142,7 +142,13 @@ func (a *iface) reply(r lease.Reply) {
 // disk (recorder.go): a start answered OK is resumed by the next agent,
 // even after kill -9, and a drop answered OK is not.
 func (a *iface) answer(c *messages.Command, r *messages.Result) {
-	a.rec.after(func() { c.Answer(r) })
+	rec := a.rec
+	send := func() { rec.after(func() { c.Answer(r) }) }
+	if a.untilKernel {
+		a.kern.after(send) // answered before its kernel work came back (apply.go)
+		return
+	}
+	send()
 }
 
 // shutdown drops or releases the interface as the agent stops (SPEC §2),

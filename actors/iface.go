@@ -27,19 +27,21 @@ type iface struct {
 	parent   *actor.PID
 	m        *lease.Machine
 	timers   map[lease.Timer]armed
-	xid      uint32              // xid bound in the Router, 0 when none
-	watching bool                // ARP watched for conflicts
-	kern     *kernelWork         // makes its kernel calls, in order (kernelwork.go)
-	kseq     uint64              // the latest kernel job asked for
-	kdone    uint64              // the latest one done
-	mark     uint64              // kseq when the message being handled came
-	held     []tail              // hooks and answers waiting for kernel work
-	late     Stopper             // bounds that wait
-	pending  map[uint64]*pending // commands the machine has yet to answer
-	lastID   uint64              // numbers them
-	hooks    hook.Queue          // events whose hook has yet to run
-	refusals lease.RefusalLog    // rate-limits the log of refusals
-	closing  bool                // the agent is stopping this interface
+	xid      uint32      // xid bound in the Router, 0 when none
+	watching bool        // ARP watched for conflicts
+	kern     *kernelWork // makes its kernel calls, in order (kernelwork.go)
+	kseq     uint64      // the latest kernel job asked for
+	kdone    uint64      // the latest one done
+	mark     uint64      // kseq when the message being handled came
+	held     []tail      // hooks and answers waiting for kernel work
+	late     Stopper     // bounds that wait
+	// untilKernel: answers wait for the kernel worker's queue (dropHeld).
+	untilKernel bool
+	pending     map[uint64]*pending // commands the machine has yet to answer
+	lastID      uint64              // numbers them
+	hooks       hook.Queue          // events whose hook has yet to run
+	refusals    lease.RefusalLog    // rate-limits the log of refusals
+	closing     bool                // the agent is stopping this interface
 }
 
 // incarnations is what the supervisor's restarts of one interface actor
