@@ -151,12 +151,12 @@ func newEnv(o Options, st *store.Store, s *sockets, hooks *hook.Runner) (*actors
 		return nil, err
 	}
 	env := &actors.Env{
-		Clock:     actors.SystemClock{},
+		Clock:     systemClock{},
 		Sender:    sender{s.raw, s.udp, s.arp},
 		Router:    s.disp,
 		ARP:       s.arp,
 		Net:       s.nl,
-		Links:     actors.NetLinks{N: s.nl},
+		Links:     netLinks{s.nl},
 		Admin:     s.nl,
 		Log:       o.Log,
 		DUID:      duid,
