@@ -1,10 +1,14 @@
 package agent
 
 import (
+	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestListenLockSymlinkNotFollowed: a symlink planted at the lock file's
@@ -40,6 +44,52 @@ func TestListenSocketMode(t *testing.T) {
 	fi, err := os.Stat(sock)
 	if err != nil || fi.Mode().Perm() != 0o666 || fi.Mode()&os.ModeSocket == 0 {
 		t.Fatalf("socket %v, %v; want a socket of mode 0666", fi.Mode(), err)
+	}
+}
+
+// TestListenSocketNotChmodded: nothing changes the socket's mode after
+// bind (no IN_ATTRIB on it), so there is no moment in which another mode
+// holds, and no chmod by path that a swapped path would redirect (issue
+// 12: "the chmod to 0666 races the listen"). The old code's chmod after
+// bind fails this test; its final mode was 0666 too.
+func TestListenSocketNotChmodded(t *testing.T) {
+	dir := t.TempDir()
+	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
+	if err != nil {
+		t.Skipf("no inotify: %v", err)
+	}
+	defer unix.Close(fd)
+	if _, err := unix.InotifyAddWatch(fd, dir, unix.IN_ATTRIB|unix.IN_CREATE); err != nil {
+		t.Fatal(err)
+	}
+	_, closer, err := listen(filepath.Join(dir, "agent.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closer()
+	buf := make([]byte, 64*1024)
+	n, err := unix.Read(fd, buf) // the events are queued by now
+	if err != nil {
+		t.Fatalf("no inotify events: %v", err)
+	}
+	created := false
+	for b := buf[:n]; len(b) >= unix.SizeofInotifyEvent; {
+		mask := binary.NativeEndian.Uint32(b[4:8])
+		nameLen := int(binary.NativeEndian.Uint32(b[12:16]))
+		name := string(bytes.TrimRight(b[unix.SizeofInotifyEvent:unix.SizeofInotifyEvent+nameLen], "\x00"))
+		b = b[unix.SizeofInotifyEvent+nameLen:]
+		if name != "agent.sock" {
+			continue
+		}
+		switch {
+		case mask&unix.IN_ATTRIB != 0:
+			t.Errorf("the socket's attributes changed after bind (a chmod)")
+		case mask&unix.IN_CREATE != 0:
+			created = true
+		}
+	}
+	if !created {
+		t.Fatal("no IN_CREATE for the socket: the watch saw nothing, so the test proves nothing")
 	}
 }
 
