@@ -17,26 +17,16 @@ import (
 
 // restarting answers what the failing incarnation holds, keeping a start
 // for the next incarnation.
-func (a *iface) restarting() {
-	a.quiesce()
-	a.flushHeld()
-	for id, p := range a.pending {
-		delete(a.pending, id)
-		if p.unwatch != nil {
-			p.unwatch()
-		}
-		if p.op.Retried() && !p.shutdown && len(a.inc.carried) == 0 {
-			a.inc.carried = append(a.inc.carried, p)
-			continue
-		}
-		p.cmd.Answer(messages.Fail(ipc.ErrFailedIf, "%s failed before the command completed", a.link.Name))
-	}
-	a.failCurrent()
-}
+func (a *iface) restarting() { a.giveUp(ipc.ErrFailedIf, "failed", true) }
 
 // stopping answers everything the actor still holds with code: it will
 // receive nothing more.
-func (a *iface) stopping(code ipc.Code) {
+func (a *iface) stopping(code ipc.Code) { a.giveUp(code, "stopped", false) }
+
+// giveUp answers the commands the incarnation holds with code, saying why,
+// all but, when carry is set, the one the next incarnation retries
+// (lease.Op.Retried).
+func (a *iface) giveUp(code ipc.Code, why string, carry bool) {
 	a.quiesce()
 	a.flushHeld()
 	for id, p := range a.pending {
@@ -44,7 +34,11 @@ func (a *iface) stopping(code ipc.Code) {
 		if p.unwatch != nil {
 			p.unwatch()
 		}
-		p.cmd.Answer(messages.Fail(code, "%s stopped before the command completed", a.link.Name))
+		if carry && p.op.Retried() && !p.shutdown && len(a.inc.carried) == 0 {
+			a.inc.carried = append(a.inc.carried, p)
+			continue
+		}
+		p.cmd.Answer(messages.Fail(code, "%s %s before the command completed", a.link.Name, why))
 	}
 	a.failCurrent()
 }
