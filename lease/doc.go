@@ -12,4 +12,10 @@
 // ArmTimer action and delivers Timeout when it fires; a Timeout for a timer
 // the machine no longer wants is ignored here as well, so a late timer can
 // never move the machine.
+//
+// Control commands are events too (Command, Stop, Cancel): the machine
+// admits them from the SPEC §3 table and answers them (Reply, Withdrawn).
+// For an interface that has no machine (never started, its link gone, its
+// actor failed) Unmanaged and Orphaned decide the answers from the same
+// table, so that no caller keeps a rule of its own.
 package lease
