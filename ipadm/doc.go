@@ -1,6 +1,9 @@
 // Package ipadm models illumos ipadm's interface and address objects for
-// Linux (SPEC §4): their names, their persistent form, and the fields
-// show-if and show-addr print, including ipadm's parsable output. It is
-// pure: the admin actor applies objects to the kernel and keeps them in
-// the store.
+// Linux (SPEC §4): their names, their persistent form, what each command
+// does to them (plan*.go: given the persistent and the active
+// configuration, a Plan of kernel steps, manager commands and store
+// writes, or the coded refusal), and the listings show-if and show-addr
+// print, including ipadm's parsable output. It is pure: the admin actor
+// carries the plans out, gathers what the listings observe, and keeps the
+// configuration in the store.
 package ipadm

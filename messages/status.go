@@ -1,6 +1,7 @@
 package messages
 
 import (
+	"github.com/dhcpagent/dhcpagent/ipadm"
 	"net/netip"
 	"time"
 
@@ -108,21 +109,9 @@ func (s IfStatus) Bound() bool {
 	return !s.Failed && s.State.HoldsLease() && s.State != lease.PreBound
 }
 
-// IfRow is a line of show-if: the interface, its state (ipadm's ok, down,
-// failed, disabled) and its current and persistent flags.
-type IfRow struct {
-	Ifname     string
-	State      string
-	Current    string
-	Persistent string
-}
-
-// AddrRow is a line of show-addr.
-type AddrRow struct {
-	Addrobj    string
-	Type       string
-	State      string
-	Current    string
-	Persistent string
-	Addr       string
-}
+// IfRow and AddrRow are the lines of show-if and show-addr, as package
+// ipadm builds them.
+type (
+	IfRow   = ipadm.IfRow
+	AddrRow = ipadm.AddrRow
+)
