@@ -1,151 +1,219 @@
 package actors
 
 import (
-	"sort"
+	"errors"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"go.uber.org/zap"
 )
 
 // admin owns interface and address objects (SPEC §4): the persistent
-// configuration in the store and the active one in the kernel. Every
-// change goes through this one actor, so concurrent commands are
-// serialised and the store never holds half an operation. DHCP address
-// objects are carried out by the interface actors, through the manager
-// (admin_apply.go). Interface objects are in admin_if.go, address objects
-// in admin_addr.go, their listings in admin_show.go.
+// configuration in the store and the active one in the kernel. Package
+// ipadm decides what a command does (a plan of kernel steps, manager
+// commands and store writes, or its refusal); this actor runs the plans
+// one at a time, in the order the commands came, on a goroutine
+// (admin_run.go), so that its Receive never waits for netlink or an
+// fsync: later commands wait in its queue, listings (admin_show.go) are
+// answered meanwhile from the configuration committed so far.
 type admin struct {
-	env     *Env
-	manager *actor.PID
-	root    *actor.RootContext // for the goroutines that wait on the manager
+	run     *runner
+	self    *actor.PID
 	log     *zap.Logger
-	persist *ipadm.Config // what the store holds
-	active  *ipadm.Config // what is configured now
-	closing bool          // the agent is stopping: nothing new is configured
-	// replaying: the persistent configuration is being brought up at
-	// start-up, so DHCP starts are the agent's own (messages.Start.Boot).
-	replaying bool
+	cfg     ipadm.Configs // committed: what the store and the kernel have
+	busy    bool          // a job runs (or the store is being read)
+	queue   []job
+	closing bool // the agent is stopping: nothing new is configured
+	// booting: the persistent configuration is being read and brought
+	// up; listings wait for it (held), as they would have for a replay
+	// in Started, so that the first show-if after a start shows it.
+	booting bool
+	held    []*messages.Command
 }
+
+// job is one command to carry out, or the agent's own work: replay at
+// start-up (c nil), the removals at shutdown (done set).
+type job struct {
+	c      *messages.Command
+	decide func(ipadm.Configs) ([]ipadm.Plan, error)
+	done   chan<- *messages.Result
+}
+
+// maxAdminQueue bounds the commands waiting for the one running.
+const maxAdminQueue = 1024
+
+// Messages the admin actor posts itself.
+type (
+	// adminLoaded: the persistent configuration was read at start-up.
+	adminLoaded struct{ persist *ipadm.Config }
+	// adminDone: a job's plans ran; cfg is what they committed.
+	adminDone struct{ cfg ipadm.Configs }
+)
 
 // AdminProps is the admin actor's Props.
 func AdminProps(env *Env, manager *actor.PID) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &admin{env: env, manager: manager, log: env.Log.Named("ipadm"), active: ipadm.NewConfig()}
+		log := env.Log.Named("ipadm")
+		return &admin{run: &runner{env: env, manager: manager, log: log}, log: log, cfg: ipadm.NewConfigs()}
 	})
 }
 
 func (a *admin) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		a.root = ctx.ActorSystem().Root
-		a.replay(ctx)
+		a.self, a.run.root, a.busy, a.booting = ctx.Self(), ctx.ActorSystem().Root, true, true
+		go a.load()
+	case *adminLoaded:
+		a.cfg.Persist, a.busy = msg.persist, false
+		// Replay goes first: commands that came meanwhile wait behind it.
+		a.queue = append([]job{{decide: func(c ipadm.Configs) ([]ipadm.Plan, error) { return c.Replay(), nil }}}, a.queue...)
+		a.next()
+	case *adminDone:
+		a.cfg, a.busy = msg.cfg, false
+		if a.booting {
+			a.booting = false
+			for _, c := range a.held {
+				a.command(c)
+			}
+			a.held = nil
+		}
+		a.next()
 	case *messages.Command:
-		if a.closing {
-			msg.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
-			return
-		}
-		r := a.command(ctx, msg)
-		if r != nil {
-			msg.Answer(r)
-		}
+		a.command(msg)
 	case *messages.Shutdown:
-		a.closing = true
-		a.shutdown()
-		msg.Reply <- messages.OK()
+		a.stop(msg)
 	}
 }
 
-// shutdown removes the temporary static addresses as the agent stops: their
-// configuration dies with the agent, so the kernel must not keep addresses
-// that no object describes. Persistent ones stay (the next agent re-applies
-// them, and they do not blink); DHCP objects are dropped by the manager.
-func (a *admin) shutdown() {
-	for _, obj := range sortedKeys(a.active.Addresses) {
-		ad := a.active.Addresses[obj]
-		if _, persistent := a.persist.Addresses[obj]; !persistent && ad.Type == ipadm.Static {
-			a.log.Info("removing a temporary address", zap.String("object", obj))
-			a.removeStatic(ad)
+// load reads the persistent configuration, off Receive.
+func (a *admin) load() {
+	persist := ipadm.NewConfig()
+	if st := a.run.env.Store; st != nil {
+		if c, err := st.LoadIPAdm(); err != nil {
+			a.log.Error("reading the interface configuration failed", zap.Error(err))
+		} else {
+			persist = c
 		}
 	}
+	a.run.root.Send(a.self, &adminLoaded{persist: persist})
 }
 
-// replay brings up the persistent configuration when the agent starts:
-// interfaces enabled, address objects re-created, DHCP ones started (they
-// resume their leases).
-func (a *admin) replay(ctx actor.Context) {
-	a.persist = ipadm.NewConfig()
-	if a.env.Store != nil {
-		c, err := a.env.Store.LoadIPAdm()
-		if err != nil {
-			a.log.Error("reading the interface configuration failed", zap.Error(err))
+// command answers a listing at once, from the committed configuration, and
+// queues a change.
+func (a *admin) command(c *messages.Command) {
+	var decide func(ipadm.Configs) (ipadm.Plan, error)
+	switch c.Req.(type) {
+	case messages.ShowIf, messages.ShowAddr:
+		if a.booting && len(a.held) < maxAdminQueue {
+			a.held = append(a.held, c)
 			return
 		}
-		a.persist = c
 	}
-	a.replaying = true
-	defer func() { a.replaying = false }()
-	for _, name := range sortedKeys(a.persist.Interfaces) {
-		if err := a.enable(ctx, name); err != nil {
-			a.log.Warn("persistent interface not enabled", zap.String("iface", name), zap.Error(err))
+	switch r := c.Req.(type) {
+	case messages.ShowIf:
+		a.showIf(c)
+		return
+	case messages.ShowAddr:
+		a.showAddr(c, r.Object)
+		return
+	case messages.CreateIf:
+		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.CreateIf(c.Ifname, r.Families, r.Temporary) }
+	case messages.DeleteIf:
+		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.DeleteIf(c.Ifname, r.Families) }
+	case messages.EnableIf:
+		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.EnableIf(c.Ifname, false) }
+	case messages.DisableIf:
+		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.DisableIf(c.Ifname) }
+	case messages.CreateAddr:
+		wait := int64(-1)
+		if c.Wait >= 0 {
+			wait = c.Wait.Milliseconds()
+		}
+		na := ipadm.NewAddr{Object: r.Object, Type: r.Type, Address: r.Address, Hostname: r.Hostname,
+			Primary: r.Primary, Temporary: r.Temporary, WaitMs: wait}
+		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.CreateAddr(na) }
+	case messages.DeleteAddr:
+		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.DeleteAddr(r.Object, r.Release) }
+	case messages.RefreshAddr:
+		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.RefreshAddr(r.Object, r.Inform) }
+	default:
+		c.Answer(messages.Fail(ipc.ErrInvalid, "%T is not an administrative command", c.Req))
+		return
+	}
+	switch {
+	case a.closing:
+		c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
+	case len(a.queue) >= maxAdminQueue:
+		c.Answer(messages.Fail(ipc.ErrLimit, "%d administrative commands are waiting already", len(a.queue)))
+	default:
+		a.queue = append(a.queue, job{c: c, decide: func(s ipadm.Configs) ([]ipadm.Plan, error) {
+			p, err := decide(s)
+			return []ipadm.Plan{p}, err
+		}})
+		a.next()
+	}
+}
+
+// stop answers the queued commands SHUTDOWN (nothing they would configure
+// is applied) and, once the running job is done, removes the temporary
+// static addresses, then answers s.
+func (a *admin) stop(s *messages.Shutdown) {
+	a.closing = true
+	for _, j := range a.queue {
+		if j.c != nil {
+			j.c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
 		}
 	}
+	a.queue = []job{{done: s.Reply, decide: func(c ipadm.Configs) ([]ipadm.Plan, error) {
+		return []ipadm.Plan{c.Shutdown()}, nil
+	}}}
+	a.next()
 }
 
-// command carries out one administrative command. It returns the result,
-// or nil when it is answered later (DHCP objects, drops, listings).
-func (a *admin) command(ctx actor.Context, c *messages.Command) *messages.Result {
-	var err error
-	var drops []<-chan *messages.Result
-	switch r := c.Req.(type) {
-	case messages.CreateIf:
-		err = a.createIf(c.Ifname, r.Families, r.Temporary)
-	case messages.DeleteIf:
-		drops, err = a.deleteIf(ctx, c.Ifname, r.Families)
-	case messages.EnableIf:
-		err = a.enableIf(ctx, c.Ifname)
-	case messages.DisableIf:
-		drops, err = a.disableIf(ctx, c.Ifname)
-	case messages.ShowIf:
-		a.showIf(c, c.Ifname)
-		return nil
-	case messages.CreateAddr:
-		return a.createAddr(ctx, c, r)
-	case messages.DeleteAddr:
-		return a.deleteAddr(ctx, c, r)
-	case messages.RefreshAddr:
-		return a.refreshAddr(ctx, c, r)
-	case messages.ShowAddr:
-		a.showAddr(ctx, c, r.Object)
-		return nil
-	default:
-		return messages.Fail(ipc.ErrInvalid, "%T is not an administrative command", c.Req)
+// next starts the first queued job unless one runs. A refusal is answered
+// at once; a plan runs on a goroutine, which posts what it committed
+// (adminDone) before the command is answered, so that whatever its caller
+// does next sees it.
+func (a *admin) next() {
+	for !a.busy && len(a.queue) > 0 {
+		j := a.queue[0]
+		a.queue = a.queue[1:]
+		plans, err := j.decide(a.cfg)
+		if err != nil {
+			j.c.Answer(failure(err))
+			continue
+		}
+		a.busy = true
+		go func(cfg ipadm.Configs) {
+			var answer func()
+			for _, p := range plans {
+				cfg, answer = a.run.plan(cfg, p, j.c)
+			}
+			a.run.root.Send(a.self, &adminDone{cfg: cfg})
+			if answer != nil {
+				answer()
+			}
+			if j.done != nil {
+				select {
+				case j.done <- messages.OK():
+				default: // its one answer is buffered
+				}
+			}
+		}(a.cfg)
 	}
-	if err != nil {
-		return failure(err)
-	}
-	if len(drops) > 0 {
-		a.afterDrops(c, drops)
-		return nil
-	}
-	return messages.OK()
 }
 
-// save writes the persistent configuration.
-func (a *admin) save() error {
-	if a.env.Store == nil {
-		return nil
+// failure is err as a result, with the code it carries.
+func failure(err error) *messages.Result {
+	var ce *ipadm.Error
+	switch {
+	case errors.As(err, &ce):
+		return messages.Fail(ce.Code, "%s", ce.Msg)
+	case errors.Is(err, kernel.ErrNoLink):
+		return messages.Fail(ipc.ErrNoLink, "%v", err)
 	}
-	return a.env.Store.SaveIPAdm(a.persist)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return messages.Fail(ipc.ErrInternal, "%v", err)
 }

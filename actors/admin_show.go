@@ -1,200 +1,104 @@
 package actors
 
 import (
-	"strings"
 	"time"
 
-	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipadm"
-	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 )
 
-// The listings read the kernel (a link's state, an address's flags) for
-// every object they show: on a goroutine, so that the admin actor's
-// Receive does not wait for a thousand netlink round trips. Each netlink
-// wait is bounded (kernel.Timeout). The objects are read in Receive; the
-// goroutine gets copies.
+// The listings: package ipadm names the objects and formats the rows; what
+// the kernel (a link's state, an address's flags) and the interface actors
+// (a DHCP object's lease) say of them is gathered on a goroutine, so that
+// the admin actor's Receive never waits for a thousand netlink round trips
+// nor for a command in progress. Each netlink wait is bounded
+// (kernel.Timeout), the statuses by listWait. The goroutine reads the
+// committed configuration, which is never changed in place.
 
-// showIf lists interface objects, active or persistent (SPEC §4), and
-// answers c.
-func (a *admin) showIf(c *messages.Command, want string) {
-	if want != "" {
-		if err := ipadm.CheckIfname(want); err != nil {
-			c.Answer(failure(err))
-			return
-		}
-	}
-	names := map[string]bool{}
-	for n := range a.active.Interfaces {
-		names[n] = true
-	}
-	for n := range a.persist.Interfaces {
-		names[n] = true
-	}
-	type active struct{ on, v4, v6 bool }
-	r := messages.OK()
-	var acts []active // per row of r
-	for _, n := range sortedKeys(names) {
-		if want != "" && n != want {
-			continue
-		}
-		act, isActive := a.active.Interfaces[n]
-		info := messages.IfRow{Ifname: n, Persistent: "--", Current: "------", State: ipadm.StateDisabled}
-		if per, ok := a.persist.Interfaces[n]; ok {
-			info.Persistent = ipadm.Persistent(&per)
-		}
-		r.Interfaces = append(r.Interfaces, info)
-		acts = append(acts, active{isActive, act.Has(ipadm.V4), act.Has(ipadm.V6)})
-	}
-	if want != "" && len(r.Interfaces) == 0 {
-		c.Answer(messages.Fail(ipc.ErrNotFound, "interface %s not found", want))
-		return
-	}
-	links := a.env.Admin
-	go func() {
-		for i := range r.Interfaces {
-			info, act := &r.Interfaces[i], acts[i]
-			if !act.on {
-				continue
-			}
-			st, err := links.State(info.Ifname)
-			if err != nil {
-				info.State = ipadm.StateFailed // the link went away
-				continue
-			}
-			info.State = ipadm.IfState(true, st.Up, st.Carrier)
-			info.Current = ipadm.LinkFlags{Broadcast: st.Broadcast, Multicast: st.Multicast,
-				PointToPoint: st.PointToPoint, Virtual: st.Virtual, V4: act.v4, V6: act.v6}.Current()
-		}
-		c.Answer(r)
-	}()
-}
+// listWait bounds a listing's wait for the interface actors' statuses.
+const listWait = 5 * time.Second
 
-// showAddr lists address objects. A DHCP object's state and address come
-// from its interface actor: the statuses are gathered on a goroutine.
-func (a *admin) showAddr(ctx actor.Context, c *messages.Command, want string) {
-	// Like ipadm, "IF/" names every object of the interface.
-	var err error
-	if ifname, ok := strings.CutSuffix(want, "/"); ok {
-		err = ipadm.CheckIfname(ifname)
-	} else if want != "" {
-		_, _, err = ipadm.ParseAddrObj(want)
-	}
+func (a *admin) showIf(c *messages.Command) {
+	cfg := a.cfg
+	names, err := cfg.ListIfs(c.Ifname)
 	if err != nil {
 		c.Answer(failure(err))
 		return
 	}
-	objs := map[string]bool{}
-	for o := range a.active.Addresses {
-		objs[o] = true
-	}
-	for o := range a.persist.Addresses {
-		objs[o] = true
-	}
-	var rows []messages.AddrRow
-	statics := map[int]ipadm.Address{}         // row -> its active static object
-	dhcp := map[string]chan *messages.Result{} // interface -> its status
-	for _, o := range sortedKeys(objs) {
-		if want != "" && o != want && !(strings.HasSuffix(want, "/") && strings.HasPrefix(o, want)) {
-			continue
-		}
-		ad, isActive := a.active.Addresses[o]
-		if !isActive {
-			ad = a.persist.Addresses[o]
-		}
-		_, isPersist := a.persist.Addresses[o]
-		row := messages.AddrRow{Addrobj: o, Type: ad.Type, Current: flagU(isActive), Persistent: flagU(isPersist)}
-		switch {
-		case !isActive:
-			row.State = ipadm.StateDisabled
-			row.Addr = "?"
-			if ad.Type == ipadm.Static {
-				row.Addr = ad.Addr.String()
-			}
-		case ad.Type == ipadm.Static:
-			row.Addr = ad.Addr.String()
-			statics[len(rows)] = ad
-		default:
-			ch := make(chan *messages.Result, 1)
-			dhcp[ad.Ifname] = ch
-			ctx.Send(a.manager, &messages.Command{Ifname: ad.Ifname, Req: messages.Status{}, Reply: ch})
-		}
-		rows = append(rows, row)
-	}
-	if want != "" && len(rows) == 0 {
-		c.Answer(messages.Fail(ipc.ErrNotFound, "address object %s not found", want))
-		return
-	}
-	links := a.env.Admin
 	go func() {
-		for i, ad := range statics {
-			rows[i].State = staticState(links, ad)
-		}
-		deadline := time.After(5 * time.Second)
-		for i := range rows {
-			ch, ok := dhcp[ifnameOf(rows[i].Addrobj)]
-			if !ok || rows[i].Type != ipadm.DHCP || rows[i].State != "" {
-				continue
+		o := ipadm.Observed{Links: map[string]ipadm.Link{}}
+		for _, n := range names {
+			if _, ok := cfg.Active.Interfaces[n]; ok {
+				a.run.link(o.Links, n)
 			}
-			var r *messages.Result
-			select {
-			case r = <-ch:
-				ch <- r // the same interface may appear again
-			case <-deadline:
-			}
-			rows[i].State, rows[i].Addr = dhcpState(r)
 		}
-		out := messages.OK()
-		out.Addresses = rows
-		c.Answer(out)
+		r := messages.OK()
+		r.Interfaces = cfg.IfRows(names, o)
+		c.Answer(r)
 	}()
 }
 
-func ifnameOf(obj string) string { i, _, _ := strings.Cut(obj, "/"); return i }
-
-func flagU(on bool) string {
-	if on {
-		return "U"
+func (a *admin) showAddr(c *messages.Command, want string) {
+	cfg := a.cfg
+	objs, err := cfg.ListAddrs(want)
+	if err != nil {
+		c.Answer(failure(err))
+		return
 	}
-	return "-"
+	go func() {
+		o := ipadm.Observed{Links: map[string]ipadm.Link{}, Flags: map[string]ipadm.AddrFlags{}, Leases: map[string]ipadm.Lease{}}
+		statuses := map[string]chan *messages.Result{} // DHCP object's interface -> its status
+		for _, obj := range objs {
+			if ad, ok := cfg.Active.Addresses[obj]; ok && ad.Type == ipadm.DHCP && statuses[ad.Ifname] == nil {
+				ch := make(chan *messages.Result, 1)
+				statuses[ad.Ifname] = ch
+				a.run.root.Send(a.run.manager, &messages.Command{Ifname: ad.Ifname, Req: messages.Status{}, Reply: ch})
+			}
+		}
+		for _, obj := range objs {
+			if ad, ok := cfg.Active.Addresses[obj]; ok && ad.Type == ipadm.Static {
+				if st, ok := a.run.link(o.Links, ad.Ifname); ok {
+					present, tentative, duplicate := a.run.env.Admin.AddrFlags(st.Index, ad.Addr)
+					o.Flags[obj] = ipadm.AddrFlags{Present: present, Tentative: tentative, Duplicate: duplicate}
+				}
+			}
+		}
+		deadline := time.NewTimer(listWait)
+		defer deadline.Stop()
+		for ifname, ch := range statuses {
+			select {
+			case r := <-ch:
+				if l, ok := leaseOf(r); ok {
+					o.Leases[ifname] = l
+				}
+			case <-deadline.C:
+			}
+		}
+		r := messages.OK()
+		r.Addresses = cfg.AddrRows(objs, o)
+		c.Answer(r)
+	}()
 }
 
-// staticState reads a static address's state from the kernel.
-func staticState(links LinkAdmin, ad ipadm.Address) string {
-	st, err := links.State(ad.Ifname)
-	if err != nil || !st.Up {
-		return ipadm.StateDown
+// link reads ifname's state into links, and reports whether the link
+// exists.
+func (x *runner) link(links map[string]ipadm.Link, ifname string) (st kernel.LinkState, ok bool) {
+	st, err := x.env.Admin.State(ifname)
+	if err != nil {
+		return st, false
 	}
-	present, tentative, duplicate := links.AddrFlags(st.Index, ad.Addr)
-	switch {
-	case duplicate:
-		return "duplicate"
-	case tentative:
-		return "tentative"
-	case !present || !st.Carrier:
-		return ipadm.StateDown
-	}
-	return ipadm.StateOK
+	links[ifname] = ipadm.Link{Up: st.Up, Carrier: st.Carrier, Broadcast: st.Broadcast, Multicast: st.Multicast,
+		PointToPoint: st.PointToPoint, Virtual: st.Virtual}
+	return st, true
 }
 
-// dhcpState is a DHCP object's state and address from its interface's
-// status: ok once bound, tentative while acquiring, down when not running.
-func dhcpState(r *messages.Result) (state, addr string) {
+// leaseOf is what show-addr needs of an interface's status.
+func leaseOf(r *messages.Result) (ipadm.Lease, bool) {
 	if r == nil || r.Failed() || r.Status == nil {
-		return ipadm.StateDown, "?"
+		return ipadm.Lease{}, false
 	}
 	s := r.Status
-	if !s.Addr.IsValid() {
-		return "tentative", "?"
-	}
-	addr = s.Addr.String()
-	switch {
-	case s.Bound():
-		return ipadm.StateOK, addr
-	case s.State == lease.Declining:
-		return "duplicate", addr
-	}
-	return "tentative", addr
+	return ipadm.Lease{Addr: s.Addr, Bound: s.Bound(), Declining: s.State == lease.Declining}, true
 }

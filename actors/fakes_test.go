@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
 	"github.com/dhcpagent/dhcpagent/store"
@@ -258,6 +259,12 @@ func (s *heldStore) SaveLease(l *store.Lease) error {
 func (s *heldStore) UpdateInterface(ifname string, f func(*store.Interface)) error {
 	s.wait(ifname)
 	return s.Store.UpdateInterface(ifname, f)
+}
+
+// SaveIPAdm waits while the test holds "ipadm.json".
+func (s *heldStore) SaveIPAdm(c *ipadm.Config) error {
+	s.wait("ipadm.json")
+	return s.Store.SaveIPAdm(c)
 }
 
 // savesSoFar returns how many lease records were written.
