@@ -69,7 +69,10 @@ func (a *admin) Receive(ctx actor.Context) {
 	case *adminLoaded:
 		a.cfg.Persist, a.busy = msg.persist, false
 		// Replay goes first: commands that came meanwhile wait behind it.
-		a.queue = append([]job{{decide: func(c ipadm.Configs) ([]ipadm.Plan, error) { return c.Replay(), nil }}}, a.queue...)
+		// After SIGTERM nothing is brought up.
+		if !a.closing {
+			a.queue = append([]job{{decide: func(c ipadm.Configs) ([]ipadm.Plan, error) { return c.Replay(), nil }}}, a.queue...)
+		}
 		a.next()
 	case *adminDone:
 		a.cfg, a.busy = msg.cfg, false
