@@ -28,11 +28,6 @@ func IPCProps(manager, admin *actor.PID, log *zap.Logger, adminGID int64) *actor
 	})
 }
 
-// privileged reports whether the caller may change things (SPEC §3).
-func (a *ipcActor) privileged(c ipc.Caller) bool {
-	return c.UID == 0 || a.adminGID >= 0 && c.InGroup(uint32(a.adminGID))
-}
-
 func (a *ipcActor) Receive(ctx actor.Context) {
 	w, ok := ctx.Message().(*wireRequest)
 	if !ok {
@@ -42,7 +37,7 @@ func (a *ipcActor) Receive(ctx actor.Context) {
 	a.log.Info("command", zap.String("command", req.Command), zap.String("iface", req.Ifname),
 		zap.String("object", req.Args[ipc.ArgObject]),
 		zap.Uint32("uid", w.caller.UID), zap.Int32("pid", w.caller.PID), zap.Uint64("id", req.ID))
-	c, fail := messages.FromWire(req, a.privileged(w.caller))
+	c, fail := messages.FromWire(req, w.caller.Privileged(a.adminGID))
 	if fail != nil {
 		select {
 		case w.reply <- fail: // the first and only answer: there is room for it

@@ -38,6 +38,13 @@ func (c Caller) InGroup(gid uint32) bool {
 	return false
 }
 
+// Privileged reports whether the caller may give the commands that change
+// things (SPEC §3): root, or a member of the admin group adminGID (-1:
+// none), by its primary or supplementary groups.
+func (c Caller) Privileged(adminGID int64) bool {
+	return c.UID == 0 || adminGID >= 0 && adminGID <= 1<<32-1 && c.InGroup(uint32(adminGID))
+}
+
 // Watcher subscribes a watch client to the agent's events. The server
 // subscribes before it acknowledges the request, so that no event published
 // after the client sees OK is missed; it calls stop when the client goes.
