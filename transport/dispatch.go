@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -101,8 +102,8 @@ func (d *Dispatcher) Unbind(xid uint32, hw net.HardwareAddr) {
 func (d *Dispatcher) Dispatch(frame []byte, from Origin) {
 	d.received.Add(1)
 	payload, _, err := DecodeUDP4(frame)
-	if err != nil || len(payload) < bootpFixedLen {
-		d.malformed.Add(1)
+	if err != nil || len(payload) < chaddrEnd {
+		d.malformed.Add(1) // whose it is cannot be told
 		return
 	}
 	xid := binary.BigEndian.Uint32(payload[4:8])
@@ -120,7 +121,14 @@ func (d *Dispatcher) Dispatch(frame []byte, from Origin) {
 		return
 	}
 	// Copied: the receive buffer is reused for the next frame.
-	msg, err := DecodeReply(bytes.Clone(payload))
+	var msg *dhcpv4.DHCPv4
+	if len(payload) < bootpFixedLen {
+		// Its xid and chaddr say whose it is: the transaction learns
+		// that its server's reply was cut short (issue 12).
+		err = fmt.Errorf("message of %d bytes cut before its options (the fixed part is %d)", len(payload), bootpFixedLen)
+	} else {
+		msg, err = DecodeReply(bytes.Clone(payload))
+	}
 	if err == nil && msg.OpCode != dhcpv4.OpcodeBootReply {
 		err = errors.New("not a BOOTREPLY")
 	}
@@ -133,8 +141,12 @@ func (d *Dispatcher) Dispatch(frame []byte, from Origin) {
 }
 
 // bootpFixedLen is the fixed part of a BOOTP message, up to the options
-// (RFC 2131 §2).
-const bootpFixedLen = 236
+// (RFC 2131 §2); chaddrEnd is where its client hardware address ends: a
+// shorter frame cannot be matched to a transaction.
+const (
+	bootpFixedLen = 236
+	chaddrEnd     = 44
+)
 
 func (d *Dispatcher) Stats() DispatchStats {
 	return DispatchStats{

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -167,5 +168,16 @@ func TestDispatchReportsMalformed(t *testing.T) {
 	d.Dispatch(reverse(EncodeUDP4(netip.MustParseAddr("198.18.0.1"), bcast, b)), Origin{Ifindex: 1})
 	if len(errs) != 1 || d.Stats().Malformed != 1 || d.Stats().Unmatched != 1 {
 		t.Fatalf("errors %v, stats %+v: want one error delivered, one malformed, one unmatched", errs, d.Stats())
+	}
+	// Cut before its options, its xid and chaddr still say whose it is;
+	// cut inside chaddr it is no one's.
+	copy(b[4:8], []byte{0, 0, 0, 9})
+	d.Dispatch(reverse(EncodeUDP4(netip.MustParseAddr("198.18.0.1"), bcast, b[:200])), Origin{Ifindex: 1})
+	if len(errs) != 2 || !strings.Contains(errs[1].Error(), "cut before its options") || d.Stats().Malformed != 2 {
+		t.Fatalf("errors %v, stats %+v: want the cut reply delivered as an error", errs, d.Stats())
+	}
+	d.Dispatch(reverse(EncodeUDP4(netip.MustParseAddr("198.18.0.1"), bcast, b[:40])), Origin{Ifindex: 1})
+	if len(errs) != 2 || d.Stats().Malformed != 3 {
+		t.Fatalf("errors %v, stats %+v: want a frame cut inside chaddr only counted", errs, d.Stats())
 	}
 }

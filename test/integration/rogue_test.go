@@ -395,12 +395,14 @@ func malformedFrames(t *testing.T, lab *Lab) float64 {
 
 // TestRogueMalformed: replies that are not well-formed DHCP (an option
 // running past the end of the packet, a message cut before its options)
-// are dropped and counted (dhcpagent_frames_malformed_total): nothing is
-// bound or installed and the agent goes on answering.
+// are dropped and counted (dhcpagent_frames_malformed_total), logged with
+// the reason (malformed) and shown by status (issue 12: "malformed replies
+// are logged nowhere with a reason"): nothing is bound or installed and the
+// agent goes on answering.
 func TestRogueMalformed(t *testing.T) {
 	t.Parallel()
 	malformed := func(f func(rogueReply) rogueReply) rogueCase {
-		return rogueCase{sc: rogueDefault().bothReplies(f), quiet: true, hold: 3 * time.Second,
+		return rogueCase{sc: rogueDefault().bothReplies(f), quiet: true, hold: 3 * time.Second, reason: "malformed",
 			agentArgs: []string{"--metrics", metricsAddr},
 			check: func(t *testing.T, lab *Lab, st fullStatus, _ time.Time) {
 				if n := malformedFrames(t, lab); n < 1 {
