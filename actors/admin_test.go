@@ -1,11 +1,15 @@
 package actors
 
 import (
+	"errors"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel"
+	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
@@ -319,5 +323,84 @@ func TestInterfaceFamilies(t *testing.T) {
 	}
 	if on, _ := w.net.IPv6("lo"); !on {
 		t.Error("delete-if lo disabled IPv6 on the loopback")
+	}
+}
+
+// A failed step answers its error and commits nothing the kernel or the
+// store did not get: a refused SetUp leaves no interface object; a failed
+// ipadm.json write answers INTERNAL and leaves the interface active (the
+// kernel has it) but not persistent; a refused address leaves the object
+// out.
+func TestAdminFailedStepsCommitWhatTheKernelGot(t *testing.T) {
+	w := newWorld(t, fast)
+	refused := errors.New("operation not permitted")
+	w.net.SetFail(func(c kerneltest.Call) error {
+		if c.Op == "SetUp" || c.Op == "Apply" && c.Ifindex == 3 {
+			return refused
+		}
+		return nil
+	})
+	if r := w.adm(ipc.CmdCreateIf, "eth0"); r.Error != ipc.ErrInternal {
+		t.Errorf("create-if with SetUp refused = %+v, want INTERNAL", r)
+	}
+	if got := w.showIf(); len(got) != 0 {
+		t.Errorf("show-if after a refused plumb = %v, want nothing", got)
+	}
+	w.net.SetFail(func(c kerneltest.Call) error {
+		if c.Op == "Apply" && c.Ifindex == 3 {
+			return refused
+		}
+		return nil
+	})
+	w.disk.failIPAdm(errors.New("no space left on device"))
+	if r := w.adm(ipc.CmdCreateIf, "eth0"); r.Error != ipc.ErrInternal {
+		t.Errorf("create-if with the write failing = %+v, want INTERNAL", r)
+	}
+	if diff := cmp.Diff([]string{"eth0 ok bm--46 --"}, w.showIf()); diff != "" {
+		t.Errorf("show-if after a failed write (-want +got):\n%s", diff)
+	}
+	w.disk.failIPAdm(nil)
+	if r := w.adm(ipc.CmdCreateAddr, "", ipc.ArgObject, "eth1/s", ipc.ArgType, "static", ipc.ArgAddress, "198.18.9.9/24"); r.Error != ipc.ErrInternal {
+		t.Errorf("create-addr with the address refused = %+v, want INTERNAL", r)
+	}
+	if got := w.showAddr(); len(got) != 0 {
+		t.Errorf("show-addr after a refused address = %v, want nothing", got)
+	}
+	if c, err := w.store.LoadIPAdm(); err != nil || len(c.Addresses) != 0 || len(c.Interfaces) != 0 {
+		t.Errorf("ipadm.json = %+v, %v; want nothing persisted", c, err)
+	}
+}
+
+// At SIGTERM the commands waiting behind the running one answer SHUTDOWN
+// at once and configure nothing; the running one finishes, then the
+// shutdown is answered.
+func TestAdminShutdownAnswersQueued(t *testing.T) {
+	w := newWorld(t, fast)
+	asked, release := w.disk.hold("ipadm.json")
+	defer release()
+	running := w.askReq(&ipc.Request{Command: ipc.CmdCreateIf, Ifname: "eth0", Args: map[string]string{}})
+	<-asked
+	queued := w.askReq(&ipc.Request{Command: ipc.CmdCreateIf, Ifname: "eth1", Args: map[string]string{}})
+	done := make(chan *messages.Result, 1)
+	w.system.Root.Send(w.admin, &messages.Shutdown{Reply: done})
+	if r := w.await(queued); r.Error != ipc.ErrShutdown {
+		t.Errorf("a command queued at SIGTERM = %+v, want SHUTDOWN", r)
+	}
+	select {
+	case <-done:
+		t.Fatal("shutdown answered while a command still runs")
+	default:
+	}
+	release()
+	if r := w.await(running); r.Error != "" {
+		t.Errorf("the command running at SIGTERM = %+v, want OK", r)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown never answered")
+	}
+	if w.up("eth1") {
+		t.Error("the command answered SHUTDOWN brought eth1 up")
 	}
 }

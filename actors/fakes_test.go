@@ -246,6 +246,8 @@ type heldStore struct {
 	holds
 	mu    sync.Mutex
 	saves int // SaveLease calls
+	// ipadmErr fails SaveIPAdm.
+	ipadmErr error
 }
 
 func (s *heldStore) SaveLease(l *store.Lease) error {
@@ -261,10 +263,24 @@ func (s *heldStore) UpdateInterface(ifname string, f func(*store.Interface)) err
 	return s.Store.UpdateInterface(ifname, f)
 }
 
-// SaveIPAdm waits while the test holds "ipadm.json".
+// SaveIPAdm waits while the test holds "ipadm.json", and fails with
+// ipadmErr when the test set one (a full disk).
 func (s *heldStore) SaveIPAdm(c *ipadm.Config) error {
 	s.wait("ipadm.json")
+	s.mu.Lock()
+	err := s.ipadmErr
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	return s.Store.SaveIPAdm(c)
+}
+
+// failIPAdm makes the later ipadm.json writes fail with err (nil: succeed).
+func (s *heldStore) failIPAdm(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ipadmErr = err
 }
 
 // savesSoFar returns how many lease records were written.
