@@ -311,12 +311,13 @@ func TestLinkWatchStopsQuietly(t *testing.T) {
 
 	// A failure while subscribed is loud.
 	lost := make(chan struct{})
+	var subscriptions atomic.Int32
 	src = linkSource{
 		subscribe: func(ch chan<- netlink.LinkUpdate, done <-chan struct{}, onErr func(error)) error {
-			select {
-			case <-lost:
+			// Counted, not told by lost: the watcher subscribes again as
+			// soon as ch closes, which may be before lost is.
+			if subscriptions.Add(1) > 1 {
 				return nil // the second subscription: follow it until the stop
-			default:
 			}
 			go func() {
 				onErr(fmt.Errorf("Receive failed: %w", unix.ENOBUFS))
