@@ -186,7 +186,7 @@ func (a *admin) next() {
 		a.queue = a.queue[1:]
 		plans, err := j.decide(a.cfg)
 		if err != nil {
-			j.c.Answer(failure(err))
+			answer(j.c, failure(err))
 			continue
 		}
 		a.busy = true

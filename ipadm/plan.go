@@ -95,7 +95,8 @@ type Step struct {
 	BestEffort bool
 	// Answers: this step's result (a command to the manager) is the
 	// command's answer; the code OK counts as success (the interface is as
-	// the object wants it: running already, or not managed any more).
+	// the object wants it: running already, or not managed any more). It
+	// is the plan's last step.
 	Answers bool
 	OK      ipc.Code
 }

@@ -289,6 +289,11 @@ func TestDecisions(t *testing.T) {
 			if diff := cmp.Diff(tc.steps, showPlan(p)); diff != "" {
 				t.Errorf("steps (-want +got):\n%s", diff)
 			}
+			for i, s := range p.Steps {
+				if s.Answers && i != len(p.Steps)-1 {
+					t.Errorf("step %d (%s) answers but is not the last", i, show(s))
+				}
+			}
 			got := after(c, p)
 			if tc.active == "" {
 				tc.active = active0
