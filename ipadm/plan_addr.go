@@ -48,7 +48,9 @@ func (c Configs) CreateAddr(r NewAddr) (Plan, error) {
 		return Plan{}, refuse(ipc.ErrDisabled, "address object %s has a persistent configuration: use enable-if %s", obj, ifname)
 	}
 	if ad.Type == DHCP {
-		for _, other := range c.Active.AddressesOf(ifname) {
+		// One DHCP object per interface, active or persistent (the next
+		// start would replay both).
+		for _, other := range append(c.Active.AddressesOf(ifname), c.Persist.AddressesOf(ifname)...) {
 			if other.Type == DHCP {
 				return Plan{}, refuse(ipc.ErrExists, "%s already has the DHCP address object %s", ifname, other.Object)
 			}
@@ -57,12 +59,13 @@ func (c Configs) CreateAddr(r NewAddr) (Plan, error) {
 	var p Plan
 	next := c
 	if act, ok := c.Active.Interfaces[ifname]; ok {
-		if f := Family(ad); !act.Has(f) {
+		f := Family(ad)
+		if !act.Has(f) {
 			return Plan{}, refuse(ipc.ErrInvalid, "interface %s does not have %s: create it with -f %s", ifname, f, f)
 		}
-		if _, ok := c.Persist.Interfaces[ifname]; !ok && !r.Temporary {
+		if per, ok := c.Persist.Interfaces[ifname]; !r.Temporary && (!ok || !per.Has(f)) {
 			// illumos: a persistent operation on a temporary object.
-			return Plan{}, refuse(ipc.ErrInvalid, "interface %s is temporary: create the address with -t", ifname)
+			return Plan{}, refuse(ipc.ErrInvalid, "interface %s has %s only temporarily: create the address with -t", ifname, f)
 		}
 	} else {
 		if p, err = c.CreateIf(ifname, "", r.Temporary); err != nil {
