@@ -132,7 +132,8 @@ func TestIPAdmRestart(t *testing.T) {
 }
 
 // TestIPAdmTemporary: objects created with -t are active only: not in
-// ipadm.json, PERSISTENT "--" and "-", and gone after a restart. The agent
+// ipadm.json, PERSISTENT "--" and "-", and gone after a restart; a
+// persistent object on a temporary interface answers INVALID. The agent
 // takes a temporary static address out of the kernel as it stops, and does
 // not resume the interface of a temporary DHCP object.
 func TestIPAdmTemporary(t *testing.T) {
@@ -141,6 +142,9 @@ func TestIPAdmTemporary(t *testing.T) {
 	admin(t, lab, "create-if", "-t", ClientIface)
 	admin(t, lab, "create-addr", "-t", "-T", "static", "-a", staticPrefix.String(), staticObj)
 	admin(t, lab, "create-addr", "-t", "-T", "dhcp", "-w", "10", ClientIface+"/d")
+	// A persistent object on a temporary interface is refused (illumos), so
+	// ipadm.json never holds an object without its interface.
+	checkFails(t, lab, lab.CtlRoot("-o", "json", "create-addr", "-T", "static", "-a", "198.18.77.1/24", ClientIface+"/p"), "INVALID")
 	var st fullStatus
 	if err := lab.CtlJSON(&st, "status", ClientIface); err != nil || st.State != "BOUND" {
 		t.Fatalf("status after create-addr -t -T dhcp: %+v, %v", st, err)
