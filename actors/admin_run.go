@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"errors"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -126,15 +127,14 @@ func (x *runner) unplumb(s ipadm.Step) error {
 	if err != nil || st.Loopback {
 		return nil
 	}
+	var errs []error // a refused IPv6 change does not keep the link up
 	if (&ipadm.Interface{Families: s.Drop}).Has(ipadm.V6) {
-		if err := x.env.Admin.SetIPv6(s.If.Name, false); err != nil {
-			return err
-		}
+		errs = append(errs, x.env.Admin.SetIPv6(s.If.Name, false))
 	}
 	if len(s.If.Families) == 0 {
-		return x.env.Admin.SetUp(st.Index, false)
+		errs = append(errs, x.env.Admin.SetUp(st.Index, false))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // send sends the manager req for s's interface; with s.Answers the

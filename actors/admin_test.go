@@ -404,3 +404,28 @@ func TestAdminShutdownAnswersQueued(t *testing.T) {
 		t.Error("the command answered SHUTDOWN brought eth1 up")
 	}
 }
+
+// delete-if sets the link down even when the kernel refuses to turn IPv6
+// off; the object is gone either way (a removal that failed still
+// removes), and the answer is OK.
+func TestDeleteIfRefusedIPv6StillSetsDown(t *testing.T) {
+	w := newWorld(t, fast)
+	if r := w.adm(ipc.CmdCreateIf, "eth0"); r.Error != "" {
+		t.Fatalf("create-if = %+v", r)
+	}
+	w.net.SetFail(func(c kerneltest.Call) error {
+		if c.Op == "SetIPv6" {
+			return errors.New("read-only file system")
+		}
+		return nil
+	})
+	if r := w.adm(ipc.CmdDeleteIf, "eth0"); r.Error != "" {
+		t.Fatalf("delete-if = %+v", r)
+	}
+	if w.up("eth0") {
+		t.Error("delete-if left the link up after IPv6 could not be turned off")
+	}
+	if got := w.showIf(); len(got) != 0 {
+		t.Errorf("show-if after delete-if = %v", got)
+	}
+}
