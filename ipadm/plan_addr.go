@@ -48,9 +48,7 @@ func (c Configs) CreateAddr(r NewAddr) (Plan, error) {
 		return Plan{}, refuse(ipc.ErrDisabled, "address object %s has a persistent configuration: use enable-if %s", obj, ifname)
 	}
 	if ad.Type == DHCP {
-		// One DHCP object per interface, active or persistent (the next
-		// start would replay both).
-		for _, other := range append(c.Active.AddressesOf(ifname), c.Persist.AddressesOf(ifname)...) {
+		for _, other := range c.Active.AddressesOf(ifname) {
 			if other.Type == DHCP {
 				return Plan{}, refuse(ipc.ErrExists, "%s already has the DHCP address object %s", ifname, other.Object)
 			}
@@ -66,6 +64,13 @@ func (c Configs) CreateAddr(r NewAddr) (Plan, error) {
 		if per, ok := c.Persist.Interfaces[ifname]; !r.Temporary && (!ok || !per.Has(f)) {
 			// illumos: a persistent operation on a temporary object.
 			return Plan{}, refuse(ipc.ErrInvalid, "interface %s has %s only temporarily: create the address with -t", ifname, f)
+		}
+		// One DHCP object per interface, persistent ones too: the next
+		// start would replay both.
+		for _, other := range c.Persist.AddressesOf(ifname) {
+			if other.Type == DHCP && ad.Type == DHCP {
+				return Plan{}, refuse(ipc.ErrExists, "%s already has the DHCP address object %s", ifname, other.Object)
+			}
 		}
 	} else {
 		if p, err = c.CreateIf(ifname, "", r.Temporary); err != nil {

@@ -80,6 +80,13 @@ func showPlan(p Plan) []string {
 	return out
 }
 
+// withPersisted is c with ad in a copy of its persistent configuration.
+func withPersisted(c Configs, ad Address) Configs {
+	p := c.Persist.Clone()
+	p.Addresses[ad.Object] = ad
+	return Configs{Persist: p, Active: c.Active}
+}
+
 // after is where every step succeeding leaves c.
 func after(c Configs, plans ...Plan) Configs {
 	for _, p := range plans {
@@ -226,6 +233,12 @@ func TestDecisions(t *testing.T) {
 		},
 			steps:  []string{"plumb eth5=v4,v6", "start-dhcp eth5/d temporary answers(RUNNING)"},
 			active: "eth0:v4,v6 eth1:v4 eth3:v4 eth5:v4,v6 eth0/d eth0/s eth0/s6 eth1/t eth5/d"},
+		{name: "create-addr dhcp on a disabled interface with one", decide: func(c Configs) (Plan, error) {
+			return withPersisted(c, Address{Object: "eth2/d", Ifname: "eth2", Type: DHCP}).CreateAddr(NewAddr{Object: "eth2/d2", Type: DHCP})
+		}, code: ipc.ErrDisabled},
+		{name: "create-addr dhcp beside a persistent one not active", decide: func(c Configs) (Plan, error) {
+			return withPersisted(c, Address{Object: "eth3/d", Ifname: "eth3", Type: DHCP}).CreateAddr(NewAddr{Object: "eth3/d2", Type: DHCP})
+		}, code: ipc.ErrExists},
 		{name: "create-addr a second dhcp", decide: func(c Configs) (Plan, error) {
 			return c.CreateAddr(NewAddr{Object: "eth0/d2", Type: DHCP})
 		}, code: ipc.ErrExists},
