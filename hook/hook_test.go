@@ -161,6 +161,15 @@ func TestUntrustedHookRefused(t *testing.T) {
 			return path
 		}
 	}
+	moveInto := func(mode os.FileMode) func(t *testing.T, path string) string {
+		return func(t *testing.T, path string) string {
+			p := filepath.Join(openDir(t, mode), "eventhook")
+			if err := os.Rename(path, p); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+	}
 	linkFrom := func(mode os.FileMode) func(t *testing.T, path string) string {
 		return func(t *testing.T, path string) string {
 			link := filepath.Join(openDir(t, mode), "eventhook")
@@ -185,40 +194,18 @@ func TestUntrustedHookRefused(t *testing.T) {
 			}
 			return path
 		}, reason: "owner", why: "owned by uid 65534"},
-		{name: "in a world-writable directory", setup: func(t *testing.T, path string) string {
-			p := filepath.Join(openDir(t, 0o777), "eventhook")
-			if err := os.Rename(path, p); err != nil {
-				t.Fatal(err)
-			}
-			return p
-		}, reason: "directory", why: "writable by other users"},
-		{name: "in a group-writable directory", setup: func(t *testing.T, path string) string {
-			p := filepath.Join(openDir(t, 0o770), "eventhook")
-			if err := os.Rename(path, p); err != nil {
-				t.Fatal(err)
-			}
-			return p
-		}, reason: "directory", why: "writable by other users"},
+		{name: "in a world-writable directory", setup: moveInto(0o777), reason: "directory", why: "writable by other users"},
+		{name: "in a group-writable directory", setup: moveInto(0o770), reason: "directory", why: "writable by other users"},
 		{name: "in a directory another user owns", root: true, setup: func(t *testing.T, path string) string {
-			d := openDir(t, 0o755)
-			p := filepath.Join(d, "eventhook")
-			if err := os.Rename(path, p); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Chown(d, 65534, 65534); err != nil {
+			p := moveInto(0o755)(t, path)
+			if err := os.Chown(filepath.Dir(p), 65534, 65534); err != nil {
 				t.Fatal(err)
 			}
 			return p
 		}, reason: "directory", why: "owned by uid 65534"},
 		{name: "through a link in a world-writable directory", setup: linkFrom(0o777), reason: "directory", why: "writable by other users"},
 		{name: "through a link in a safe directory", setup: linkFrom(0o755)},
-		{name: "in a sticky world-writable directory", setup: func(t *testing.T, path string) string {
-			p := filepath.Join(openDir(t, 0o777|os.ModeSticky), "eventhook")
-			if err := os.Rename(path, p); err != nil {
-				t.Fatal(err)
-			}
-			return p
-		}},
+		{name: "in a sticky world-writable directory", setup: moveInto(0o777 | os.ModeSticky)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.root && os.Geteuid() != 0 {

@@ -70,8 +70,11 @@ func route(dst, gw string) *dhcpv4.Route {
 // TestRouteValidation: each junk route of 121 is left out with a problem
 // and the good ones kept; a malformed 121, or one with nothing usable,
 // falls back to option 3 (never "no routes at all"); a router of option 3
-// that is our own address is skipped for the next.
+// that is our own address is skipped for the next. A gateway that is an
+// address the host has on one of its interfaces is left out the same way
+// (ReasonHostGateway); the leased address itself is never asked about.
 func TestRouteValidation(t *testing.T) {
+	host := mustAddr("198.19.5.1") // another interface's address
 	def := func(gw string) Route { return Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gw: mustAddr(gw)} }
 	junk := []*dhcpv4.Route{
 		route("127.0.0.0/8", "198.18.0.1"),
@@ -104,9 +107,23 @@ func TestRouteValidation(t *testing.T) {
 			[]Route{def("198.18.0.2")}, []Reason{ReasonBadRoute}},
 		{"only junk routers: none", []dhcpv4.Modifier{dhcpv4.WithOption(dhcpv4.OptRouter(net.IPv4(198, 18, 0, 100), net.IPv4(224, 0, 0, 1)))},
 			nil, []Reason{ReasonBadRoute, ReasonBadRoute}},
+		// 198.19.5.1 is another interface's address (HostAddress).
+		{"121: that route left out", []dhcpv4.Modifier{dhcpv4.WithOption(dhcpv4.OptClasslessStaticRoute(
+			route("0.0.0.0/0", "198.19.5.1"), route("198.20.0.0/16", "198.18.0.1")))},
+			[]Route{{Dst: netip.MustParsePrefix("198.20.0.0/16"), Gw: mustAddr("198.18.0.1")}},
+			[]Reason{ReasonHostGateway}},
+		{"121: only that route: option 3", []dhcpv4.Modifier{
+			dhcpv4.WithOption(dhcpv4.OptRouter(net.IPv4(198, 18, 0, 254))),
+			dhcpv4.WithOption(dhcpv4.OptClasslessStaticRoute(route("0.0.0.0/0", "198.19.5.1")))},
+			[]Route{def("198.18.0.254")}, []Reason{ReasonHostGateway, ReasonBadRoutes}},
+		{"option 3: the next router", []dhcpv4.Modifier{dhcpv4.WithOption(dhcpv4.OptRouter(net.IPv4(198, 19, 5, 1), net.IPv4(198, 18, 0, 2)))},
+			[]Route{def("198.18.0.2")}, []Reason{ReasonHostGateway}},
+		{"on-link route: no gateway to check", []dhcpv4.Modifier{dhcpv4.WithOption(dhcpv4.OptClasslessStaticRoute(route("198.21.0.0/16", "0.0.0.0")))},
+			[]Route{{Dst: netip.MustParsePrefix("198.21.0.0/16")}}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg := Config{HWAddr: hw}
+			var asked []netip.Addr
+			cfg := Config{HWAddr: hw, HostAddress: func(a netip.Addr) bool { asked = append(asked, a); return a == host }}
 			l, probs := cfg.grant(reply(dhcpv4.MessageTypeAck, 1, append(good(), tc.mods...)...), t0)
 			if diff := cmp.Diff(tc.want, l.Routes, cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
 				cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
@@ -114,30 +131,54 @@ func TestRouteValidation(t *testing.T) {
 			}
 			var got []Reason
 			for _, p := range probs {
-				if p.detail == "" {
+				switch {
+				case p.detail == "":
 					t.Errorf("problem %v without a detail", p.reason)
+				case p.reason == ReasonHostGateway && !strings.Contains(p.detail, "198.19.5.1 is an address of this host"):
+					t.Errorf("detail %q does not name the gateway", p.detail)
 				}
 				got = append(got, p.reason)
 			}
 			if diff := cmp.Diff(tc.probs, got); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)
 			}
+			if slices.Contains(asked, mustAddr("198.18.0.100")) {
+				t.Errorf("asked about the leased address itself: %v", asked)
+			}
 		})
 	}
 }
 
 // TestBadRoutesRefused: the machine binds the lease with its good routes
-// and reports each route it left out, with the server, in status.
+// and reports each route it left out, with the server and the reason, in
+// status and in the counters (a junk destination; a gateway that is
+// another interface's address).
 func TestBadRoutesRefused(t *testing.T) {
-	m := newMachine(&fakeRand{})
-	routes := dhcpv4.WithOption(dhcpv4.OptClasslessStaticRoute(route("127.0.0.0/8", "198.18.0.1"), route("0.0.0.0/0", "198.18.0.1")))
-	run(t, m, then(acquire[:2], step{600 * time.Millisecond, ack(1, routes), []string{
-		"refused bad_route", "stop retransmit", "apply 198.18.0.100/24 routes=[0.0.0.0/0>198.18.0.1] lease=2m0s began=500ms",
-		"REQUESTING->BOUND", "notify BOUND", "arm renew at 1m0.5s", "arm rebind at 1m45.5s", "arm expire at 2m0.5s"}}))
-	got := m.Refusals()
-	want := "ACK from 198.18.0.1: option 121: destination 127.0.0.0/8 is loopback"
-	if len(got) != 1 || got[0].Detail != want {
-		t.Fatalf("refusals %+v, want one: %q", got, want)
+	for _, tc := range []struct {
+		routes  []*dhcpv4.Route
+		applied string
+		reason  Reason
+		detail  string
+	}{
+		{[]*dhcpv4.Route{route("127.0.0.0/8", "198.18.0.1"), route("0.0.0.0/0", "198.18.0.1")}, "0.0.0.0/0>198.18.0.1",
+			ReasonBadRoute, "ACK from 198.18.0.1: option 121: destination 127.0.0.0/8 is loopback"},
+		{[]*dhcpv4.Route{route("0.0.0.0/0", "198.19.5.1"), route("198.20.0.0/16", "198.18.0.1")}, "198.20.0.0/16>198.18.0.1",
+			ReasonHostGateway, "ACK from 198.18.0.1: option 121: route to 0.0.0.0/0: gateway 198.19.5.1 is an address of this host"},
+	} {
+		cfg := Config{HWAddr: hw, MaxMessageSize: 1500, HostAddress: func(a netip.Addr) bool { return a == mustAddr("198.19.5.1") }}
+		m := New(cfg, &fakeRand{})
+		run(t, m, then(acquire[:2], step{600 * time.Millisecond, ack(1, dhcpv4.WithOption(dhcpv4.OptClasslessStaticRoute(tc.routes...))), []string{
+			"refused " + tc.reason.String(), "stop retransmit", "apply 198.18.0.100/24 routes=[" + tc.applied + "] lease=2m0s began=500ms",
+			"REQUESTING->BOUND", "notify BOUND", "arm renew at 1m0.5s", "arm rebind at 1m45.5s", "arm expire at 2m0.5s"}}))
+		if got := m.Refusals(); len(got) != 1 || got[0].Reason != tc.reason || got[0].Detail != tc.detail {
+			t.Errorf("refusals %+v, want one %v: %q", got, tc.reason, tc.detail)
+		}
+		if n := m.Status().Counters.Refused[tc.reason]; n != 1 {
+			t.Errorf("%v counted %d times, want 1", tc.reason, n)
+		}
+	}
+	if ReasonHostGateway.String() != "gateway_on_host" {
+		t.Errorf("ReasonHostGateway's metric name is %q", ReasonHostGateway)
 	}
 }
 
@@ -164,79 +205,5 @@ func TestServerIDMismatch(t *testing.T) {
 	m.Handle(t0.Add(106*time.Second), ack(3, other))
 	if st := m.Status(); st.State != Bound || st.Lease.Server != mustAddr("198.18.0.9") {
 		t.Fatalf("status %+v: a rebinding ACK from another server must be taken", st)
-	}
-}
-
-// TestRouteViaHostAddress: a route (121 or option 3's default) whose
-// gateway is an address the host has on one of its interfaces is left out
-// with ReasonHostGateway and the other routes kept; 121 with nothing else
-// usable falls back to option 3, and the next router of option 3 is taken.
-func TestRouteViaHostAddress(t *testing.T) {
-	host := mustAddr("198.19.5.1") // another interface's address
-	def := func(gw string) Route { return Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gw: mustAddr(gw)} }
-	for _, tc := range []struct {
-		name  string
-		mods  []dhcpv4.Modifier
-		want  []Route
-		probs []Reason
-	}{
-		{"121: that route left out", []dhcpv4.Modifier{dhcpv4.WithOption(dhcpv4.OptClasslessStaticRoute(
-			route("0.0.0.0/0", "198.19.5.1"), route("198.20.0.0/16", "198.18.0.1")))},
-			[]Route{{Dst: netip.MustParsePrefix("198.20.0.0/16"), Gw: mustAddr("198.18.0.1")}},
-			[]Reason{ReasonHostGateway}},
-		{"121: only that route: option 3", []dhcpv4.Modifier{
-			dhcpv4.WithOption(dhcpv4.OptRouter(net.IPv4(198, 18, 0, 254))),
-			dhcpv4.WithOption(dhcpv4.OptClasslessStaticRoute(route("0.0.0.0/0", "198.19.5.1")))},
-			[]Route{def("198.18.0.254")}, []Reason{ReasonHostGateway, ReasonBadRoutes}},
-		{"option 3: the next router", []dhcpv4.Modifier{dhcpv4.WithOption(dhcpv4.OptRouter(net.IPv4(198, 19, 5, 1), net.IPv4(198, 18, 0, 2)))},
-			[]Route{def("198.18.0.2")}, []Reason{ReasonHostGateway}},
-		{"on-link route: no gateway to check", []dhcpv4.Modifier{dhcpv4.WithOption(dhcpv4.OptClasslessStaticRoute(route("198.21.0.0/16", "0.0.0.0")))},
-			[]Route{{Dst: netip.MustParsePrefix("198.21.0.0/16")}}, nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			var asked []netip.Addr
-			cfg := Config{HWAddr: hw, HostAddress: func(a netip.Addr) bool { asked = append(asked, a); return a == host }}
-			l, probs := cfg.grant(reply(dhcpv4.MessageTypeAck, 1, append(good(), tc.mods...)...), t0)
-			if diff := cmp.Diff(tc.want, l.Routes, cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
-				cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
-				t.Errorf("routes (-want +got):\n%s", diff)
-			}
-			var got []Reason
-			for _, p := range probs {
-				if p.reason == ReasonHostGateway && !strings.Contains(p.detail, "198.19.5.1 is an address of this host") {
-					t.Errorf("detail %q does not name the gateway", p.detail)
-				}
-				got = append(got, p.reason)
-			}
-			if diff := cmp.Diff(tc.probs, got); diff != "" {
-				t.Errorf("problems (-want +got):\n%s", diff)
-			}
-			if slices.Contains(asked, mustAddr("198.18.0.100")) {
-				t.Errorf("asked about the leased address itself: %v", asked)
-			}
-		})
-	}
-}
-
-// TestHostGatewayRefused: the machine binds the lease without the route
-// through a host address and keeps the refusal, with the server, for
-// status; the reason has its metric name.
-func TestHostGatewayRefused(t *testing.T) {
-	cfg := Config{HWAddr: hw, MaxMessageSize: 1500, HostAddress: func(a netip.Addr) bool { return a == mustAddr("198.19.5.1") }}
-	m := New(cfg, &fakeRand{})
-	routes := dhcpv4.WithOption(dhcpv4.OptClasslessStaticRoute(route("0.0.0.0/0", "198.19.5.1"), route("198.20.0.0/16", "198.18.0.1")))
-	run(t, m, then(acquire[:2], step{600 * time.Millisecond, ack(1, routes), []string{
-		"refused gateway_on_host", "stop retransmit", "apply 198.18.0.100/24 routes=[198.20.0.0/16>198.18.0.1] lease=2m0s began=500ms",
-		"REQUESTING->BOUND", "notify BOUND", "arm renew at 1m0.5s", "arm rebind at 1m45.5s", "arm expire at 2m0.5s"}}))
-	got := m.Refusals()
-	want := "ACK from 198.18.0.1: option 121: route to 0.0.0.0/0: gateway 198.19.5.1 is an address of this host"
-	if len(got) != 1 || got[0].Reason != ReasonHostGateway || got[0].Detail != want {
-		t.Fatalf("refusals %+v, want one: %q", got, want)
-	}
-	if st := m.Status(); st.Counters.Refused[ReasonHostGateway] != 1 {
-		t.Errorf("counted %d, want 1", st.Counters.Refused[ReasonHostGateway])
-	}
-	if ReasonHostGateway.String() != "gateway_on_host" {
-		t.Errorf("name %q", ReasonHostGateway)
 	}
 }
