@@ -84,16 +84,17 @@ func (l *Lab) linkCommands() [][]string {
 	return cmds
 }
 
-// waitBridge waits until the bridge of SharedNICs has carrier: Kea opens
-// no socket on a link that is not running.
+// waitBridge waits until the server's link (the bridge of SharedNICs, or
+// the veth end) is running: Kea opens no socket on a link that is not
+// (DHCPSRV_OPEN_SOCKET_FAIL "is not running") and never tries again. The
+// kernel reports carrier (LOWER_UP) at once but the operational state, which
+// IFF_RUNNING follows, only when its link watch gets to it: on a loaded
+// machine after the server has started.
 func (l *Lab) waitBridge() {
 	l.t.Helper()
-	if l.opts.SharedNICs == 0 {
-		return
-	}
-	waitUntil(l.t, 5*time.Second, "the server's bridge to have carrier", func() error {
+	waitUntil(l.t, 5*time.Second, "the server's link to be running", func() error {
 		out, err := exec.Command("ip", "-n", l.ServerNS, "link", "show", ServerIface).CombinedOutput()
-		if err != nil || !strings.Contains(string(out), "LOWER_UP") {
+		if err != nil || !strings.Contains(string(out), "LOWER_UP") || !strings.Contains(string(out), "state UP") {
 			return fmt.Errorf("ip link show %s: %v: %s", ServerIface, err, out)
 		}
 		return nil
