@@ -68,6 +68,15 @@ func TestNewXIDAvoidsBound(t *testing.T) {
 func FuzzDispatch(f *testing.F) {
 	f.Add(replyFrame(f, 1, net.HardwareAddr{2, 0, 0, 0, 0, 1}))
 	f.Add([]byte{0x45})
+	// A reply of transaction 1 cut before its options (200 bytes of the
+	// 236-byte fixed part), and one cut inside chaddr.
+	m, err := dhcpv4.New(dhcpv4.WithTransactionID(dhcpv4.TransactionID{0, 0, 0, 1}), dhcpv4.WithHwAddr(net.HardwareAddr{2, 0, 0, 0, 0, 1}))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, n := range []int{200, 40} {
+		f.Add(reverse(EncodeUDP4(netip.MustParseAddr("198.18.0.1"), bcast, m.ToBytes()[:n])))
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d := NewDispatcher()
 		d.Bind(1, 1, net.HardwareAddr{2, 0, 0, 0, 0, 1}, func(*dhcpv4.DHCPv4, error) {})
