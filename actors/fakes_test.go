@@ -246,8 +246,16 @@ type heldStore struct {
 	holds
 	mu    sync.Mutex
 	saves int // SaveLease calls
+	loads int // LoadLease calls
 	// ipadmErr fails SaveIPAdm.
 	ipadmErr error
+}
+
+func (s *heldStore) LoadLease(ifname string) (*store.Lease, error) {
+	s.mu.Lock()
+	s.loads++
+	s.mu.Unlock()
+	return s.Store.LoadLease(ifname)
 }
 
 func (s *heldStore) SaveLease(l *store.Lease) error {

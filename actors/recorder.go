@@ -57,8 +57,8 @@ type recorder struct {
 
 	mu sync.Mutex
 	// lease is the lease record as the writes asked for leave it (nil:
-	// none) while one is queued or being written (leaseKnown): a restore
-	// in the meantime reads it, not the disk. A write asked for while one
+	// none) once one has been asked for or read (leaseKnown): a restore
+	// reads it, not the disk. A write asked for while one
 	// is queued (leaseQueued: not started) only replaces its value, so a
 	// burst of events (a NAK storm) queues one write, not one per event.
 	lease       *store.Lease
@@ -155,14 +155,17 @@ func (r *recorder) writeLease() {
 		r.log.Error("writing the lease record failed", zap.Bool("delete", l == nil), zap.Error(err))
 	}
 	r.mu.Lock()
-	if !r.leaseQueued {
-		r.lease, r.leaseKnown = nil, false // the disk has it
+	if err != nil && !r.leaseQueued {
+		r.lease, r.leaseKnown = nil, false // what the disk has is not known: read it
 	}
+	// Written, the record stays known: the disk holds the same, and no
+	// one else writes it, so the next restore or renewal (persist keeps
+	// the first ACK's time) reads memory, not the disk, in Receive.
 	r.mu.Unlock()
 }
 
-// loadLease returns the lease record: the one queued for writing if there
-// is one, else what the store has.
+// loadLease returns the lease record: the one last asked for (queued or
+// written) if there is one, else what the store has.
 func (r *recorder) loadLease() (*store.Lease, error) {
 	if r.st == nil {
 		return nil, nil
@@ -174,7 +177,16 @@ func (r *recorder) loadLease() (*store.Lease, error) {
 		return l, nil
 	}
 	r.mu.Unlock()
-	// Nothing being written: the disk is current. The interface's actor,
-	// the only one that asks for writes, asks for none while it reads.
-	return r.st.LoadLease(r.name)
+	// Nothing asked for yet: the disk is current. The interface's actor,
+	// the only one that asks for writes, asks for none while it reads; what
+	// it read is known from then on.
+	l, err := r.st.LoadLease(r.name)
+	if err == nil {
+		r.mu.Lock()
+		if !r.leaseKnown {
+			r.lease, r.leaseKnown = l, true
+		}
+		r.mu.Unlock()
+	}
+	return l, err
 }

@@ -12,7 +12,7 @@ import (
 
 // TestRecorder: writes run in order off the caller; while one is out, the
 // lease record reads as asked for, later writes of it fold into one, and
-// after waits behind them; idle, after runs at once and reads go to disk.
+// after waits behind them; idle, after runs at once.
 func TestRecorder(t *testing.T) {
 	st, err := store.Open(t.TempDir(), nil)
 	if err != nil {
@@ -137,4 +137,26 @@ func TestRestartReadsRecordBeingWritten(t *testing.T) {
 	<-asked // the renewed record's write, held
 	w.do(ipc.CmdPanic, "eth0")
 	expectReboot(t, w.send.next(t))
+}
+
+// Once an interface's lease record is written, its actor reads it from
+// memory: renewals (which keep the first ACK's time) and restarts read
+// the disk in Receive no more.
+func TestWrittenRecordReadFromMemory(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	for i := range 2 {
+		w.clock.Advance(62 * time.Second) // T1: 60 s ±2%
+		s := w.send.next(t)
+		expectType(t, s, dhcpv4.MessageTypeRequest)
+		w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
+		waitFor(t, "the renewal written", func() bool { return w.disk.savesSoFar() >= 2+i })
+	}
+	w.do(ipc.CmdPanic, "eth0")
+	expectReboot(t, w.send.next(t))
+	w.disk.mu.Lock()
+	defer w.disk.mu.Unlock()
+	if w.disk.loads != 1 {
+		t.Fatalf("%d reads of the lease record, want 1 (the first start's, before any was written)", w.disk.loads)
+	}
 }
