@@ -49,8 +49,12 @@ const maxAdminQueue = 1024
 type (
 	// adminLoaded: the persistent configuration was read at start-up.
 	adminLoaded struct{ persist *ipadm.Config }
-	// adminDone: a job's plans ran; cfg is what they committed.
-	adminDone struct{ cfg ipadm.Configs }
+	// adminDone: a job's plans ran; cfg is what they committed. by is
+	// the incarnation's runner: a restarted actor ignores an earlier one's.
+	adminDone struct {
+		cfg ipadm.Configs
+		by  *runner
+	}
 )
 
 // AdminProps is the admin actor's Props.
@@ -74,7 +78,22 @@ func (a *admin) Receive(ctx actor.Context) {
 			a.queue = append([]job{{decide: func(c ipadm.Configs) ([]ipadm.Plan, error) { return c.Replay(), nil }}}, a.queue...)
 		}
 		a.next()
+	case *actor.Restarting:
+		// A restart drops the queue: answer what it holds.
+		for _, j := range a.queue {
+			answer(j.c, messages.Fail(ipc.ErrInternal, "the interface administration restarted"))
+			if j.done != nil {
+				j.done <- messages.OK() // its one answer is buffered
+			}
+		}
+		for _, c := range a.held {
+			c.Answer(messages.Fail(ipc.ErrInternal, "the interface administration restarted"))
+		}
+		a.queue, a.held = nil, nil
 	case *adminDone:
+		if msg.by != a.run {
+			return
+		}
 		a.cfg, a.busy = msg.cfg, false
 		if a.booting {
 			a.booting = false
@@ -195,7 +214,7 @@ func (a *admin) next() {
 			for _, p := range plans {
 				cfg, answer = a.run.plan(cfg, p, j.c)
 			}
-			a.run.root.Send(a.self, &adminDone{cfg: cfg})
+			a.run.root.Send(a.self, &adminDone{cfg: cfg, by: a.run})
 			if answer != nil {
 				answer()
 			}

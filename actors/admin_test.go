@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
@@ -427,5 +428,28 @@ func TestDeleteIfRefusedIPv6StillSetsDown(t *testing.T) {
 	}
 	if got := w.showIf(); len(got) != 0 {
 		t.Errorf("show-if after delete-if = %v", got)
+	}
+}
+
+// When the admin actor restarts, the commands waiting in its queue are
+// answered (a restart drops the actor's state) and never run.
+func TestAdminRestartAnswersQueued(t *testing.T) {
+	w := newWorld(t, fast)
+	asked, release := w.disk.hold("ipadm.json")
+	defer release()
+	running := w.askReq(&ipc.Request{Command: ipc.CmdCreateIf, Ifname: "eth0", Args: map[string]string{}})
+	<-asked
+	queued := w.askReq(&ipc.Request{Command: ipc.CmdCreateIf, Ifname: "eth1", Args: map[string]string{}})
+	w.showIf()                                       // answered once the admin actor has queued create-if eth1
+	w.system.Root.Send(w.admin, &actor.Restarting{}) // what the actor sees as it restarts
+	if r := w.await(queued); r.Error != ipc.ErrInternal {
+		t.Errorf("a command queued at a restart = %+v, want INTERNAL", r)
+	}
+	release()
+	if r := w.await(running); r.Error != "" {
+		t.Errorf("the running command = %+v, want OK", r)
+	}
+	if w.up("eth1") {
+		t.Error("the command answered at the restart brought eth1 up")
 	}
 }
