@@ -4,6 +4,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/store"
 )
 
 // Exactly one answer per command, whatever happens to the actor holding it
@@ -82,10 +83,10 @@ func (f inflight) add(pid *actor.PID, c *messages.Command) {
 // interface's pending writes (rec), as the actor's own do: an answer the
 // actor gave before it stopped, waiting for its record, comes first and
 // wins.
-func (f inflight) stopped(pid *actor.PID, code ipc.Code, ifname string, rec *recorder) {
+func (f inflight) stopped(pid *actor.PID, code ipc.Code, ifname string, rec *store.Recorder) {
 	cmds := f[pid.Id]
 	delete(f, pid.Id)
-	rec.after(func() {
+	rec.After(func() {
 		for _, c := range cmds {
 			c.Answer(messages.Fail(code, "%s stopped before the command was handled", ifname))
 		}

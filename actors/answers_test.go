@@ -7,6 +7,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
@@ -80,7 +81,7 @@ func TestInflightAnsweredOnce(t *testing.T) {
 	if n := len(f[pid.Id]); n != 1 {
 		t.Fatalf("%d commands remembered, want the unanswered one", n)
 	}
-	f.stopped(pid, ipc.ErrFailedIf, "eth0", &recorder{})
+	f.stopped(pid, ipc.ErrFailedIf, "eth0", &store.Recorder{})
 	if r := <-queuedCh; r.Code != ipc.ErrFailedIf {
 		t.Fatalf("queued command = %+v, want FAILEDIF", r)
 	}

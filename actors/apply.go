@@ -64,7 +64,7 @@ func (a *iface) queueKernel(now time.Time, job func(*kernelWork) []error) {
 	seq := a.env.gens.Add(1)
 	a.kseq = seq
 	k, root, self := a.kern, a.root, a.self
-	k.do(func() {
+	k.Do(func() {
 		root.Send(self, &kernelDone{seq: seq, at: now, refused: job(k)})
 	})
 	if a.late == nil {

@@ -139,13 +139,13 @@ func (a *iface) reply(r lease.Reply) {
 }
 
 // answer gives c its result once the records written before it are on
-// disk (recorder.go): a start answered OK is resumed by the next agent,
+// disk (store.Recorder): a start answered OK is resumed by the next agent,
 // even after kill -9, and a drop answered OK is not.
 func (a *iface) answer(c *messages.Command, r *messages.Result) {
 	rec := a.rec
-	send := func() { rec.after(func() { c.Answer(r) }) }
+	send := func() { rec.After(func() { c.Answer(r) }) }
 	if a.untilKernel {
-		a.kern.after(send) // answered before its kernel work came back (apply.go)
+		a.kern.After(send) // answered before its kernel work came back (apply.go)
 		return
 	}
 	send()

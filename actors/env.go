@@ -58,9 +58,9 @@ type Env struct {
 	// managed and hostAddrs serve the conflict check (conflict.go).
 	managed   managedSet
 	hostAddrs addrCache
-	// records write each interface's records off the actors (recorder.go),
+	// records write each interface's records off the actors (store.Recorder),
 	// kernels make their kernel calls (kernelwork.go).
-	records recorders
+	records store.Recorders
 	kernels kernelWorkers
 }
 

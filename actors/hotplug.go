@@ -68,7 +68,7 @@ func (m *manager) missingDrop(ctx actor.Context, c *messages.Command, name strin
 		m.primary = ""
 	}
 	root, self := ctx.ActorSystem().Root, ctx.Self()
-	m.recorder(name).do(func() {
+	m.recorder(name).Do(func() {
 		var err error
 		if st != nil {
 			err = st.UpdateInterface(name, func(r *store.Interface) { r.Managed = false })

@@ -10,6 +10,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
 )
 
@@ -19,8 +20,8 @@ type iface struct {
 	env  *Env
 	link Link
 	log  *zap.Logger
-	inc  *incarnations // survives restarts of this actor
-	rec  *recorder     // writes the interface's records, in order
+	inc  *incarnations   // survives restarts of this actor
+	rec  *store.Recorder // writes the interface's records, in order
 
 	root     *actor.RootContext
 	self     *actor.PID
@@ -66,7 +67,7 @@ type armed struct {
 func newIface(env *Env, link Link) actor.Producer {
 	inc := &incarnations{}
 	log := env.Log.With(zap.String("iface", link.Name))
-	rec := env.records.of(env.Store, link.Name, log) // as manager.recorder
+	rec := env.records.Of(env.Store, link.Name, log) // as manager.recorder
 	kern := env.kernels.of(env, link.Name, log)
 	return func() actor.Actor {
 		return &iface{

@@ -3,6 +3,7 @@ package actors
 import (
 	"github.com/dhcpagent/dhcpagent/dns"
 	"github.com/dhcpagent/dhcpagent/kernel"
+	"github.com/dhcpagent/dhcpagent/serial"
 	"go.uber.org/zap"
 )
 
@@ -18,17 +19,17 @@ import (
 // the failed one installed, and no queued effect is lost with it.
 
 // kernelWorkers are the agent's kernel workers by interface name.
-type kernelWorkers struct{ byName[kernelWork] }
+type kernelWorkers struct{ serial.Named[kernelWork] }
 
 // of returns the kernel worker of the interface called name, made on
 // first use.
 func (ks *kernelWorkers) of(env *Env, name string, log *zap.Logger) *kernelWork {
-	return ks.get(name, func() *kernelWork { return &kernelWork{env: env, name: name, log: log} })
+	return ks.Get(name, func() *kernelWork { return &kernelWork{env: env, name: name, log: log} })
 }
 
 // kernelWork makes one interface's kernel calls in order.
 type kernelWork struct {
-	serial
+	serial.Queue
 	env  *Env // Net, DNS, HostName and the host address cache
 	name string
 	log  *zap.Logger

@@ -11,6 +11,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
 )
 
@@ -137,9 +138,9 @@ func (m *manager) Receive(ctx actor.Context) {
 	}
 }
 
-// recorder returns the interface's recorder (recorder.go).
-func (m *manager) recorder(name string) *recorder {
-	return m.env.records.of(m.env.Store, name, m.env.Log.With(zap.String("iface", name)))
+// recorder returns the interface's recorder (store.Recorder).
+func (m *manager) recorder(name string) *store.Recorder {
+	return m.env.records.Of(m.env.Store, name, m.env.Log.With(zap.String("iface", name)))
 }
 
 func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {

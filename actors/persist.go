@@ -15,7 +15,7 @@ func (a *iface) restore() (prior *lease.Lease, adopted bool) {
 	if a.env.Store == nil {
 		return nil, false
 	}
-	rec, err := a.rec.loadLease()
+	rec, err := a.rec.LoadLease()
 	if err != nil || rec == nil {
 		if err != nil {
 			a.log.Error("reading the lease record failed", zap.Error(err))
@@ -41,7 +41,7 @@ func (a *iface) restore() (prior *lease.Lease, adopted bool) {
 }
 
 // persist has the lease record written (the machine's Persist), by the
-// interface's recorder (recorder.go).
+// interface's recorder (store.Recorder).
 func (a *iface) persist(l *lease.Lease) {
 	if a.env.Store == nil {
 		return
@@ -50,14 +50,14 @@ func (a *iface) persist(l *lease.Lease) {
 	rec := &store.Lease{Ifname: a.link.Name, Address: l.Addr.String(),
 		FirstACK: store.Encode(l.FirstACK), FirstACKTime: wallOf(now),
 		ACK: store.Encode(l.ACK), ACKTime: wallOf(now), Began: wallOf(l.Began)}
-	if old, _ := a.rec.loadLease(); old != nil && old.FirstACK == rec.FirstACK {
+	if old, _ := a.rec.LoadLease(); old != nil && old.FirstACK == rec.FirstACK {
 		rec.FirstACKTime = old.FirstACKTime
 	}
-	a.rec.setLease(rec)
+	a.rec.SetLease(rec)
 }
 
 // forget has the lease record deleted (the machine's Forget).
-func (a *iface) forget() { a.rec.setLease(nil) }
+func (a *iface) forget() { a.rec.SetLease(nil) }
 
 // manage records whether the interface is under management, so that the
 // next agent resumes it (SPEC §2), and whether it is the primary one: the
@@ -73,7 +73,7 @@ func (a *iface) manage(m lease.Manage) {
 		return
 	}
 	primary, link, iaid, log := a.inc.primary, a.link, a.env.IAID, a.log
-	a.rec.do(func() {
+	a.rec.Do(func() {
 		err := st.UpdateInterface(link.Name, func(r *store.Interface) {
 			r.Managed = on
 			if on && r.IAID == nil && iaid != nil {

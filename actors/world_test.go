@@ -157,19 +157,13 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, k *kerneltest.Kern
 // drainRecords waits until every recorder has written what it was asked
 // to: the test's directory is removed after.
 func (w *world) drainRecords() {
-	w.env.records.mu.Lock()
-	recs := make([]*recorder, 0, len(w.env.records.m))
-	for _, r := range w.env.records.m {
-		recs = append(recs, r)
-	}
-	w.env.records.mu.Unlock()
-	for _, r := range recs {
+	for _, r := range w.env.records.All() {
 		done := make(chan struct{})
-		r.after(func() { close(done) })
+		r.After(func() { close(done) })
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):
-			w.t.Errorf("the records of %s were not written within 5 s", r.name)
+			w.t.Errorf("the records of %s were not written within 5 s", r.Name())
 		}
 	}
 }

@@ -1,0 +1,135 @@
+package store
+
+import (
+	"sync"
+
+	"github.com/dhcpagent/dhcpagent/serial"
+	"go.uber.org/zap"
+)
+
+// An interface's records (its lease, its interface record, its part of
+// the host record) are written with fsync, which can take tens of
+// milliseconds on a busy disk: never in an actor's Receive. Each interface
+// name has one Recorder, shared by every actor and incarnation of that
+// name, that writes on a goroutine of its own, in the order the writes
+// were asked for. The actor carries on meanwhile; what must not overtake
+// a write waits behind it (After): the answer to a command is given once
+// the records written before it are on disk, so that what an answer says
+// is what the next agent finds after kill -9.
+
+// LeaseRecords is what a Recorder reads and writes of the lease records.
+type LeaseRecords interface {
+	LoadLease(ifname string) (*Lease, error)
+	SaveLease(*Lease) error
+	DeleteLease(ifname string) error
+}
+
+// Recorders are the agent's recorders by interface name. The zero value
+// is ready.
+type Recorders struct{ serial.Named[Recorder] }
+
+// Of returns the recorder of the interface called name, made on first
+// use.
+func (rs *Recorders) Of(st LeaseRecords, name string, log *zap.Logger) *Recorder {
+	return rs.Get(name, func() *Recorder { return NewRecorder(st, name, log) })
+}
+
+// Recorder writes one interface's records in order: the lease record by
+// SetLease, any other by Do.
+type Recorder struct {
+	serial.Queue
+	st   LeaseRecords // nil: nothing is written (tests without a store)
+	name string
+	log  *zap.Logger
+
+	mu sync.Mutex
+	// lease is the lease record as the writes asked for leave it (nil:
+	// none) once one has been asked for or read (leaseKnown): a restore
+	// reads it, not the disk. A write asked for while one
+	// is queued (leaseQueued: not started) only replaces its value, so a
+	// burst of events (a NAK storm) queues one write, not one per event.
+	lease       *Lease
+	leaseKnown  bool
+	leaseQueued bool
+}
+
+// NewRecorder returns the recorder of the interface called name, writing
+// to st (nil: nothing is written) and logging to log (nil: nowhere).
+func NewRecorder(st LeaseRecords, name string, log *zap.Logger) *Recorder {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Recorder{st: st, name: name, log: log}
+}
+
+// Name is the interface's name.
+func (r *Recorder) Name() string { return r.name }
+
+// SetLease queues the writing of the lease record l, or its deletion for
+// nil.
+func (r *Recorder) SetLease(l *Lease) {
+	if r.st == nil {
+		return
+	}
+	r.mu.Lock()
+	r.lease, r.leaseKnown = l, true
+	if r.leaseQueued {
+		r.mu.Unlock()
+		return // the queued write takes the latest value
+	}
+	r.leaseQueued = true
+	r.mu.Unlock()
+	r.Do(r.writeLease)
+}
+
+// writeLease writes the latest lease record asked for.
+func (r *Recorder) writeLease() {
+	r.mu.Lock()
+	l := r.lease
+	r.leaseQueued = false
+	r.mu.Unlock()
+	var err error
+	if l == nil {
+		err = r.st.DeleteLease(r.name)
+	} else {
+		err = r.st.SaveLease(l)
+	}
+	if err != nil {
+		r.log.Error("writing the lease record failed", zap.Bool("delete", l == nil), zap.Error(err))
+	}
+	r.mu.Lock()
+	if err != nil && !r.leaseQueued {
+		r.lease, r.leaseKnown = nil, false // what the disk has is not known: read it
+	}
+	// Written, the record stays known: the disk holds the same, and no
+	// one else writes it, so the next restore or renewal (persist keeps
+	// the first ACK's time) reads memory, not the disk, in Receive.
+	r.mu.Unlock()
+}
+
+// LoadLease returns the lease record: the one last asked for (queued or
+// written) if there is one, else what the store has.
+func (r *Recorder) LoadLease() (*Lease, error) {
+	if r.st == nil {
+		return nil, nil
+	}
+	r.mu.Lock()
+	if r.leaseKnown {
+		l := r.lease
+		r.mu.Unlock()
+		return l, nil
+	}
+	r.mu.Unlock()
+	// Nothing asked for yet: the disk is current. The interface's actor,
+	// the only one that asks for writes, asks for none while it reads; what
+	// it read is known from then on.
+	l, err := r.st.LoadLease(r.name)
+	if err == nil {
+		r.mu.Lock()
+		if !r.leaseKnown {
+			r.lease, r.leaseKnown = l, true
+		}
+		r.mu.Unlock()
+	}
+	return l, err
+}
