@@ -9,7 +9,7 @@ import (
 )
 
 // The interface actor decides what a lease puts on the host and hands it
-// to the interface's kernel worker (kernelwork.go), which makes the calls
+// to the interface's kernel worker (kernel.Worker), which makes the calls
 // off Receive, in order, and posts each outcome back as kernelDone. What
 // the kernel work of an event decides waits for it: the event's hook runs,
 // and its commands are answered, once the worker has done what the event
@@ -38,29 +38,29 @@ type kernelLate struct{ seq uint64 }
 // lifetimes equal to the lease's remaining time, its routes, its DNS, the
 // host name and its MTU when APPLY_MTU is set.
 func (a *iface) apply(l *lease.Lease, now time.Time, again bool) {
-	p := kernelPlan{cfg: a.addrConfig(l, now), dns: a.planDNS(l), hostname: a.planHostname(l.ACK.HostName()),
-		again: again, log: []zap.Field{zap.Stringer("server", l.Server), zap.Duration("lease", l.Duration),
+	p := kernel.Plan{Cfg: a.addrConfig(l, now), DNS: a.planDNS(l), Hostname: a.planHostname(l.ACK.HostName()),
+		Again: again, Log: []zap.Field{zap.Stringer("server", l.Server), zap.Duration("lease", l.Duration),
 			zap.Bool("infinite", l.Infinite)}}
 	if l.MTU > 0 && a.env.Cfg().Bool(a.link.Name, "APPLY_MTU") {
-		p.mtu = l.MTU
+		p.MTU = l.MTU
 	}
 	if !again {
 		// The address is the host's from now on for the conflict check of
 		// every other interface, not only once the worker has applied it.
-		a.env.hostAddrs.expect(kernel.IfAddr{Ifindex: p.cfg.Ifindex, Prefix: p.cfg.Addr})
+		a.env.hostAddrs.expect(kernel.IfAddr{Ifindex: p.Cfg.Ifindex, Prefix: p.Cfg.Addr})
 	}
-	a.queueKernel(now, func(k *kernelWork) []error { return k.apply(p) })
+	a.queueKernel(now, func(k *kernel.Worker) []error { return k.Apply(p) })
 }
 
 // remove takes back what the lease put on the host.
 func (a *iface) remove(now time.Time) {
-	a.queueKernel(now, func(k *kernelWork) []error { k.remove(); return nil })
+	a.queueKernel(now, func(k *kernel.Worker) []error { k.Remove(); return nil })
 }
 
 // queueKernel queues job on the worker, numbered from the counter every actor
 // and incarnation shares (so that an earlier incarnation's report never
 // passes for a later job), and bounds the wait for it.
-func (a *iface) queueKernel(now time.Time, job func(*kernelWork) []error) {
+func (a *iface) queueKernel(now time.Time, job func(*kernel.Worker) []error) {
 	seq := a.env.gens.Add(1)
 	a.kseq = seq
 	k, root, self := a.kern, a.root, a.self
@@ -71,6 +71,21 @@ func (a *iface) queueKernel(now time.Time, job func(*kernelWork) []error) {
 		a.late = a.env.Clock.AfterFunc(kernelWait, func() { root.Send(self, &kernelLate{seq: seq}) })
 	}
 }
+
+// kernelWorker returns the kernel worker of the interface called name,
+// made on first use with what the agent acts on.
+func (e *Env) kernelWorker(name string, log *zap.Logger) *kernel.Worker {
+	return e.kernels.Of(kernel.Effects{Net: e.Net, DNS: e.DNS, HostName: e.HostName, Addrs: hostAddrBook{&e.hostAddrs}},
+		name, log)
+}
+
+// hostAddrBook tells the conflict check's host address cache
+// (conflict.go) what the kernel worker did.
+type hostAddrBook struct{ c *addrCache }
+
+func (b hostAddrBook) Settle(a kernel.IfAddr)             { b.c.settle(a) }
+func (b hostAddrBook) Added(a kernel.IfAddr, err error)   { b.c.added(a, err) }
+func (b hostAddrBook) Removed(a kernel.IfAddr, err error) { b.c.removed(a, err) }
 
 // kernelBusy reports whether kernel work asked for is not done yet.
 func (a *iface) kernelBusy() bool { return a.kdone < a.kseq }

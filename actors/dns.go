@@ -5,16 +5,14 @@ import (
 	"slices"
 
 	"github.com/dhcpagent/dhcpagent/dns"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
 // Resolver receives the DNS each interface holds (dns.Manager); it never
-// blocks.
-type Resolver interface {
-	Set(dns.Link)
-	Clear(ifname string)
-}
+// blocks. The interface's kernel worker tells it.
+type Resolver = kernel.Resolver
 
 // dnsOf is the DNS lease l gives the interface: option 6's servers and the
 // search list of option 119 (RFC 3397), else option 15's domain, less the
@@ -44,16 +42,4 @@ func (a *iface) planDNS(l *lease.Lease) *dns.Link {
 	}
 	d := a.dnsOf(l)
 	return &d
-}
-
-// setDNS hands d to the resolver, or takes the interface's DNS back for
-// nil; on the kernel worker, after the address (kernelwork.go).
-func (k *kernelWork) setDNS(d *dns.Link) {
-	switch {
-	case k.env.DNS == nil:
-	case d == nil:
-		k.env.DNS.Clear(k.name)
-	default:
-		k.env.DNS.Set(*d)
-	}
 }

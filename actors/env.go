@@ -59,9 +59,9 @@ type Env struct {
 	managed   managedSet
 	hostAddrs addrCache
 	// records write each interface's records off the actors (store.Recorder),
-	// kernels make their kernel calls (kernelwork.go).
+	// kernels make their kernel calls (kernel.Worker).
 	records store.Recorders
-	kernels kernelWorkers
+	kernels kernel.Workers
 }
 
 // Cfg returns the configuration in force.

@@ -1,15 +1,10 @@
 package actors
 
-import (
-	"go.uber.org/zap"
-)
+import "github.com/dhcpagent/dhcpagent/kernel"
 
 // HostNamer sets the kernel host name for one interface at a time
-// (hostname.Keeper).
-type HostNamer interface {
-	Claim(ifname, name string) error
-	Release(ifname string) error
-}
+// (hostname.Keeper); the interface's kernel worker calls it.
+type HostNamer = kernel.HostNamer
 
 // planHostname is the host name the interface is to hold: option 12 of
 // the primary interface's lease when SET_HOSTNAME=yes (SPEC §2); "" for
@@ -20,23 +15,4 @@ func (a *iface) planHostname(name string) string {
 		return ""
 	}
 	return name
-}
-
-// setHostname claims name for the interface, or gives its name back for
-// ""; on the kernel worker (kernelwork.go).
-func (k *kernelWork) setHostname(name string) {
-	h := k.env.HostName
-	switch {
-	case h == nil:
-	case name == "":
-		if err := h.Release(k.name); err != nil {
-			k.log.Warn("restoring the host name failed", zap.Error(err))
-		}
-	default:
-		if err := h.Claim(k.name, name); err != nil {
-			k.log.Warn("setting the host name failed", zap.Error(err))
-			return
-		}
-		k.log.Info("host name set from the lease", zap.String("hostname", name))
-	}
 }

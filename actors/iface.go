@@ -8,6 +8,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/store"
@@ -28,14 +29,14 @@ type iface struct {
 	parent   *actor.PID
 	m        *lease.Machine
 	timers   map[lease.Timer]armed
-	xid      uint32      // xid bound in the Router, 0 when none
-	watching bool        // ARP watched for conflicts
-	kern     *kernelWork // makes its kernel calls, in order (kernelwork.go)
-	kseq     uint64      // the latest kernel job asked for
-	kdone    uint64      // the latest one done
-	mark     uint64      // kseq when the message being handled came
-	held     []tail      // hooks and answers waiting for kernel work
-	late     Stopper     // bounds that wait
+	xid      uint32         // xid bound in the Router, 0 when none
+	watching bool           // ARP watched for conflicts
+	kern     *kernel.Worker // makes its kernel calls, in order
+	kseq     uint64         // the latest kernel job asked for
+	kdone    uint64         // the latest one done
+	mark     uint64         // kseq when the message being handled came
+	held     []tail         // hooks and answers waiting for kernel work
+	late     Stopper        // bounds that wait
 	// untilKernel: answers wait for the kernel worker's queue (dropHeld).
 	untilKernel bool
 	pending     map[uint64]*pending // commands the machine has yet to answer
@@ -68,7 +69,7 @@ func newIface(env *Env, link Link) actor.Producer {
 	inc := &incarnations{}
 	log := env.Log.With(zap.String("iface", link.Name))
 	rec := env.records.Of(env.Store, link.Name, log) // as manager.recorder
-	kern := env.kernels.of(env, link.Name, log)
+	kern := env.kernelWorker(link.Name, log)
 	return func() actor.Actor {
 		return &iface{
 			env:  env,

@@ -7,7 +7,11 @@
 //
 // What a lease installs is described by an AddrConfig, a value the owner
 // keeps and hands back to Remove, so that exactly what the agent added is
-// taken away and nothing an operator put there (SPEC §2).
+// taken away and nothing an operator put there (SPEC §2). Each
+// interface's Worker carries out the lease's Plan off the interface
+// actor, in order (worker.go): the address and routes, then the DNS, the
+// host name (through the Resolver and HostNamer it is given) and the MTU,
+// and it keeps what it installed so that it can take it back.
 //
 // It is separate from package transport, which moves DHCP and ARP packets:
 // the two share nothing but the interface index. Package kerneltest is an

@@ -1,0 +1,107 @@
+package kernel_test
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/dhcpagent/dhcpagent/dns"
+	"github.com/dhcpagent/dhcpagent/kernel"
+	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
+)
+
+// log records what the worker told the resolver, the host namer and the
+// host address list, in order. The worker's calls come from its jobs,
+// one at a time; the test calls Apply and Remove directly.
+type log []string
+
+func (l *log) Set(d dns.Link)                  { *l = append(*l, "dns "+d.Name) }
+func (l *log) Clear(ifname string)             { *l = append(*l, "dns clear "+ifname) }
+func (l *log) Claim(ifname, name string) error { *l = append(*l, "claim "+name); return nil }
+func (l *log) Release(ifname string) error     { *l = append(*l, "release "+ifname); return nil }
+func (l *log) Settle(a kernel.IfAddr)          { *l = append(*l, "settle "+a.Prefix.String()) }
+func (l *log) Added(a kernel.IfAddr, err error) {
+	*l = append(*l, fmt.Sprint("added ", a.Prefix, " ", err))
+}
+func (l *log) Removed(a kernel.IfAddr, err error) {
+	*l = append(*l, fmt.Sprint("removed ", a.Prefix, " ", err))
+}
+
+func (l *log) take() []string { got := *l; *l = nil; return got }
+
+func plan(ifindex int, addr string) kernel.Plan {
+	return kernel.Plan{Cfg: kernel.AddrConfig{Ifindex: ifindex, Addr: netip.MustParsePrefix(addr)},
+		DNS: &dns.Link{Name: "eth0", Index: ifindex}, Hostname: "h1", MTU: 9000}
+}
+
+// TestWorker: Apply puts the plan on the kernel (address, then DNS, host
+// name, MTU) and settles the address after reporting it; a new lease
+// replaces the old one, a reapplication only the very address applied;
+// Remove takes all of it back, the MTU included.
+func TestWorker(t *testing.T) {
+	net := &kerneltest.Kernel{}
+	var l log
+	w := kernel.NewWorker(kernel.Effects{Net: net, DNS: &l, HostName: &l, Addrs: &l}, "eth0", nil)
+	if refused := w.Apply(plan(2, "198.18.0.10/24")); refused != nil {
+		t.Fatalf("refused %v", refused)
+	}
+	want := []string{"added 198.18.0.10/24 <nil>", "dns eth0", "claim h1", "settle 198.18.0.10/24"}
+	if got := l.take(); !slices.Equal(got, want) {
+		t.Fatalf("apply told %q, want %q", got, want)
+	}
+	if m, _ := net.MTU(2); m != 9000 {
+		t.Fatalf("MTU %d, want 9000", m)
+	}
+	again := plan(2, "198.18.0.99/24")
+	again.Again = true
+	w.Apply(again)
+	if applied, _ := net.Snapshot(); len(applied) != 1 {
+		t.Fatalf("a reapplication over another address applied: %v", applied)
+	}
+	l.take()
+	w.Apply(plan(2, "198.18.0.11/24"))
+	_, removed := net.Snapshot()
+	if len(removed) != 1 || removed[0].Addr.String() != "198.18.0.10/24" {
+		t.Fatalf("removed %v, want the replaced lease", removed)
+	}
+	w.Remove()
+	got := l.take()
+	if !slices.Contains(got, "removed 198.18.0.11/24 <nil>") || !slices.Contains(got, "dns clear eth0") ||
+		!slices.Contains(got, "release eth0") {
+		t.Fatalf("remove told %q", got)
+	}
+	if m, _ := net.MTU(2); m != 1500 {
+		t.Fatalf("MTU after remove %d, want 1500 back", m)
+	}
+	w.Remove() // nothing applied: nothing to do
+	if _, removed := net.Snapshot(); len(removed) != 2 {
+		t.Fatalf("%d removals, want 2: the replaced lease and the last, then nothing", len(removed))
+	}
+}
+
+// TestWorkerRefusalsAndRemadeLink: each refusal of the kernel comes back
+// on its own; a link made again (another index) has lost what the old one
+// had, so the next application removes nothing.
+func TestWorkerRefusalsAndRemadeLink(t *testing.T) {
+	net := &kerneltest.Kernel{}
+	w := kernel.NewWorker(kernel.Effects{Net: net}, "eth0", nil)
+	net.SetFail(func(c kerneltest.Call) error {
+		if c.Op == "Apply" && c.Ifindex == 2 {
+			return errors.Join(errors.New("route 1"), errors.New("route 2"))
+		}
+		return nil
+	})
+	if refused := w.Apply(plan(2, "198.18.0.10/24")); len(refused) != 2 {
+		t.Fatalf("refused %v, want the two failures", refused)
+	}
+	w.Apply(plan(3, "198.18.0.12/24"))
+	if _, removed := net.Snapshot(); len(removed) != 0 {
+		t.Fatalf("removed %v from a link that is gone", removed)
+	}
+	w.Remove()
+	if _, removed := net.Snapshot(); len(removed) != 1 || removed[0].Ifindex != 3 {
+		t.Fatalf("removed %v, want the new link's lease", removed)
+	}
+}
