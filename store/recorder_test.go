@@ -101,7 +101,11 @@ func TestRecorderFailedWriteRereads(t *testing.T) {
 	r.SetLease(bad)
 	done := make(chan struct{})
 	r.After(func() { close(done) })
-	<-done
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the failed write never ended")
+	}
 	if l, err := r.LoadLease(); err != nil || l == nil || l.Address != good.Address || l.Ifname != "eth0" {
 		t.Fatalf("LoadLease after a failed write = %+v, %v; want the disk's record", l, err)
 	}
