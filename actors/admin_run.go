@@ -77,7 +77,7 @@ func (x *runner) step(s ipadm.Step, c *messages.Command) (<-chan *messages.Resul
 			return nil, err
 		}
 		err = x.env.Net.Apply(kernel.AddrConfig{Ifindex: st.Index, Addr: ad.Addr})
-		x.env.hostAddrs.added(kernel.IfAddr{Ifindex: st.Index, Prefix: ad.Addr}, err) // the conflict check sees it
+		x.env.HostAddrs.Added(kernel.IfAddr{Ifindex: st.Index, Prefix: ad.Addr}, err) // the conflict check sees it
 		return nil, err
 	case ipadm.RemoveStatic:
 		st, err := x.env.Admin.State(ad.Ifname)
@@ -85,7 +85,7 @@ func (x *runner) step(s ipadm.Step, c *messages.Command) (<-chan *messages.Resul
 			return nil, nil // the link is gone, and its addresses with it
 		}
 		err = x.env.Net.Remove(kernel.AddrConfig{Ifindex: st.Index, Addr: ad.Addr})
-		x.env.hostAddrs.removed(kernel.IfAddr{Ifindex: st.Index, Prefix: ad.Addr}, err)
+		x.env.HostAddrs.Removed(kernel.IfAddr{Ifindex: st.Index, Prefix: ad.Addr}, err)
 		return nil, err
 	case ipadm.StartDHCP:
 		return x.send(s, c, messages.Start{Hostname: ad.Hostname, Primary: ad.Primary, Temporary: s.Temporary, Boot: s.Boot}), nil

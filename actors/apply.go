@@ -47,7 +47,7 @@ func (a *iface) apply(l *lease.Lease, now time.Time, again bool) {
 	if !again {
 		// The address is the host's from now on for the conflict check of
 		// every other interface, not only once the worker has applied it.
-		a.env.hostAddrs.expect(kernel.IfAddr{Ifindex: p.Cfg.Ifindex, Prefix: p.Cfg.Addr})
+		a.env.HostAddrs.Expect(kernel.IfAddr{Ifindex: p.Cfg.Ifindex, Prefix: p.Cfg.Addr})
 	}
 	a.queueKernel(now, func(k *kernel.Worker) []error { return k.Apply(p) })
 }
@@ -75,17 +75,9 @@ func (a *iface) queueKernel(now time.Time, job func(*kernel.Worker) []error) {
 // kernelWorker returns the kernel worker of the interface called name,
 // made on first use with what the agent acts on.
 func (e *Env) kernelWorker(name string, log *zap.Logger) *kernel.Worker {
-	return e.kernels.Of(kernel.Effects{Net: e.Net, DNS: e.DNS, HostName: e.HostName, Addrs: hostAddrBook{&e.hostAddrs}},
+	return e.kernels.Of(kernel.Effects{Net: e.Net, DNS: e.DNS, HostName: e.HostName, Addrs: &e.HostAddrs},
 		name, log)
 }
-
-// hostAddrBook tells the conflict check's host address cache
-// (conflict.go) what the kernel worker did.
-type hostAddrBook struct{ c *addrCache }
-
-func (b hostAddrBook) Settle(a kernel.IfAddr)             { b.c.settle(a) }
-func (b hostAddrBook) Added(a kernel.IfAddr, err error)   { b.c.added(a, err) }
-func (b hostAddrBook) Removed(a kernel.IfAddr, err error) { b.c.removed(a, err) }
 
 // kernelBusy reports whether kernel work asked for is not done yet.
 func (a *iface) kernelBusy() bool { return a.kdone < a.kseq }

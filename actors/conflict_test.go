@@ -1,70 +1,16 @@
 package actors
 
 import (
-	"errors"
 	"net"
 	"net/netip"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
-
-// TestAddrCache: the host's list is read at most once per addrCacheTTL,
-// afresh after a failed kernel call and after the clock went back; what
-// the agent adds and removes itself is in the copy at once.
-func TestAddrCache(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	k := &kerneltest.Kernel{}
-	reads := 0
-	k.SetFail(func(c kerneltest.Call) error {
-		if c.Op == "Addrs" {
-			reads++
-		}
-		return nil
-	})
-	a := kernel.IfAddr{Ifindex: 2, Prefix: netip.MustParsePrefix("198.18.0.100/24")}
-	b := kernel.IfAddr{Ifindex: 3, Prefix: netip.MustParsePrefix("198.18.1.100/24")}
-	k.SetAddrs(a)
-	var c addrCache
-	get := func(want int) {
-		t.Helper()
-		list, err := c.get(clock, k)
-		if err != nil || len(list) != want {
-			t.Fatalf("get = %v, %v; want %d addresses", list, err, want)
-		}
-	}
-	get(1)
-	k.SetAddrs(a, b)
-	clock.Advance(addrCacheTTL - time.Millisecond)
-	get(1) // still the copy
-	if reads != 1 {
-		t.Fatalf("%d reads within the TTL, want 1", reads)
-	}
-	clock.Advance(time.Millisecond)
-	get(2)
-	c.removed(b, nil)
-	get(1)
-	c.added(b, nil)
-	c.added(b, nil)
-	get(2)
-	if reads != 2 {
-		t.Fatalf("%d reads, want 2: the agent's own changes are in the copy", reads)
-	}
-	k.SetAddrs(a)
-	c.added(b, errors.New("refused")) // the kernel's state is unknown now
-	get(1)
-	clock.now = clock.now.Add(-time.Minute) // set back
-	k.SetAddrs(a, b)
-	get(2)
-	if reads != 4 {
-		t.Fatalf("%d reads, want 4", reads)
-	}
-}
 
 // TestManagedSet: add, has and remove by name, for every index of a name.
 func TestManagedSet(t *testing.T) {
@@ -81,16 +27,30 @@ func TestManagedSet(t *testing.T) {
 	}
 }
 
-// The interfaces resumed at start-up read the host's address list once
-// between them (adopting what is on their links), not once each.
-func TestResumeSharesOneAddressDump(t *testing.T) {
+// The interfaces resumed at start-up, adopting what is on their links,
+// read the host's address list from memory: no dump of the kernel's table
+// at all (before the address watch: one dump shared by all, inside a
+// Receive).
+func TestResumeDoesNoDump(t *testing.T) {
 	w := newWorld(t, fast)
 	w.bind("eth0", 120)
 	w.grant(w.ask(0, ipc.CmdStart, "eth1"), 120, dhcpv4.WithYourIP(net.IPv4(198, 18, 0, 101)))
 	w.kill()
+	dumps := countDumps(w.net)
+	w2 := newWorldWith(t, fast, w.store, w.net)
+	for range 2 {
+		expectType(t, w2.send.next(t), dhcpv4.MessageTypeRequest) // INIT-REBOOT, adopted
+	}
+	if n := dumps(); n != 0 {
+		t.Fatalf("%d address dumps for two resumed interfaces, want none: the table is memory", n)
+	}
+}
+
+// countDumps counts the dumps of k's address table from now on.
+func countDumps(k *kerneltest.Kernel) func() int {
 	var mu sync.Mutex
 	dumps := 0
-	w.net.SetFail(func(c kerneltest.Call) error {
+	k.SetFail(func(c kerneltest.Call) error {
 		if c.Op == "Addrs" {
 			mu.Lock()
 			dumps++
@@ -98,14 +58,27 @@ func TestResumeSharesOneAddressDump(t *testing.T) {
 		}
 		return nil
 	})
-	w2 := newWorldWith(t, fast, w.store, w.net)
-	for range 2 {
-		expectType(t, w2.send.next(t), dhcpv4.MessageTypeRequest) // INIT-REBOOT, adopted
+	return func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return dumps
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if dumps != 1 {
-		t.Fatalf("%d address dumps for two resumed interfaces, want 1", dumps)
+}
+
+// The conflict check reads the table the kernel's address events keep: an
+// address another program put on another link (an event) refuses the
+// offer of it at once, and nothing dumps the kernel's table.
+func TestConflictCheckDoesNoDump(t *testing.T) {
+	w := newWorld(t, fast)
+	dumps := countDumps(w.net)
+	w.ask(0, ipc.CmdStart, "eth0")
+	d := w.send.next(t)
+	w.net.SetAddrs(kernel.IfAddr{Ifindex: 3, Prefix: netip.MustParsePrefix("198.18.0.100/24")})
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120) // 198.18.0.100, eth1's now
+	waitFor(t, "a bad offer counted", func() bool { return w.do(ipc.CmdStatus, "eth0").Status.BadOffers == 1 })
+	w.send.none(t)
+	if n := dumps(); n != 0 {
+		t.Fatalf("%d address dumps, want none: the conflict check reads memory", n)
 	}
 }
 
@@ -119,7 +92,7 @@ func TestOfferOfStaticAddressRefused(t *testing.T) {
 	if r := w.adm(ipc.CmdCreateAddr, "", ipc.ArgObject, "eth1/s", ipc.ArgType, "static", ipc.ArgAddress, "198.18.5.5/24"); r.Error != "" {
 		t.Fatalf("create-addr = %+v", r)
 	}
-	// An offer in another network reads the list (and caches it)...
+	// An offer in another network is taken...
 	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120, dhcpv4.WithYourIP(net.IPv4(198, 18, 7, 7)))
 	r := w.send.next(t)
 	expectType(t, r, dhcpv4.MessageTypeRequest)
@@ -153,31 +126,5 @@ func TestAddressBeingAppliedRefusedToAnother(t *testing.T) {
 	release()
 	if r := w.await(start); r.Error != "" {
 		t.Fatalf("start eth0 = %+v", r)
-	}
-}
-
-// TestAddrCacheComing: an address expected is in the list until settled,
-// however often the list is read again meanwhile; settled, the list says
-// what the kernel said.
-func TestAddrCacheComing(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	k := &kerneltest.Kernel{}
-	b := kernel.IfAddr{Ifindex: 3, Prefix: netip.MustParsePrefix("198.18.1.100/24")}
-	var c addrCache
-	c.expect(b)
-	c.expect(b) // a renewal queued behind the first application
-	for range 2 {
-		if list, _ := c.get(clock, k); len(list) != 1 || list[0] != b {
-			t.Fatalf("list %v with %v expected, want it", list, b)
-		}
-		clock.Advance(addrCacheTTL) // read afresh: the kernel has none yet
-	}
-	c.settle(b)
-	if list, _ := c.get(clock, k); len(list) != 1 {
-		t.Fatalf("list %v with one application of %v still queued, want it", list, b)
-	}
-	c.settle(b)
-	if list, _ := c.get(clock, k); len(list) != 0 {
-		t.Fatalf("list %v once settled, want the kernel's (none)", list)
 	}
 }

@@ -48,6 +48,11 @@ type Env struct {
 	// IAID returns the interface's IAID (RFC 4361), kept stable by the
 	// store (StoredIAID); nil derives it from the hardware address.
 	IAID func(Link) uint32
+	// HostAddrs is the host's address list for the conflict check, read
+	// from memory inside Receive; the agent keeps it current from the
+	// kernel's address events (agent/addrwatch_linux.go), the tests from
+	// the fake kernel (kerneltest.Kernel.Feed). The zero value is empty.
+	HostAddrs kernel.AddrTable
 
 	// What follows is state the actors share, not a dependency: the
 	// zero value is ready.
@@ -55,9 +60,8 @@ type Env struct {
 	// gens numbers timer armings across every actor and incarnation, so a
 	// timer of a dead incarnation can never match a live one's generation.
 	gens atomic.Uint64
-	// managed and hostAddrs serve the conflict check (conflict.go).
-	managed   managedSet
-	hostAddrs addrCache
+	// managed serves the conflict check (conflict.go).
+	managed managedSet
 	// records write each interface's records off the actors (store.Recorder),
 	// kernels make their kernel calls (kernel.Worker).
 	records store.Recorders

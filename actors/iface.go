@@ -232,17 +232,11 @@ func (a *iface) linkChanged(l *messages.Link) {
 }
 
 // staticAddr returns the interface's first IPv4 address. It and onLink
-// read the host's list through the conflict check's cache: a thousand
-// interfaces resumed at start-up share one dump of the kernel's table
-// instead of a dump each (the agent forgets the copy whenever it adds or
-// removes an address itself).
+// read the host's list from the conflict check's table, in memory, kept
+// current by the kernel's address events: a thousand interfaces resumed
+// at start-up ask the kernel nothing.
 func (a *iface) staticAddr() (netip.Prefix, bool) {
-	addrs, err := a.env.hostAddrs.get(a.env.Clock, a.env.Net)
-	if err != nil {
-		a.log.Warn("listing addresses failed", zap.Error(err))
-		return netip.Prefix{}, false
-	}
-	for _, ia := range addrs {
+	for _, ia := range a.env.HostAddrs.List() {
 		if ia.Ifindex == a.link.Index {
 			return ia.Prefix, true
 		}
@@ -252,11 +246,7 @@ func (a *iface) staticAddr() (netip.Prefix, bool) {
 
 // onLink reports whether p is on the interface.
 func (a *iface) onLink(p netip.Prefix) bool {
-	addrs, err := a.env.hostAddrs.get(a.env.Clock, a.env.Net)
-	if err != nil {
-		return false
-	}
-	for _, ia := range addrs {
+	for _, ia := range a.env.HostAddrs.List() {
 		if ia.Ifindex == a.link.Index && ia.Prefix == p {
 			return true
 		}

@@ -32,11 +32,7 @@ func leaseConfig(env *Env, link Link) (lease.Config, error) {
 // restart no interface's lease stands in another's way.
 func conflicts(env *Env, ifindex int) func(netip.Addr) bool {
 	return func(a netip.Addr) bool {
-		addrs, err := env.hostAddrs.get(env.Clock, env.Net)
-		if err != nil {
-			return false // cannot tell: do not refuse a working offer
-		}
-		for _, ia := range addrs {
+		for _, ia := range env.HostAddrs.List() {
 			if ia.Ifindex == ifindex || ia.Prefix.Addr().IsLoopback() {
 				continue
 			}
@@ -51,14 +47,10 @@ func conflicts(env *Env, ifindex int) func(netip.Addr) bool {
 // hostAddress reports an address the host has on any of its interfaces
 // (this one's other addresses included): a lease's route through one is
 // left out (SPEC §2: the gateway must be usable), where the kernel would
-// refuse it. It reads the copy the conflict check keeps.
+// refuse it. It reads the conflict check's table (memory only).
 func hostAddress(env *Env) func(netip.Addr) bool {
 	return func(a netip.Addr) bool {
-		addrs, err := env.hostAddrs.get(env.Clock, env.Net)
-		if err != nil {
-			return false // cannot tell: the kernel still refuses a local gateway
-		}
-		for _, ia := range addrs {
+		for _, ia := range env.HostAddrs.List() {
 			if ia.Prefix.Addr() == a {
 				return true
 			}

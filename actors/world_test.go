@@ -118,6 +118,7 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, k *kerneltest.Kern
 		IAID:      StoredIAID(st),
 	}
 	env.Config.Store(cfg)
+	w.net.Feed(&env.HostAddrs) // as the agent's address watch does
 	if strings.Contains(conf, "# hooks") {
 		env.Hooks = w.hooks
 	}

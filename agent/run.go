@@ -82,6 +82,13 @@ func Run(ctx context.Context, o Options) error {
 	// metrics; it gets its handlers and starts serving below.
 	srv := &ipc.Server{Log: o.Log}
 	mx := instrument(o, env, socks.disp, socks.raw, &ask, srv, st, hooks)
+	// The conflict check's address table holds the host's list before
+	// any interface resumes; the address watch below keeps it current.
+	if list, err := socks.nl.Addrs(); err != nil {
+		o.Log.Warn("cannot read the host's addresses: the address watch will", zap.Error(err))
+	} else {
+		env.HostAddrs.Reset(list)
+	}
 	t, err := spawnTree(env, o)
 	if err != nil {
 		return err
@@ -93,6 +100,7 @@ func Run(ctx context.Context, o Options) error {
 	watchCtx, stopWatch := context.WithCancel(context.Background())
 	defer stopWatch()
 	go watchLinks(watchCtx, o.Log, func(m *messages.Link) { root.Send(manager, m) })
+	go watchAddrs(watchCtx, o.Log, &env.HostAddrs, kernelAddrs(socks.nl.Addrs), firstResubscribe)
 	go watchClock(watchCtx, o.Log, func() { root.Send(manager, &messages.ClockJump{}) })
 	go reloadOnHUP(watchCtx, hup, o, env, func() { root.Send(manager, &messages.Reconfigure{}) })
 	if mx != nil {

@@ -12,13 +12,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// linkSource is the kernel's side of the link watcher: a subscription to
-// link changes (closed, with done, when the subscription fails: ENOBUFS
-// after a burst the socket could not hold) and a full dump of the links.
-type linkSource struct {
-	subscribe func(ch chan<- netlink.LinkUpdate, done <-chan struct{}, onErr func(error)) error
-	list      func() ([]netlink.Link, error)
+// source is the kernel's side of a watch: a subscription to changes of
+// type U (closed, with done, when the subscription fails: ENOBUFS after a
+// burst the socket could not hold) and a full dump of the table, as T.
+type source[U, T any] struct {
+	subscribe func(ch chan<- U, done <-chan struct{}, onErr func(error)) error
+	list      func() (T, error)
 }
+
+// linkSource is the link watcher's source.
+type linkSource = source[netlink.LinkUpdate, []netlink.Link]
 
 // kernelLinks is the netlink of the agent's own namespace.
 var kernelLinks = linkSource{
@@ -62,21 +65,53 @@ type linkWatch struct {
 // whole link table and reports what changed while it was blind, so a
 // carrier lost or a link deleted in the burst is still noticed.
 func (w *linkWatch) run(ctx context.Context, src linkSource, delay time.Duration) {
-	resync := false
+	feed[netlink.LinkUpdate]{
+		what:      "link",
+		log:       w.log,
+		subscribe: src.subscribe,
+		sync: func(again bool) error {
+			if !again {
+				w.baseline(src)
+				return nil
+			}
+			return w.resync(src)
+		},
+		apply: w.update,
+	}.run(ctx, delay)
+}
+
+// feed is one table of the kernel followed through a netlink
+// subscription: links (watch_linux.go), addresses (addrwatch_linux.go).
+type feed[U any] struct {
+	what string // for the logs: "link", "address"
+	log  *zap.Logger
+	// subscribe starts a subscription whose updates come on ch until it
+	// fails (ch closed) or done is closed.
+	subscribe func(ch chan<- U, done <-chan struct{}, onErr func(error)) error
+	// sync reads the whole table after subscribing (so that no change
+	// falls between the two): the first time (again false), and after
+	// each lost subscription.
+	sync func(again bool) error
+	// apply takes in one update.
+	apply func(U)
+}
+
+// run follows the table until ctx ends, subscribing again (and reading
+// the table again) whenever the subscription is lost or refused, after a
+// delay from delay doubling to maxResubscribe.
+func (f feed[U]) run(ctx context.Context, delay time.Duration) {
+	again := false
 	wait := delay
 	for {
-		updates := make(chan netlink.LinkUpdate, 256)
+		updates := make(chan U, 256)
 		done := make(chan struct{}) // closes this subscription's socket
-		err := src.subscribe(updates, done, w.onErr(done))
-		switch {
-		case err == nil && resync:
-			err = w.resync(src)
-		case err == nil:
-			w.baseline(src)
+		err := f.subscribe(updates, done, f.onErr(done))
+		if err == nil {
+			err = f.sync(again)
 		}
 		if err == nil {
-			resync = true
-			if w.follow(ctx, updates) {
+			again = true
+			if f.follow(ctx, updates) {
 				wait = delay // it worked for a while: the next loss retries soon
 			}
 		}
@@ -85,9 +120,9 @@ func (w *linkWatch) run(ctx context.Context, src linkSource, delay time.Duration
 			return
 		}
 		if err != nil {
-			w.log.Error("cannot watch links: retrying", zap.Error(err), zap.Duration("in", wait))
+			f.log.Error("cannot watch "+f.what+"s: retrying", zap.Error(err), zap.Duration("in", wait))
 		} else {
-			w.log.Warn("link watch lost (netlink overrun?): subscribing again and reading every link",
+			f.log.Warn(f.what+" watch lost (netlink overrun?): subscribing again and reading every "+f.what,
 				zap.Duration("in", wait))
 		}
 		t := time.NewTimer(wait)
@@ -101,27 +136,9 @@ func (w *linkWatch) run(ctx context.Context, src linkSource, delay time.Duration
 	}
 }
 
-// onErr logs the errors of the subscription whose socket done closes,
-// except once done is closed: closing the socket under the reader's
-// blocked receive is how a subscription ends (at a stop, or before the
-// next one), and the library then reports the receive failing ("Receive
-// failed: resource temporarily unavailable", the poller's last EAGAIN, or
-// "use of closed file"). A failure while the subscription is wanted
-// (ENOBUFS) is logged.
-func (w *linkWatch) onErr(done <-chan struct{}) func(error) {
-	return func(err error) {
-		select {
-		case <-done:
-			w.log.Debug("link watch closed", zap.Error(err))
-		default:
-			w.log.Warn("link watch", zap.Error(err))
-		}
-	}
-}
-
-// follow reports the updates until the subscription ends or ctx does; it
+// follow applies the updates until the subscription ends or ctx does; it
 // says whether any update came.
-func (w *linkWatch) follow(ctx context.Context, updates <-chan netlink.LinkUpdate) bool {
+func (f feed[U]) follow(ctx context.Context, updates <-chan U) bool {
 	any := false
 	for {
 		select {
@@ -132,17 +149,54 @@ func (w *linkWatch) follow(ctx context.Context, updates <-chan netlink.LinkUpdat
 				return any
 			}
 			any = true
-			a := u.Link.Attrs()
-			if u.Header.Type == unix.RTM_DELLINK {
-				if _, known := w.links[a.Index]; !known {
-					w.report(&messages.Link{Ifname: a.Name, Deleted: true})
-				}
-				w.gone(a.Index)
-				continue
-			}
-			w.seen(a.Index, a.Name, u.IfInfomsg.Flags)
+			f.apply(u)
 		}
 	}
+}
+
+// onErr logs the errors of the subscription whose socket done closes,
+// except once done is closed: closing the socket under the reader's
+// blocked receive is how a subscription ends (at a stop, or before the
+// next one), and the library then reports the receive failing ("Receive
+// failed: resource temporarily unavailable", the poller's last EAGAIN, or
+// "use of closed file"). A failure while the subscription is wanted
+// (ENOBUFS) is logged.
+func (f feed[U]) onErr(done <-chan struct{}) func(error) {
+	return func(err error) {
+		select {
+		case <-done:
+			f.log.Debug(f.what+" watch closed", zap.Error(err))
+		default:
+			f.log.Warn(f.what+" watch", zap.Error(err))
+		}
+	}
+}
+
+// dumpAgain reads a table with list, again when a change interrupted the
+// dump, at most three times; the last error is returned with the last
+// result.
+func dumpAgain[T any](list func() (T, error)) (T, error) {
+	var v T
+	var err error
+	for range 3 {
+		if v, err = list(); !errors.Is(err, netlink.ErrDumpInterrupted) {
+			break
+		}
+	}
+	return v, err
+}
+
+// update reports what one link update changed.
+func (w *linkWatch) update(u netlink.LinkUpdate) {
+	a := u.Link.Attrs()
+	if u.Header.Type == unix.RTM_DELLINK {
+		if _, known := w.links[a.Index]; !known {
+			w.report(&messages.Link{Ifname: a.Name, Deleted: true})
+		}
+		w.gone(a.Index)
+		return
+	}
+	w.seen(a.Index, a.Name, u.IfInfomsg.Flags)
 }
 
 // baseline records the links as they are when the watch begins, without
@@ -164,13 +218,7 @@ func (w *linkWatch) baseline(src linkSource) {
 // dump reads every link, again when a change interrupted the dump (then
 // at most three times; the last dump is used as it is).
 func (w *linkWatch) dump(src linkSource) ([]netlink.Link, error) {
-	var links []netlink.Link
-	var err error
-	for range 3 {
-		if links, err = src.list(); !errors.Is(err, netlink.ErrDumpInterrupted) {
-			break
-		}
-	}
+	links, err := dumpAgain(src.list)
 	if err != nil && !errors.Is(err, netlink.ErrDumpInterrupted) {
 		return nil, fmt.Errorf("reading the links: %w", err)
 	}

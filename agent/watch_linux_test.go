@@ -125,11 +125,7 @@ func TestLinkWatchResyncsAfterOverrun(t *testing.T) {
 	f.mu.Unlock()
 	close(first.ch)
 	second := nextSub(t, f.subs)
-	select {
-	case <-first.done:
-	default:
-		t.Fatal("the lost subscription was not closed")
-	}
+	mustBeClosed(t, first.done, "the lost subscription was not closed")
 	expectReport(t, reports, messages.Link{Ifname: "eth0"})
 	expectReport(t, reports, messages.Link{Ifname: "eth3", Up: true, Appeared: true})
 	expectReport(t, reports, messages.Link{Ifname: "eth2", Deleted: true})
@@ -150,11 +146,7 @@ func TestLinkWatchResyncsAfterOverrun(t *testing.T) {
 	}
 	cancel()
 	<-stopped
-	select {
-	case <-second.done:
-	default:
-		t.Fatal("the subscription was not closed when the watch ended")
-	}
+	mustBeClosed(t, second.done, "the subscription was not closed when the watch ended")
 }
 
 // TestLinkWatchOverrunKernel: a real burst in a namespace of its own
@@ -165,12 +157,7 @@ func TestLinkWatchOverrunKernel(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root for a network namespace")
 	}
-	ns := newNetns(t)
-	h, err := netlink.NewHandleAt(ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
+	ns, h := newNetnsHandle(t)
 	veth := func(name string) {
 		t.Helper()
 		if err := h.LinkAdd(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: name}, PeerName: name + "p"}); err != nil {
@@ -254,6 +241,29 @@ func newNetns(t *testing.T) netns.NsHandle {
 	}
 	t.Cleanup(func() { ns.Close() })
 	return ns
+}
+
+// newNetnsHandle is newNetns with a netlink handle in the namespace,
+// closed with the test.
+func newNetnsHandle(t *testing.T) (netns.NsHandle, *netlink.Handle) {
+	t.Helper()
+	ns := newNetns(t)
+	h, err := netlink.NewHandleAt(ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	return ns, h
+}
+
+// mustBeClosed fails the test unless done is closed.
+func mustBeClosed(t *testing.T, done <-chan struct{}, why string) {
+	t.Helper()
+	select {
+	case <-done:
+	default:
+		t.Fatal(why)
+	}
 }
 
 // TestLinkWatchStopsQuietly: ending a real subscription (SIGTERM cancels

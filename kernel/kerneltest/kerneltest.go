@@ -49,6 +49,27 @@ type Kernel struct {
 	mtu                         map[int]int
 	links                       map[string]*kernel.LinkState
 	ipv6                        map[string]bool
+	// feed follows the address list, as the kernel's address events
+	// keep the agent's table (Feed).
+	feed *kernel.AddrTable
+}
+
+// Feed makes t follow the fake host's address list from now on, the way
+// the kernel's address events and dumps keep the agent's table: t is
+// reset to the list at once, and every change (Apply, Remove, SetAddrs)
+// reaches it before the call returns. One table is fed at a time.
+func (k *Kernel) Feed(t *kernel.AddrTable) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.feed = t
+	t.Reset(k.addrs)
+}
+
+// event tells the fed table of a change; k.mu is held.
+func (k *Kernel) event(a kernel.IfAddr, present bool) {
+	if k.feed != nil {
+		k.feed.Event(a, present)
+	}
 }
 
 // SetFail installs f, which sees every later call before the kernel does
@@ -98,6 +119,7 @@ func (k *Kernel) Apply(c kernel.AddrConfig) error {
 	k.applied = append(k.applied, c)
 	if a := (kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}); !slices.Contains(k.addrs, a) {
 		k.addrs = append(k.addrs, a)
+		k.event(a, true)
 	}
 	return nil
 }
@@ -110,9 +132,11 @@ func (k *Kernel) Remove(c kernel.AddrConfig) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.removed = append(k.removed, c)
-	k.addrs = slices.DeleteFunc(k.addrs, func(a kernel.IfAddr) bool {
-		return a == kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}
-	})
+	gone := kernel.IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}
+	if slices.Contains(k.addrs, gone) {
+		k.addrs = slices.DeleteFunc(k.addrs, func(a kernel.IfAddr) bool { return a == gone })
+		k.event(gone, false)
+	}
 	return nil
 }
 
@@ -147,6 +171,9 @@ func (k *Kernel) SetAddrs(addrs ...kernel.IfAddr) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.addrs = slices.Clone(addrs)
+	if k.feed != nil {
+		k.feed.Reset(addrs)
+	}
 }
 
 // MTU returns what SetMTU set on ifindex, 1500 before that.

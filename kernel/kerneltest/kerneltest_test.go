@@ -173,3 +173,35 @@ func TestWithdrawn(t *testing.T) {
 		t.Fatalf("Withdrawn = %+v, want net1 alone", w)
 	}
 }
+
+// TestFeed: a fed table starts as the list and follows every change before
+// the call returns; a refused call changes nothing.
+func TestFeed(t *testing.T) {
+	k := &Kernel{}
+	a := kernel.IfAddr{Ifindex: 2, Prefix: p100}
+	b := kernel.IfAddr{Ifindex: 3, Prefix: p101}
+	k.SetAddrs(a)
+	var tab kernel.AddrTable
+	k.Feed(&tab)
+	want := func(addrs ...kernel.IfAddr) {
+		t.Helper()
+		if got := tab.List(); !slices.Equal(got, addrs) && !(len(got) == 0 && len(addrs) == 0) {
+			t.Fatalf("fed table %v, want %v", got, addrs)
+		}
+	}
+	want(a)
+	if err := k.Apply(kernel.AddrConfig{Ifindex: 3, Addr: p101}); err != nil {
+		t.Fatal(err)
+	}
+	want(a, b)
+	if err := k.Remove(kernel.AddrConfig{Ifindex: 2, Addr: p100}); err != nil {
+		t.Fatal(err)
+	}
+	want(b)
+	k.SetFail(func(Call) error { return errors.New("refused") })
+	_ = k.Remove(kernel.AddrConfig{Ifindex: 3, Addr: p101})
+	want(b)
+	k.SetFail(nil)
+	k.SetAddrs()
+	want()
+}

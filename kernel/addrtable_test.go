@@ -1,0 +1,77 @@
+package kernel
+
+import (
+	"errors"
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+)
+
+var (
+	addrA = IfAddr{Ifindex: 2, Prefix: netip.MustParsePrefix("198.18.0.100/24")}
+	addrB = IfAddr{Ifindex: 3, Prefix: netip.MustParsePrefix("198.18.1.100/24")}
+	addrC = IfAddr{Ifindex: 3, Prefix: netip.MustParsePrefix("198.18.2.7/24")}
+)
+
+func wantList(t *testing.T, tab *AddrTable, want ...IfAddr) {
+	t.Helper()
+	sort := cmpopts.SortSlices(func(a, b IfAddr) bool { return a.Prefix.Addr().Less(b.Prefix.Addr()) })
+	if diff := cmp.Diff(want, tab.List(), sort, cmpopts.EquateEmpty(), cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); diff != "" {
+		t.Fatalf("list (-want +got):\n%s", diff)
+	}
+}
+
+// TestAddrTableFollowsEvents: a dump replaces the list; the kernel's
+// events add and delete one address each (a repeated event changes
+// nothing); the agent's own successful changes are in at once, its failed
+// ones are not.
+func TestAddrTableFollowsEvents(t *testing.T) {
+	var tab AddrTable
+	wantList(t, &tab)
+	tab.Reset([]IfAddr{addrA})
+	wantList(t, &tab, addrA)
+	tab.Event(addrB, true)
+	tab.Event(addrB, true)
+	wantList(t, &tab, addrA, addrB)
+	held := tab.List() // a reader's copy survives later changes
+	tab.Event(addrA, false)
+	tab.Event(addrA, false)
+	wantList(t, &tab, addrB)
+	if !slices.Contains(held, addrA) || len(held) != 2 {
+		t.Fatalf("a list read before the deletion changed under its reader: %v", held)
+	}
+	tab.Added(addrC, errors.New("refused"))
+	wantList(t, &tab, addrB)
+	tab.Added(addrC, nil)
+	wantList(t, &tab, addrB, addrC)
+	tab.Removed(addrB, errors.New("refused"))
+	wantList(t, &tab, addrB, addrC)
+	tab.Removed(addrB, nil)
+	wantList(t, &tab, addrC)
+	tab.Reset(nil) // a resync after the watch was lost: what the kernel has
+	wantList(t, &tab)
+}
+
+// TestAddrTableComing: an address expected is in the list until settled,
+// whatever the dumps and events say meanwhile; settled, the list says
+// what the kernel said.
+func TestAddrTableComing(t *testing.T) {
+	var tab AddrTable
+	tab.Expect(addrB)
+	tab.Expect(addrB) // a renewal queued behind the first application
+	tab.Reset(nil)    // the kernel has none yet
+	wantList(t, &tab, addrB)
+	tab.Event(addrB, false)
+	wantList(t, &tab, addrB)
+	tab.Settle(addrB)
+	wantList(t, &tab, addrB) // one application still queued
+	tab.Settle(addrB)
+	wantList(t, &tab)
+	tab.Expect(addrA)
+	tab.Event(addrA, true)
+	tab.Settle(addrA)
+	wantList(t, &tab, addrA)
+}
