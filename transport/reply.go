@@ -36,10 +36,12 @@ func DecodeReply(payload []byte) (*dhcpv4.DHCPv4, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := m.Options.Get(dhcpv4.OptionOptionOverload)
-	if v == nil {
+	if !m.Options.Has(dhcpv4.OptionOptionOverload) {
 		return m, nil
 	}
+	// Has, not a nil Get: an empty 52 decodes to a nil value and is as
+	// malformed as one of the wrong size.
+	v := m.Options.Get(dhcpv4.OptionOptionOverload)
 	if len(v) != 1 || v[0] < overloadFile || v[0] > overloadBoth {
 		return nil, fmt.Errorf("%w: value % x", errOverload, v)
 	}

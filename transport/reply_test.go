@@ -104,6 +104,19 @@ func TestDecodeReplyOverloadMalformed(t *testing.T) {
 	if m, err := DecodeReply(plain.ToBytes()); err != nil || m.BootFileName != "pxelinux.0" {
 		t.Errorf("without 52: %v, file %q: want the file name kept", err, m.BootFileName)
 	}
+	// An empty 52 (code, length 0) is malformed too, not "no 52": it
+	// must not pass as an unoverloaded message still carrying it (found
+	// by the long fuzz campaign).
+	empty := plain.ToBytes()
+	opts := empty[240:]
+	end := bytes.IndexByte(opts, byte(dhcpv4.OptionEnd.Code()))
+	if end < 0 {
+		t.Fatal("no end option")
+	}
+	empty = append(append(empty[:240+end:240+end], byte(dhcpv4.OptionOptionOverload.Code()), 0), opts[end:]...)
+	if m, err := DecodeReply(empty); err == nil {
+		t.Errorf("an empty 52 decoded: %v", m.Options)
+	}
 }
 
 // FuzzDecodeReply: no input panics, and what decodes is stable: encoded
