@@ -3,6 +3,7 @@ package actors
 import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/store"
 )
@@ -82,13 +83,23 @@ func (f inflight) add(pid *actor.PID, c *messages.Command) {
 // answer: the actor will process none of them. The answers go behind the
 // interface's pending writes (rec), as the actor's own do: an answer the
 // actor gave before it stopped, waiting for its record, comes first and
-// wins.
-func (f inflight) stopped(pid *actor.PID, code ipc.Code, ifname string, rec *store.Recorder) {
+// wins. So do they behind the interface's kernel work (kern, nil for
+// none): an answer the actor gave waiting for its kernel work (dropHeld:
+// a drop whose Remove is held when the actor restarts) goes first, and a
+// drop that was done is not answered as failed.
+func (f inflight) stopped(pid *actor.PID, code ipc.Code, ifname string, rec *store.Recorder, kern *kernel.Worker) {
 	cmds := f[pid.Id]
 	delete(f, pid.Id)
-	rec.After(func() {
-		for _, c := range cmds {
-			c.Answer(messages.Fail(code, "%s stopped before the command was handled", ifname))
-		}
-	})
+	send := func() {
+		rec.After(func() {
+			for _, c := range cmds {
+				c.Answer(messages.Fail(code, "%s stopped before the command was handled", ifname))
+			}
+		})
+	}
+	if kern == nil {
+		send()
+		return
+	}
+	kern.After(send)
 }

@@ -126,7 +126,8 @@ func (m *manager) Receive(ctx actor.Context) {
 		if _, again := m.children[name]; !again {
 			m.env.managed.remove(name)
 		}
-		m.routed.stopped(msg.Who, ipc.Code(lease.Orphaned(m.standing(name), m.closing)), name, m.recorder(name))
+		m.routed.stopped(msg.Who, ipc.Code(lease.Orphaned(m.standing(name), m.closing)), name, m.recorder(name),
+			m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))))
 	case *messages.Shutdown:
 		m.shutdown(ctx, msg)
 	case *messages.Link:
