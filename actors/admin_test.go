@@ -372,16 +372,31 @@ func TestAdminFailedStepsCommitWhatTheKernelGot(t *testing.T) {
 	}
 }
 
+// runningAndQueued has create-if eth0 running, held in its ipadm.json
+// write until release, and create-if eth1 waiting in the admin actor's
+// queue behind it.
+func (w *world) runningAndQueued() (running, queued <-chan *ipc.Reply, release func()) {
+	w.t.Helper()
+	asked, release := w.disk.hold("ipadm.json")
+	running = w.askReq(&ipc.Request{Command: ipc.CmdCreateIf, Ifname: "eth0", Args: map[string]string{}})
+	select {
+	case <-asked:
+	case <-time.After(5 * time.Second):
+		release()
+		w.t.Fatal("create-if eth0 never wrote ipadm.json")
+	}
+	queued = w.askReq(&ipc.Request{Command: ipc.CmdCreateIf, Ifname: "eth1", Args: map[string]string{}})
+	w.showIf() // answered once the admin actor has queued create-if eth1
+	return running, queued, release
+}
+
 // At SIGTERM the commands waiting behind the running one answer SHUTDOWN
 // at once and configure nothing; the running one finishes, then the
 // shutdown is answered.
 func TestAdminShutdownAnswersQueued(t *testing.T) {
 	w := newWorld(t, fast)
-	asked, release := w.disk.hold("ipadm.json")
+	running, queued, release := w.runningAndQueued()
 	defer release()
-	running := w.askReq(&ipc.Request{Command: ipc.CmdCreateIf, Ifname: "eth0", Args: map[string]string{}})
-	<-asked
-	queued := w.askReq(&ipc.Request{Command: ipc.CmdCreateIf, Ifname: "eth1", Args: map[string]string{}})
 	done := make(chan *messages.Result, 1)
 	w.system.Root.Send(w.admin, &messages.Shutdown{Reply: done})
 	if r := w.await(queued); r.Error != ipc.ErrShutdown {
@@ -435,12 +450,8 @@ func TestDeleteIfRefusedIPv6StillSetsDown(t *testing.T) {
 // answered (a restart drops the actor's state) and never run.
 func TestAdminRestartAnswersQueued(t *testing.T) {
 	w := newWorld(t, fast)
-	asked, release := w.disk.hold("ipadm.json")
+	running, queued, release := w.runningAndQueued()
 	defer release()
-	running := w.askReq(&ipc.Request{Command: ipc.CmdCreateIf, Ifname: "eth0", Args: map[string]string{}})
-	<-asked
-	queued := w.askReq(&ipc.Request{Command: ipc.CmdCreateIf, Ifname: "eth1", Args: map[string]string{}})
-	w.showIf()                                       // answered once the admin actor has queued create-if eth1
 	w.system.Root.Send(w.admin, &actor.Restarting{}) // what the actor sees as it restarts
 	if r := w.await(queued); r.Error != ipc.ErrInternal {
 		t.Errorf("a command queued at a restart = %+v, want INTERNAL", r)
