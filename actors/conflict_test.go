@@ -12,21 +12,6 @@ import (
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
-// TestManagedSet: add, has and remove by name, for every index of a name.
-func TestManagedSet(t *testing.T) {
-	var s managedSet
-	if s.has(2) {
-		t.Fatal("empty set has 2")
-	}
-	s.add(Link{Name: "eth0", Index: 2})
-	s.add(Link{Name: "eth0", Index: 7}) // the link came back with another index
-	s.add(Link{Name: "eth1", Index: 3})
-	s.remove("eth0")
-	if s.has(2) || s.has(7) || !s.has(3) {
-		t.Fatalf("after remove(eth0): has(2)=%v has(7)=%v has(3)=%v", s.has(2), s.has(7), s.has(3))
-	}
-}
-
 // The interfaces resumed at start-up, adopting what is on their links,
 // read the host's address list from memory: no dump of the kernel's table
 // at all (before the address watch: one dump shared by all, inside a

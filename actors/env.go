@@ -60,8 +60,6 @@ type Env struct {
 	// gens numbers timer armings across every actor and incarnation, so a
 	// timer of a dead incarnation can never match a live one's generation.
 	gens atomic.Uint64
-	// managed serves the conflict check (conflict.go).
-	managed managedSet
 	// records write each interface's records off the actors (store.Recorder),
 	// kernels make their kernel calls (kernel.Worker).
 	records store.Recorders

@@ -107,7 +107,7 @@ func (m *manager) Receive(ctx actor.Context) {
 	case *messages.Unmanaged:
 		if pid, ok := m.children[msg.Ifname]; ok && pid.Equal(msg.PID) {
 			delete(m.children, msg.Ifname)
-			m.env.managed.remove(msg.Ifname)
+			m.env.HostAddrs.Unmanage(msg.Ifname)
 		}
 		if m.primary == msg.Ifname {
 			m.primary = ""
@@ -124,7 +124,7 @@ func (m *manager) Receive(ctx actor.Context) {
 		name := m.names[msg.Who.Id]
 		delete(m.names, msg.Who.Id)
 		if _, again := m.children[name]; !again {
-			m.env.managed.remove(name)
+			m.env.HostAddrs.Unmanage(name)
 		}
 		m.routed.stopped(msg.Who, ipc.Code(lease.Orphaned(m.standing(name), m.closing)), name, m.recorder(name),
 			m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))))
@@ -151,7 +151,7 @@ func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 	m.children[link.Name] = pid
 	m.names[pid.Id] = link.Name
 	delete(m.missing, link.Name)
-	m.env.managed.add(link)
+	m.env.HostAddrs.Manage(link.Index, link.Name)
 	delete(m.failed, link.Name)
 	return pid
 }

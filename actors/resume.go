@@ -110,7 +110,7 @@ func (m *manager) resumeFound(ctx actor.Context, l *looked, owned func(string) b
 			m.missing[name] = true
 			continue
 		}
-		m.env.managed.add(l.links[i])
+		m.env.HostAddrs.Manage(l.links[i].Index, l.links[i].Name)
 		links = append(links, l.links[i])
 	}
 	for _, link := range links {

@@ -24,6 +24,9 @@ type AddrTable struct {
 	// queued: the conflict check counts them as the host's already, or
 	// another interface offered one of them meanwhile would take it too.
 	coming map[IfAddr]int
+	// managed are the links under the agent's management, ifindex ->
+	// name (conflict.go).
+	managed map[int]string
 }
 
 var _ HostAddrs = (*AddrTable)(nil) // the kernel worker tells it what it did

@@ -2,8 +2,10 @@
 // through rtnetlink (Netlink): addresses with both lifetimes, the lease's
 // routes marked RTPROT_DHCP with the interface's own metric, an optional
 // per-interface table with its "from ADDRESS" rule, the host's address list
-// for the conflict check (a dump, and AddrTable: the list in memory that
-// the agent's address watch keeps current), MTU, and the link state and
+// and the conflict check on it (a dump, and AddrTable: the list in memory
+// that the agent's address watch keeps current, with the links the agent
+// manages, which answers whether an offered address conflicts and whether
+// a gateway is the host's own), MTU, and the link state and
 // IPv6 switches that interface administration (SPEC §4) needs.
 //
 // What a lease installs is described by an AddrConfig, a value the owner
