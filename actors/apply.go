@@ -61,7 +61,7 @@ func (a *iface) remove(now time.Time) {
 // and incarnation shares (so that an earlier incarnation's report never
 // passes for a later job), and bounds the wait for it.
 func (a *iface) queueKernel(now time.Time, job func(*kernel.Worker) []error) {
-	seq := a.env.gens.Add(1)
+	seq := a.env.gens.Next()
 	a.kseq = seq
 	k, root, self := a.kern, a.root, a.self
 	k.Do(func() {

@@ -10,7 +10,7 @@
 // clock, store, hooks); the manager answers commands for interfaces
 // without a machine as lease.Unmanaged says; the IPC actor translates with
 // messages.FromWire; hooks wait in a hook.Queue. Receive never blocks:
-// timers are time.AfterFunc posting a generation-stamped message, socket
+// timers are clock.Timers posting a generation-stamped message, socket
 // readers are goroutines posting packets, and slow work (netlink, fsync,
 // fork and exec) runs on goroutines that post their results back.
 package actors

@@ -5,7 +5,7 @@ import (
 )
 
 // handle feeds one event to the machine and carries out its actions, each
-// by the file of its concern: the wire (send.go), timers (timers.go), the
+// by the file of its concern: the wire (send.go), timers (clock.Timers), the
 // kernel (apply.go, routes.go: the kernel worker calls it), events and hooks (notify.go, hooks.go),
 // the store (persist.go) and the command's answer (commands.go).
 func (a *iface) handle(ev lease.Event) {
@@ -23,9 +23,9 @@ func (a *iface) handle(ev lease.Event) {
 		case lease.SendARP:
 			a.sendARP(act)
 		case lease.ArmTimer:
-			a.arm(act.Timer, act.At.Sub(now))
+			a.timers.Arm(act.Timer, act.At.Sub(now))
 		case lease.StopTimer:
-			a.stopTimer(act.Timer)
+			a.timers.Stop(act.Timer)
 		case lease.Apply:
 			a.apply(act.Lease, now, false)
 		case lease.Remove:

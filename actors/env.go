@@ -4,8 +4,8 @@ import (
 	"net"
 	"net/netip"
 	"sync/atomic"
-	"time"
 
+	"github.com/dhcpagent/dhcpagent/clock"
 	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/ipc"
@@ -18,7 +18,7 @@ import (
 // Env is what the actors need from the world, as small interfaces so tests
 // can substitute fakes (transport/transporttest, kernel/kerneltest).
 type Env struct {
-	Clock  Clock
+	Clock  clock.Clock
 	Sender Sender
 	Router Router
 	ARP    ARPWatcher
@@ -57,9 +57,10 @@ type Env struct {
 	// What follows is state the actors share, not a dependency: the
 	// zero value is ready.
 
-	// gens numbers timer armings across every actor and incarnation, so a
-	// timer of a dead incarnation can never match a live one's generation.
-	gens atomic.Uint64
+	// gens numbers timer armings, kernel jobs and hook runs across every
+	// actor and incarnation, so that a message of a dead incarnation can
+	// never match a live one's.
+	gens clock.Gens
 	// records write each interface's records off the actors (store.Recorder),
 	// kernels make their kernel calls (kernel.Worker).
 	records store.Recorders
@@ -68,15 +69,6 @@ type Env struct {
 
 // Cfg returns the configuration in force.
 func (e *Env) Cfg() *config.Config { return e.Config.Load() }
-
-// Clock is the time source of the actors.
-type Clock interface {
-	Now() time.Time
-	AfterFunc(d time.Duration, f func()) Stopper
-}
-
-// Stopper cancels a pending timer.
-type Stopper interface{ Stop() bool }
 
 // Sender transmits client messages.
 type Sender interface {

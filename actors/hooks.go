@@ -49,7 +49,7 @@ func (a *iface) nextHook() {
 		}
 		return
 	}
-	job, ok := a.hooks.Start(func() uint64 { return a.env.gens.Add(1) })
+	job, ok := a.hooks.Start(func() uint64 { return a.env.gens.Next() })
 	if !ok {
 		return
 	}

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/clock"
 	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel"
@@ -28,7 +29,7 @@ type iface struct {
 	self     *actor.PID
 	parent   *actor.PID
 	m        *lease.Machine
-	timers   map[lease.Timer]armed
+	timers   clock.Timers[lease.Timer]
 	xid      uint32         // xid bound in the Router, 0 when none
 	watching bool           // ARP watched for conflicts
 	kern     *kernel.Worker // makes its kernel calls, in order
@@ -36,7 +37,7 @@ type iface struct {
 	kdone    uint64         // the latest one done
 	mark     uint64         // kseq when the message being handled came
 	held     []tail         // hooks and answers waiting for kernel work
-	late     Stopper        // bounds that wait
+	late     clock.Stopper  // bounds that wait
 	// untilKernel: answers wait for the kernel worker's queue (dropHeld).
 	untilKernel bool
 	pending     map[uint64]*pending // commands the machine has yet to answer
@@ -58,11 +59,6 @@ type incarnations struct {
 	// carried is the start the failed incarnation left waiting: the next
 	// one resumes the interface with it and answers it once bound.
 	carried []*pending
-}
-
-type armed struct {
-	gen  uint64
-	stop Stopper
 }
 
 func newIface(env *Env, link Link) actor.Producer {
@@ -150,8 +146,7 @@ func (a *iface) Receive(ctx actor.Context) {
 		p := msg.Packet
 		a.handle(lease.ARPSeen{SenderHW: p.SenderHW, SenderIP: p.SenderIP, TargetIP: p.TargetIP})
 	case *messages.TimerFired:
-		if t, ok := a.timers[msg.Timer]; ok && t.gen == msg.Gen {
-			delete(a.timers, msg.Timer)
+		if a.timers.Fired(msg.Timer, msg.Gen) {
 			a.handle(lease.Timeout{Timer: msg.Timer})
 		}
 	case *messages.HookDone:
@@ -169,7 +164,10 @@ func (a *iface) started(ctx actor.Context) {
 	a.root = ctx.ActorSystem().Root
 	a.self = ctx.Self()
 	a.parent = ctx.Parent()
-	a.timers = make(map[lease.Timer]armed)
+	root, self := a.root, a.self
+	a.timers = clock.NewTimers(a.env.Clock, &a.env.gens, func(t lease.Timer, gen uint64) {
+		root.Send(self, &messages.TimerFired{Timer: t, Gen: gen})
+	})
 	cfg, err := leaseConfig(a.env, a.link)
 	if err != nil {
 		a.log.Error("bad configuration for the interface", zap.Error(err))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/clock/clocktest"
 	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
@@ -34,7 +35,7 @@ type world struct {
 	t      *testing.T
 	system *actor.ActorSystem
 	ipc    *actor.PID
-	clock  *fakeClock
+	clock  *clocktest.Manual
 	send   *fakeSender
 	net    *kerneltest.Kernel
 	arp    *transporttest.ARP
@@ -87,7 +88,7 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, k *kerneltest.Kern
 	}
 	w := &world{
 		t:     t,
-		clock: &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)},
+		clock: clocktest.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
 		send:  newFakeSender(),
 		net:   k,
 		links: &fakeLinks{known: map[string]Link{

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/actors"
+	"github.com/dhcpagent/dhcpagent/clock"
 	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/hostname"
@@ -159,7 +160,7 @@ func newEnv(o Options, st *store.Store, s *sockets, hooks *hook.Runner) (*actors
 		return nil, err
 	}
 	env := &actors.Env{
-		Clock:     systemClock{},
+		Clock:     clock.Real{},
 		Sender:    sender{s.raw, s.udp, s.arp},
 		Router:    s.disp,
 		ARP:       s.arp,

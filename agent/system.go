@@ -1,25 +1,13 @@
 package agent
 
 import (
-	"time"
-
 	"github.com/dhcpagent/dhcpagent/actors"
 	"github.com/dhcpagent/dhcpagent/kernel"
 )
 
-// The real implementations of the actors' clock and link lookups, which
-// newEnv wires with the sockets, the store and the hook runner.
-
-// systemClock is the real clock.
-type systemClock struct{}
-
-var _ actors.Clock = systemClock{}
-
-// Now returns the current time, with its monotonic reading.
-func (systemClock) Now() time.Time { return time.Now() }
-
-// AfterFunc calls f in its own goroutine after d.
-func (systemClock) AfterFunc(d time.Duration, f func()) actors.Stopper { return time.AfterFunc(d, f) }
+// The real implementation of the actors' link lookups, which newEnv
+// wires with the sockets, the store, the hook runner and the real clock
+// (clock.Real).
 
 // netLinks looks interfaces up through the kernel, one link at a time.
 type netLinks struct{ n *kernel.Netlink }

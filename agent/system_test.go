@@ -3,7 +3,6 @@ package agent
 import (
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/dhcpagent/dhcpagent/kernel"
 )
@@ -23,23 +22,5 @@ func TestNetLinks(t *testing.T) {
 	}
 	if _, err := (netLinks{n}).ByName("dha-nosuch0"); !errors.Is(err, kernel.ErrNoLink) {
 		t.Fatalf("ByName of a missing link: %v, want ErrNoLink", err)
-	}
-}
-
-// TestSystemClock: the real clock's timer fires, and one stopped in time
-// does not.
-func TestSystemClock(t *testing.T) {
-	fired := make(chan struct{})
-	systemClock{}.AfterFunc(time.Millisecond, func() { close(fired) })
-	select {
-	case <-fired:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the timer did not fire within 10 s")
-	}
-	if !(systemClock{}).AfterFunc(time.Hour, func() { t.Error("a stopped timer fired") }).Stop() {
-		t.Error("a pending timer could not be stopped")
-	}
-	if now := (systemClock{}).Now(); now == now.Round(0) {
-		t.Error("Now has no monotonic reading")
 	}
 }
