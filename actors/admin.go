@@ -2,6 +2,7 @@ package actors
 
 import (
 	"errors"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipadm"
@@ -59,9 +60,10 @@ type (
 
 // AdminProps is the admin actor's Props.
 func AdminProps(env *Env, manager *actor.PID) *actor.Props {
+	idle := make(chan struct{}, 1) // shared by the incarnations
 	return actor.PropsFromProducer(func() actor.Actor {
 		log := env.Log.Named("ipadm")
-		return &admin{run: &runner{env: env, manager: manager, log: log}, log: log, cfg: ipadm.NewConfigs()}
+		return &admin{run: &runner{env: env, manager: manager, log: log, idle: idle}, log: log, cfg: ipadm.NewConfigs()}
 	})
 }
 
@@ -110,8 +112,18 @@ func (a *admin) Receive(ctx actor.Context) {
 	}
 }
 
-// load reads the persistent configuration, off Receive.
+// load reads the persistent configuration, off Receive, once an earlier
+// incarnation's job (a restart does not stop it) has written what it
+// commits: read before, its object would be lost from the next write.
 func (a *admin) load() {
+	t := time.NewTimer(shutdownWait)
+	defer t.Stop()
+	select {
+	case a.run.idle <- struct{}{}:
+		<-a.run.idle
+	case <-t.C:
+		a.log.Error("an earlier job still runs; reading the interface configuration anyway")
+	}
 	persist := ipadm.NewConfig()
 	if st := a.run.env.Store; st != nil {
 		if c, err := st.LoadIPAdm(); err != nil {
@@ -211,9 +223,11 @@ func (a *admin) next() {
 		a.busy = true
 		go func(cfg ipadm.Configs) {
 			var answer func()
+			a.run.idle <- struct{}{} // an earlier incarnation's job is done
 			for _, p := range plans {
 				cfg, answer = a.run.plan(cfg, p, j.c)
 			}
+			<-a.run.idle
 			a.run.root.Send(a.self, &adminDone{cfg: cfg, by: a.run})
 			if answer != nil {
 				answer()

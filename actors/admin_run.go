@@ -21,6 +21,9 @@ type runner struct {
 	manager *actor.PID
 	root    *actor.RootContext
 	log     *zap.Logger
+	// idle holds one token while a job's plans run, for every incarnation
+	// of the admin actor: a restarted one reads the store after them.
+	idle chan struct{}
 }
 
 // plan runs p's steps in order from cfg and returns the configurations

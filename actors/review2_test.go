@@ -1,0 +1,122 @@
+package actors
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// Review by attack (h5): the admin actor failing for real (a panic its
+// supervisor restarts it from) while a plan step is held, SIGTERM with a
+// kernel that never answers, and the like. Each command gets exactly one
+// answer and what the store and the kernel keep agrees with the answers.
+
+// adminPanic makes the admin actor panic when it receives it (through a
+// receiver middleware: the actor's own code has no such message).
+type adminPanic struct{}
+
+// panickyAdmin replaces the world's admin actor by one that panics on
+// adminPanic, under the same name (the IPC actor's PID stays good), and
+// waits until it has read the store.
+func (w *world) panickyAdmin() {
+	w.t.Helper()
+	if err := w.system.Root.StopFuture(w.admin).Wait(); err != nil {
+		w.t.Fatal(err)
+	}
+	props := AdminProps(w.env, w.mgr).Configure(actor.WithReceiverMiddleware(func(next actor.ReceiverFunc) actor.ReceiverFunc {
+		return func(c actor.ReceiverContext, e *actor.MessageEnvelope) {
+			if _, ok := e.Message.(adminPanic); ok {
+				panic("h5: the admin actor fails")
+			}
+			next(c, e)
+		}
+	}))
+	var err error
+	if w.admin, err = w.system.Root.SpawnNamed(props, "ipadm"); err != nil {
+		w.t.Fatal(err)
+	}
+	w.showIf()
+}
+
+// An admin actor that panics while create-if eth0 is held in its
+// ipadm.json write and create-if eth1 waits behind it: eth1 is answered
+// once (INTERNAL) and never configured, eth0 once (OK) when the write is
+// done, and the restarted actor knows eth0: the next command works and
+// keeps eth0 in ipadm.json (a restarted actor that read the store before
+// the held write ended would write eth0 out of it).
+func TestReview2AdminPanicWhileWriting(t *testing.T) {
+	w := newWorld(t, fast)
+	w.panickyAdmin()
+	running, queued, release := w.runningAndQueued()
+	defer release()
+	w.system.Root.Send(w.admin, adminPanic{})
+	if r := w.await(queued); r.Error != ipc.ErrInternal {
+		t.Errorf("create-if eth1 queued at the panic = %+v, want INTERNAL", r)
+	}
+	stillWaiting(t, running)
+	release()
+	if r := w.await(running); r.Error != "" {
+		t.Fatalf("create-if eth0 running at the panic = %+v, want OK", r)
+	}
+	if w.up("eth1") {
+		t.Error("the command answered at the panic brought eth1 up")
+	}
+	if r := w.adm(ipc.CmdCreateIf, "eth1"); r.Error != "" {
+		t.Fatalf("create-if eth1 after the restart = %+v", r)
+	}
+	c, err := w.store.LoadIPAdm()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"eth0", "eth1"} {
+		if _, ok := c.Interfaces[n]; !ok {
+			t.Errorf("ipadm.json after the restart and create-if eth1 has no %s: %+v", n, c.Interfaces)
+		}
+	}
+	got := w.showIf()
+	if len(got) != 2 || !slices.ContainsFunc(got, func(s string) bool { return len(s) > 4 && s[:5] == "eth0 " }) {
+		t.Errorf("show-if after the restart = %v, want eth0 and eth1", got)
+	}
+	stillWaiting(t, running)
+	stillWaiting(t, queued)
+}
+
+// An admin actor that panics while create-addr's DHCP step waits for the
+// manager (the DISCOVER is out, nothing answered): the command is answered
+// once, with the lease, when it binds; the restarted actor lists the
+// object and its delete-addr takes the address off.
+func TestReview2AdminPanicWhileDHCPWaits(t *testing.T) {
+	w := newWorld(t, fast)
+	w.panickyAdmin()
+	ch := w.askReq(&ipc.Request{Command: ipc.CmdCreateAddr, Args: map[string]string{ipc.ArgObject: "eth0/d",
+		ipc.ArgType: "dhcp"}})
+	d := w.send.next(t)
+	expectType(t, d, dhcpv4.MessageTypeDiscover)
+	w.system.Root.Send(w.admin, adminPanic{})
+	w.showIf() // the restarted actor has read the store
+	stillWaiting(t, ch)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
+	r := w.send.next(t)
+	expectType(t, r, dhcpv4.MessageTypeRequest)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
+	if rep := w.await(ch); rep.Error != "" || rep.Status == nil || rep.Status.State != "BOUND" {
+		t.Fatalf("create-addr across the panic = %+v, want OK with a BOUND status", rep)
+	}
+	if got := w.showAddr(); len(got) != 1 || !strings.HasPrefix(got[0], "eth0/d ") {
+		t.Errorf("show-addr after the restart = %v, want eth0/d", got)
+	}
+	if rep := w.adm(ipc.CmdDeleteAddr, "", ipc.ArgObject, "eth0/d"); rep.Error != "" {
+		t.Fatalf("delete-addr after the restart = %+v", rep)
+	}
+	if addrs, _ := w.net.Addrs(); len(addrs) != 0 {
+		t.Errorf("addresses after delete-addr: %v, want none", addrs)
+	}
+	if c, err := w.store.LoadIPAdm(); err != nil || len(c.Addresses) != 0 {
+		t.Errorf("ipadm.json after delete-addr = %+v, %v; want no address", c, err)
+	}
+	stillWaiting(t, ch)
+}
