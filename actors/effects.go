@@ -14,7 +14,8 @@ func (a *iface) handle(ev lease.Event) {
 	acts := a.m.Handle(now, ev)
 	// Listen for the transaction's replies before its first message
 	// leaves: a fast server must not answer into the void.
-	a.listen()
+	st := a.m.Status()
+	a.listener.Follow(st.XID, st.Probing)
 	var t tail
 	for _, act := range acts {
 		switch act := act.(type) {

@@ -20,8 +20,8 @@ import (
 type Env struct {
 	Clock  clock.Clock
 	Sender Sender
-	Router Router
-	ARP    ARPWatcher
+	Router transport.Router
+	ARP    transport.ARPWatcher
 	Net    Configurer
 	Links  Links
 	// Admin configures links for create-if and friends; may be nil (tests
@@ -79,19 +79,6 @@ type Sender interface {
 	Unicast(ifindex int, from, to netip.Addr, payload []byte) error
 	// ARP broadcasts an ARP packet on ifindex.
 	ARP(ifindex int, p transport.ARPPacket) error
-}
-
-// ARPWatcher delivers the ARP packets heard on an interface.
-type ARPWatcher interface {
-	Watch(ifindex int, f func(transport.ARPPacket))
-	Unwatch(ifindex int)
-}
-
-// Router routes replies to the transaction that owns their xid.
-type Router interface {
-	NewXID() uint32
-	Bind(xid uint32, ifindex int, hw net.HardwareAddr, deliver transport.Deliver)
-	Unbind(xid uint32, hw net.HardwareAddr)
 }
 
 // Configurer applies leases to the kernel and reads what it has; package

@@ -86,9 +86,9 @@ func newKernel() *kerneltest.Kernel {
 
 // The fakes are what the actors take (checked at compile time).
 var (
-	_ Configurer = (*kerneltest.Kernel)(nil)
-	_ LinkAdmin  = (*kerneltest.Kernel)(nil)
-	_ ARPWatcher = (*transporttest.ARP)(nil)
+	_ Configurer           = (*kerneltest.Kernel)(nil)
+	_ LinkAdmin            = (*kerneltest.Kernel)(nil)
+	_ transport.ARPWatcher = (*transporttest.ARP)(nil)
 )
 
 // fakeLinks knows a fixed set of interfaces. A test can hold the lookups

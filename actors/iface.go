@@ -13,6 +13,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/store"
+	"github.com/dhcpagent/dhcpagent/transport"
 	"go.uber.org/zap"
 )
 
@@ -30,14 +31,13 @@ type iface struct {
 	parent   *actor.PID
 	m        *lease.Machine
 	timers   clock.Timers[lease.Timer]
-	xid      uint32         // xid bound in the Router, 0 when none
-	watching bool           // ARP watched for conflicts
-	kern     *kernel.Worker // makes its kernel calls, in order
-	kseq     uint64         // the latest kernel job asked for
-	kdone    uint64         // the latest one done
-	mark     uint64         // kseq when the message being handled came
-	held     []tail         // hooks and answers waiting for kernel work
-	late     clock.Stopper  // bounds that wait
+	listener transport.Listener // the Router's binding, the ARP watch
+	kern     *kernel.Worker     // makes its kernel calls, in order
+	kseq     uint64             // the latest kernel job asked for
+	kdone    uint64             // the latest one done
+	mark     uint64             // kseq when the message being handled came
+	held     []tail             // hooks and answers waiting for kernel work
+	late     clock.Stopper      // bounds that wait
 	// untilKernel: answers wait for the kernel worker's queue (dropHeld).
 	untilKernel bool
 	pending     map[uint64]*pending // commands the machine has yet to answer
@@ -80,7 +80,7 @@ func newIface(env *Env, link Link) actor.Producer {
 
 // rng draws xids from the Router, which keeps them unique across
 // interfaces, and other randomness from crypto/rand.
-type rng struct{ r Router }
+type rng struct{ r transport.Router }
 
 func (g rng) XID() uint32 { return g.r.NewXID() }
 
@@ -168,6 +168,7 @@ func (a *iface) started(ctx actor.Context) {
 	a.timers = clock.NewTimers(a.env.Clock, &a.env.gens, func(t lease.Timer, gen uint64) {
 		root.Send(self, &messages.TimerFired{Timer: t, Gen: gen})
 	})
+	a.listener = a.newListener()
 	cfg, err := leaseConfig(a.env, a.link)
 	if err != nil {
 		a.log.Error("bad configuration for the interface", zap.Error(err))

@@ -9,8 +9,8 @@ import (
 )
 
 // This file is the interface actor's traffic: the machine's messages and
-// ARP packets out, and the listeners that bring replies and ARP back in as
-// messages to the actor.
+// ARP packets out, and the listener (transport.Listener) that brings
+// replies and ARP back in as messages to the actor.
 
 func (a *iface) send(s lease.Send) {
 	b := s.Msg.ToBytes()
@@ -40,31 +40,11 @@ func (a *iface) sendARP(s lease.SendARP) {
 	}
 }
 
-// listen keeps the Router's binding in step with the machine's transaction,
-// and watches ARP while an address is being probed.
-func (a *iface) listen() {
-	st := a.m.Status()
-	if st.XID != a.xid {
-		if a.xid != 0 {
-			a.env.Router.Unbind(a.xid, a.link.HWAddr)
-		}
-		a.xid = st.XID
-		if st.XID != 0 {
-			root, self := a.root, a.self
-			a.env.Router.Bind(st.XID, a.link.Index, a.link.HWAddr, func(m *dhcpv4.DHCPv4, err error) {
-				root.Send(self, &messages.Inbound{Msg: m, Err: err})
-			})
-		}
-	}
-	if probing := st.Probing; probing != a.watching {
-		a.watching = probing
-		if probing {
-			root, self := a.root, a.self
-			a.env.ARP.Watch(a.link.Index, func(p transport.ARPPacket) {
-				root.Send(self, &messages.ARPInbound{Packet: p})
-			})
-		} else {
-			a.env.ARP.Unwatch(a.link.Index)
-		}
-	}
+// newListener returns the interface's transport.Listener, whose replies
+// and ARP packets come back as messages to the actor.
+func (a *iface) newListener() transport.Listener {
+	root, self := a.root, a.self
+	return transport.Listener{Router: a.env.Router, ARP: a.env.ARP, Ifindex: a.link.Index, HW: a.link.HWAddr,
+		Reply: func(m *dhcpv4.DHCPv4, err error) { root.Send(self, &messages.Inbound{Msg: m, Err: err}) },
+		Heard: func(p transport.ARPPacket) { root.Send(self, &messages.ARPInbound{Packet: p}) }}
 }

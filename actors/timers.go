@@ -13,12 +13,5 @@ func (a *iface) quiesce() {
 		a.late.Stop()
 		a.late = nil
 	}
-	if a.xid != 0 {
-		a.env.Router.Unbind(a.xid, a.link.HWAddr)
-		a.xid = 0
-	}
-	if a.watching {
-		a.env.ARP.Unwatch(a.link.Index)
-		a.watching = false
-	}
+	a.listener.Stop()
 }

@@ -69,7 +69,7 @@ func (s meteredSender) Unicast(ifindex int, from, to netip.Addr, b []byte) error
 // meteredRouter counts every reply delivered to a transaction, on the
 // receiving goroutine, and ends an exchange's timing with its binding.
 type meteredRouter struct {
-	actors.Router
+	transport.Router
 	m *metrics.Metrics
 }
 
@@ -88,8 +88,8 @@ func (r meteredRouter) Unbind(xid uint32, hw net.HardwareAddr) {
 }
 
 var (
-	_ actors.Sender = meteredSender{}
-	_ actors.Router = meteredRouter{}
+	_ actors.Sender    = meteredSender{}
+	_ transport.Router = meteredRouter{}
 )
 
 // serveMetrics serves --metrics ADDR (SPEC §1, off by default): /metrics

@@ -19,6 +19,9 @@
 //     RELEASE) from the leased address through the right interface with
 //     IP_PKTINFO. Its own receive queue is closed by a drop-all filter,
 //     because replies arrive through the packet socket.
+//   - Each interface actor follows its machine with a Listener: the
+//     Dispatcher holds exactly the xid of its one transaction, and ARP is
+//     watched only while an address is probed.
 //
 // Package transporttest has fakes for the actor tests.
 package transport

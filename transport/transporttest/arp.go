@@ -15,6 +15,8 @@ type ARP struct {
 	watchers map[int]func(transport.ARPPacket)
 }
 
+var _ transport.ARPWatcher = (*ARP)(nil)
+
 // Watch makes f the listener for ARP packets heard on ifindex.
 func (a *ARP) Watch(ifindex int, f func(transport.ARPPacket)) {
 	a.mu.Lock()
