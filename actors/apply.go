@@ -3,13 +3,15 @@ package actors
 import (
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/hostplan"
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"go.uber.org/zap"
 )
 
-// The interface actor decides what a lease puts on the host and hands it
-// to the interface's kernel worker (kernel.Worker), which makes the calls
+// What a lease puts on the host is package hostplan's decision; the
+// interface actor hands it to the interface's kernel worker
+// (kernel.Worker), which makes the calls
 // off Receive, in order, and posts each outcome back as kernelDone. What
 // the kernel work of an event decides waits for it: the event's hook runs,
 // and its commands are answered, once the worker has done what the event
@@ -38,12 +40,9 @@ type kernelLate struct{ seq uint64 }
 // lifetimes equal to the lease's remaining time, its routes, its DNS, the
 // host name and its MTU when APPLY_MTU is set.
 func (a *iface) apply(l *lease.Lease, now time.Time, again bool) {
-	p := kernel.Plan{Cfg: a.addrConfig(l, now), DNS: a.planDNS(l), Hostname: a.planHostname(l.ACK.HostName()),
-		Again: again, Log: []zap.Field{zap.Stringer("server", l.Server), zap.Duration("lease", l.Duration),
-			zap.Bool("infinite", l.Infinite)}}
-	if l.MTU > 0 && a.env.Cfg().Bool(a.link.Name, "APPLY_MTU") {
-		p.MTU = l.MTU
-	}
+	p := hostplan.Of(l, now, hostplan.Link{Name: a.link.Name, Index: a.link.Index, Primary: a.inc.primary},
+		a.env.Cfg().Host(a.link.Name))
+	p.Again = again
 	if !again {
 		// The address is the host's from now on for the conflict check of
 		// every other interface, not only once the worker has applied it.

@@ -36,9 +36,9 @@ type Env struct {
 	Store Store
 	// DNS receives the interfaces' name servers and search domains
 	// (SPEC §2 DNS=); nil for DNS=no and in tests without it.
-	DNS Resolver
+	DNS kernel.Resolver
 	// HostName sets the kernel host name for SET_HOSTNAME; may be nil.
-	HostName HostNamer
+	HostName kernel.HostNamer
 	// Hooks runs the event hook; may be nil.
 	Hooks Hooks
 	// TestHooks enables commands that exist only for tests (debug-panic).

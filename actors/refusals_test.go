@@ -2,12 +2,10 @@ package actors
 
 import (
 	"errors"
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/dhcpagent/dhcpagent/config"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
 	"github.com/dhcpagent/dhcpagent/lease"
@@ -40,28 +38,6 @@ func TestRefusalLogRateLimited(t *testing.T) {
 		if f["reason"] != want.reason || f["suppressed"] != want.suppressed || f["detail"] == "" {
 			t.Errorf("line %d: %v, want reason %s with %d suppressed", i, f, want.reason, want.suppressed)
 		}
-	}
-}
-
-// TestLifetimeNeverForever: a finite lease with no time left is applied
-// with a lifetime of 1 s, never 0, which the kernel reads as forever.
-func TestLifetimeNeverForever(t *testing.T) {
-	cfg, err := config.Parse("test.conf", strings.NewReader(""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := &Env{}
-	env.Config.Store(cfg)
-	a := &iface{env: env, link: Link{Name: "eth0", Index: 2}, inc: &incarnations{}}
-	began := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := &lease.Lease{Addr: netip.MustParsePrefix("198.18.0.100/24"), Began: began, Duration: 5 * time.Second}
-	for _, now := range []time.Time{began.Add(5 * time.Second), began.Add(time.Minute)} {
-		if c := a.addrConfig(l, now); c.Valid != time.Second || c.Preferred != time.Second {
-			t.Errorf("at %v: lifetimes %v/%v, want 1s/1s", now.Sub(began), c.Valid, c.Preferred)
-		}
-	}
-	if c := a.addrConfig(l, began.Add(2*time.Second)); c.Valid != 3*time.Second {
-		t.Errorf("lifetime %v with 3 s left", c.Valid)
 	}
 }
 

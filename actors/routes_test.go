@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/hostplan"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/messages"
@@ -37,8 +38,8 @@ func TestTwoInterfacesTwoMetrics(t *testing.T) {
 	}
 	c0, _ := w.net.LastApplied(2)
 	c1, _ := w.net.LastApplied(3)
-	if c0.Metric != PrimaryMetric || c1.Metric != 1003 {
-		t.Fatalf("metrics eth0 %d eth1 %d, want %d (primary) and 1003 (1000 + ifindex)", c0.Metric, c1.Metric, PrimaryMetric)
+	if c0.Metric != hostplan.PrimaryMetric || c1.Metric != 1003 {
+		t.Fatalf("metrics eth0 %d eth1 %d, want %d (primary) and 1003 (1000 + ifindex)", c0.Metric, c1.Metric, hostplan.PrimaryMetric)
 	}
 	// Dropping eth1 removes eth1's lease, and nothing of eth0's.
 	w.do(ipc.CmdDrop, "eth1")
@@ -65,13 +66,13 @@ func TestPrimaryMovesDefaultRoute(t *testing.T) {
 		return c.Metric == 1002 && slices.ContainsFunc(w.net.Withdrawn(), func(o kernel.AddrConfig) bool { return o.Ifindex == 2 })
 	})
 	c1, _ := w.net.LastApplied(3)
-	if c1.Metric != PrimaryMetric {
-		t.Fatalf("eth1 metric %d after start --primary, want %d", c1.Metric, PrimaryMetric)
+	if c1.Metric != hostplan.PrimaryMetric {
+		t.Fatalf("eth1 metric %d after start --primary, want %d", c1.Metric, hostplan.PrimaryMetric)
 	}
 	got := w.net.Withdrawn()
 	slices.SortFunc(got, func(a, b kernel.AddrConfig) int { return a.Ifindex - b.Ifindex })
 	want := []kernel.AddrConfig{
-		{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.0.100/24"), Metric: PrimaryMetric, Routes: []kernel.Route{defRoute}},
+		{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.0.100/24"), Metric: hostplan.PrimaryMetric, Routes: []kernel.Route{defRoute}},
 		{Ifindex: 3, Addr: netip.MustParsePrefix("198.18.1.100/24"), Metric: 1003, Routes: []kernel.Route{defRoute}},
 	}
 	if diff := cmp.Diff(want, got, cmpNetip); diff != "" {
