@@ -2,6 +2,7 @@ package actors
 
 import (
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/clock"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/messages"
@@ -87,7 +88,7 @@ func (f inflight) add(pid *actor.PID, c *messages.Command) {
 // none): an answer the actor gave waiting for its kernel work (dropHeld:
 // a drop whose Remove is held when the actor restarts) goes first, and a
 // drop that was done is not answered as failed.
-func (f inflight) stopped(pid *actor.PID, code ipc.Code, ifname string, rec *store.Recorder, kern *kernel.Worker) {
+func (f inflight) stopped(pid *actor.PID, code ipc.Code, ifname string, rec *store.Recorder, kern *kernel.Worker, clk clock.Clock) {
 	cmds := f[pid.Id]
 	delete(f, pid.Id)
 	send := func() {
@@ -101,5 +102,5 @@ func (f inflight) stopped(pid *actor.PID, code ipc.Code, ifname string, rec *sto
 		send()
 		return
 	}
-	kern.After(send)
+	afterKernel(kern, clk, send)
 }

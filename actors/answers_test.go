@@ -81,7 +81,7 @@ func TestInflightAnsweredOnce(t *testing.T) {
 	if n := len(f[pid.Id]); n != 1 {
 		t.Fatalf("%d commands remembered, want the unanswered one", n)
 	}
-	f.stopped(pid, ipc.ErrFailedIf, "eth0", &store.Recorder{}, nil)
+	f.stopped(pid, ipc.ErrFailedIf, "eth0", &store.Recorder{}, nil, nil)
 	if r := <-queuedCh; r.Code != ipc.ErrFailedIf {
 		t.Fatalf("queued command = %+v, want FAILEDIF", r)
 	}

@@ -1,8 +1,10 @@
 package actors
 
 import (
+	"sync"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/clock"
 	"github.com/dhcpagent/dhcpagent/hostplan"
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
@@ -23,6 +25,15 @@ import (
 // kernel work: kernel.Timeout is each netlink request's bound, and an
 // application is a few of them.
 const kernelWait = 3 * kernel.Timeout
+
+// afterKernel runs f once k has done the work asked of it so far, or
+// kernelWait after now on clk if k is still at it: an answer waits for the
+// kernel work its command caused, never for a kernel that does not answer.
+func afterKernel(k *kernel.Worker, clk clock.Clock, f func()) {
+	once := sync.OnceFunc(f)
+	k.After(once)
+	clk.AfterFunc(kernelWait, once)
+}
 
 // kernelDone is the worker's report that the job numbered seq is done,
 // with what the kernel refused of the address and its routes.

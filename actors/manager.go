@@ -127,7 +127,7 @@ func (m *manager) Receive(ctx actor.Context) {
 			m.env.HostAddrs.Unmanage(name)
 		}
 		m.routed.stopped(msg.Who, ipc.Code(lease.Orphaned(m.standing(name), m.closing)), name, m.recorder(name),
-			m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))))
+			m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
 	case *messages.Shutdown:
 		m.shutdown(ctx, msg)
 	case *messages.Link:

@@ -1,12 +1,16 @@
 package actors
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
@@ -119,4 +123,104 @@ func TestReview2AdminPanicWhileDHCPWaits(t *testing.T) {
 		t.Errorf("ipadm.json after delete-addr = %+v, %v; want no address", c, err)
 	}
 	stillWaiting(t, ch)
+}
+
+// stuckKernel makes every Apply and Remove of the fake kernel wait until
+// the test ends: a kernel that never answers.
+func (w *world) stuckKernel() {
+	stuck := make(chan struct{})
+	w.net.SetFail(func(c kerneltest.Call) error {
+		if c.Op == "Apply" || c.Op == "Remove" {
+			<-stuck
+		}
+		return nil
+	})
+	w.t.Cleanup(func() { close(stuck) })
+}
+
+// advanceUntil advances the clock by kernelWait each time nothing came on
+// ch for a moment, at most five times (a kernelLate timer may be armed
+// only after the message that arms it is processed), and returns what came.
+func advanceUntil[T any](w *world, ch <-chan T, what string) T {
+	w.t.Helper()
+	for range 5 {
+		select {
+		case v := <-ch:
+			return v
+		case <-time.After(200 * time.Millisecond):
+			w.clock.Advance(kernelWait)
+		}
+	}
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(5 * time.Second):
+		w.t.Fatalf("%s: nothing within 5 x kernelWait", what)
+		var zero T
+		return zero
+	}
+}
+
+// SIGTERM while the kernel never answers: eth0's lease is being applied
+// (held for ever), a drop of eth0 waits behind it, eth1 is bound. The
+// shutdown completes once kernelWait has passed, every command is answered
+// once, and a command after SIGTERM answers SHUTDOWN at once and starts
+// nothing.
+func TestReview2ShutdownKernelNeverAnswers(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth1", 3600)
+	w.stuckKernel()
+	start := w.ask(0, ipc.CmdStart, "eth0")
+	w.serveBind(3600)
+	drop := w.ask(0, ipc.CmdDrop, "eth0")
+	st := w.do(ipc.CmdStatus, "eth0") // the actor is free meanwhile
+	if st.Error != "" || st.Status == nil {
+		t.Fatalf("status while the kernel hangs = %+v", st)
+	}
+	done := make(chan *messages.Result, 1)
+	w.system.Root.Send(w.mgr, &messages.Shutdown{Reply: done})
+	late := w.ask(0, ipc.CmdStart, "eth0")
+	if r := w.await(late); r.Error != ipc.ErrShutdown {
+		t.Errorf("start after SIGTERM = %+v, want SHUTDOWN at once", r)
+	}
+	advanceUntil(w, done, "the shutdown")
+	for name, ch := range map[string]<-chan *ipc.Reply{"start": start, "drop": drop} {
+		select {
+		case <-ch:
+		case <-time.After(5 * time.Second):
+			t.Errorf("%s eth0 not answered when the shutdown was", name)
+		}
+		stillWaiting(t, ch)
+	}
+	w.send.none(t) // nothing started by the late start
+}
+
+// An interface actor that fails too often while its kernel work hangs
+// (its lease being applied, held for ever) is marked FAILED, and every
+// command sent to it, the panics and a status queued behind the last one
+// (discarded with its mailbox), is answered within kernelWait: the
+// answers of a stopped actor's mailbox wait for its kernel work, but not
+// for ever.
+func TestReview2FailedWhileKernelHangs(t *testing.T) {
+	w := newWorld(t, fast)
+	w.stuckKernel()
+	start := w.ask(0, ipc.CmdStart, "eth0")
+	w.serveBind(3600)
+	var asked []<-chan *ipc.Reply
+	for range maxRestarts + 1 {
+		asked = append(asked, w.ask(0, ipc.CmdPanic, "eth0"))
+	}
+	asked = append(asked, w.ask(0, ipc.CmdStatus, "eth0"), start)
+	for i, ch := range asked {
+		r := advanceUntil(w, ch, fmt.Sprintf("command %d", i))
+		if i == maxRestarts+1 && r.Error != ipc.ErrFailedIf {
+			t.Errorf("status discarded with the failed actor's mailbox = %+v, want FAILEDIF", r)
+		}
+	}
+	if r := w.do(ipc.CmdPing, "eth0"); r.Error != ipc.ErrFailedIf {
+		t.Errorf("ping of the failed interface = %+v, want FAILEDIF", r)
+	}
+	for _, ch := range asked {
+		stillWaiting(t, ch)
+	}
 }
