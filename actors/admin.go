@@ -1,13 +1,12 @@
 package actors
 
 import (
-	"errors"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipadm"
+	"github.com/dhcpagent/dhcpagent/ipadm/run"
 	"github.com/dhcpagent/dhcpagent/ipc"
-	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"go.uber.org/zap"
 )
@@ -15,14 +14,20 @@ import (
 // admin owns interface and address objects (SPEC §4): the persistent
 // configuration in the store and the active one in the kernel. Package
 // ipadm decides what a command does (a plan of kernel steps, manager
-// commands and store writes, or its refusal); this actor runs the plans
-// one at a time, in the order the commands came, on a goroutine
-// (admin_run.go), so that its Receive never waits for netlink or an
-// fsync: later commands wait in its queue, listings (admin_show.go) are
-// answered meanwhile from the configuration committed so far.
+// commands and store writes, or its refusal) and package ipadm/run
+// carries a plan out; this actor orders them: one plan at a time, in the
+// order the commands came, on a goroutine, so that its Receive never
+// waits for netlink or an fsync. Later commands wait in its queue;
+// listings are answered meanwhile (run gathers what they show on a
+// goroutine) from the configuration committed so far.
 type admin struct {
-	run     *runner
+	runner *run.Runner
+	store  Store // the persistent configuration is read from it at start
+	// idle holds one token while a job's plans run, for every incarnation
+	// of the admin actor: a restarted one reads the store after them.
+	idle    chan struct{}
 	self    *actor.PID
+	root    *actor.RootContext
 	log     *zap.Logger
 	cfg     ipadm.Configs // committed: what the store and the kernel have
 	busy    bool          // a job runs (or the store is being read)
@@ -54,7 +59,7 @@ type (
 	// the incarnation's runner: a restarted actor ignores an earlier one's.
 	adminDone struct {
 		cfg ipadm.Configs
-		by  *runner
+		by  *run.Runner
 	}
 )
 
@@ -63,14 +68,17 @@ func AdminProps(env *Env, manager *actor.PID) *actor.Props {
 	idle := make(chan struct{}, 1) // shared by the incarnations
 	return actor.PropsFromProducer(func() actor.Actor {
 		log := env.Log.Named("ipadm")
-		return &admin{run: &runner{env: env, manager: manager, log: log, idle: idle}, log: log, cfg: ipadm.NewConfigs()}
+		a := &admin{store: env.Store, idle: idle, log: log, cfg: ipadm.NewConfigs()}
+		a.runner = &run.Runner{Links: env.Admin, Net: env.Net, Addrs: &env.HostAddrs, Store: env.Store,
+			Manager: func(c *messages.Command) { a.root.Send(manager, c) }, DropWait: shutdownWait, Log: log}
+		return a
 	})
 }
 
 func (a *admin) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		a.self, a.run.root, a.busy, a.booting = ctx.Self(), ctx.ActorSystem().Root, true, true
+		a.self, a.root, a.busy, a.booting = ctx.Self(), ctx.ActorSystem().Root, true, true
 		go a.load()
 	case *adminLoaded:
 		a.cfg.Persist, a.busy = msg.persist, false
@@ -93,7 +101,7 @@ func (a *admin) Receive(ctx actor.Context) {
 		}
 		a.queue, a.held = nil, nil
 	case *adminDone:
-		if msg.by != a.run {
+		if msg.by != a.runner {
 			return
 		}
 		a.cfg, a.busy = msg.cfg, false
@@ -119,20 +127,20 @@ func (a *admin) load() {
 	t := time.NewTimer(shutdownWait)
 	defer t.Stop()
 	select {
-	case a.run.idle <- struct{}{}:
-		<-a.run.idle
+	case a.idle <- struct{}{}:
+		<-a.idle
 	case <-t.C:
 		a.log.Error("an earlier job still runs; reading the interface configuration anyway")
 	}
 	persist := ipadm.NewConfig()
-	if st := a.run.env.Store; st != nil {
+	if st := a.store; st != nil {
 		if c, err := st.LoadIPAdm(); err != nil {
 			a.log.Error("reading the interface configuration failed", zap.Error(err))
 		} else {
 			persist = c
 		}
 	}
-	a.run.root.Send(a.self, &adminLoaded{persist: persist})
+	a.root.Send(a.self, &adminLoaded{persist: persist})
 }
 
 // command answers a listing at once, from the committed configuration, and
@@ -148,10 +156,10 @@ func (a *admin) command(c *messages.Command) {
 	}
 	switch r := c.Req.(type) {
 	case messages.ShowIf:
-		a.showIf(c)
+		a.runner.ShowIf(a.cfg, c)
 		return
 	case messages.ShowAddr:
-		a.showAddr(c, r.Object)
+		a.runner.ShowAddr(a.cfg, c, r.Object)
 		return
 	case messages.CreateIf:
 		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.CreateIf(c.Ifname, r.Families, r.Temporary) }
@@ -217,21 +225,16 @@ func (a *admin) next() {
 		a.queue = a.queue[1:]
 		plans, err := j.decide(a.cfg)
 		if err != nil {
-			answer(j.c, failure(err))
+			answer(j.c, run.Failure(err))
 			continue
 		}
 		a.busy = true
 		go func(cfg ipadm.Configs) {
-			var answer func()
-			a.run.idle <- struct{}{} // an earlier incarnation's job is done
-			for _, p := range plans {
-				cfg, answer = a.run.plan(cfg, p, j.c)
-			}
-			<-a.run.idle
-			a.run.root.Send(a.self, &adminDone{cfg: cfg, by: a.run})
-			if answer != nil {
-				answer()
-			}
+			a.idle <- struct{}{} // an earlier incarnation's job is done
+			a.runner.Run(cfg, plans, j.c, func(cfg ipadm.Configs) {
+				<-a.idle
+				a.root.Send(a.self, &adminDone{cfg: cfg, by: a.runner})
+			})
 			if j.done != nil {
 				select {
 				case j.done <- messages.OK():
@@ -242,14 +245,9 @@ func (a *admin) next() {
 	}
 }
 
-// failure is err as a result, with the code it carries.
-func failure(err error) *messages.Result {
-	var ce *ipadm.Error
-	switch {
-	case errors.As(err, &ce):
-		return messages.Fail(ce.Code, "%s", ce.Msg)
-	case errors.Is(err, kernel.ErrNoLink):
-		return messages.Fail(ipc.ErrNoLink, "%v", err)
+// answer answers c, unless it is the agent's own job (nil).
+func answer(c *messages.Command, r *messages.Result) {
+	if c != nil {
+		c.Answer(r)
 	}
-	return messages.Fail(ipc.ErrInternal, "%v", err)
 }

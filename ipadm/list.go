@@ -9,10 +9,10 @@ import (
 	"github.com/dhcpagent/dhcpagent/ipc"
 )
 
-// The listings (show-if, show-addr) in two pure halves around what the
-// admin actor gathers off its Receive: which objects a listing names (or
-// its coded error), and their rows from what the kernel and the interface
-// actors said of them (Observed).
+// The listings (show-if, show-addr) in two pure halves around what
+// package ipadm/run gathers off the admin actor's Receive: which objects a
+// listing names (or its coded error), and their rows from what the kernel
+// and the interface actors said of them (Observed).
 
 // IfRow is a line of show-if: the interface, its state (ok, down, failed,
 // disabled) and its current and persistent flags.

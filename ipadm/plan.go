@@ -12,8 +12,8 @@ import (
 // The decisions of the administrative commands (SPEC §4), pure: given the
 // persistent and the active configuration and a command, a Plan of kernel
 // steps, manager commands and store writes, or the coded error the command
-// answers. The admin actor carries a plan out, step by step, off its
-// Receive, and commits what the steps did (Configs.Commit).
+// answers. Package ipadm/run carries a plan out, step by step, off the
+// admin actor's Receive, and commits what the steps did (Configs.Commit).
 
 // Error is a command's refusal, with the result code it answers.
 type Error struct {

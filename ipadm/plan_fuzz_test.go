@@ -78,7 +78,7 @@ func FuzzCommands(f *testing.F) {
 	})
 }
 
-// run carries p out as the admin actor does, with step fail refused.
+// run carries p out as ipadm/run does, with step fail refused.
 func run(c Configs, p Plan, fail int) Configs {
 	for i, s := range p.Steps {
 		c = c.Commit(s, i != fail)

@@ -1,4 +1,4 @@
-package actors
+package run
 
 import (
 	"time"
@@ -15,23 +15,25 @@ import (
 // the admin actor's Receive never waits for a thousand netlink round trips
 // nor for a command in progress. Each netlink wait is bounded
 // (kernel.Timeout), the statuses by listWait. The goroutine reads the
-// committed configuration, which is never changed in place.
+// configuration it was given, which is never changed in place.
 
 // listWait bounds a listing's wait for the interface actors' statuses.
 const listWait = 5 * time.Second
 
-func (a *admin) showIf(c *messages.Command) {
-	cfg := a.cfg
+// ShowIf answers c, a show-if of c.Ifname ("" for every object), from
+// cfg: a naming error at once, the rows from a goroutine of its own once
+// the active interfaces' links are read.
+func (x *Runner) ShowIf(cfg ipadm.Configs, c *messages.Command) {
 	names, err := cfg.ListIfs(c.Ifname)
 	if err != nil {
-		c.Answer(failure(err))
+		c.Answer(Failure(err))
 		return
 	}
 	go func() {
 		o := ipadm.Observed{Links: map[string]ipadm.Link{}}
 		for _, n := range names {
 			if _, ok := cfg.Active.Interfaces[n]; ok {
-				a.run.link(o.Links, n)
+				x.link(o.Links, n)
 			}
 		}
 		r := messages.OK()
@@ -40,40 +42,42 @@ func (a *admin) showIf(c *messages.Command) {
 	}()
 }
 
-func (a *admin) showAddr(c *messages.Command, want string) {
-	cfg := a.cfg
+// ShowAddr answers c, a show-addr of want (an object, IF/ for an
+// interface's, "" for every one), from cfg: a naming error at once, the
+// rows from a goroutine of its own once the static objects' flags are
+// read and the DHCP objects' interfaces have told their leases (or
+// listWait ran out).
+func (x *Runner) ShowAddr(cfg ipadm.Configs, c *messages.Command, want string) {
 	objs, err := cfg.ListAddrs(want)
 	if err != nil {
-		c.Answer(failure(err))
+		c.Answer(Failure(err))
 		return
 	}
 	go func() {
 		o := ipadm.Observed{Links: map[string]ipadm.Link{}, Flags: map[string]ipadm.AddrFlags{}, Leases: map[string]ipadm.Lease{}}
-		statuses := map[string]chan *messages.Result{} // DHCP object's interface -> its status
+		statuses := map[string]<-chan *messages.Result{} // DHCP object's interface -> its status
 		for _, obj := range objs {
 			if ad, ok := cfg.Active.Addresses[obj]; ok && ad.Type == ipadm.DHCP && statuses[ad.Ifname] == nil {
-				ch := make(chan *messages.Result, 1)
-				statuses[ad.Ifname] = ch
-				a.run.root.Send(a.run.manager, &messages.Command{Ifname: ad.Ifname, Req: messages.Status{}, Reply: ch})
+				statuses[ad.Ifname] = x.ask(&messages.Command{Ifname: ad.Ifname, Req: messages.Status{}})
 			}
 		}
 		for _, obj := range objs {
 			if ad, ok := cfg.Active.Addresses[obj]; ok && ad.Type == ipadm.Static {
-				if st, ok := a.run.link(o.Links, ad.Ifname); ok {
-					present, tentative, duplicate := a.run.env.Admin.AddrFlags(st.Index, ad.Addr)
+				if st, ok := x.link(o.Links, ad.Ifname); ok {
+					present, tentative, duplicate := x.Links.AddrFlags(st.Index, ad.Addr)
 					o.Flags[obj] = ipadm.AddrFlags{Present: present, Tentative: tentative, Duplicate: duplicate}
 				}
 			}
 		}
-		deadline := time.NewTimer(listWait)
-		defer deadline.Stop()
+		expired, stop := x.deadline(listWait)
+		defer stop()
 		for ifname, ch := range statuses {
 			select {
 			case r := <-ch:
 				if l, ok := leaseOf(r); ok {
 					o.Leases[ifname] = l
 				}
-			case <-deadline.C:
+			case <-expired:
 			}
 		}
 		r := messages.OK()
@@ -84,8 +88,8 @@ func (a *admin) showAddr(c *messages.Command, want string) {
 
 // link reads ifname's state into links, and reports whether the link
 // exists.
-func (x *runner) link(links map[string]ipadm.Link, ifname string) (st kernel.LinkState, ok bool) {
-	st, err := x.env.Admin.State(ifname)
+func (x *Runner) link(links map[string]ipadm.Link, ifname string) (st kernel.LinkState, ok bool) {
+	st, err := x.Links.State(ifname)
 	if err != nil {
 		return st, false
 	}
