@@ -58,9 +58,7 @@ func (a *iface) failCurrent() {
 // flushHeld sends the replies held behind hooks that will not be waited
 // for any more: their events have happened.
 func (a *iface) flushHeld() {
-	for _, job := range a.hooks.Flush() {
-		a.replyAll(job)
-	}
+	a.hooks.Flush()
 	a.dropHeld() // and behind kernel work (apply.go)
 }
 

@@ -126,7 +126,7 @@ func (a *iface) kernelReached(seq uint64) {
 	for len(a.held) > 0 && a.held[0].after <= a.kdone {
 		t := a.held[0]
 		a.held = a.held[1:]
-		a.run(t)
+		a.hooks.Run(t.items)
 	}
 }
 
@@ -141,13 +141,6 @@ func (a *iface) dropHeld() {
 	a.untilKernel = true
 	defer func() { a.untilKernel = false }()
 	for _, t := range held {
-		for _, it := range t.items {
-			if it.reply != nil {
-				a.reply(*it.reply)
-			} else {
-				a.log.Warn("hook skipped", zap.String("event", string(it.event)),
-					zap.String("reason", "the interface stopped before its lease was applied"))
-			}
-		}
+		a.hooks.Skip(t.items, "the interface stopped before its lease was applied")
 	}
 }

@@ -1,12 +1,13 @@
 package actors
 
 import (
+	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/lease"
 )
 
 // handle feeds one event to the machine and carries out its actions, each
 // by the file of its concern: the wire (send.go), timers (clock.Timers), the
-// kernel (apply.go, routes.go: the kernel worker calls it), events and hooks (notify.go, hooks.go),
+// kernel (apply.go, routes.go: the kernel worker calls it), events and hooks (notify.go, hook.Driver),
 // the store (persist.go) and the command's answer (commands.go).
 func (a *iface) handle(ev lease.Event) {
 	now := a.env.Clock.Now()
@@ -34,7 +35,7 @@ func (a *iface) handle(ev lease.Event) {
 		case lease.Transition:
 			a.transition(act)
 		case lease.Notify:
-			t.items = append(t.items, tailItem{event: act.Event, lease: a.notify(act.Event, before)})
+			t.items = append(t.items, hook.Item{Event: act.Event, Lease: a.notify(act.Event, before)})
 			t.hooks = true
 		case lease.Persist:
 			a.persist(act.Lease)
@@ -48,7 +49,7 @@ func (a *iface) handle(ev lease.Event) {
 		case lease.Withdrawn:
 			a.withdrawn(act.ID)
 		case lease.Reply:
-			t.items = append(t.items, tailItem{reply: &act})
+			t.items = append(t.items, hook.Item{Reply: &act})
 		}
 	}
 	if a.kseq != a.mark {
@@ -60,17 +61,9 @@ func (a *iface) handle(ev lease.Event) {
 // tail is what of an event comes once its actions are carried out: its
 // hooks and its answers, in order. An answer after a hook waits for it.
 type tail struct {
-	items []tailItem
+	items []hook.Item
 	hooks bool   // it has a hook to run
 	after uint64 // the kernel job it waits for (apply.go), 0 for none
-}
-
-// tailItem is an event's hook (event, and the lease it describes) or an
-// answer (reply).
-type tailItem struct {
-	event lease.EventName
-	lease *lease.Lease
-	reply *lease.Reply
 }
 
 // finish runs t now, or holds it until the kernel work it waits for is
@@ -85,26 +78,5 @@ func (a *iface) finish(t tail) {
 		a.held = append(a.held, t)
 		return
 	}
-	a.run(t)
-}
-
-// run queues t's hooks, each holding the answers after it, starts the
-// next hook and sends the answers no hook holds.
-func (a *iface) run(t tail) {
-	place := -1 // the latest hook's, which holds the answers after it
-	var replies []lease.Reply
-	for _, it := range t.items {
-		switch {
-		case it.reply == nil:
-			place = a.enqueue(it.event, it.lease)
-		case place >= 0:
-			a.hooks.Hold(place, *it.reply)
-		default:
-			replies = append(replies, *it.reply)
-		}
-	}
-	a.nextHook()
-	for _, r := range replies {
-		a.reply(r)
-	}
+	a.hooks.Run(t.items)
 }

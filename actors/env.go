@@ -7,6 +7,7 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/clock"
 	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel"
@@ -40,7 +41,7 @@ type Env struct {
 	// HostName sets the kernel host name for SET_HOSTNAME; may be nil.
 	HostName kernel.HostNamer
 	// Hooks runs the event hook; may be nil.
-	Hooks Hooks
+	Hooks hook.Starter
 	// TestHooks enables commands that exist only for tests (debug-panic).
 	TestHooks bool
 	// Config is the configuration file's content; SIGHUP replaces it.
@@ -116,10 +117,4 @@ type Store interface {
 	// Problems are the state dir's problems concerning ifname, from
 	// memory (status shows them).
 	Problems(ifname string) []store.Problem
-}
-
-// Hooks starts the event hook; done is called when it exits. It returns
-// hook.ErrNoHook when there is nothing to run.
-type Hooks interface {
-	Start(ifname, event string, env []string, done func(error)) error
 }

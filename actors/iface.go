@@ -42,7 +42,7 @@ type iface struct {
 	untilKernel bool
 	pending     map[uint64]*pending // commands the machine has yet to answer
 	lastID      uint64              // numbers them
-	hooks       hook.Queue          // events whose hook has yet to run
+	hooks       hook.Driver         // runs the events' hooks in order
 	refusals    lease.RefusalLog    // rate-limits the log of refusals
 	closing     bool                // the agent is stopping this interface
 }
@@ -149,8 +149,8 @@ func (a *iface) Receive(ctx actor.Context) {
 		if a.timers.Fired(msg.Timer, msg.Gen) {
 			a.handle(lease.Timeout{Timer: msg.Timer})
 		}
-	case *messages.HookDone:
-		a.hookDone(msg)
+	case *hook.Outcome:
+		a.hooks.Done(msg)
 	case *kernelDone:
 		a.kernelDone(msg)
 	case *kernelLate:
@@ -169,6 +169,7 @@ func (a *iface) started(ctx actor.Context) {
 		root.Send(self, &messages.TimerFired{Timer: t, Gen: gen})
 	})
 	a.listener = a.newListener()
+	a.hooks = a.newDriver()
 	cfg, err := leaseConfig(a.env, a.link)
 	if err != nil {
 		a.log.Error("bad configuration for the interface", zap.Error(err))

@@ -12,7 +12,9 @@
 //
 // LeaseEnv describes a lease to the hook; Queue decides, for one
 // interface, which hook runs next and what a storm of events folds or
-// skips (pure: the interface actor runs the hooks and logs).
+// skips (pure); Driver runs one interface's hooks from its Queue off the
+// actor's Receive, logs what the queue decided, and lets each event's
+// answers go once its hook has exited.
 package hook
 
 import (

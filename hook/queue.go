@@ -19,9 +19,9 @@ import (
 //     are skipped, so drop and release wait for the running hook at most,
 //     never behind the queue.
 //
-// The queue only decides; its owner (the interface actor) runs the hooks,
-// sends the replies the queue gives back, and logs what it folded and
-// skipped. The zero Queue is empty.
+// The queue only decides; its owner (a Driver) runs the hooks, sends the
+// replies the queue gives back, and logs what it folded and skipped. The
+// zero Queue is empty.
 type Queue struct {
 	jobs    []Job // waiting, oldest first
 	running *Job

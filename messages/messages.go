@@ -103,14 +103,3 @@ type ClockJump struct{}
 // Reconfigure tells interface actors that the configuration was re-read
 // (SIGHUP). Sent through the manager. No reply.
 type Reconfigure struct{}
-
-// HookDone reports that the hook run for Event exited, with its error, or
-// with NotRun that it could not start (Err says why: hook.ErrNoHook when
-// there is none). Seq is the number the interface actor gave the run.
-// Posted by the hook runner's goroutine to the interface actor. No reply.
-type HookDone struct {
-	Event  string
-	Seq    uint64
-	Err    error
-	NotRun bool
-}
