@@ -2,6 +2,8 @@ package actors
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,6 +14,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/insomniacslk/dhcp/dhcpv4"
+	"golang.org/x/sys/unix"
 )
 
 // Review by attack (h5): the admin actor failing for real (a panic its
@@ -222,5 +225,93 @@ func TestReview2FailedWhileKernelHangs(t *testing.T) {
 	}
 	for _, ch := range asked {
 		stillWaiting(t, ch)
+	}
+}
+
+// damage replaces the state dir's entry name by kind: a directory (with a
+// file in it), a FIFO, a symbolic link to /dev/zero, or garbage JSON.
+func (w *world) damage(name, kind string) {
+	w.t.Helper()
+	path := filepath.Join(w.store.Dir(), name)
+	if err := os.RemoveAll(path); err != nil {
+		w.t.Fatal(err)
+	}
+	var err error
+	switch kind {
+	case "dir":
+		if err = os.Mkdir(path, 0o700); err == nil {
+			err = os.WriteFile(filepath.Join(path, "inside"), []byte("x"), 0o600)
+		}
+	case "fifo":
+		err = unix.Mkfifo(path, 0o600)
+	case "devzero":
+		err = os.Symlink("/dev/zero", path)
+	case "garbage":
+		err = os.WriteFile(path, []byte(`{"ifname":"eth0","ack":"zz`), 0o600)
+	}
+	if err != nil {
+		w.t.Fatal(err)
+	}
+}
+
+// renew has eth0 renew (extend) and serves the ACK for secs seconds.
+func (w *world) renew(secs uint32) {
+	w.t.Helper()
+	ch := w.ask(0, ipc.CmdExtend, "eth0")
+	r := w.send.next(w.t)
+	expectType(w.t, r, dhcpv4.MessageTypeRequest)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, secs)
+	if rep := w.await(ch); rep.Error != "" {
+		w.t.Fatalf("extend = %+v", rep)
+	}
+}
+
+// The lease record of a bound interface damaged while the agent runs,
+// then a renewal (its record written again) and a restart of the actor
+// (its record read again): the actor comes back within its bounds, by
+// INIT-REBOOT onto the lease it had (it is not lost to the damage), the
+// address stays, and the agent restarted over the store resumes it too.
+func TestReview2LeaseRecordDamagedWhileRunning(t *testing.T) {
+	for _, kind := range []string{"dir", "fifo", "devzero", "garbage"} {
+		t.Run(kind, func(t *testing.T) {
+			w := newWorld(t, fast)
+			w.bind("eth0", 3600)
+			w.damage(filepath.Join("leases", "eth0.json"), kind)
+			w.renew(3600)
+			w.drainRecords()
+			w.do(ipc.CmdPanic, "eth0")
+			expectReboot(t, w.send.next(t))
+			if addrs, _ := w.net.Addrs(); len(addrs) != 1 {
+				t.Fatalf("addresses after the restart: %v, want the lease's", addrs)
+			}
+			if st := w.do(ipc.CmdStatus, "eth0"); st.Error != "" {
+				t.Fatalf("status after the restart = %+v", st)
+			}
+			w.kill()
+			w2 := newWorldWith(t, fast, w.store, w.net)
+			expectReboot(t, w2.send.next(t))
+		})
+	}
+}
+
+// ipadm.json turned into a directory while the agent runs: the next
+// create-if is answered OK and persisted (the directory set aside), not
+// INTERNAL for ever.
+func TestReview2IPAdmDirWhileRunning(t *testing.T) {
+	w := newWorld(t, fast)
+	if r := w.adm(ipc.CmdCreateIf, "eth0"); r.Error != "" {
+		t.Fatalf("create-if eth0 = %+v", r)
+	}
+	w.damage("ipadm.json", "dir")
+	if r := w.adm(ipc.CmdCreateIf, "eth1"); r.Error != "" {
+		t.Fatalf("create-if eth1 with ipadm.json a directory = %+v", r)
+	}
+	c, err := w.store.LoadIPAdm()
+	if err != nil || len(c.Interfaces) != 2 {
+		t.Fatalf("ipadm.json after create-if eth1 = %+v, %v; want eth0 and eth1", c, err)
+	}
+	aside, _ := filepath.Glob(filepath.Join(w.store.Dir(), "ipadm.json.corrupt-*"))
+	if len(aside) != 1 {
+		t.Errorf("set aside: %v, want the directory", aside)
 	}
 }

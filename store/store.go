@@ -132,6 +132,11 @@ func (s *Store) write(name string, b []byte) error {
 			return fmt.Errorf("state directory: %w", err)
 		}
 	}
+	// A directory where the record goes would fail every rename (a link
+	// or a FIFO is replaced by it): set it aside, as a read would.
+	if fi, err := os.Lstat(path); err == nil && fi.IsDir() {
+		s.setAside(name, errors.New("a directory, not a regular file"))
+	}
 	if err := s.replace(path, b); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
