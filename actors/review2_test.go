@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
 	"github.com/dhcpagent/dhcpagent/messages"
@@ -27,26 +28,32 @@ import (
 type adminPanic struct{}
 
 // panickyAdmin replaces the world's admin actor by one that panics on
-// adminPanic, under the same name (the IPC actor's PID stays good), and
-// waits until it has read the store.
+// adminPanic (respawnAdmin), and waits until it has read the store.
 func (w *world) panickyAdmin() {
 	w.t.Helper()
-	if err := w.system.Root.StopFuture(w.admin).Wait(); err != nil {
-		w.t.Fatal(err)
-	}
-	props := AdminProps(w.env, w.mgr).Configure(actor.WithReceiverMiddleware(func(next actor.ReceiverFunc) actor.ReceiverFunc {
+	w.respawnAdmin(AdminProps(w.env, w.mgr).Configure(actor.WithReceiverMiddleware(func(next actor.ReceiverFunc) actor.ReceiverFunc {
 		return func(c actor.ReceiverContext, e *actor.MessageEnvelope) {
 			if _, ok := e.Message.(adminPanic); ok {
 				panic("h5: the admin actor fails")
 			}
 			next(c, e)
 		}
-	}))
+	})))
+	w.showIf()
+}
+
+// respawnAdmin stops the world's admin actor and starts props in its
+// place, under the same name (the IPC actor's PID stays good): an agent
+// started again over the same store and kernel, as far as ipadm goes.
+func (w *world) respawnAdmin(props *actor.Props) {
+	w.t.Helper()
+	if err := w.system.Root.StopFuture(w.admin).Wait(); err != nil {
+		w.t.Fatal(err)
+	}
 	var err error
 	if w.admin, err = w.system.Root.SpawnNamed(props, "ipadm"); err != nil {
 		w.t.Fatal(err)
 	}
-	w.showIf()
 }
 
 // An admin actor that panics while create-if eth0 is held in its
@@ -313,5 +320,52 @@ func TestReview2IPAdmDirWhileRunning(t *testing.T) {
 	aside, _ := filepath.Glob(filepath.Join(w.store.Dir(), "ipadm.json.corrupt-*"))
 	if len(aside) != 1 {
 		t.Errorf("set aside: %v, want the directory", aside)
+	}
+}
+
+// LoadIPAdm waits while the test holds "load ipadm.json": a slow disk at
+// start-up.
+func (s *heldStore) LoadIPAdm() (*ipadm.Config, error) {
+	s.wait("load ipadm.json")
+	return s.Store.LoadIPAdm()
+}
+
+// Commit 3c7a53e: a SIGTERM that comes while the admin actor still reads
+// ipadm.json at start-up replays nothing: the persistent eth0, down in
+// the kernel, stays down, and the shutdown is answered once the read is
+// done.
+func TestReview2ShutdownWhileReadingIPAdm(t *testing.T) {
+	w := newWorld(t, fast)
+	if r := w.adm(ipc.CmdCreateIf, "eth0"); r.Error != "" {
+		t.Fatalf("create-if eth0 = %+v", r)
+	}
+	if err := w.net.SetUp(2, false); err != nil { // as at boot: down until replayed
+		t.Fatal(err)
+	}
+	asked, release := w.disk.hold("load ipadm.json")
+	defer release()
+	w.respawnAdmin(AdminProps(w.env, w.mgr))
+	select {
+	case <-asked:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the admin actor never read ipadm.json")
+	}
+	done := make(chan *messages.Result, 1)
+	w.system.Root.Send(w.admin, &messages.Shutdown{Reply: done})
+	late := w.askReq(&ipc.Request{Command: ipc.CmdCreateIf, Ifname: "eth1", Args: map[string]string{}})
+	if r := w.await(late); r.Error != ipc.ErrShutdown {
+		t.Errorf("create-if after SIGTERM = %+v, want SHUTDOWN", r)
+	}
+	release()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown not answered after the read")
+	}
+	if w.up("eth0") {
+		t.Error("eth0 brought up by a replay after SIGTERM")
+	}
+	if w.up("eth1") {
+		t.Error("eth1 brought up by a command after SIGTERM")
 	}
 }
