@@ -100,5 +100,5 @@ func (f inflight) stopped(pid *actor.PID, code ipc.Code, ifname string, rec *sto
 		send()
 		return
 	}
-	afterKernel(kern, clk, send)
+	kern.AfterAtMost(clk, send)
 }

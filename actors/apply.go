@@ -1,10 +1,9 @@
 package actors
 
 import (
-	"sync"
 	"time"
 
-	"github.com/dhcpagent/dhcpagent/clock"
+	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/hostplan"
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
@@ -22,18 +21,8 @@ import (
 // is answered at once, BUSY.
 
 // kernelWait bounds how long an event's hook and answers wait for its
-// kernel work: kernel.Timeout is each netlink request's bound, and an
-// application is a few of them.
-const kernelWait = 3 * kernel.Timeout
-
-// afterKernel runs f once k has done the work asked of it so far, or
-// kernelWait after now on clk if k is still at it: an answer waits for the
-// kernel work its command caused, never for a kernel that does not answer.
-func afterKernel(k *kernel.Worker, clk clock.Clock, f func()) {
-	once := sync.OnceFunc(f)
-	k.After(once)
-	clk.AfterFunc(kernelWait, once)
-}
+// kernel work (kernel.Wait).
+const kernelWait = kernel.Wait
 
 // kernelDone is the worker's report that the job numbered seq is done,
 // with what the kernel refused of the address and its routes.
@@ -67,19 +56,22 @@ func (a *iface) remove(now time.Time) {
 	a.queueKernel(now, func(k *kernel.Worker) []error { k.Remove(); return nil })
 }
 
-// queueKernel queues job on the worker, numbered from the counter every actor
-// and incarnation shares (so that an earlier incarnation's report never
-// passes for a later job), and bounds the wait for it.
+// queueKernel queues job on the worker, which numbers it, and bounds the
+// wait for it.
 func (a *iface) queueKernel(now time.Time, job func(*kernel.Worker) []error) {
-	seq := a.env.gens.Next()
-	a.kseq = seq
-	k, root, self := a.kern, a.root, a.self
-	k.Do(func() {
-		root.Send(self, &kernelDone{seq: seq, at: now, refused: job(k)})
-	})
-	if a.late == nil {
-		a.late = a.env.Clock.AfterFunc(kernelWait, func() { root.Send(self, &kernelLate{seq: seq}) })
-	}
+	root, self := a.root, a.self
+	a.waits.Asked(a.kern.Job(job, func(seq uint64, refused []error) {
+		root.Send(self, &kernelDone{seq: seq, at: now, refused: refused})
+	}))
+}
+
+// newWaiting returns what holds the interface's hooks and answers until
+// its kernel work is done: the end of the bound comes back to the actor
+// as kernelLate, what goes is run by the hook driver.
+func (a *iface) newWaiting() kernel.Waiting[[]hook.Item] {
+	root, self := a.root, a.self
+	return kernel.Waiting[[]hook.Item]{Clock: a.env.Clock, Log: a.log, Run: a.hooks.Run,
+		Late: func(seq uint64) { root.Send(self, &kernelLate{seq: seq}) }}
 }
 
 // kernelWorker returns the kernel worker of the interface called name,
@@ -89,45 +81,13 @@ func (e *Env) kernelWorker(name string, log *zap.Logger) *kernel.Worker {
 		name, log)
 }
 
-// kernelBusy reports whether kernel work asked for is not done yet.
-func (a *iface) kernelBusy() bool { return a.kdone < a.kseq }
-
 // kernelDone records what the kernel refused (status shows it) and lets
 // what waited for the job go.
 func (a *iface) kernelDone(d *kernelDone) {
 	for _, e := range d.refused {
 		a.m.Record(d.at, lease.ReasonKernel, e.Error())
 	}
-	a.kernelReached(d.seq)
-}
-
-// kernelLate lets what waits go when the kernel has not answered in time.
-func (a *iface) kernelLate(l *kernelLate) {
-	a.late = nil
-	if a.kdone < l.seq {
-		a.log.Error("the kernel has not applied the lease in time; answering anyway",
-			zap.Duration("waited", kernelWait))
-		a.kernelReached(l.seq)
-	}
-	if a.kernelBusy() {
-		seq, root, self := a.kseq, a.root, a.self
-		a.late = a.env.Clock.AfterFunc(kernelWait, func() { root.Send(self, &kernelLate{seq: seq}) })
-	}
-}
-
-// kernelReached notes the jobs up to seq done: the hooks and answers
-// that waited for them go.
-func (a *iface) kernelReached(seq uint64) {
-	a.kdone = max(a.kdone, seq)
-	if !a.kernelBusy() && a.late != nil {
-		a.late.Stop()
-		a.late = nil
-	}
-	for len(a.held) > 0 && a.held[0].after <= a.kdone {
-		t := a.held[0]
-		a.held = a.held[1:]
-		a.hooks.Run(t.items)
-	}
+	a.waits.Done(d.seq)
 }
 
 // dropHeld sends the answers held for kernel work that this incarnation
@@ -136,11 +96,9 @@ func (a *iface) kernelReached(seq uint64) {
 // outlives the incarnation), so that an answer still comes after the
 // kernel work its command caused. Their hooks are skipped.
 func (a *iface) dropHeld() {
-	held := a.held
-	a.held = nil
 	a.untilKernel = true
 	defer func() { a.untilKernel = false }()
-	for _, t := range held {
-		a.hooks.Skip(t.items, "the interface stopped before its lease was applied")
+	for _, items := range a.waits.Drop() {
+		a.hooks.Skip(items, "the interface stopped before its lease was applied")
 	}
 }

@@ -145,7 +145,7 @@ func (a *iface) answer(c *messages.Command, r *messages.Result) {
 	rec := a.rec
 	send := func() { rec.After(func() { c.Answer(r) }) }
 	if a.untilKernel {
-		afterKernel(a.kern, a.env.Clock, send) // answered before its kernel work came back (apply.go)
+		a.kern.AfterAtMost(a.env.Clock, send) // answered before its kernel work came back (apply.go)
 		return
 	}
 	send()

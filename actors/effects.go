@@ -17,7 +17,10 @@ func (a *iface) handle(ev lease.Event) {
 	// leaves: a fast server must not answer into the void.
 	st := a.m.Status()
 	a.listener.Follow(st.XID, st.Probing)
-	var t tail
+	var (
+		items []hook.Item
+		hooks bool // a hook to run: it waits behind those held
+	)
 	for _, act := range acts {
 		switch act := act.(type) {
 		case lease.Send:
@@ -35,8 +38,8 @@ func (a *iface) handle(ev lease.Event) {
 		case lease.Transition:
 			a.transition(act)
 		case lease.Notify:
-			t.items = append(t.items, hook.Item{Event: act.Event, Lease: a.notify(act.Event, before)})
-			t.hooks = true
+			items = append(items, hook.Item{Event: act.Event, Lease: a.notify(act.Event, before)})
+			hooks = true
 		case lease.Persist:
 			a.persist(act.Lease)
 		case lease.Forget:
@@ -49,34 +52,11 @@ func (a *iface) handle(ev lease.Event) {
 		case lease.Withdrawn:
 			a.withdrawn(act.ID)
 		case lease.Reply:
-			t.items = append(t.items, hook.Item{Reply: &act})
+			items = append(items, hook.Item{Reply: &act})
 		}
 	}
-	if a.kseq != a.mark {
-		t.after = a.kseq // kernel work asked for by this message
-	}
-	a.finish(t)
-}
-
-// tail is what of an event comes once its actions are carried out: its
-// hooks and its answers, in order. An answer after a hook waits for it.
-type tail struct {
-	items []hook.Item
-	hooks bool   // it has a hook to run
-	after uint64 // the kernel job it waits for (apply.go), 0 for none
-}
-
-// finish runs t now, or holds it until the kernel work it waits for is
-// done. Hooks run in event order, so a tail with a hook also waits
-// behind those held; one with only answers never does (a status is
-// answered while an earlier event's lease is being applied).
-func (a *iface) finish(t tail) {
-	if n := len(a.held); t.after > a.kdone || (t.hooks && n > 0) {
-		if n > 0 {
-			t.after = max(t.after, a.held[n-1].after)
-		}
-		a.held = append(a.held, t)
-		return
-	}
-	a.hooks.Run(t.items)
+	// What of the event comes once its actions are carried out, its hooks
+	// and its answers in order, waits for the kernel work the message
+	// asked for (apply.go); an answer after a hook waits for it.
+	a.waits.Finish(items, hooks)
 }

@@ -58,9 +58,9 @@ type Env struct {
 	// What follows is state the actors share, not a dependency: the
 	// zero value is ready.
 
-	// gens numbers timer armings, kernel jobs and hook runs across every
-	// actor and incarnation, so that a message of a dead incarnation can
-	// never match a live one's.
+	// gens numbers timer armings and hook runs across every actor and
+	// incarnation, so that a message of a dead incarnation can never
+	// match a live one's.
 	gens clock.Gens
 	// records write each interface's records off the actors (store.Recorder),
 	// kernels make their kernel calls (kernel.Worker).

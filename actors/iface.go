@@ -33,11 +33,9 @@ type iface struct {
 	timers   clock.Timers[lease.Timer]
 	listener transport.Listener // the Router's binding, the ARP watch
 	kern     *kernel.Worker     // makes its kernel calls, in order
-	kseq     uint64             // the latest kernel job asked for
-	kdone    uint64             // the latest one done
-	mark     uint64             // kseq when the message being handled came
-	held     []tail             // hooks and answers waiting for kernel work
-	late     clock.Stopper      // bounds that wait
+	// waits holds an event's hooks and answers until its kernel work is
+	// done (apply.go).
+	waits kernel.Waiting[[]hook.Item]
 	// untilKernel: answers wait for the kernel worker's queue (dropHeld).
 	untilKernel bool
 	pending     map[uint64]*pending // commands the machine has yet to answer
@@ -93,7 +91,7 @@ func (g rng) Int63n(n int64) int64 {
 func (a *iface) Receive(ctx actor.Context) {
 	// What a message's handling asks of the kernel (start --primary moves
 	// the routes before the machine sees the start) its answers wait for.
-	a.mark = a.kseq
+	a.waits.Begin()
 	switch ctx.Message().(type) {
 	case *actor.Started:
 		a.started(ctx)
@@ -154,7 +152,7 @@ func (a *iface) Receive(ctx actor.Context) {
 	case *kernelDone:
 		a.kernelDone(msg)
 	case *kernelLate:
-		a.kernelLate(msg)
+		a.waits.Expired(msg.seq)
 	}
 }
 
@@ -170,6 +168,7 @@ func (a *iface) started(ctx actor.Context) {
 	})
 	a.listener = a.newListener()
 	a.hooks = a.newDriver()
+	a.waits = a.newWaiting()
 	cfg, err := leaseConfig(a.env, a.link)
 	if err != nil {
 		a.log.Error("bad configuration for the interface", zap.Error(err))

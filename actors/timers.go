@@ -9,9 +9,6 @@ package actors
 // restarted incarnation or the next agent takes over from there.
 func (a *iface) quiesce() {
 	a.timers.StopAll()
-	if a.late != nil {
-		a.late.Stop()
-		a.late = nil
-	}
+	a.waits.Stop()
 	a.listener.Stop()
 }

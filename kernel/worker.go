@@ -1,6 +1,8 @@
 package kernel
 
 import (
+	"sync"
+
 	"github.com/dhcpagent/dhcpagent/dns"
 	"github.com/dhcpagent/dhcpagent/serial"
 	"go.uber.org/zap"
@@ -60,13 +62,16 @@ func (ws *Workers) Of(fx Effects, name string, log *zap.Logger) *Worker {
 	return ws.Get(name, func() *Worker { return NewWorker(fx, name, log) })
 }
 
-// Worker makes one interface's kernel calls in order: Do queues a job,
-// and the jobs call Apply and Remove.
+// Worker makes one interface's kernel calls in order: Job (or Do) queues
+// a job, and the jobs call Apply and Remove.
 type Worker struct {
 	serial.Queue
 	fx   Effects
 	name string
 	log  *zap.Logger
+
+	mu  sync.Mutex // numbers jobs in the order they are queued (Job)
+	seq uint64     // the latest job's number
 
 	// What the jobs left in the kernel; only the jobs, one at a time,
 	// touch them.

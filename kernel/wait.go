@@ -1,0 +1,168 @@
+package kernel
+
+import (
+	"sync"
+
+	"github.com/dhcpagent/dhcpagent/clock"
+	"go.uber.org/zap"
+)
+
+// What an interface's event decides waits for the kernel work it asked
+// for: its hook runs, and its commands are answered, once the worker has
+// done that work (SPEC §5: a hook and an answer describe the lease
+// applied), and at most Wait after it was asked, so that a kernel that
+// does not answer holds nothing for ever. Meanwhile the interface's
+// actor goes on: status is answered at once, BUSY. The worker numbers
+// its jobs (Job); Waiting holds an owner's items until the job they wait
+// for is done.
+
+// Wait bounds how long what waits for an interface's kernel work waits:
+// Timeout is each netlink request's bound, and an application is a few
+// of them.
+const Wait = 3 * Timeout
+
+// Job queues job after every job queued before it, and returns its
+// number; done gets the number and what job returned, on the worker's
+// goroutine. Numbers grow from 1 over the worker's life, which every
+// actor and incarnation of its interface shares: an earlier job's report
+// never passes for a later one's.
+func (k *Worker) Job(job func(*Worker) []error, done func(seq uint64, refused []error)) uint64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.seq++
+	seq := k.seq
+	k.Do(func() { done(seq, job(k)) })
+	return seq
+}
+
+// AfterAtMost runs f once the jobs queued so far are done (at once when
+// none is), or Wait after now on clk if they are not done by then,
+// whichever comes first; f runs once. An answer thus waits for the kernel
+// work its command caused, never for a kernel that does not answer.
+func (k *Worker) AfterAtMost(clk clock.Clock, f func()) {
+	once := sync.OnceFunc(f)
+	k.After(once)
+	clk.AfterFunc(Wait, once)
+}
+
+// Waiting holds an owner's items (an event's hooks and answers) until
+// the worker's jobs they wait for are done, and lets them go in order.
+// The owner tells it of each job asked for (Asked) and each one done
+// (Done); items wait for the jobs asked while their message was handled
+// (since Begin). The wait is bounded: Wait after a job was asked for,
+// Late is called with its number on the clock's goroutine; the owner
+// posts it to itself and hands it to Expired, which lets what waits for
+// it go, logged as late. Waiting is its owner's alone (not safe for
+// concurrent use); the zero Waiting holds nothing and can be stopped.
+type Waiting[T any] struct {
+	Clock clock.Clock
+	Late  func(seq uint64)
+	Run   func(T) // lets an item go
+	Log   *zap.Logger
+
+	asked uint64 // the latest job asked for
+	done  uint64 // the latest one done, or given up on
+	mark  uint64 // asked when the message being handled came
+	held  []held[T]
+	late  clock.Stopper // bounds the wait for the oldest job not done
+}
+
+// held is an item and the job it waits for.
+type held[T any] struct {
+	item  T
+	after uint64
+}
+
+// Begin marks the start of a message's handling: the jobs asked for from
+// now on are the ones its items wait for.
+func (w *Waiting[T]) Begin() { w.mark = w.asked }
+
+// Asked records that the job numbered seq was asked for, and bounds the
+// wait for it.
+func (w *Waiting[T]) Asked(seq uint64) {
+	w.asked = seq
+	if w.late == nil {
+		w.arm(seq)
+	}
+}
+
+// arm bounds the wait for job seq.
+func (w *Waiting[T]) arm(seq uint64) {
+	late := w.Late
+	w.late = w.Clock.AfterFunc(Wait, func() { late(seq) })
+}
+
+// Busy reports whether a job asked for is not done yet.
+func (w *Waiting[T]) Busy() bool { return w.done < w.asked }
+
+// Finish lets item go now, or holds it until the jobs asked for since
+// Begin are done. An ordered item (one with a hook: hooks run in event
+// order) also waits behind those held; another (only answers) never
+// does: a status is answered while an earlier event's lease is being
+// applied.
+func (w *Waiting[T]) Finish(item T, ordered bool) {
+	var after uint64
+	if w.asked != w.mark {
+		after = w.asked // kernel work asked for by this message
+	}
+	if n := len(w.held); after > w.done || (ordered && n > 0) {
+		if n > 0 {
+			after = max(after, w.held[n-1].after)
+		}
+		w.held = append(w.held, held[T]{item: item, after: after})
+		return
+	}
+	w.Run(item)
+}
+
+// Done notes the job numbered seq done.
+func (w *Waiting[T]) Done(seq uint64) { w.reached(seq) }
+
+// Expired is the end of the bound for the job numbered seq (Late): what
+// waits for it goes if it is not done yet, and the wait for a later job
+// still outstanding is bounded afresh.
+func (w *Waiting[T]) Expired(seq uint64) {
+	w.late = nil
+	if w.done < seq {
+		w.Log.Error("the kernel has not applied the lease in time; answering anyway",
+			zap.Duration("waited", Wait))
+		w.reached(seq)
+	}
+	if w.Busy() {
+		w.arm(w.asked)
+	}
+}
+
+// reached notes the jobs up to seq done: the items that waited for them
+// go, in order.
+func (w *Waiting[T]) reached(seq uint64) {
+	w.done = max(w.done, seq)
+	if !w.Busy() && w.late != nil {
+		w.late.Stop()
+		w.late = nil
+	}
+	for len(w.held) > 0 && w.held[0].after <= w.done {
+		h := w.held[0]
+		w.held = w.held[1:]
+		w.Run(h.item)
+	}
+}
+
+// Stop ends the bound: no Late will come for the jobs asked so far.
+func (w *Waiting[T]) Stop() {
+	if w.late != nil {
+		w.late.Stop()
+		w.late = nil
+	}
+}
+
+// Drop returns the items held, in order, and holds them no more: their
+// owner will not wait for the kernel any longer (a restart, a stop).
+func (w *Waiting[T]) Drop() []T {
+	items := make([]T, len(w.held))
+	for i, h := range w.held {
+		items[i] = h.item
+	}
+	w.held = nil
+	return items
+}
