@@ -12,7 +12,8 @@ import (
 // name) is netlink requests, a resolver that may be systemd-resolved over
 // D-Bus, and a host name written to the kernel: never in an actor's
 // Receive. Each interface name has one Worker, shared by every actor and
-// incarnation of that name as its store.Recorder is, that makes the calls
+// incarnation of that name as its store.Recorder is (and kept while it
+// has something to take back: Workers), that makes the calls
 // on a goroutine of its own (a serial.Queue), in the order the actor
 // asked for them; the actor posts each outcome back to itself. The
 // worker, not the actor, knows what it put on the kernel (applied, the
@@ -59,7 +60,14 @@ type Workers struct{ serial.Named[Worker] }
 // Of returns the kernel worker of the interface called name, made on
 // first use.
 func (ws *Workers) Of(fx Effects, name string, log *zap.Logger) *Worker {
-	return ws.Get(name, func() *Worker { return NewWorker(fx, name, log) })
+	return ws.Get(name, func() *Worker {
+		w := NewWorker(fx, name, log)
+		// Held while it has something to take back, its actor gone or not
+		// (a deleted link's DNS and host name): a new worker would not
+		// know of it.
+		w.keep = func(keep bool) { ws.Keep(name, w, keep) }
+		return w
+	})
 }
 
 // Worker makes one interface's kernel calls in order: Job (or Do) queues
@@ -77,6 +85,9 @@ type Worker struct {
 	// touch them.
 	applied *AddrConfig // what Apply put on the interface
 	origMTU int         // the link's MTU before APPLY_MTU, 0 if unchanged
+	// keep, when set (Workers), is told whether applied is set: its
+	// registry holds the worker meanwhile.
+	keep func(bool)
 }
 
 // NewWorker returns the kernel worker of the interface called name
@@ -111,7 +122,7 @@ func (k *Worker) Apply(p Plan) []error {
 	c := p.Cfg
 	if k.applied != nil && k.applied.Ifindex != c.Ifindex {
 		// The link was deleted and made again: what it had went with it.
-		k.applied, k.origMTU = nil, 0
+		k.setApplied(nil)
 	}
 	if !p.Again && k.fx.Addrs != nil {
 		// After Added below: the address is never missing from the
@@ -144,7 +155,7 @@ func (k *Worker) Apply(p Plan) []error {
 	}
 	// Remember it even when it failed part-way, so Remove takes back
 	// whatever did get applied.
-	k.applied = &c
+	k.setApplied(&c)
 	k.setDNS(p.DNS)
 	k.setHostname(p.Hostname)
 	if p.MTU > 0 {
@@ -171,15 +182,26 @@ func (k *Worker) Remove() {
 	if k.fx.Addrs != nil {
 		k.fx.Addrs.Removed(IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}, err)
 	}
-	k.applied = nil
 	k.setDNS(nil)
 	k.setHostname("")
 	if k.origMTU != 0 {
 		if err := k.fx.Net.SetMTU(c.Ifindex, k.origMTU); err != nil {
 			k.log.Error("restoring MTU failed", zap.Int("mtu", k.origMTU), zap.Error(err))
 		}
+	}
+	k.setApplied(nil)
+}
+
+// setApplied records c as what the interface has from the worker (nil:
+// nothing, the MTU given back too) and tells keep.
+func (k *Worker) setApplied(c *AddrConfig) {
+	if c == nil {
 		k.origMTU = 0
 	}
+	if k.keep != nil && (k.applied == nil) != (c == nil) {
+		k.keep(c != nil)
+	}
+	k.applied = c
 }
 
 // setMTU sets the link's MTU, remembering the one it replaces.

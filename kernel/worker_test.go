@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -103,5 +104,41 @@ func TestWorkerRefusalsAndRemadeLink(t *testing.T) {
 	w.Remove()
 	if _, removed := net.Snapshot(); len(removed) != 1 || removed[0].Ifindex != 3 {
 		t.Fatalf("removed %v, want the new link's lease", removed)
+	}
+}
+
+// TestWorkersKeepWhatWasApplied: a worker no one holds (its interface's
+// actor gone: a deleted link, a drop) stays in the registry while it has
+// something to take back, so the next actor of the name withdraws it;
+// once it is taken back the worker is forgotten, and the name's next
+// worker is a new one.
+func TestWorkersKeepWhatWasApplied(t *testing.T) {
+	net := &kerneltest.Kernel{}
+	var ws kernel.Workers
+	var l log
+	fx := kernel.Effects{Net: net, DNS: &l}
+	ws.Of(fx, "eth0", nil).Apply(plan(2, "198.18.0.10/24"))
+	ws.Of(fx, "veth0", nil) // nothing applied: no one's once made
+	for i := 0; i < 200 && len(ws.All()) > 1; i++ {
+		runtime.GC()
+		runtime.Gosched()
+	}
+	if n := len(ws.All()); n != 1 {
+		t.Fatalf("%d workers held, want 1 (eth0, holding its lease)", n)
+	}
+	l.take()
+	ws.Of(fx, "eth0", nil).Remove()
+	if got := l.take(); !slices.Equal(got, []string{"dns clear eth0"}) {
+		t.Fatalf("eth0's next worker told %q, want its DNS taken back", got)
+	}
+	if _, removed := net.Snapshot(); len(removed) != 1 || removed[0].Addr.String() != "198.18.0.10/24" {
+		t.Fatalf("removed %v, want eth0's 198.18.0.10/24", removed)
+	}
+	for i := 0; i < 200 && len(ws.All()) > 0; i++ {
+		runtime.GC()
+		runtime.Gosched()
+	}
+	if n := len(ws.All()); n != 0 {
+		t.Fatalf("%d workers held once eth0's lease is taken back, want 0", n)
 	}
 }

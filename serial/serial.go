@@ -4,10 +4,15 @@
 // of an interface actor's Receive: the store's recorder (fsyncs) and the
 // kernel's worker (netlink, the resolver, the host name). Each interface
 // name has one of each (Named), shared by every actor and incarnation of
-// that name, so the order of an interface's effects survives a restart.
+// that name while any holds it, so the order of an interface's effects
+// survives a restart.
 package serial
 
-import "sync"
+import (
+	"runtime"
+	"sync"
+	"weak"
+)
 
 // Queue runs jobs in order. The zero value is ready; it waits on nothing
 // but its jobs.
@@ -70,35 +75,81 @@ func (q *Queue) Idle() bool {
 	return !q.running
 }
 
-// Named keeps one T per interface name, made on first use. The zero
-// value is ready.
+// Named keeps one T per interface name, made on first use, for as long
+// as anyone holds it or it is kept (Keep). Everyone who asks for a name
+// while its T is held gets that T, so two Ts of one name never queue
+// side by side: the order of an interface's effects survives a restart
+// and a drop followed by a start. A T no one holds (its interface's actor
+// gone, its queue empty: a running queue's goroutine holds it) is
+// forgotten by the garbage collector, and the next Get makes a new one,
+// which is the same as the old: with interface churn over months
+// (containers, hot-plugged NICs under new names) the registry holds the
+// interfaces that have an actor or something to take back, not every
+// name ever seen. The zero value is ready.
 type Named[T any] struct {
-	mu sync.Mutex
-	m  map[string]*T
+	mu   sync.Mutex
+	m    map[string]weak.Pointer[T]
+	kept map[string]*T // held while they hold something no one else knows
 }
 
 // Get returns name's T, made by newT if there is none yet.
 func (n *Named[T]) Get(name string, newT func() *T) *T {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if v := n.m[name].Value(); v != nil {
+		return v
+	}
 	if n.m == nil {
-		n.m = make(map[string]*T)
+		n.m = make(map[string]weak.Pointer[T])
 	}
-	v := n.m[name]
-	if v == nil {
-		v = newT()
-		n.m[name] = v
-	}
+	v := newT()
+	w := weak.Make(v)
+	n.m[name] = w
+	runtime.AddCleanup(v, n.forget, entry[T]{name, w})
 	return v
 }
 
-// All returns every T made so far.
+// entry is a name's T as Get made it, for forget.
+type entry[T any] struct {
+	name string
+	w    weak.Pointer[T]
+}
+
+// forget drops the name of a collected T, unless a newer one has it.
+func (n *Named[T]) forget(e entry[T]) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.m[e.name] == e.w {
+		delete(n.m, e.name)
+	}
+}
+
+// Keep holds name's T v (keep) even when no one else does, or lets it go
+// (!keep): a T keeps itself while it holds what must outlive its users
+// (the kernel worker, what it put on the kernel).
+func (n *Named[T]) Keep(name string, v *T, keep bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	switch {
+	case keep:
+		if n.kept == nil {
+			n.kept = make(map[string]*T)
+		}
+		n.kept[name] = v
+	case n.kept[name] == v:
+		delete(n.kept, name)
+	}
+}
+
+// All returns every T held now.
 func (n *Named[T]) All() []*T {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	all := make([]*T, 0, len(n.m))
-	for _, v := range n.m {
-		all = append(all, v)
+	for _, w := range n.m {
+		if v := w.Value(); v != nil {
+			all = append(all, v)
+		}
 	}
 	return all
 }

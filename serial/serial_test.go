@@ -1,6 +1,7 @@
 package serial
 
 import (
+	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -58,5 +59,76 @@ func TestNamed(t *testing.T) {
 	}
 	if len(n.All()) != 2 {
 		t.Fatalf("All = %d, want 2", len(n.All()))
+	}
+}
+
+// collect runs the garbage collector until n holds at most want names
+// (their cleanups run on a goroutine of the runtime's), or gives up.
+func collect[T any](n *Named[T], want int) int {
+	size := func() int { n.mu.Lock(); defer n.mu.Unlock(); return len(n.m) }
+	for i := 0; i < 200 && size() > want; i++ {
+		runtime.GC()
+		runtime.Gosched()
+	}
+	return size()
+}
+
+// TestNamedForgetsUnheld: with names coming and going (months of
+// interface churn), the registry holds only the Ts someone holds or that
+// are kept; a held T is the one every Get of its name returns, and a
+// name whose T was forgotten gets a new one.
+func TestNamedForgetsUnheld(t *testing.T) {
+	var n Named[int]
+	made := 0
+	newT := func() *int { made++; v := made; return &v }
+	held := n.Get("eth0", newT)
+	kept := n.Get("eth1", newT)
+	n.Keep("eth1", kept, true)
+	keptValue := *kept
+	kept = nil
+	for i := range 1000 {
+		n.Get(fmt.Sprintf("veth%d", i), newT) // used once, then no one's
+	}
+	if got := collect(&n, 2); got != 2 {
+		t.Fatalf("%d names held after 1000 unheld ones, want 2 (eth0 held, eth1 kept)", got)
+	}
+	if again := n.Get("eth0", newT); again != held {
+		t.Fatal("a held T was replaced")
+	}
+	if k := n.Get("eth1", newT); *k != keptValue {
+		t.Fatalf("eth1 is T %d, want the kept %d", *k, keptValue)
+	} else {
+		n.Keep("eth1", k, false)
+	}
+	if got := collect(&n, 1); got != 1 {
+		t.Fatalf("%d names held once eth1 is let go, want 1", got)
+	}
+	before := made
+	if v := n.Get("veth7", newT); *v != before+1 {
+		t.Fatalf("a forgotten name's Get returned T %d, want a new one (%d)", *v, before+1)
+	}
+	runtime.KeepAlive(held)
+}
+
+// TestNamedQueueHeldWhileRunning: a T whose queue still has jobs is not
+// forgotten, though no one else holds it: a second T of the name would
+// run its jobs beside the first's.
+func TestNamedQueueHeldWhileRunning(t *testing.T) {
+	var n Named[Queue]
+	hold := make(chan struct{})
+	done := make(chan struct{})
+	n.Get("eth0", func() *Queue { return new(Queue) }).Do(func() { <-hold; close(done) })
+	if got := collect(&n, 0); got != 1 {
+		t.Fatalf("%d names held with eth0's job running, want 1", got)
+	}
+	q := n.Get("eth0", func() *Queue { return new(Queue) })
+	if q.Idle() {
+		t.Fatal("Get made a second queue for eth0 while its job runs")
+	}
+	close(hold)
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("eth0's job never ended")
 	}
 }

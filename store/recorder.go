@@ -11,7 +11,7 @@ import (
 // the host record) are written with fsync, which can take tens of
 // milliseconds on a busy disk: never in an actor's Receive. Each interface
 // name has one Recorder, shared by every actor and incarnation of that
-// name, that writes on a goroutine of its own, in the order the writes
+// name while any holds it (serial.Named), that writes on a goroutine of its own, in the order the writes
 // were asked for. The actor carries on meanwhile; what must not overtake
 // a write waits behind it (After): the answer to a command is given once
 // the records written before it are on disk, so that what an answer says
