@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -24,8 +25,11 @@ type admin struct {
 	runner *run.Runner
 	store  Store // the persistent configuration is read from it at start
 	// idle holds one token while a job's plans run, for every incarnation
-	// of the admin actor: a restarted one reads the store after them.
+	// of the admin actor: a restarted one reads the store after them, and
+	// active, the active configuration they committed (ipadm -t objects
+	// live nowhere else).
 	idle    chan struct{}
+	active  *atomic.Pointer[ipadm.Config]
 	self    *actor.PID
 	root    *actor.RootContext
 	log     *zap.Logger
@@ -53,8 +57,9 @@ const maxAdminQueue = 1024
 
 // Messages the admin actor posts itself.
 type (
-	// adminLoaded: the persistent configuration was read at start-up.
-	adminLoaded struct{ persist *ipadm.Config }
+	// adminLoaded: the persistent configuration was read at start-up;
+	// active is what an earlier incarnation committed (nil: none).
+	adminLoaded struct{ persist, active *ipadm.Config }
 	// adminDone: a job's plans ran; cfg is what they committed. by is
 	// the incarnation's runner: a restarted actor ignores an earlier one's.
 	adminDone struct {
@@ -65,10 +70,10 @@ type (
 
 // AdminProps is the admin actor's Props.
 func AdminProps(env *Env, manager *actor.PID) *actor.Props {
-	idle := make(chan struct{}, 1) // shared by the incarnations
+	idle, active := make(chan struct{}, 1), &atomic.Pointer[ipadm.Config]{} // shared by the incarnations
 	return actor.PropsFromProducer(func() actor.Actor {
 		log := env.Log.Named("ipadm")
-		a := &admin{store: env.Store, idle: idle, log: log, cfg: ipadm.NewConfigs()}
+		a := &admin{store: env.Store, idle: idle, active: active, log: log, cfg: ipadm.NewConfigs()}
 		a.runner = &run.Runner{Links: env.Admin, Net: env.Net, Addrs: &env.HostAddrs, Store: env.Store,
 			Manager: func(c *messages.Command) { a.root.Send(manager, c) }, DropWait: shutdownWait, Log: log}
 		return a
@@ -82,9 +87,15 @@ func (a *admin) Receive(ctx actor.Context) {
 		go a.load()
 	case *adminLoaded:
 		a.cfg.Persist, a.busy = msg.persist, false
-		// Replay goes first: commands that came meanwhile wait behind it.
-		// After SIGTERM nothing is brought up.
-		if !a.closing {
+		switch {
+		case msg.active != nil:
+			// A restart: what the kernel has stays known, and nothing is
+			// replayed (a disabled interface stays down).
+			a.cfg.Active = msg.active
+			a.booted()
+		case !a.closing:
+			// Replay goes first: commands that came meanwhile wait behind
+			// it. After SIGTERM nothing is brought up.
 			a.queue = append([]job{{decide: func(c ipadm.Configs) ([]ipadm.Plan, error) { return c.Replay(), nil }}}, a.queue...)
 		}
 		a.next()
@@ -105,18 +116,23 @@ func (a *admin) Receive(ctx actor.Context) {
 			return
 		}
 		a.cfg, a.busy = msg.cfg, false
-		if a.booting {
-			a.booting = false
-			for _, c := range a.held {
-				a.command(c)
-			}
-			a.held = nil
-		}
+		a.booted()
 		a.next()
 	case *messages.Command:
 		a.command(msg)
 	case *messages.Shutdown:
 		a.stop(msg)
+	}
+}
+
+// booted ends the start-up: the listings held meanwhile are answered.
+func (a *admin) booted() {
+	if a.booting {
+		a.booting = false
+		for _, c := range a.held {
+			a.command(c)
+		}
+		a.held = nil
 	}
 }
 
@@ -140,7 +156,7 @@ func (a *admin) load() {
 			persist = c
 		}
 	}
-	a.root.Send(a.self, &adminLoaded{persist: persist})
+	a.root.Send(a.self, &adminLoaded{persist: persist, active: a.active.Load()})
 }
 
 // command answers a listing at once, from the committed configuration, and
@@ -232,6 +248,7 @@ func (a *admin) next() {
 		go func(cfg ipadm.Configs) {
 			a.idle <- struct{}{} // an earlier incarnation's job is done
 			a.runner.Run(cfg, plans, j.c, func(cfg ipadm.Configs) {
+				a.active.Store(cfg.Active)
 				<-a.idle
 				a.root.Send(a.self, &adminDone{cfg: cfg, by: a.runner})
 			})

@@ -369,3 +369,37 @@ func TestReview2ShutdownWhileReadingIPAdm(t *testing.T) {
 		t.Error("eth1 brought up by a command after SIGTERM")
 	}
 }
+
+// An admin actor restarted (a panic) keeps the active configuration its
+// earlier incarnation committed: the temporary objects (ipadm -t, in
+// memory only) are still listed, and at SIGTERM the temporary static
+// address is removed, as without the restart; a restart that forgot them
+// left the address in the kernel after the agent's exit. A persistent
+// interface the operator disabled is not brought back up by the restart's
+// replay either.
+func TestReview2AdminPanicKeepsTemporaryObjects(t *testing.T) {
+	w := newWorld(t, fast)
+	w.panickyAdmin()
+	if r := w.adm(ipc.CmdCreateIf, "eth1"); r.Error != "" {
+		t.Fatalf("create-if eth1 = %+v", r)
+	}
+	if r := w.adm(ipc.CmdDisableIf, "eth1"); r.Error != "" || w.up("eth1") {
+		t.Fatalf("disable-if eth1 = %+v, up %v", r, w.up("eth1"))
+	}
+	if r := w.adm(ipc.CmdCreateAddr, "", ipc.ArgObject, "eth0/t", ipc.ArgType, "static", ipc.ArgAddress, "198.18.8.8/24",
+		ipc.ArgTemporary, "yes"); r.Error != "" {
+		t.Fatalf("create-addr -t = %+v", r)
+	}
+	before := w.showAddr()
+	w.system.Root.Send(w.admin, adminPanic{})
+	if got := w.showAddr(); !slices.Equal(got, before) {
+		t.Errorf("show-addr after the restart = %v, want %v", got, before)
+	}
+	if w.up("eth1") {
+		t.Error("the restart's replay brought the disabled eth1 up")
+	}
+	w.shutdown(w.admin, false)
+	if addrs, _ := w.net.Addrs(); len(addrs) != 0 {
+		t.Errorf("addresses after SIGTERM: %v; want the temporary one removed", addrs)
+	}
+}
