@@ -83,13 +83,21 @@ func (l *Lab) BlockUnicastToServer() {
 // has dropped so far.
 func (l *Lab) BlockedUnicasts() int {
 	l.t.Helper()
-	out, err := l.ClientExec("nft", "list", "chain", "inet", nftTable, "output")
+	return l.nftPackets("BlockedUnicasts (did BlockUnicastToServer run?)", "chain", "inet", nftTable, "output")
+}
+
+// nftPackets returns the packets counted by the first counter that `nft
+// list ARGS` shows in the client namespace; what names the caller in a
+// failure.
+func (l *Lab) nftPackets(what string, args ...string) int {
+	l.t.Helper()
+	out, err := l.ClientExec(append([]string{"nft", "list"}, args...)...)
 	if err != nil {
-		l.t.Fatalf("BlockedUnicasts (did BlockUnicastToServer run?): %v", err)
+		l.t.Fatalf("%s: %v", what, err)
 	}
 	m := regexp.MustCompile(`counter packets (\d+)`).FindStringSubmatch(out)
 	if m == nil {
-		l.t.Fatalf("no counter in %q", out)
+		l.t.Fatalf("%s: no counter in %q", what, out)
 	}
 	n, _ := strconv.Atoi(m[1])
 	return n

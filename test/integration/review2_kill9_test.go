@@ -5,8 +5,6 @@ package integration
 import (
 	"fmt"
 	"os/exec"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,16 +48,7 @@ func (l *Lab) blockACKs(devs ...string) {
 // blockedACKs returns how many ACKs blockACKs dropped coming in on dev.
 func (l *Lab) blockedACKs(dev string) int {
 	l.t.Helper()
-	out, err := l.ClientExec("nft", "list", "chain", "netdev", review2AckTable, "in_"+strings.ReplaceAll(dev, "-", "_"))
-	if err != nil {
-		l.t.Fatalf("blockedACKs: %v", err)
-	}
-	m := regexp.MustCompile(`counter packets (\d+)`).FindStringSubmatch(out)
-	if m == nil {
-		l.t.Fatalf("no counter in %q", out)
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
+	return l.nftPackets("blockedACKs", "chain", "netdev", review2AckTable, "in_"+strings.ReplaceAll(dev, "-", "_"))
 }
 
 // TestReview2Kill9MidRequestAndRenewal: eth-cli and eth-sh1 on one subnet

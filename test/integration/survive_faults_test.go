@@ -4,8 +4,6 @@ package integration
 
 import (
 	"os/exec"
-	"regexp"
-	"strconv"
 	"strings"
 )
 
@@ -42,16 +40,7 @@ func (l *Lab) svBlockRequests(dev string) {
 // svBlockedRequests returns how many REQUESTs svBlockRequests dropped.
 func (l *Lab) svBlockedRequests() int {
 	l.t.Helper()
-	out, err := l.ClientExec("nft", "list", "table", "netdev", svHoldTable)
-	if err != nil {
-		l.t.Fatalf("svBlockedRequests: %v", err)
-	}
-	m := regexp.MustCompile(`counter packets (\d+)`).FindStringSubmatch(out)
-	if m == nil {
-		l.t.Fatalf("no counter in %q", out)
-	}
-	n, _ := strconv.Atoi(m[1])
-	return n
+	return l.nftPackets("svBlockedRequests", "table", "netdev", svHoldTable)
 }
 
 // svUnblockRequests removes svBlockRequests' table.
