@@ -62,7 +62,7 @@ func (a *iface) translate(req messages.Request) (lease.Command, bool) {
 	case messages.Inform:
 		c.Addr = r.Addr // refresh-addr -i names the static address object's address
 		if !c.Addr.IsValid() {
-			c.Addr, _ = a.staticAddr()
+			c.Addr, _ = a.env.HostAddrs.First(a.link.Index)
 		}
 	case messages.Info:
 		c.Option = r.Option

@@ -2,7 +2,6 @@ package actors
 
 import (
 	"net"
-	"net/netip"
 	"sync/atomic"
 
 	"github.com/dhcpagent/dhcpagent/clock"
@@ -20,7 +19,7 @@ import (
 // can substitute fakes (transport/transporttest, kernel/kerneltest).
 type Env struct {
 	Clock  clock.Clock
-	Sender Sender
+	Sender transport.Sender
 	Router transport.Router
 	ARP    transport.ARPWatcher
 	Net    Configurer
@@ -70,17 +69,6 @@ type Env struct {
 
 // Cfg returns the configuration in force.
 func (e *Env) Cfg() *config.Config { return e.Config.Load() }
-
-// Sender transmits client messages.
-type Sender interface {
-	// Broadcast sends from from:68 (0.0.0.0 for the zero Addr) to
-	// 255.255.255.255:67 on ifindex.
-	Broadcast(ifindex int, from netip.Addr, payload []byte) error
-	// Unicast sends from from:68 to to:67 through ifindex.
-	Unicast(ifindex int, from, to netip.Addr, payload []byte) error
-	// ARP broadcasts an ARP packet on ifindex.
-	ARP(ifindex int, p transport.ARPPacket) error
-}
 
 // Configurer applies leases to the kernel and reads what it has; package
 // kernel defines it, with the real one and (kerneltest) the fake.

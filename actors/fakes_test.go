@@ -32,9 +32,6 @@ type fakeSender struct {
 	arp chan transport.ARPPacket
 }
 
-// transporttest's fake is an actors Sender (checked at compile time).
-var _ Sender = transporttest.Sender(nil)
-
 func newFakeSender() *fakeSender {
 	s := &fakeSender{out: make(chan sent, 64), arp: make(chan transport.ARPPacket, 64)}
 	s.Sender = func(p transporttest.Packet) error {

@@ -1,8 +1,6 @@
 package actors
 
 import (
-	"crypto/rand"
-	"encoding/binary"
 	"net/netip"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -74,18 +72,6 @@ func newIface(env *Env, link Link) actor.Producer {
 			kern: kern,
 		}
 	}
-}
-
-// rng draws xids from the Router, which keeps them unique across
-// interfaces, and other randomness from crypto/rand.
-type rng struct{ r transport.Router }
-
-func (g rng) XID() uint32 { return g.r.NewXID() }
-
-func (g rng) Int63n(n int64) int64 {
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	return int64(binary.BigEndian.Uint64(b[:])>>1) % n
 }
 
 func (a *iface) Receive(ctx actor.Context) {
@@ -173,7 +159,7 @@ func (a *iface) started(ctx actor.Context) {
 	if err != nil {
 		a.log.Error("bad configuration for the interface", zap.Error(err))
 	}
-	a.m = lease.New(cfg, rng{a.env.Router})
+	a.m = lease.New(cfg, transport.Rand{Router: a.env.Router})
 	a.pending = make(map[uint64]*pending)
 	carried := a.inc.carried
 	a.inc.carried = nil
@@ -230,27 +216,10 @@ func (a *iface) linkChanged(l *messages.Link) {
 	}
 }
 
-// staticAddr returns the interface's first IPv4 address. It and onLink
-// read the host's list from the conflict check's table, in memory, kept
-// current by the kernel's address events: a thousand interfaces resumed
-// at start-up ask the kernel nothing.
-func (a *iface) staticAddr() (netip.Prefix, bool) {
-	for _, ia := range a.env.HostAddrs.List() {
-		if ia.Ifindex == a.link.Index {
-			return ia.Prefix, true
-		}
-	}
-	return netip.Prefix{}, false
-}
-
-// onLink reports whether p is on the interface.
+// onLink reports whether p is on the interface, from the host's address
+// list in memory (kernel.AddrTable).
 func (a *iface) onLink(p netip.Prefix) bool {
-	for _, ia := range a.env.HostAddrs.List() {
-		if ia.Ifindex == a.link.Index && ia.Prefix == p {
-			return true
-		}
-	}
-	return false
+	return a.env.HostAddrs.Holds(kernel.IfAddr{Ifindex: a.link.Index, Prefix: p})
 }
 
 // retiring answers what still reaches an actor whose interface was dropped

@@ -52,7 +52,7 @@ func instrument(o Options, env *actors.Env, disp *transport.Dispatcher, raw *tra
 
 // meteredSender counts every DHCP message sent.
 type meteredSender struct {
-	actors.Sender
+	transport.Sender
 	m *metrics.Metrics
 }
 
@@ -88,7 +88,7 @@ func (r meteredRouter) Unbind(xid uint32, hw net.HardwareAddr) {
 }
 
 var (
-	_ actors.Sender    = meteredSender{}
+	_ transport.Sender = meteredSender{}
 	_ transport.Router = meteredRouter{}
 )
 

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"net/netip"
 	"slices"
 	"sync"
 )
@@ -108,3 +109,19 @@ func (t *AddrTable) Removed(a IfAddr, err error) {
 		t.Event(a, false)
 	}
 }
+
+// First returns the first IPv4 address of the link ifindex (INFORM's
+// address when the command names none), from memory: a thousand
+// interfaces resumed at start-up ask the kernel nothing.
+func (t *AddrTable) First(ifindex int) (netip.Prefix, bool) {
+	for _, a := range t.List() {
+		if a.Ifindex == ifindex {
+			return a.Prefix, true
+		}
+	}
+	return netip.Prefix{}, false
+}
+
+// Holds reports whether a is on its link (a stored lease's address still
+// there is adopted), from memory.
+func (t *AddrTable) Holds(a IfAddr) bool { return slices.Contains(t.List(), a) }

@@ -75,3 +75,28 @@ func TestAddrTableComing(t *testing.T) {
 	tab.Settle(addrA)
 	wantList(t, &tab, addrA)
 }
+
+// TestAddrTableFirstHolds: First is a link's first address, none for a
+// link without; Holds asks for one address on one link, an expected one
+// included.
+func TestAddrTableFirstHolds(t *testing.T) {
+	var tab AddrTable
+	if _, ok := tab.First(2); ok {
+		t.Fatal("First of an empty table found an address")
+	}
+	tab.Reset([]IfAddr{addrA, addrB, addrC})
+	if p, ok := tab.First(3); !ok || p != addrB.Prefix {
+		t.Fatalf("First(3) = %v, %v; want %v", p, ok, addrB.Prefix)
+	}
+	if _, ok := tab.First(4); ok {
+		t.Fatal("First found an address on a link without one")
+	}
+	other := IfAddr{Ifindex: 2, Prefix: addrC.Prefix} // addrC's address on another link
+	if !tab.Holds(addrC) || tab.Holds(other) {
+		t.Fatalf("Holds(%v) = %v, Holds(%v) = %v; want true, false", addrC, tab.Holds(addrC), other, tab.Holds(other))
+	}
+	tab.Expect(other)
+	if !tab.Holds(other) {
+		t.Fatal("an address expected is not held")
+	}
+}

@@ -2,25 +2,6 @@ package transport
 
 import "net"
 
-// Router routes replies to the transaction that owns their xid and
-// hardware address (the Dispatcher).
-type Router interface {
-	NewXID() uint32
-	Bind(xid uint32, ifindex int, hw net.HardwareAddr, deliver Deliver)
-	Unbind(xid uint32, hw net.HardwareAddr)
-}
-
-// ARPWatcher delivers the ARP packets heard on an interface (ARP).
-type ARPWatcher interface {
-	Watch(ifindex int, f func(ARPPacket))
-	Unwatch(ifindex int)
-}
-
-var (
-	_ Router     = (*Dispatcher)(nil)
-	_ ARPWatcher = (*ARP)(nil)
-)
-
 // Listener keeps what one interface hears in step with its lease
 // machine: the Router's binding for the xid of its one transaction
 // (replies to any other xid reach it no more, RFC 2131 §4.1), and the

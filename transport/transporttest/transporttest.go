@@ -39,6 +39,8 @@ func (p Packet) Broadcast() bool { return p.ARP == nil && !p.To.IsValid() }
 // The payload is the caller's buffer: a function that keeps it copies it.
 type Sender func(Packet) error
 
+var _ transport.Sender = Sender(nil)
+
 // Broadcast sends payload from from:68 to 255.255.255.255:67 on ifindex.
 func (f Sender) Broadcast(ifindex int, from netip.Addr, payload []byte) error {
 	return f(Packet{Ifindex: ifindex, From: from, Payload: payload})
