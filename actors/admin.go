@@ -25,18 +25,18 @@ type admin struct {
 	runner *run.Runner
 	store  Store // the persistent configuration is read from it at start
 	// idle holds one token while a job's plans run, for every incarnation
-	// of the admin actor: a restarted one reads the store after them, and
-	// active, the active configuration they committed (ipadm -t objects
-	// live nowhere else).
-	idle    chan struct{}
-	active  *atomic.Pointer[ipadm.Config]
-	self    *actor.PID
-	root    *actor.RootContext
-	log     *zap.Logger
-	cfg     ipadm.Configs // committed: what the store and the kernel have
-	busy    bool          // a job runs (or the store is being read)
-	queue   []job
-	closing bool // the agent is stopping: nothing new is configured
+	// of the admin actor; committed is what they committed. A restarted
+	// incarnation starts from it, once they are done: ipadm -t objects
+	// live nowhere else, and ipadm.json may have been damaged since.
+	idle      chan struct{}
+	committed *atomic.Pointer[ipadm.Configs]
+	self      *actor.PID
+	root      *actor.RootContext
+	log       *zap.Logger
+	cfg       ipadm.Configs // committed: what the store and the kernel have
+	busy      bool          // a job runs (or the store is being read)
+	queue     []job
+	closing   bool // the agent is stopping: nothing new is configured
 	// booting: the persistent configuration is being read and brought
 	// up; listings wait for it (held), as they would have for a replay
 	// in Started, so that the first show-if after a start shows it.
@@ -57,8 +57,8 @@ const maxAdminQueue = 1024
 
 // Messages the admin actor posts itself.
 type (
-	// adminLoaded: the persistent configuration was read at start-up;
-	// active is what an earlier incarnation committed (nil: none).
+	// adminLoaded: the persistent configuration was read at start-up, or
+	// both configurations an earlier incarnation committed (active set).
 	adminLoaded struct{ persist, active *ipadm.Config }
 	// adminDone: a job's plans ran; cfg is what they committed. by is
 	// the incarnation's runner: a restarted actor ignores an earlier one's.
@@ -70,10 +70,10 @@ type (
 
 // AdminProps is the admin actor's Props.
 func AdminProps(env *Env, manager *actor.PID) *actor.Props {
-	idle, active := make(chan struct{}, 1), &atomic.Pointer[ipadm.Config]{} // shared by the incarnations
+	idle, committed := make(chan struct{}, 1), &atomic.Pointer[ipadm.Configs]{} // shared by the incarnations
 	return actor.PropsFromProducer(func() actor.Actor {
 		log := env.Log.Named("ipadm")
-		a := &admin{store: env.Store, idle: idle, active: active, log: log, cfg: ipadm.NewConfigs()}
+		a := &admin{store: env.Store, idle: idle, committed: committed, log: log, cfg: ipadm.NewConfigs()}
 		a.runner = &run.Runner{Links: env.Admin, Net: env.Net, Addrs: &env.HostAddrs, Store: env.Store,
 			Manager: func(c *messages.Command) { a.root.Send(manager, c) }, DropWait: shutdownWait, Log: log}
 		return a
@@ -136,9 +136,10 @@ func (a *admin) booted() {
 	}
 }
 
-// load reads the persistent configuration, off Receive, once an earlier
-// incarnation's job (a restart does not stop it) has written what it
-// commits: read before, its object would be lost from the next write.
+// load reads the persistent configuration, off Receive; after a restart,
+// it takes what the earlier incarnation committed, once the job it was
+// running (a restart does not stop it) is done: read before, that job's
+// object would be lost from the next write.
 func (a *admin) load() {
 	t := time.NewTimer(shutdownWait)
 	defer t.Stop()
@@ -148,6 +149,10 @@ func (a *admin) load() {
 	case <-t.C:
 		a.log.Error("an earlier job still runs; reading the interface configuration anyway")
 	}
+	if prior := a.committed.Load(); prior != nil {
+		a.root.Send(a.self, &adminLoaded{persist: prior.Persist, active: prior.Active})
+		return
+	}
 	persist := ipadm.NewConfig()
 	if st := a.store; st != nil {
 		if c, err := st.LoadIPAdm(); err != nil {
@@ -156,7 +161,7 @@ func (a *admin) load() {
 			persist = c
 		}
 	}
-	a.root.Send(a.self, &adminLoaded{persist: persist, active: a.active.Load()})
+	a.root.Send(a.self, &adminLoaded{persist: persist})
 }
 
 // command answers a listing at once, from the committed configuration, and
@@ -248,7 +253,7 @@ func (a *admin) next() {
 		go func(cfg ipadm.Configs) {
 			a.idle <- struct{}{} // an earlier incarnation's job is done
 			a.runner.Run(cfg, plans, j.c, func(cfg ipadm.Configs) {
-				a.active.Store(cfg.Active)
+				a.committed.Store(&cfg)
 				<-a.idle
 				a.root.Send(a.self, &adminDone{cfg: cfg, by: a.runner})
 			})

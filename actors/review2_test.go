@@ -403,3 +403,24 @@ func TestReview2AdminPanicKeepsTemporaryObjects(t *testing.T) {
 		t.Errorf("addresses after SIGTERM: %v; want the temporary one removed", addrs)
 	}
 }
+
+// ipadm.json damaged while the agent runs (garbage), then the admin actor
+// restarts (a panic): the restarted actor keeps the persistent objects it
+// committed rather than take the damage for an empty configuration, so
+// the next create-if writes eth0 back with eth1 instead of erasing it.
+func TestReview2AdminPanicAfterIPAdmDamaged(t *testing.T) {
+	w := newWorld(t, fast)
+	w.panickyAdmin()
+	if r := w.adm(ipc.CmdCreateIf, "eth0"); r.Error != "" {
+		t.Fatalf("create-if eth0 = %+v", r)
+	}
+	w.damage("ipadm.json", "garbage")
+	w.system.Root.Send(w.admin, adminPanic{})
+	if r := w.adm(ipc.CmdCreateIf, "eth1"); r.Error != "" {
+		t.Fatalf("create-if eth1 after the restart = %+v", r)
+	}
+	c, err := w.store.LoadIPAdm()
+	if err != nil || len(c.Interfaces) != 2 {
+		t.Fatalf("ipadm.json = %+v, %v; want eth0 and eth1", c, err)
+	}
+}
