@@ -25,7 +25,9 @@ const Wait = 3 * Timeout
 // number; done gets the number and what job returned, on the worker's
 // goroutine. Numbers grow from 1 over the worker's life, which every
 // actor and incarnation of its interface shares: an earlier job's report
-// never passes for a later one's.
+// never passes for a later one's. (A name's worker is made anew only once
+// no actor holds the old one and its queue is empty (serial.Named): no
+// report of the old one is left, and none reaches a new actor.)
 func (k *Worker) Job(job func(*Worker) []error, done func(seq uint64, refused []error)) uint64 {
 	k.mu.Lock()
 	defer k.mu.Unlock()
