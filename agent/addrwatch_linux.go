@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/kernel"
@@ -33,8 +34,9 @@ func kernelAddrs(list func() ([]kernel.IfAddr, error)) addrSource {
 // read again after subscribing, the first time and whenever the
 // subscription was lost (a burst of address changes overran the socket)
 // or refused. Between a loss and the next dump the table is stale, never
-// empty.
-func watchAddrs(ctx context.Context, log *zap.Logger, table *kernel.AddrTable, src addrSource, delay time.Duration) {
+// empty. synced (if not nil) is called after each dump taken in.
+func watchAddrs(ctx context.Context, log *zap.Logger, table *kernel.AddrTable, src addrSource, delay time.Duration,
+	synced func()) {
 	feed[netlink.AddrUpdate]{
 		what:      "address",
 		log:       log,
@@ -47,10 +49,36 @@ func watchAddrs(ctx context.Context, log *zap.Logger, table *kernel.AddrTable, s
 				return fmt.Errorf("reading the addresses: %w", err)
 			}
 			table.Reset(list)
+			if synced != nil {
+				synced()
+			}
 			return nil
 		},
 		apply: func(u netlink.AddrUpdate) { applyAddr(table, u) },
 	}.run(ctx, delay)
+}
+
+// startAddrWatch starts the address watch (watchAddrs) and returns once
+// its first dump is in the table, or after wait, whichever comes first;
+// it reports whether the dump is in. The interfaces resume only after
+// it: their conflict check and gateway check read the table, and an
+// empty one would let an offered address that another interface of the
+// host already has pass. A dump refused or interrupted at start-up is
+// thus tried again (the watch's resubscription, from delay on) before
+// any interface needs the list, and the list is read once, after
+// subscribing, so no change falls between the two.
+func startAddrWatch(ctx context.Context, log *zap.Logger, table *kernel.AddrTable, src addrSource, delay, wait time.Duration) bool {
+	in := make(chan struct{})
+	go watchAddrs(ctx, log, table, src, delay, sync.OnceFunc(func() { close(in) }))
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-in:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return false
 }
 
 // applyAddr applies one address update to table. IPv6 addresses (the

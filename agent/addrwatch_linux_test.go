@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,7 +127,7 @@ func TestAddrWatchResyncsAfterOverrun(t *testing.T) {
 	var table kernel.AddrTable
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
-	go func() { watchAddrs(ctx, zap.NewNop(), &table, f.source(), 0); close(stopped) }()
+	go func() { watchAddrs(ctx, zap.NewNop(), &table, f.source(), 0, nil); close(stopped) }()
 	defer func() { cancel(); <-stopped }()
 
 	first := nextAddrSub(t, f.subs)
@@ -228,7 +229,7 @@ func TestAddrWatchKernel(t *testing.T) {
 	var table kernel.AddrTable
 	ctx, cancel := context.WithCancel(context.Background())
 	stopped := make(chan struct{})
-	go func() { watchAddrs(ctx, zap.NewNop(), &table, src, time.Millisecond); close(stopped) }()
+	go func() { watchAddrs(ctx, zap.NewNop(), &table, src, time.Millisecond, nil); close(stopped) }()
 	defer func() { cancel(); <-stopped }()
 	i0, i1 := w0.Attrs().Index, w0p.Attrs().Index
 	eventually(t, &table, ifa(i0, "198.18.0.1/24"))
@@ -243,4 +244,63 @@ func TestAddrWatchKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, &table, ifa(i1, "198.18.0.2/24"))
+}
+
+// TestStartAddrWatchWaitsForFirstDump: at start-up the interfaces resume
+// only once the table holds the host's list. A first dump refused (or
+// interrupted) is tried again, and the list is in the table when
+// startAddrWatch returns; the start-up's single dump before (a warning,
+// then an empty table until the watch's own dump) left an offered address
+// another interface has to pass the conflict check meanwhile.
+func TestStartAddrWatchWaitsForFirstDump(t *testing.T) {
+	f := &fakeAddrs{subs: make(chan addrSub, 4)}
+	f.set(ifa(2, "198.18.0.5/24"))
+	f.fail = errors.New("refused")
+	var table kernel.AddrTable
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if !startAddrWatch(ctx, zap.NewNop(), &table, f.source(), time.Millisecond, 10*time.Second) {
+		t.Fatal("startAddrWatch gave up though the second dump answers")
+	}
+	if got := table.List(); !slices.Equal(got, []kernel.IfAddr{ifa(2, "198.18.0.5/24")}) {
+		t.Fatalf("table %v when startAddrWatch returned, want the host's list", got)
+	}
+	if !table.Conflicts(3, netip.MustParseAddr("198.18.0.5")) {
+		t.Fatal("another interface's address passes the conflict check at start-up")
+	}
+}
+
+// TestStartAddrWatchBounded: a kernel that never gives the list holds
+// the start-up for wait only; the watch goes on trying and fills the
+// table once a dump answers.
+func TestStartAddrWatchBounded(t *testing.T) {
+	var refuse atomic.Bool
+	refuse.Store(true)
+	f := &fakeAddrs{subs: make(chan addrSub, 64)}
+	f.set(ifa(2, "198.18.0.5/24"))
+	src := f.source()
+	list := src.list
+	src.list = func() ([]kernel.IfAddr, error) {
+		if refuse.Load() {
+			return nil, errors.New("refused")
+		}
+		return list()
+	}
+	var table kernel.AddrTable
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { // drain the subscriptions the retries make
+		for {
+			select {
+			case <-f.subs:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	if startAddrWatch(ctx, zap.NewNop(), &table, src, time.Millisecond, 50*time.Millisecond) {
+		t.Fatal("startAddrWatch says the list is in, with every dump refused")
+	}
+	refuse.Store(false)
+	eventually(t, &table, ifa(2, "198.18.0.5/24"))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/hostname"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
@@ -83,25 +84,24 @@ func Run(ctx context.Context, o Options) error {
 	// metrics; it gets its handlers and starts serving below.
 	srv := &ipc.Server{Log: o.Log}
 	mx := instrument(o, env, socks.disp, socks.raw, &ask, srv, st, hooks)
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
 	// The conflict check's address table holds the host's list before
-	// any interface resumes; the address watch below keeps it current.
-	if list, err := socks.nl.Addrs(); err != nil {
-		o.Log.Warn("cannot read the host's addresses: the address watch will", zap.Error(err))
-	} else {
-		env.HostAddrs.Reset(list)
+	// any interface resumes, and the address watch keeps it current.
+	if !startAddrWatch(watchCtx, o.Log, &env.HostAddrs, kernelAddrs(socks.nl.Addrs), firstResubscribe, kernel.Timeout) {
+		o.Log.Warn("the host's addresses are not read yet: until the address watch has them, the conflict check knows only the agent's own",
+			zap.Duration("waited", kernel.Timeout))
 	}
 	t, err := spawnTree(env, o)
 	if err != nil {
 		return err
 	}
 	defer t.system.Shutdown()
+	defer stopWatch() // the watchers end before the actors, as at SIGTERM
 	root, manager := t.system.Root, t.manager
 	ask = statusAsker{root, manager}
 
-	watchCtx, stopWatch := context.WithCancel(context.Background())
-	defer stopWatch()
 	go watchLinks(watchCtx, o.Log, func(m *messages.Link) { root.Send(manager, m) })
-	go watchAddrs(watchCtx, o.Log, &env.HostAddrs, kernelAddrs(socks.nl.Addrs), firstResubscribe)
 	go watchClock(watchCtx, o.Log, func() { root.Send(manager, &messages.ClockJump{}) })
 	go reloadOnHUP(watchCtx, hup, o, env, func() { root.Send(manager, &messages.Reconfigure{}) })
 	if mx != nil {

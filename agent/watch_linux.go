@@ -120,7 +120,7 @@ func (f feed[U]) run(ctx context.Context, delay time.Duration) {
 			return
 		}
 		if err != nil {
-			f.log.Error("cannot watch "+f.what+"s: retrying", zap.Error(err), zap.Duration("in", wait))
+			f.log.Error("cannot watch "+f.what+" changes: retrying", zap.Error(err), zap.Duration("in", wait))
 		} else {
 			f.log.Warn(f.what+" watch lost (netlink overrun?): subscribing again and reading every "+f.what,
 				zap.Duration("in", wait))
