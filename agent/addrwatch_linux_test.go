@@ -304,3 +304,53 @@ func TestStartAddrWatchBounded(t *testing.T) {
 	refuse.Store(false)
 	eventually(t, &table, ifa(2, "198.18.0.5/24"))
 }
+
+// TestWatchDrainsEndedSubscription: a reader that filled its channel
+// while the watch was dumping (a dump that failed: nobody read the
+// updates) and sends the next without looking at done, as the netlink
+// library's does, is not left blocked for ever once the subscription
+// ends: the watch reads what it still sends until it closes the channel.
+// Without the drain, every failed dump during a burst left one behind.
+func TestWatchDrainsEndedSubscription(t *testing.T) {
+	full := make(chan struct{})
+	ended := make(chan struct{}, 8)
+	var subs atomic.Int32
+	src := addrSource{
+		subscribe: func(ch chan<- netlink.AddrUpdate, done <-chan struct{}, _ func(error)) error {
+			first := subs.Add(1) == 1
+			go func() {
+				defer func() { ended <- struct{}{} }()
+				defer close(ch)
+				if !first {
+					<-done
+					return
+				}
+				for i := range cap(ch) + 1 { // the last blocks: the channel is full
+					if i == cap(ch) {
+						close(full)
+					}
+					ch <- addrUpdate(2, "198.18.0.5/24", true)
+				}
+				<-done // the library's next receive fails on the closed socket
+			}()
+			return nil
+		},
+		list: func() ([]kernel.IfAddr, error) {
+			if subs.Load() == 1 {
+				<-full
+				return nil, errors.New("refused")
+			}
+			return nil, nil
+		},
+	}
+	var table kernel.AddrTable
+	ctx, cancel := context.WithCancel(context.Background())
+	stopped := make(chan struct{})
+	go func() { watchAddrs(ctx, zap.NewNop(), &table, src, time.Millisecond, nil); close(stopped) }()
+	defer func() { cancel(); <-stopped }()
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first subscription's reader is still blocked on its full channel")
+	}
+}

@@ -116,6 +116,7 @@ func (f feed[U]) run(ctx context.Context, delay time.Duration) {
 			}
 		}
 		close(done)
+		go drain(updates)
 		if ctx.Err() != nil {
 			return
 		}
@@ -133,6 +134,31 @@ func (f feed[U]) run(ctx context.Context, delay time.Duration) {
 		case <-t.C:
 		}
 		wait = min(2*wait, maxResubscribe)
+	}
+}
+
+// drainWait bounds drain: the library's reader closes the channel as
+// soon as its receive fails on the closed socket.
+const drainWait = 10 * time.Second
+
+// drain reads and drops what an ended subscription's reader still sends,
+// until it closes the channel (or drainWait has passed). The library's
+// reader sends each update without looking at done, so one that filled
+// the channel while nobody read it (during a dump that failed, or at a
+// stop) would block for ever on the next, its socket closed under it,
+// one goroutine left behind per failed dump.
+func drain[U any](updates <-chan U) {
+	t := time.NewTimer(drainWait)
+	defer t.Stop()
+	for {
+		select {
+		case _, ok := <-updates:
+			if !ok {
+				return
+			}
+		case <-t.C:
+			return
+		}
 	}
 }
 
