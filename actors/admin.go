@@ -167,7 +167,6 @@ func (a *admin) load() {
 // command answers a listing at once, from the committed configuration, and
 // queues a change.
 func (a *admin) command(c *messages.Command) {
-	var decide func(ipadm.Configs) (ipadm.Plan, error)
 	switch c.Req.(type) {
 	case messages.ShowIf, messages.ShowAddr:
 		if a.booting && len(a.held) < maxAdminQueue {
@@ -182,31 +181,11 @@ func (a *admin) command(c *messages.Command) {
 	case messages.ShowAddr:
 		a.runner.ShowAddr(a.cfg, c, r.Object)
 		return
-	case messages.CreateIf:
-		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.CreateIf(c.Ifname, r.Families, r.Temporary) }
-	case messages.DeleteIf:
-		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.DeleteIf(c.Ifname, r.Families) }
-	case messages.EnableIf:
-		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.EnableIf(c.Ifname, false) }
-	case messages.DisableIf:
-		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.DisableIf(c.Ifname) }
-	case messages.CreateAddr:
-		wait := int64(-1)
-		if c.Wait >= 0 {
-			wait = c.Wait.Milliseconds()
-		}
-		na := ipadm.NewAddr{Object: r.Object, Type: r.Type, Address: r.Address, Hostname: r.Hostname,
-			Primary: r.Primary, Temporary: r.Temporary, WaitMs: wait}
-		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.CreateAddr(na) }
-	case messages.DeleteAddr:
-		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.DeleteAddr(r.Object, r.Release) }
-	case messages.RefreshAddr:
-		decide = func(s ipadm.Configs) (ipadm.Plan, error) { return s.RefreshAddr(r.Object, r.Inform) }
-	default:
-		c.Answer(messages.Fail(ipc.ErrInvalid, "%T is not an administrative command", c.Req))
-		return
 	}
+	decide, ok := messages.PlanOf(c)
 	switch {
+	case !ok:
+		c.Answer(messages.Fail(ipc.ErrInvalid, "%T is not an administrative command", c.Req))
 	case a.closing:
 		c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
 	case len(a.queue) >= maxAdminQueue:
