@@ -25,6 +25,10 @@ type AddrTable struct {
 	// queued: the conflict check counts them as the host's already, or
 	// another interface offered one of them meanwhile would take it too.
 	coming map[IfAddr]int
+	// all is list with coming, what the reads see: built by the first read
+	// after a change (nil: to be built), so that a read, a thousand
+	// interfaces' offers at once, neither copies nor searches the list.
+	all []IfAddr
 	// managed are the links under the agent's management, ifindex ->
 	// name (conflict.go).
 	managed map[int]string
@@ -37,23 +41,35 @@ var _ HostAddrs = (*AddrTable)(nil) // the kernel worker tells it what it did
 func (t *AddrTable) List() []IfAddr {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.addrs()
+}
+
+// addrs is List; t.mu is held.
+func (t *AddrTable) addrs() []IfAddr {
 	if len(t.coming) == 0 {
 		return t.list
 	}
-	out := slices.Clone(t.list)
-	for a := range t.coming {
-		if !slices.Contains(out, a) {
-			out = append(out, a)
+	if t.all == nil {
+		on := make(map[IfAddr]bool, len(t.list))
+		for _, a := range t.list {
+			on[a] = true
 		}
+		all := slices.Clone(t.list)
+		for a := range t.coming {
+			if !on[a] {
+				all = append(all, a)
+			}
+		}
+		t.all = all
 	}
-	return out
+	return t.all
 }
 
 // Reset replaces the list with a full dump of the kernel's.
 func (t *AddrTable) Reset(list []IfAddr) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.list = slices.Clone(list)
+	t.list, t.all = slices.Clone(list), nil
 }
 
 // Event applies one address event of the kernel: a is on its link now
@@ -64,9 +80,9 @@ func (t *AddrTable) Event(a IfAddr, present bool) {
 	has := slices.Contains(t.list, a)
 	switch {
 	case present && !has:
-		t.list = append(slices.Clip(t.list), a) // a new array: readers keep the old
+		t.list, t.all = append(slices.Clip(t.list), a), nil // a new array: readers keep the old
 	case !present && has:
-		t.list = slices.DeleteFunc(slices.Clone(t.list), func(b IfAddr) bool { return b == a })
+		t.list, t.all = slices.DeleteFunc(slices.Clone(t.list), func(b IfAddr) bool { return b == a }), nil
 	}
 }
 
@@ -79,7 +95,9 @@ func (t *AddrTable) Expect(a IfAddr) {
 	if t.coming == nil {
 		t.coming = make(map[IfAddr]int)
 	}
-	t.coming[a]++
+	if t.coming[a]++; t.coming[a] == 1 {
+		t.all = nil
+	}
 }
 
 // Settle ends one Expect of a.
@@ -88,6 +106,7 @@ func (t *AddrTable) Settle(a IfAddr) {
 	defer t.mu.Unlock()
 	if t.coming[a]--; t.coming[a] <= 0 {
 		delete(t.coming, a)
+		t.all = nil
 	}
 }
 

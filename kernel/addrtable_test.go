@@ -100,3 +100,36 @@ func TestAddrTableFirstHolds(t *testing.T) {
 		t.Fatal("an address expected is not held")
 	}
 }
+
+// TestAddrTableReadsCopyNothing: with addresses being applied (a
+// thousand interfaces binding at once), a read neither copies the list
+// nor searches it once per address expected: the conflict check runs in
+// every offer's Receive. A change is seen by the next read.
+func TestAddrTableReadsCopyNothing(t *testing.T) {
+	var tab AddrTable
+	var list []IfAddr
+	for i := range 1000 {
+		list = append(list, IfAddr{Ifindex: 10 + i, Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{198, 18, byte(i >> 8), byte(i)}), 16)})
+		tab.Manage(10+i, "eth")
+	}
+	tab.Reset(list)
+	for i := range 100 {
+		tab.Expect(IfAddr{Ifindex: 2000 + i, Prefix: netip.PrefixFrom(netip.AddrFrom4([4]byte{198, 19, 0, byte(i)}), 24)})
+	}
+	offered := netip.MustParseAddr("198.18.200.1")
+	if n := testing.AllocsPerRun(100, func() { tab.List(); tab.Conflicts(3, offered) }); n != 0 {
+		t.Fatalf("a read allocates %v times, want 0", n)
+	}
+	if tab.Conflicts(3, offered) || len(tab.List()) != 1100 {
+		t.Fatalf("conflict %v, %d addresses; want none, 1100", tab.Conflicts(3, offered), len(tab.List()))
+	}
+	tab.Expect(IfAddr{Ifindex: 4, Prefix: netip.PrefixFrom(offered, 24)})
+	if !tab.Conflicts(3, offered) {
+		t.Fatal("an address expected after a read is not seen by the next")
+	}
+	tab.Settle(IfAddr{Ifindex: 4, Prefix: netip.PrefixFrom(offered, 24)})
+	tab.Event(IfAddr{Ifindex: 5, Prefix: netip.PrefixFrom(netip.MustParseAddr("198.18.200.1"), 24)}, true)
+	if !tab.Conflicts(3, offered) || len(tab.List()) != 1101 {
+		t.Fatalf("an event after a read: conflict %v, %d addresses; want one, 1101", tab.Conflicts(3, offered), len(tab.List()))
+	}
+}

@@ -50,11 +50,13 @@ func (t *AddrTable) Managed(ifindex int) bool {
 // several ports on one VLAN leases each its own address there. The
 // interface's own addresses and loopback ones never conflict. Memory only.
 func (t *AddrTable) Conflicts(ifindex int, a netip.Addr) bool {
-	for _, ia := range t.List() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, ia := range t.addrs() {
 		if ia.Ifindex == ifindex || ia.Prefix.Addr().IsLoopback() {
 			continue
 		}
-		if ia.Prefix.Addr() == a || (ia.Prefix.Masked().Contains(a) && !t.Managed(ia.Ifindex)) {
+		if _, managed := t.managed[ia.Ifindex]; ia.Prefix.Addr() == a || (ia.Prefix.Masked().Contains(a) && !managed) {
 			return true
 		}
 	}
