@@ -59,7 +59,11 @@ const maxAdminQueue = 1024
 type (
 	// adminLoaded: the persistent configuration was read at start-up, or
 	// both configurations an earlier incarnation committed (active set).
-	adminLoaded struct{ persist, active *ipadm.Config }
+	// by, as adminDone's: an earlier incarnation's read is ignored.
+	adminLoaded struct {
+		persist, active *ipadm.Config
+		by              *run.Runner
+	}
 	// adminDone: a job's plans ran; cfg is what they committed. by is
 	// the incarnation's runner: a restarted actor ignores an earlier one's.
 	adminDone struct {
@@ -86,6 +90,9 @@ func (a *admin) Receive(ctx actor.Context) {
 		a.self, a.root, a.busy, a.booting = ctx.Self(), ctx.ActorSystem().Root, true, true
 		go a.load()
 	case *adminLoaded:
+		if msg.by != a.runner {
+			return
+		}
 		a.cfg.Persist, a.busy = msg.persist, false
 		switch {
 		case msg.active != nil:
@@ -150,7 +157,7 @@ func (a *admin) load() {
 		a.log.Error("an earlier job still runs; reading the interface configuration anyway")
 	}
 	if prior := a.committed.Load(); prior != nil {
-		a.root.Send(a.self, &adminLoaded{persist: prior.Persist, active: prior.Active})
+		a.root.Send(a.self, &adminLoaded{persist: prior.Persist, active: prior.Active, by: a.runner})
 		return
 	}
 	persist := ipadm.NewConfig()
@@ -161,7 +168,7 @@ func (a *admin) load() {
 			persist = c
 		}
 	}
-	a.root.Send(a.self, &adminLoaded{persist: persist})
+	a.root.Send(a.self, &adminLoaded{persist: persist, by: a.runner})
 }
 
 // command answers a listing at once, from the committed configuration, and

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,15 +33,21 @@ type adminPanic struct{}
 // adminPanic (respawnAdmin), and waits until it has read the store.
 func (w *world) panickyAdmin() {
 	w.t.Helper()
-	w.respawnAdmin(AdminProps(w.env, w.mgr).Configure(actor.WithReceiverMiddleware(func(next actor.ReceiverFunc) actor.ReceiverFunc {
+	w.respawnAdmin(w.panickyProps())
+	w.showIf()
+}
+
+// panickyProps is the admin actor's Props with a receiver middleware
+// that panics on adminPanic.
+func (w *world) panickyProps() *actor.Props {
+	return AdminProps(w.env, w.mgr).Configure(actor.WithReceiverMiddleware(func(next actor.ReceiverFunc) actor.ReceiverFunc {
 		return func(c actor.ReceiverContext, e *actor.MessageEnvelope) {
 			if _, ok := e.Message.(adminPanic); ok {
 				panic("h5: the admin actor fails")
 			}
 			next(c, e)
 		}
-	})))
-	w.showIf()
+	}))
 }
 
 // respawnAdmin stops the world's admin actor and starts props in its
@@ -324,10 +332,20 @@ func TestReview2IPAdmDirWhileRunning(t *testing.T) {
 }
 
 // LoadIPAdm waits while the test holds "load ipadm.json": a slow disk at
-// start-up.
+// start-up. ipadmLoads counts the calls, by store.
 func (s *heldStore) LoadIPAdm() (*ipadm.Config, error) {
+	n, _ := ipadmLoads.LoadOrStore(s, new(atomic.Int32))
+	n.(*atomic.Int32).Add(1)
 	s.wait("load ipadm.json")
 	return s.Store.LoadIPAdm()
+}
+
+var ipadmLoads sync.Map // *heldStore -> *atomic.Int32
+
+// loadsOfIPAdm returns how many times the actors asked for ipadm.json.
+func (s *heldStore) loadsOfIPAdm() int32 {
+	n, _ := ipadmLoads.LoadOrStore(s, new(atomic.Int32))
+	return n.(*atomic.Int32).Load()
 }
 
 // Commit 3c7a53e: a SIGTERM that comes while the admin actor still reads
@@ -422,5 +440,44 @@ func TestReview2AdminPanicAfterIPAdmDamaged(t *testing.T) {
 	c, err := w.store.LoadIPAdm()
 	if err != nil || len(c.Interfaces) != 2 {
 		t.Fatalf("ipadm.json = %+v, %v; want eth0 and eth1", c, err)
+	}
+}
+
+// An admin actor that panics while it still reads ipadm.json at start-up
+// (the read held): the read it started is ignored by the next
+// incarnation, which reads again and replays once. Taken for its own,
+// the earlier read replayed the persistent eth0 twice and marked the
+// actor idle while the first replay ran.
+func TestReview2AdminPanicWhileReadingIPAdm(t *testing.T) {
+	w := newWorld(t, fast)
+	if r := w.adm(ipc.CmdCreateIf, "eth0"); r.Error != "" {
+		t.Fatalf("create-if eth0 = %+v", r)
+	}
+	if err := w.net.SetUp(2, false); err != nil {
+		t.Fatal(err)
+	}
+	var ups atomic.Int32
+	w.net.SetFail(func(c kerneltest.Call) error {
+		if c.Op == "SetUp" && c.Ifindex == 2 {
+			ups.Add(1)
+		}
+		return nil
+	})
+	asked, release := w.disk.hold("load ipadm.json")
+	defer release()
+	loads := w.disk.loadsOfIPAdm()
+	w.respawnAdmin(w.panickyProps())
+	<-asked
+	w.system.Root.Send(w.admin, adminPanic{})
+	waitFor(t, "the restarted actor's read", func() bool { return w.disk.loadsOfIPAdm() == loads+2 })
+	release()
+	if r := w.adm(ipc.CmdCreateIf, "eth1"); r.Error != "" { // behind every replay
+		t.Fatalf("create-if eth1 = %+v", r)
+	}
+	if !w.up("eth0") {
+		t.Error("eth0 not replayed after the restart")
+	}
+	if n := ups.Load(); n != 1 {
+		t.Errorf("eth0 set up %d times by the replay, want once", n)
 	}
 }
