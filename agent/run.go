@@ -39,8 +39,12 @@ type Options struct {
 }
 
 // shutdownWait bounds the drops (and their hooks) at SIGTERM: a hook may
-// run 58 s (SPEC §5).
-const shutdownWait = 70 * time.Second
+// run 58 s (SPEC §5). adminShutdownWait is the part the admin actor's
+// removals of temporary static addresses may take first.
+const (
+	shutdownWait      = 70 * time.Second
+	adminShutdownWait = 10 * time.Second
+)
 
 // Run serves until ctx is done, then drops (or releases) every interface,
 // waits for their hooks and returns.
@@ -140,7 +144,7 @@ func Run(ctx context.Context, o Options) error {
 	stopWatch()
 	release := o.Config.Bool("", "RELEASE_ON_SIGTERM")
 	o.Log.Info("stopping: giving up every interface", zap.Bool("release", release))
-	t.shutdown(release, shutdownWait, o.Log)
+	t.shutdown(release, adminShutdownWait, shutdownWait, o.Log)
 	waitHooks(hooks, o.Log)
 	if resolver != nil {
 		// Every interface has been given up: the resolver is left as the

@@ -56,18 +56,25 @@ func spawnTree(env *actors.Env, o Options) (t *tree, err error) {
 
 // shutdown removes the temporary static addresses (admin actor), then
 // drops every interface, or releases it with RELEASE_ON_SIGTERM (manager),
-// each within wait (SPEC §2).
-func (t *tree) shutdown(release bool, wait time.Duration, log *zap.Logger) {
+// all within wait (SPEC §2); the admin actor within adminWait of it, so
+// that an ipadm job that hangs (a netlink call, an fsync) never leaves
+// the leases no time for their drops.
+func (t *tree) shutdown(release bool, adminWait, wait time.Duration, log *zap.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	for _, pid := range []*actor.PID{t.admin, t.manager} {
 		done := make(chan *messages.Result, 1)
 		t.system.Root.Send(pid, &messages.Shutdown{Release: release, Reply: done})
+		bound, stop := ctx, func() {}
+		if pid == t.admin {
+			bound, stop = context.WithTimeout(ctx, adminWait)
+		}
 		select {
 		case <-done:
-		case <-ctx.Done():
+		case <-bound.Done():
 			log.Error("interfaces did not stop in time", zap.String("actor", pid.Id))
 		}
+		stop()
 	}
 }
 
