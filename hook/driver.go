@@ -56,11 +56,12 @@ type Driver struct {
 }
 
 // Run queues the hooks among items, each holding the replies after it,
-// starts the next hook and sends the replies no hook holds. The replies
-// thus describe the state the event left, once its hook has run.
+// sends the replies no hook holds as it meets them and starts the next
+// hook. The replies thus describe the state the event left, once its
+// hook has run, and go in the event's order: one before a hook goes
+// before those the hook holds, even when there is no hook to wait for.
 func (d *Driver) Run(items []Item) {
 	place := -1 // the latest hook's, which holds the replies after it
-	var replies []lease.Reply
 	for _, it := range items {
 		switch {
 		case it.Reply == nil:
@@ -68,13 +69,10 @@ func (d *Driver) Run(items []Item) {
 		case place >= 0:
 			d.q.Hold(place, *it.Reply)
 		default:
-			replies = append(replies, *it.Reply)
+			d.Reply(*it.Reply)
 		}
 	}
 	d.next()
-	for _, r := range replies {
-		d.Reply(r)
-	}
 }
 
 // add queues the hook of event e with the lease l and returns its place
