@@ -32,16 +32,12 @@ func (a *iface) stopping(code ipc.Code) { a.giveUp(code, "stopped", false) }
 func (a *iface) giveUp(code ipc.Code, why string, carry bool) {
 	a.quiesce()
 	a.flushHeld()
-	for id, p := range a.pending {
-		delete(a.pending, id)
-		if p.unwatch != nil {
-			p.unwatch()
-		}
-		if carry && p.op.Retried() && !p.shutdown && len(a.inc.carried) == 0 {
-			a.inc.carried = append(a.inc.carried, p)
+	for _, p := range a.pending.TakeAll() {
+		if op, _ := messages.OpOf(p.Cmd.Req); carry && op.Retried() && !p.Shutdown && len(a.inc.carried) == 0 {
+			a.inc.carried = append(a.inc.carried, p.Cmd)
 			continue
 		}
-		p.cmd.Answer(messages.Fail(code, "%s %s before the command completed", a.link.Name, why))
+		p.Cmd.Answer(messages.Fail(code, "%s %s before the command completed", a.link.Name, why))
 	}
 	a.failCurrent()
 }

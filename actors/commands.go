@@ -1,8 +1,6 @@
 package actors
 
 import (
-	"context"
-
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
@@ -13,15 +11,6 @@ import (
 // becomes a lease.Command, and the machine's Reply becomes the Result. Which
 // command is allowed when, and which event answers it, the machine
 // decides (lease/command.go).
-
-// pending is a command the machine has yet to answer.
-type pending struct {
-	cmd       *messages.Command
-	op        lease.Op
-	temporary bool        // a temporary ipadm object's start: not resumed
-	shutdown  bool        // the agent's stop: the actor ends once answered
-	unwatch   func() bool // stops watching the caller's context
-}
 
 // cancelled is posted when the caller of a pending command has gone.
 type cancelled struct{ id uint64 }
@@ -42,11 +31,10 @@ func (a *iface) command(c *messages.Command) {
 		c.Answer(messages.Fail(ipc.ErrInvalid, "%T is not an interface command", c.Req))
 		return
 	}
-	start, _ := c.Req.(messages.Start)
-	if start.Primary {
+	if start, _ := c.Req.(messages.Start); start.Primary {
 		a.setPrimary(true)
 	}
-	a.post(&pending{cmd: c, op: ev.Op, temporary: start.Temporary}, ev)
+	a.post(c, false, ev)
 }
 
 // translate reads a command into the machine's (messages.OpOf), with
@@ -70,17 +58,12 @@ func (a *iface) translate(req messages.Request) (lease.Command, bool) {
 	return c, ok
 }
 
-// post numbers p, remembers it until the machine answers, and hands ev to
-// the machine. A caller that goes away before the answer cancels it, so
-// that it no longer makes other commands PEND.
-func (a *iface) post(p *pending, ev lease.Event) {
-	a.lastID++
-	id := a.lastID
-	a.pending[id] = p
-	if ctx := p.cmd.Ctx; ctx != nil {
-		root, self := a.root, a.self
-		p.unwatch = context.AfterFunc(ctx, func() { root.Send(self, &cancelled{id: id}) })
-	}
+// post numbers c, remembers it until the machine answers
+// (messages.Pending: a caller that goes away before the answer cancels
+// it, so that it no longer makes other commands PEND), and hands ev to the
+// machine. shutdown marks the agent's stop.
+func (a *iface) post(c *messages.Command, shutdown bool, ev lease.Event) {
+	id := a.pending.Add(c, shutdown)
 	switch ev := ev.(type) {
 	case lease.Command:
 		ev.ID = id
@@ -94,47 +77,39 @@ func (a *iface) post(p *pending, ev lease.Event) {
 // cancel asks the machine to withdraw a pending command whose caller has
 // gone; it decides (lease.Cancel) and says so with Withdrawn.
 func (a *iface) cancel(id uint64) {
-	if _, ok := a.pending[id]; ok {
+	if a.pending.Has(id) {
 		a.handle(lease.Cancel{ID: id})
 	}
 }
 
 // withdrawn forgets a command the machine withdrew: nobody answers it.
 func (a *iface) withdrawn(id uint64) {
-	p, ok := a.pending[id]
-	if !ok {
-		return
+	if a.pending.Withdraw(id) {
+		a.log.Info("caller gone: command withdrawn", zap.Uint64("id", id))
 	}
-	delete(a.pending, id)
-	p.cmd.Withdraw()
-	a.log.Info("caller gone: command withdrawn", zap.Uint64("id", id))
 }
 
 // reply sends the machine's answer to its command. An answer that ends
 // management tells the manager first (so that a start that follows finds
 // the interface free), then retires the actor.
 func (a *iface) reply(r lease.Reply) {
-	p, ok := a.pending[r.ID]
+	p, ok := a.pending.Take(r.ID)
 	if !ok {
 		return // cancelled
 	}
-	delete(a.pending, r.ID)
-	if p.unwatch != nil {
-		p.unwatch()
-	}
 	rep := messages.ResultOf(a.link.Name, r, a.status)
 	switch {
-	case r.Ends && p.shutdown:
-		a.answer(p.cmd, rep)
+	case r.Ends && p.Shutdown:
+		a.answer(p.Cmd, rep)
 		a.root.Stop(a.self) // the agent is stopping: nothing more will come
 	case r.Ends:
 		a.root.Send(a.parent, &messages.Unmanaged{Ifname: a.link.Name, PID: a.self})
-		a.answer(p.cmd, rep)
+		a.answer(p.Cmd, rep)
 		a.inc.running = false
 		a.inc.ended = true
 		a.quiesce()
 	default:
-		a.answer(p.cmd, rep)
+		a.answer(p.Cmd, rep)
 	}
 }
 
@@ -156,5 +131,5 @@ func (a *iface) answer(c *messages.Command, r *messages.Result) {
 func (a *iface) shutdown(s *messages.Shutdown) {
 	a.closing = true
 	c := &messages.Command{Req: messages.Drop{Release: s.Release}, Reply: s.Reply}
-	a.post(&pending{cmd: c, op: lease.OpDrop, shutdown: true}, lease.Stop{Release: s.Release})
+	a.post(c, true, lease.Stop{Release: s.Release})
 }

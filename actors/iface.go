@@ -36,11 +36,10 @@ type iface struct {
 	waits kernel.Waiting[[]hook.Item]
 	// untilKernel: answers wait for the kernel worker's queue (dropHeld).
 	untilKernel bool
-	pending     map[uint64]*pending // commands the machine has yet to answer
-	lastID      uint64              // numbers them
-	hooks       hook.Driver         // runs the events' hooks in order
-	refusals    lease.RefusalLog    // rate-limits the log of refusals
-	closing     bool                // the agent is stopping this interface
+	pending     messages.Pending // commands the machine has yet to answer
+	hooks       hook.Driver      // runs the events' hooks in order
+	refusals    lease.RefusalLog // rate-limits the log of refusals
+	closing     bool             // the agent is stopping this interface
 }
 
 // incarnations is what the supervisor's restarts of one interface actor
@@ -54,7 +53,7 @@ type incarnations struct {
 	current *messages.Command
 	// carried is the start the failed incarnation left waiting: the next
 	// one resumes the interface with it and answers it once bound.
-	carried []*pending
+	carried []*messages.Command
 }
 
 func newIface(env *Env, link Link) actor.Producer {
@@ -160,7 +159,7 @@ func (a *iface) started(ctx actor.Context) {
 		a.log.Error("bad configuration for the interface", zap.Error(err))
 	}
 	a.m = lease.New(cfg, transport.Rand{Router: a.env.Router})
-	a.pending = make(map[uint64]*pending)
+	a.pending = messages.Pending{Gone: func(id uint64) { root.Send(self, &cancelled{id: id}) }}
 	carried := a.inc.carried
 	a.inc.carried = nil
 	if !a.inc.running || a.inc.ended {
@@ -174,7 +173,7 @@ func (a *iface) started(ctx actor.Context) {
 	// The start the failed incarnation held is retried, and answered once
 	// bound.
 	prior, adopted := a.restore()
-	a.post(carried[0], lease.Command{Op: lease.OpStart, Prior: prior, Adopted: adopted})
+	a.post(carried[0], false, lease.Command{Op: lease.OpStart, Prior: prior, Adopted: adopted})
 }
 
 // start leaves INIT: with a stored lease that is still valid the machine

@@ -65,7 +65,7 @@ func (a *iface) forget() { a.rec.SetLease(nil) }
 // (SPEC §4: -t is gone after a restart). The recorder writes it.
 func (a *iface) manage(m lease.Manage) {
 	on := m.On
-	if p := a.pending[m.ID]; p != nil && p.temporary {
+	if a.pending.Command(m.ID).Temporary() {
 		on = false
 	}
 	st := a.env.Store

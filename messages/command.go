@@ -62,6 +62,17 @@ func (c *Command) Withdraw() { c.answered.Store(true) }
 // withdrawn).
 func (c *Command) Answered() bool { return c.answered.Load() }
 
+// Temporary reports whether c is the start of a temporary DHCP address
+// object (Start.Temporary): the next agent does not resume it. A nil c is
+// not.
+func (c *Command) Temporary() bool {
+	if c == nil {
+		return false
+	}
+	start, _ := c.Req.(Start)
+	return start.Temporary
+}
+
 // Result is a command's outcome. Codes are the SPEC §3 names the wire
 // also uses (ipc.Code); the empty Code is success.
 type Result struct {

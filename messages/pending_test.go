@@ -1,0 +1,109 @@
+package messages
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestPending: commands are numbered from 1 in the order added, found by
+// number until taken, taken once, and all taken in order; Shutdown comes
+// back with its command.
+func TestPending(t *testing.T) {
+	var p Pending
+	if p.Has(1) || p.Command(1) != nil || p.Withdraw(1) {
+		t.Fatal("the zero Pending holds a command")
+	}
+	if _, ok := p.Take(1); ok {
+		t.Fatal("took from the zero Pending")
+	}
+	a, b, c := &Command{Req: Start{}}, &Command{Req: Extend{}}, &Command{Req: Drop{}}
+	ids := []uint64{p.Add(a, false), p.Add(b, false), p.Add(c, true)}
+	for i, want := range []uint64{1, 2, 3} {
+		if ids[i] != want {
+			t.Fatalf("numbers %v, want 1, 2, 3", ids)
+		}
+	}
+	if !p.Has(2) || p.Command(2) != b {
+		t.Fatal("command 2 not found")
+	}
+	got, ok := p.Take(2)
+	if !ok || got.Cmd != b || got.ID != 2 || got.Shutdown {
+		t.Fatalf("Take(2) = %+v, %v", got, ok)
+	}
+	if _, ok := p.Take(2); ok || p.Has(2) {
+		t.Fatal("command 2 taken twice")
+	}
+	if b.Answered() {
+		t.Fatal("Take settled the command: its owner answers it")
+	}
+	all := p.TakeAll()
+	if len(all) != 2 || all[0].Cmd != a || all[1].Cmd != c || !all[1].Shutdown || all[0].Shutdown {
+		t.Fatalf("TakeAll = %+v, want a then c (shutdown)", all)
+	}
+	if p.Has(1) || p.Has(3) || len(p.TakeAll()) != 0 {
+		t.Fatal("TakeAll left commands behind")
+	}
+	if id := p.Add(&Command{Req: Ping{}}, false); id != 4 {
+		t.Fatalf("number after 3 = %d, want 4 (numbers are never reused)", id)
+	}
+}
+
+// TestPendingGone: a caller that stops waiting while its command is
+// pending is reported once, with its number; Withdraw then settles the
+// command unanswered. A command taken first is not reported.
+func TestPendingGone(t *testing.T) {
+	gone := make(chan uint64, 4)
+	p := Pending{Gone: func(id uint64) { gone <- id }}
+	ctx1, cancel1 := context.WithCancel(context.Background())
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	defer cancel2()
+	ch := make(chan *Result, 1)
+	first := &Command{Req: Extend{}, Ctx: ctx1, Reply: ch}
+	second := &Command{Req: Extend{}, Ctx: ctx2, Reply: ch}
+	id1, id2 := p.Add(first, false), p.Add(second, false)
+	p.Add(&Command{Req: Ping{}}, false) // no Ctx: never reported
+
+	if _, ok := p.Take(id2); !ok {
+		t.Fatal("command 2 not pending")
+	}
+	cancel2() // taken: no longer watched
+	cancel1()
+	select {
+	case id := <-gone:
+		if id != id1 {
+			t.Fatalf("reported %d, want %d", id, id1)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the caller's going was not reported within 5 s")
+	}
+	if !p.Withdraw(id1) || !first.Answered() || first.Answer(OK()) || len(ch) != 0 {
+		t.Fatal("a withdrawn command was not settled unanswered")
+	}
+	if p.Withdraw(id1) {
+		t.Fatal("withdrawn twice")
+	}
+	select {
+	case id := <-gone:
+		t.Fatalf("reported %d as well: a taken command, or one without Ctx", id)
+	default:
+	}
+}
+
+// TestCommandTemporary: only a temporary start is temporary; nil is not.
+func TestCommandTemporary(t *testing.T) {
+	var none *Command
+	for _, tc := range []struct {
+		c    *Command
+		want bool
+	}{
+		{none, false},
+		{&Command{Req: Start{}}, false},
+		{&Command{Req: Start{Temporary: true}}, true},
+		{&Command{Req: CreateAddr{Temporary: true}}, false},
+	} {
+		if got := tc.c.Temporary(); got != tc.want {
+			t.Errorf("%+v.Temporary() = %v, want %v", tc.c, got, tc.want)
+		}
+	}
+}
