@@ -55,6 +55,12 @@ func (w *world) panickyProps() *actor.Props {
 // started again over the same store and kernel, as far as ipadm goes.
 func (w *world) respawnAdmin(props *actor.Props) {
 	w.t.Helper()
+	// The admin actor being replaced has read the store (a listing waits
+	// for it): its reading goroutine, which sends to the actor by name,
+	// must not send while the new actor under that name is being spawned
+	// (protoactor registers a process before its mailbox's handlers, a
+	// data race the race detector reports).
+	w.showIf()
 	if err := w.system.Root.StopFuture(w.admin).Wait(); err != nil {
 		w.t.Fatal(err)
 	}
