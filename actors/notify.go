@@ -10,42 +10,37 @@ import (
 // (RFC 8925) says why and when DHCPv4 resumes.
 func (a *iface) transition(t lease.Transition) {
 	st := a.m.Status()
-	ev := messages.Event{From: t.From, To: t.To}
 	fields := []zap.Field{zap.Stringer("from", t.From), zap.Stringer("state", t.To), zap.Uint32("xid", st.XID)}
 	if t.To == lease.V6Only {
-		ev.Until = st.V6OnlyUntil
 		a.log.Info("IPv6-only network (RFC 8925 option 108): DHCPv4 paused", append(fields,
 			zap.Time("until", st.V6OnlyUntil))...)
 	} else {
 		a.log.Info("state change", fields...)
 	}
-	a.publish(ev)
+	a.publish(messages.TransitionOf(a.link.Name, a.env.Clock.Now(), t, st))
 }
 
 // notify logs an event and tells watchers, returning the lease its hook
 // describes (handle queues the hook). before is the lease held before the
 // event, which the hook of an ending event describes.
 func (a *iface) notify(e lease.EventName, before *lease.Lease) *lease.Lease {
-	l := a.m.Status().Lease
+	st := a.m.Status()
+	l := st.Lease
 	if l == nil {
 		l = before
 	}
-	fields := []zap.Field{zap.String("event", string(e)), zap.Stringer("state", a.m.State())}
+	fields := []zap.Field{zap.String("event", string(e)), zap.Stringer("state", st.State)}
 	if l != nil {
 		fields = append(fields, zap.Stringer("address", l.Addr))
 	}
 	a.log.Info("event", fields...)
-	a.publish(messages.Event{Hook: e, To: a.m.State()})
+	a.publish(messages.HookEventOf(a.link.Name, a.env.Clock.Now(), e, st))
 	return l
 }
 
-// publish completes ev with the interface's name, time and counters and
-// hands it to watchers.
+// publish hands a watch event (messages.Event) to watchers.
 func (a *iface) publish(ev messages.Event) {
-	if a.env.Events == nil {
-		return
+	if a.env.Events != nil {
+		a.env.Events.Publish(ev.Wire())
 	}
-	st := a.m.Status()
-	ev.Ifname, ev.Time, ev.Counters, ev.Lease = a.link.Name, a.env.Clock.Now(), st.Counters, st.Lease
-	a.env.Events.Publish(ev.Wire())
 }

@@ -109,6 +109,24 @@ func (e Event) Wire() *ipc.Event {
 	return ev
 }
 
+// TransitionOf is the watch event of the machine's change of state t on
+// ifname at now, st being the machine's status after it: its counters and
+// lease, and entering V6ONLY when DHCPv4 resumes.
+func TransitionOf(ifname string, now time.Time, t lease.Transition, st lease.Status) Event {
+	e := Event{Ifname: ifname, Time: now, From: t.From, To: t.To, Counters: st.Counters, Lease: st.Lease}
+	if t.To == lease.V6Only {
+		e.Until = st.V6OnlyUntil
+	}
+	return e
+}
+
+// HookEventOf is the watch event of the hook event h on ifname at now, in
+// the state st (the machine's status after it) says, with its counters
+// and lease.
+func HookEventOf(ifname string, now time.Time, h lease.EventName, st lease.Status) Event {
+	return Event{Ifname: ifname, Time: now, Hook: h, To: st.State, Counters: st.Counters, Lease: st.Lease}
+}
+
 // wall strips the monotonic reading for display; nil for the zero Time.
 func wall(t time.Time) *time.Time {
 	if t.IsZero() {

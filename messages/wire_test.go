@@ -193,6 +193,35 @@ func TestEventWire(t *testing.T) {
 	}
 }
 
+// TestEventOf: a state change's event and a hook event's carry the
+// machine's status after them (state, counters, lease), and only entering
+// V6ONLY says when DHCPv4 resumes.
+func TestEventOf(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	l := &lease.Lease{Addr: netip.MustParsePrefix("198.18.0.100/24")}
+	c := lease.Counters{Sent: 3, Received: 2}
+	until := t0.Add(300 * time.Second)
+	st := lease.Status{State: lease.Bound, Lease: l, Counters: c, V6OnlyUntil: until}
+	for _, tc := range []struct {
+		name      string
+		got, want Event
+	}{
+		{"state", TransitionOf("eth0", t0, lease.Transition{From: lease.Requesting, To: lease.Bound}, st),
+			Event{Ifname: "eth0", Time: t0, From: lease.Requesting, To: lease.Bound, Counters: c, Lease: l}},
+		{"v6only", TransitionOf("eth0", t0, lease.Transition{From: lease.Selecting, To: lease.V6Only},
+			lease.Status{State: lease.V6Only, V6OnlyUntil: until}),
+			Event{Ifname: "eth0", Time: t0, From: lease.Selecting, To: lease.V6Only, Until: until}},
+		{"hook", HookEventOf("eth1", t0, lease.EventBound, st),
+			Event{Ifname: "eth1", Time: t0, Hook: lease.EventBound, To: lease.Bound, Counters: c, Lease: l}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.got != tc.want { // the same lease, not a copy
+				t.Errorf("got %+v\nwant %+v", tc.got, tc.want)
+			}
+		})
+	}
+}
+
 // TestOpOf: each interface command is the machine's command of its name;
 // nothing else is one.
 func TestOpOf(t *testing.T) {
