@@ -32,11 +32,13 @@ func (a *iface) stopping(code ipc.Code) { a.giveUp(code, "stopped", false) }
 func (a *iface) giveUp(code ipc.Code, why string, carry bool) {
 	a.quiesce()
 	a.flushHeld()
-	for _, p := range a.pending.TakeAll() {
-		if op, _ := messages.OpOf(p.Cmd.Req); carry && op.Retried() && !p.Shutdown && len(a.inc.carried) == 0 {
-			a.inc.carried = append(a.inc.carried, p.Cmd)
-			continue
-		}
+	var rest []messages.Taken
+	if carry {
+		a.inc.carried, rest = a.pending.Carry()
+	} else {
+		rest = a.pending.TakeAll()
+	}
+	for _, p := range rest {
 		p.Cmd.Answer(messages.Fail(code, "%s %s before the command completed", a.link.Name, why))
 	}
 	a.failCurrent()

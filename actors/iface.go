@@ -53,7 +53,7 @@ type incarnations struct {
 	current *messages.Command
 	// carried is the start the failed incarnation left waiting: the next
 	// one resumes the interface with it and answers it once bound.
-	carried []*messages.Command
+	carried *messages.Command
 }
 
 func newIface(env *Env, link Link) actor.Producer {
@@ -85,11 +85,8 @@ func (a *iface) Receive(ctx actor.Context) {
 		a.restarting()
 		return
 	case *actor.Stopping:
-		code := ipc.ErrFailedIf
-		if a.closing {
-			code = ipc.ErrShutdown
-		}
-		a.stopping(code)
+		// by its supervisor (failed too often) or as the agent stops
+		a.stopping(ipc.Code(lease.Orphaned(lease.FailedActor, a.closing)))
 		return
 	}
 	if a.inc.ended {
@@ -166,14 +163,14 @@ func (a *iface) started(ctx actor.Context) {
 		return
 	}
 	a.log.Warn("interface actor restarted: resuming from the store")
-	if len(carried) == 0 {
+	if carried == nil {
 		a.start()
 		return
 	}
 	// The start the failed incarnation held is retried, and answered once
 	// bound.
 	prior, adopted := a.restore()
-	a.post(carried[0], false, lease.Command{Op: lease.OpStart, Prior: prior, Adopted: adopted})
+	a.post(carried, false, lease.Command{Op: lease.OpStart, Prior: prior, Adopted: adopted})
 }
 
 // start leaves INIT: with a stored lease that is still valid the machine

@@ -106,3 +106,18 @@ func (p *Pending) TakeAll() []Taken {
 	}
 	return out
 }
+
+// Carry takes every pending command, as TakeAll, but for the one a
+// restart carries over to the owner's next incarnation: the first the
+// machine retries (lease.Op.Retried: a start waiting to bind), not the
+// agent's stop; nil when there is none. The rest are to be answered.
+func (p *Pending) Carry() (carried *Command, rest []Taken) {
+	for _, t := range p.TakeAll() {
+		if op, ok := OpOf(t.Cmd.Req); ok && carried == nil && op.Retried() && !t.Shutdown {
+			carried = t.Cmd
+			continue
+		}
+		rest = append(rest, t)
+	}
+	return carried, rest
+}

@@ -107,3 +107,31 @@ func TestCommandTemporary(t *testing.T) {
 		}
 	}
 }
+
+// TestPendingCarry: a restart carries the first start over (not a second
+// one, not the agent's stop, which is a drop), and takes every other
+// command, in order, to be answered.
+func TestPendingCarry(t *testing.T) {
+	var p Pending
+	ext, start, again, stop := &Command{Req: Extend{}}, &Command{Req: Start{}}, &Command{Req: Start{}},
+		&Command{Req: Drop{}}
+	p.Add(ext, false)
+	p.Add(stop, true)
+	p.Add(start, false)
+	p.Add(again, false)
+	carried, rest := p.Carry()
+	if carried != start {
+		t.Fatalf("carried %+v, want the first start", carried)
+	}
+	if len(rest) != 3 || rest[0].Cmd != ext || rest[1].Cmd != stop || rest[2].Cmd != again {
+		t.Fatalf("rest %+v, want extend, the stop, the second start", rest)
+	}
+	if len(p.TakeAll()) != 0 {
+		t.Fatal("Carry left commands pending")
+	}
+	p.Add(&Command{Req: Ping{}}, false)
+	p.Add(&Command{Req: Version{}}, false) // no machine's command (its zero Op is OpStart's)
+	if carried, rest := p.Carry(); carried != nil || len(rest) != 2 {
+		t.Fatalf("Carry without a start = %v, %d to answer", carried, len(rest))
+	}
+}
