@@ -37,23 +37,16 @@ func (a *iface) command(c *messages.Command) {
 	a.post(c, false, ev)
 }
 
-// translate reads a command into the machine's (messages.OpOf), with
+// translate reads a command into the machine's (messages.CommandOf), with
 // what only the actor can find out: the stored lease, the interface's
 // address.
 func (a *iface) translate(req messages.Request) (lease.Command, bool) {
-	op, ok := messages.OpOf(req)
-	c := lease.Command{Op: op}
-	switch r := req.(type) {
-	case messages.Start:
+	c, ok := messages.CommandOf(req)
+	switch {
+	case c.Op == lease.OpStart && ok:
 		c.Prior, c.Adopted = a.restore()
-		c.Hostname, c.Boot = r.Hostname, r.Boot
-	case messages.Inform:
-		c.Addr = r.Addr // refresh-addr -i names the static address object's address
-		if !c.Addr.IsValid() {
-			c.Addr, _ = a.env.HostAddrs.First(a.link.Index)
-		}
-	case messages.Info:
-		c.Option = r.Option
+	case c.Op == lease.OpInform && !c.Addr.IsValid():
+		c.Addr, _ = a.env.HostAddrs.First(a.link.Index)
 	}
 	return c, ok
 }

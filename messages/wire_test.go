@@ -242,6 +242,29 @@ func TestOpOf(t *testing.T) {
 	}
 }
 
+// TestCommandOf: the machine's command carries the op and what the
+// request says, nothing the actor adds.
+func TestCommandOf(t *testing.T) {
+	addr := netip.MustParsePrefix("198.18.0.5/24")
+	for _, tc := range []struct {
+		req  Request
+		want lease.Command
+		ok   bool
+	}{
+		{Start{Hostname: "h", Boot: true, Primary: true, Temporary: true},
+			lease.Command{Op: lease.OpStart, Hostname: "h", Boot: true}, true},
+		{Inform{Addr: addr}, lease.Command{Op: lease.OpInform, Addr: addr}, true},
+		{Inform{}, lease.Command{Op: lease.OpInform}, true},
+		{Info{Option: "vendor:2"}, lease.Command{Op: lease.OpInfo, Option: "vendor:2"}, true},
+		{Drop{Release: true}, lease.Command{Op: lease.OpRelease}, true},
+		{Version{}, lease.Command{}, false},
+	} {
+		if got, ok := CommandOf(tc.req); got != tc.want || ok != tc.ok {
+			t.Errorf("CommandOf(%+v) = %+v, %v; want %+v, %v", tc.req, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
 // TestResultOf: the machine's failure keeps its code and says which
 // interface; success carries info's values, and the status only when the
 // reply asks for it.
