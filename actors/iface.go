@@ -156,7 +156,10 @@ func (a *iface) started(ctx actor.Context) {
 		a.log.Error("bad configuration for the interface", zap.Error(err))
 	}
 	a.m = lease.New(cfg, transport.Rand{Router: a.env.Router})
-	a.pending = messages.Pending{Gone: func(id uint64) { root.Send(self, &cancelled{id: id}) }}
+	// Numbered across incarnations: a cancel of the failed incarnation's,
+	// still in the mailbox, must not withdraw a command of this one.
+	a.pending = messages.Pending{Gone: func(id uint64) { root.Send(self, &cancelled{id: id}) },
+		Next: a.env.gens.Next}
 	carried := a.inc.carried
 	a.inc.carried = nil
 	if !a.inc.running || a.inc.ended {

@@ -12,13 +12,18 @@ import (
 // whose Ctx is done while it is pending is reported through Gone, so
 // that it can be withdrawn and no longer holds other commands up.
 // Pending is its owner's alone (not safe for concurrent use); numbers
-// start from 1 in each Pending. The zero Pending is empty, and reports
-// nothing.
+// start from 1 in each Pending unless Next numbers them. The zero Pending
+// is empty, and reports nothing.
 type Pending struct {
 	// Gone is called with a command's number when its caller stops
 	// waiting, on a goroutine of the context's: the owner posts it to
 	// itself and withdraws the command if it is still pending (Has).
 	Gone func(id uint64)
+	// Next, if set, draws the numbers. An owner that outlives its table
+	// (an actor restarted with a new one, a Gone of the old table's still
+	// in its mailbox) draws them from a counter shared by its tables, so
+	// that an old number never names a command of the new table.
+	Next func() uint64
 
 	last uint64
 	cmds map[uint64]*pendingCmd
@@ -42,8 +47,13 @@ type Taken struct {
 // Add numbers c, keeps it until it is taken or withdrawn, and watches its
 // caller (Gone). shutdown marks the agent's stop (Taken.Shutdown).
 func (p *Pending) Add(c *Command, shutdown bool) uint64 {
-	p.last++
-	id := p.last
+	var id uint64
+	if p.Next != nil {
+		id = p.Next()
+	} else {
+		p.last++
+		id = p.last
+	}
 	e := &pendingCmd{Taken: Taken{ID: id, Cmd: c, Shutdown: shutdown}}
 	if ctx, gone := c.Ctx, p.Gone; ctx != nil && gone != nil {
 		e.unwatch = context.AfterFunc(ctx, func() { gone(id) })

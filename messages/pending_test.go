@@ -135,3 +135,26 @@ func TestPendingCarry(t *testing.T) {
 		t.Fatalf("Carry without a start = %v, %d to answer", carried, len(rest))
 	}
 }
+
+// TestPendingNext: tables drawing from one counter (an actor's
+// incarnations) never give a number twice, so an old table's number
+// names no command of a new one; TakeAll keeps the order they came in.
+func TestPendingNext(t *testing.T) {
+	var n uint64
+	next := func() uint64 { n += 7; return n }
+	old := Pending{Next: next}
+	first := old.Add(&Command{Req: Start{}}, false)
+	old.TakeAll()
+	cur := Pending{Next: next}
+	a, b := &Command{Req: Start{}}, &Command{Req: Drop{}}
+	ida, idb := cur.Add(a, false), cur.Add(b, false)
+	if first != 7 || ida != 14 || idb != 21 {
+		t.Fatalf("numbers %d, %d, %d, want 7, 14, 21 (from Next)", first, ida, idb)
+	}
+	if cur.Has(first) || cur.Withdraw(first) {
+		t.Fatal("the old table's number names a command of the new one")
+	}
+	if all := cur.TakeAll(); len(all) != 2 || all[0].Cmd != a || all[1].Cmd != b {
+		t.Fatalf("TakeAll = %+v, want a then b", all)
+	}
+}
