@@ -9,17 +9,12 @@ import (
 )
 
 // This file is the interface actor's traffic: the machine's messages and
-// ARP packets out, and the listener (transport.Listener) that brings
-// replies and ARP back in as messages to the actor.
+// ARP packets out (transport.Send, SendARP), and the listener
+// (transport.Listener) that brings replies and ARP back in as messages to
+// the actor.
 
 func (a *iface) send(s lease.Send) {
-	b := s.Msg.ToBytes()
-	var err error
-	if s.To.IsValid() {
-		err = a.env.Sender.Unicast(a.link.Index, s.From, s.To, b)
-	} else {
-		err = a.env.Sender.Broadcast(a.link.Index, s.From, b)
-	}
+	err := transport.Send(a.env.Sender, a.link.Index, s.From, s.To, s.Msg.ToBytes())
 	fields := []zap.Field{zap.Stringer("type", s.Msg.MessageType()), zap.Uint32("xid", lease.XID(s.Msg)),
 		zap.Stringer("state", a.m.State())}
 	if err != nil {
@@ -31,11 +26,8 @@ func (a *iface) send(s lease.Send) {
 }
 
 func (a *iface) sendARP(s lease.SendARP) {
-	p := transport.ProbeARP(a.link.HWAddr, s.Addr)
-	if s.Op == lease.ARPAnnounce {
-		p = transport.AnnounceARP(a.link.HWAddr, s.Addr)
-	}
-	if err := a.env.Sender.ARP(a.link.Index, p); err != nil {
+	announce := s.Op == lease.ARPAnnounce
+	if err := transport.SendARP(a.env.Sender, a.link.Index, a.link.HWAddr, s.Addr, announce); err != nil {
 		a.log.Warn("ARP send failed", zap.Stringer("address", s.Addr), zap.Error(err))
 	}
 }
