@@ -10,7 +10,8 @@ import (
 )
 
 // reloadOnHUP re-reads the configuration on SIGHUP. A file that does not
-// parse leaves the running configuration in place (SPEC §1).
+// parse, or that config.Load refuses at once (not a regular file, too
+// large), leaves the running configuration in place (SPEC §1).
 func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, o Options, env *actors.Env, changed func()) {
 	for {
 		select {
