@@ -4,10 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
-	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
@@ -61,37 +59,6 @@ func TestLinkGoneAnswersWaiting(t *testing.T) {
 	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
 	if rep := w.await(ch); rep.Error != ipc.ErrUnkIf {
 		t.Fatalf("start on a deleted link = %+v, want UNKIF", rep)
-	}
-}
-
-// Commands queued for an actor that stops are answered by the manager
-// with the reason, once each.
-func TestInflightAnsweredOnce(t *testing.T) {
-	f := make(inflight)
-	pid := actor.NewPID("local", "if-eth0-1")
-	mk := func() (*messages.Command, chan *messages.Result) {
-		ch := make(chan *messages.Result, 1)
-		return &messages.Command{Req: messages.Ping{}, Reply: ch}, ch
-	}
-	done, doneCh := mk()
-	queued, queuedCh := mk()
-	f.add(pid, done)
-	done.Answer(messages.OK())
-	f.add(pid, queued)
-	if n := len(f[pid.Id]); n != 1 {
-		t.Fatalf("%d commands remembered, want the unanswered one", n)
-	}
-	f.stopped(pid, ipc.ErrFailedIf, "eth0", &store.Recorder{}, nil, nil)
-	if r := <-queuedCh; r.Code != ipc.ErrFailedIf {
-		t.Fatalf("queued command = %+v, want FAILEDIF", r)
-	}
-	if r := <-doneCh; r.Failed() {
-		t.Fatalf("answered command = %+v, want its first answer", r)
-	}
-	select {
-	case r := <-doneCh:
-		t.Fatalf("second answer %+v", r)
-	default:
 	}
 }
 

@@ -32,7 +32,7 @@ type manager struct {
 	children map[string]*actor.PID
 	failed   map[string]bool   // interfaces whose actor failed too often
 	primary  string            // name of the primary interface, "" when none
-	routed   inflight          // commands routed to each actor, until answered
+	routed   messages.Inflight // commands routed to each actor, until answered
 	names    map[string]string // PID id -> interface, for actors that stopped
 	// missing are managed interfaces whose link is gone: resumed when a
 	// link of that name appears (SPEC §2 hotplug).
@@ -52,7 +52,7 @@ type manager struct {
 func ManagerProps(env *Env) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &manager{env: env, children: make(map[string]*actor.PID), failed: make(map[string]bool),
-			routed: make(inflight), names: make(map[string]string), missing: make(map[string]bool),
+			routed: make(messages.Inflight), names: make(map[string]string), missing: make(map[string]bool),
 			looking: make(map[string]*lookup), fresh: make(map[string]found)}
 	})
 }
@@ -126,7 +126,7 @@ func (m *manager) Receive(ctx actor.Context) {
 		if _, again := m.children[name]; !again {
 			m.env.HostAddrs.Unmanage(name)
 		}
-		m.routed.stopped(msg.Who, ipc.Code(lease.Orphaned(m.standing(name), m.closing)), name, m.recorder(name),
+		m.routed.Stopped(msg.Who, ipc.Code(lease.Orphaned(m.standing(name), m.closing)), name, m.recorder(name),
 			m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
 	case *messages.Shutdown:
 		m.shutdown(ctx, msg)
@@ -257,7 +257,7 @@ func (m *manager) takePrimary(ctx actor.Context, c *messages.Command, name strin
 
 // send routes c to an interface actor, remembering it until answered.
 func (m *manager) send(ctx actor.Context, pid *actor.PID, c *messages.Command) {
-	m.routed.add(pid, c)
+	m.routed.Add(pid, c)
 	ctx.Send(pid, c)
 }
 
