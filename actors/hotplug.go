@@ -27,7 +27,7 @@ func (m *manager) link(ctx actor.Context, msg *messages.Link) {
 		ctx.Send(pid, msg)
 		return
 	}
-	if m.linkEvent(msg.Ifname) || msg.Deleted || !m.missing[msg.Ifname] || m.closing {
+	if m.looking.Event(msg.Ifname) || msg.Deleted || !m.missing[msg.Ifname] || m.closing {
 		return // a lookup in flight is made again: its answer may predate this
 	}
 	if m.env.Store != nil {

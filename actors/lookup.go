@@ -15,16 +15,6 @@ import (
 // message back; commands for a name being looked up wait, in order, and
 // are routed again once the answer is in.
 
-// lookup is a link lookup in flight for one name.
-type lookup struct {
-	// queued are the commands that came for the name meanwhile, the one
-	// that asked for the lookup first.
-	queued []*messages.Command
-	// stale is set when a link event for the name arrived meanwhile: the
-	// answer may predate it, so the lookup is made again.
-	stale bool
-}
-
 // looked is the answer to one lookup of names, posted back to the
 // manager.
 type looked struct {
@@ -37,7 +27,7 @@ type looked struct {
 }
 
 // found is a lookup's answer, which route uses for the commands it
-// routes again instead of asking the kernel again.
+// routes again instead of asking the kernel again (lookup.Queue.Fresh).
 type found struct {
 	link Link
 	err  error
@@ -46,11 +36,7 @@ type found struct {
 // lookUp starts looking names up on a goroutine. The answer comes back as
 // a looked message; until then the names' commands wait in m.looking.
 func (m *manager) lookUp(ctx actor.Context, names []string, then func(actor.Context, *looked)) {
-	for _, n := range names {
-		if m.looking[n] == nil {
-			m.looking[n] = &lookup{}
-		}
-	}
+	m.looking.Begin(names...)
 	m.ask(ctx, &looked{names: names, then: then})
 }
 
@@ -71,13 +57,7 @@ func (m *manager) ask(ctx actor.Context, l *looked) {
 // made it stale; otherwise its then, and the commands that waited for it,
 // routed again in order with the answer at hand.
 func (m *manager) answered(ctx actor.Context, l *looked) {
-	stale := false
-	for _, n := range l.names {
-		if q := m.looking[n]; q != nil && q.stale {
-			q.stale, stale = false, true
-		}
-	}
-	if stale && !m.closing {
+	if m.looking.Stale(l.names) && !m.closing {
 		m.ask(ctx, &looked{names: l.names, then: l.then})
 		return
 	}
@@ -85,47 +65,14 @@ func (m *manager) answered(ctx actor.Context, l *looked) {
 		l.then(ctx, l)
 	}
 	for i, n := range l.names {
-		q := m.looking[n]
-		delete(m.looking, n)
-		if q == nil {
-			continue
-		}
-		m.fresh[n] = found{l.links[i], l.errs[i]}
-		for _, c := range q.queued {
-			m.route(ctx, c)
-		}
-		delete(m.fresh, n)
+		m.looking.Answer(n, found{l.links[i], l.errs[i]}, func(c *messages.Command) { m.route(ctx, c) })
 	}
-}
-
-// wait queues c behind the lookup of name, if one is in flight.
-func (m *manager) wait(c *messages.Command, name string) bool {
-	q := m.looking[name]
-	if q == nil {
-		return false
-	}
-	q.queued = append(q.queued, c)
-	return true
-}
-
-// linkEvent notes a link event for a name being looked up: the answer
-// may predate it.
-func (m *manager) linkEvent(name string) bool {
-	q := m.looking[name]
-	if q == nil {
-		return false
-	}
-	q.stale = true
-	return true
 }
 
 // shutdownLookups answers every command waiting for a lookup at once: the
 // agent is stopping and nothing they would start is started.
 func (m *manager) shutdownLookups() {
-	for _, q := range m.looking {
-		for _, c := range q.queued {
-			c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
-		}
-		q.queued = nil
+	for _, c := range m.looking.Drain() {
+		c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/lookup"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
@@ -38,9 +39,9 @@ type manager struct {
 	// link of that name appears (SPEC §2 hotplug).
 	missing map[string]bool
 	// looking are the names whose link is being looked up (lookup.go),
-	// fresh the answers at hand while their commands are routed again.
-	looking map[string]*lookup
-	fresh   map[string]found
+	// with the commands waiting for each and, while they are routed
+	// again, the answer at hand.
+	looking lookup.Queue[*messages.Command, found]
 	closing bool // the agent is stopping: nothing new starts
 	// resuming: the stored interfaces are being read (resume.go);
 	// commands and link events wait in early meanwhile, in order.
@@ -52,8 +53,7 @@ type manager struct {
 func ManagerProps(env *Env) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &manager{env: env, children: make(map[string]*actor.PID), failed: make(map[string]bool),
-			routed: make(messages.Inflight), names: make(map[string]string), missing: make(map[string]bool),
-			looking: make(map[string]*lookup), fresh: make(map[string]found)}
+			routed: make(messages.Inflight), names: make(map[string]string), missing: make(map[string]bool)}
 	})
 }
 
@@ -182,7 +182,7 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		}
 		name = m.primary
 	}
-	if m.wait(c, name) {
+	if m.looking.Wait(name, c) {
 		return // routed again once the link's lookup is in
 	}
 	if pid, ok := m.children[name]; ok {
@@ -207,10 +207,10 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 			Warnings: storeWarnings(m.env.Store, name)}})
 		return
 	}
-	f, ok := m.fresh[name]
+	f, ok := m.looking.Fresh(name)
 	if !ok {
-		m.looking[name] = &lookup{queued: []*messages.Command{c}}
 		m.lookUp(ctx, []string{name}, nil)
+		m.looking.Wait(name, c)
 		return
 	}
 	link, err := f.link, f.err
