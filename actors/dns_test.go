@@ -10,6 +10,7 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/dns"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 	"github.com/insomniacslk/dhcp/rfc1035label"
 )
@@ -103,4 +104,38 @@ func TestHookGetsSearchList(t *testing.T) {
 	}
 	run.done(nil)
 	w.await(ch)
+}
+
+// TestDeletedLinkGivesBackDNSAndHostName: a bound interface's link is
+// deleted: its DNS leaves the resolver and its host name is given back
+// (the address and routes went with the link), its lease record stays,
+// and once the link is back the INIT-REBOOT's ACK hands both over again
+// (SPEC §2 hotplug).
+func TestDeletedLinkGivesBackDNSAndHostName(t *testing.T) {
+	w := newWorld(t, fast+"# dns\n# hostname\nSET_HOSTNAME=yes\n")
+	mods := []dhcpv4.Modifier{withDNS("198.18.0.53"), dhcpv4.WithOption(dhcpv4.OptHostName("web1"))}
+	w.bindWith("eth0", true, mods...)
+	w.bindWith("eth1", false, withDNS("198.18.1.53"))
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	waitFor(t, "eth0's DNS cleared", func() bool { return slices.Contains(w.dns.snapshot(), "clear eth0") })
+	waitFor(t, "eth0's host name released", func() bool {
+		w.host.mu.Lock()
+		defer w.host.mu.Unlock()
+		return slices.Contains(w.host.calls, "release eth0")
+	})
+	if got := w.dns.snapshot(); slices.Contains(got, "clear eth1") {
+		t.Fatalf("resolver calls %q: eth1's DNS cleared with eth0's link", got)
+	}
+	if rec, err := w.store.LoadLease("eth0"); err != nil || rec == nil {
+		t.Fatalf("lease record after the link went: %v %v", rec, err)
+	}
+
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Appeared: true})
+	s := w.send.next(t)
+	expectReboot(t, s)
+	w.serve(s.msg, dhcpv4.MessageTypeAck, 120, mods...)
+	waitFor(t, "eth0's DNS back", func() bool {
+		got := w.dns.snapshot()
+		return strings.HasPrefix(got[len(got)-1], "set eth0/2 ") && strings.Contains(got[len(got)-1], "198.18.0.53")
+	})
 }

@@ -204,6 +204,7 @@ func (a *iface) linkChanged(l *messages.Link) {
 	switch {
 	case l.Deleted:
 		a.log.Warn("interface deleted: no longer managed; its lease record is kept")
+		a.kern.Do(a.kern.Forget) // its DNS and host name outlive the link (kernel.Worker.Forget)
 		a.stopping(ipc.ErrUnkIf)
 		a.root.Stop(a.self) // the manager routes nothing more to it
 	case l.Up:

@@ -71,7 +71,7 @@ func (ws *Workers) Of(fx Effects, name string, log *zap.Logger) *Worker {
 }
 
 // Worker makes one interface's kernel calls in order: Job (or Do) queues
-// a job, and the jobs call Apply and Remove.
+// a job, and the jobs call Apply, Remove and Forget.
 type Worker struct {
 	serial.Queue
 	fx   Effects
@@ -190,6 +190,28 @@ func (k *Worker) Remove() {
 		}
 	}
 	k.setApplied(nil)
+}
+
+// Forget ends what Apply left of a lease whose link was deleted: its
+// address, routes and MTU went with the link, so it asks the kernel
+// nothing (and restores no MTU), but the resolver is told to drop the
+// interface's DNS, its host name is given back, the host address list
+// loses the address, and the worker holds nothing any more (Workers may
+// forget it). The lease record is the store's and stays (SPEC §2
+// hotplug: INIT-REBOOT when the interface returns). Only a job of the
+// worker calls it.
+func (k *Worker) Forget() {
+	if k.applied == nil {
+		return
+	}
+	c := *k.applied
+	if k.fx.Addrs != nil {
+		k.fx.Addrs.Removed(IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}, nil)
+	}
+	k.setDNS(nil)
+	k.setHostname("")
+	k.setApplied(nil)
+	k.log.Info("lease forgotten: its link is gone", zap.Stringer("address", c.Addr))
 }
 
 // setApplied records c as what the interface has from the worker (nil:

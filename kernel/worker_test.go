@@ -142,3 +142,39 @@ func TestWorkersKeepWhatWasApplied(t *testing.T) {
 		t.Fatalf("%d workers held once eth0's lease is taken back, want 0", n)
 	}
 }
+
+// TestWorkerForget: a deleted link's lease is forgotten without a kernel
+// call (its address, routes and MTU went with the link, and the MTU is
+// not restored), but its DNS and host name are taken back and the
+// address leaves the host list; the worker then holds nothing, and a
+// second Forget does nothing.
+func TestWorkerForget(t *testing.T) {
+	net := &kerneltest.Kernel{}
+	var l log
+	var ws kernel.Workers
+	w := ws.Of(kernel.Effects{Net: net, DNS: &l, HostName: &l, Addrs: &l}, "eth0", nil)
+	w.Apply(plan(2, "198.18.0.10/24"))
+	l.take()
+	var asked []string // every kernel call from now on (kerneltest.Call)
+	net.SetFail(func(c kerneltest.Call) error { asked = append(asked, c.Op); return nil })
+	w.Forget()
+	want := []string{"removed 198.18.0.10/24 <nil>", "dns clear eth0", "release eth0"}
+	if got := l.take(); !slices.Equal(got, want) {
+		t.Fatalf("forget told %q, want %q", got, want)
+	}
+	if len(asked) != 0 {
+		t.Fatalf("forget asked the kernel %v, want nothing: the link is gone", asked)
+	}
+	w.Forget()
+	w.Remove()
+	if got := l.take(); len(got) != 0 || len(asked) != 0 {
+		t.Fatalf("forget then remove of nothing told %q, asked the kernel %v", got, asked)
+	}
+	for i := 0; i < 200 && len(ws.All()) > 0; i++ { // w is no one's now
+		runtime.GC()
+		runtime.Gosched()
+	}
+	if n := len(ws.All()); n != 0 {
+		t.Fatalf("%d workers held after forget, want 0: nothing left to take back", n)
+	}
+}
