@@ -228,8 +228,8 @@ func (a *iface) retiring(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *messages.Retire:
 		ctx.Stop(ctx.Self())
-	case *messages.Command:
-		msg.Answer(messages.Fail(ipc.ErrUnkIf, "%s is not managed", a.link.Name))
+	case *messages.Command: // routed before the manager heard it was dropped
+		msg.Answer(messages.Fail(ipc.Code(lease.Orphaned(lease.NotManaged, false)), "%s is not managed", a.link.Name))
 	case *messages.StatusQuery:
 		msg.Reply <- a.status()
 	case *messages.Shutdown:
