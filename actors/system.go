@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/store"
 )
 
@@ -10,14 +9,7 @@ import (
 // are the agent's).
 
 // StoredIAID returns the IAID source the agent uses: the interface's
-// recorded IAID, else one derived from its MAC. The interface actor records
-// it when the interface is first managed (iface.manage): only a managed
-// interface has a lease whose client id must not change.
+// recorded IAID, else one derived from its MAC (store.Store.IAID).
 func StoredIAID(st *store.Store) func(Link) uint32 {
-	return func(l Link) uint32 {
-		if rec, err := st.Interface(l.Name); err == nil && rec.IAID != nil {
-			return *rec.IAID
-		}
-		return lease.IAID(l.HWAddr)
-	}
+	return func(l Link) uint32 { return st.IAID(l.Name, l.HWAddr) }
 }
