@@ -278,7 +278,7 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 			Warnings: storeWarnings(m.env.Store, name)})
 	}
 	go func() {
-		all, ok := gather(parts, n, 5*time.Second)
+		all, ok := messages.Gather(parts, n, 5*time.Second)
 		if !ok {
 			c.Answer(messages.Fail(ipc.ErrInternal, "interface actors did not answer"))
 			return
@@ -287,22 +287,6 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 		slices.SortFunc(r.Statuses, func(a, b messages.IfStatus) int { return strings.Compare(a.Ifname, b.Ifname) })
 		c.Answer(r)
 	}()
-}
-
-// gather receives n values from ch within d; false when d ran out first.
-func gather[T any](ch <-chan T, n int, d time.Duration) ([]T, bool) {
-	deadline := time.NewTimer(d)
-	defer deadline.Stop()
-	out := make([]T, 0, n)
-	for range n {
-		select {
-		case v := <-ch:
-			out = append(out, v)
-		case <-deadline.C:
-			return out, false
-		}
-	}
-	return out, true
 }
 
 // shutdown drops or releases every interface and answers once all have
@@ -320,7 +304,7 @@ func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
 	go func() {
 		// Bounded: an actor that dies mid-drop answers nothing, and the
 		// agent must still exit.
-		if _, ok := gather(replies, n, shutdownWait); !ok {
+		if _, ok := messages.Gather(replies, n, shutdownWait); !ok {
 			log.Error("interfaces did not stop in time")
 		}
 		s.Reply <- messages.OK()
