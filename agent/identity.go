@@ -3,11 +3,11 @@ package agent
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"path/filepath"
 
 	"github.com/dhcpagent/dhcpagent/actors"
 	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/regfile"
 	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
 )
@@ -25,7 +25,7 @@ func hostIdentity(st *store.Store, log *zap.Logger) ([]byte, func(actors.Link) u
 	}
 	duid := h.DUIDBytes()
 	if len(duid) == 0 {
-		duid = newDUID(log)
+		duid = newDUID(machineID, log)
 		if err := st.UpdateHost(func(h *store.Host) { h.DUID = hex.EncodeToString(duid) }); err != nil {
 			// A read-only or full state dir: the agent runs with the
 			// DUID it made (from machine-id, the same at every start;
@@ -36,13 +36,25 @@ func hostIdentity(st *store.Store, log *zap.Logger) ([]byte, func(actors.Link) u
 	return duid, actors.StoredIAID(st), nil
 }
 
-func newDUID(log *zap.Logger) []byte {
-	if b, err := os.ReadFile("/etc/machine-id"); err == nil {
-		if duid, err := lease.DUIDFromMachineID(string(b)); err == nil {
+// machineID is the systemd machine id (machine-id(5): 32 hex digits and a
+// newline); maxMachineID bounds its read far above that.
+const (
+	machineID    = "/etc/machine-id"
+	maxMachineID = 4096
+)
+
+// newDUID makes the DUID from the machine id at path, read only from a
+// regular file (regfile.Read: a FIFO or a device there does not block the
+// start-up or exhaust memory), else at random.
+func newDUID(path string, log *zap.Logger) []byte {
+	b, err := regfile.Read(path, maxMachineID)
+	if err == nil {
+		var duid []byte
+		if duid, err = lease.DUIDFromMachineID(string(b)); err == nil {
 			return duid
 		}
 	}
-	log.Info("no usable /etc/machine-id: the DUID is a random DUID-UUID, kept in the store")
+	log.Info("no usable machine id: the DUID is a random DUID-UUID, kept in the store", zap.String("file", path), zap.Error(err))
 	id := make([]byte, 16)
 	_, _ = rand.Read(id)
 	return append([]byte{0, 4}, id...)

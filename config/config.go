@@ -20,8 +20,8 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/regfile"
 	"github.com/insomniacslk/dhcp/dhcpv4"
-	"golang.org/x/sys/unix"
 )
 
 // Config is a parsed configuration file.
@@ -167,10 +167,10 @@ const MaxSize = 4 << 20
 // every key has its default. Load reads only a regular file of at most
 // MaxSize bytes, reached through symbolic links (an operator's link is
 // normal: docs/config.md); anything else is refused at once with an error
-// naming path: a FIFO (whose open or read would wait for a writer for
-// ever), a device (/dev/zero never ends), a directory, a socket.
+// naming path (regfile.Read): a FIFO (whose open or read would wait for a
+// writer for ever), a device (/dev/zero never ends), a directory, a socket.
 func Load(path string) (*Config, error) {
-	b, err := readRegular(path, MaxSize)
+	b, err := regfile.Read(path, MaxSize)
 	if errors.Is(err, os.ErrNotExist) {
 		return Parse(path, strings.NewReader(""))
 	}
@@ -178,71 +178,6 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return Parse(path, bytes.NewReader(b))
-}
-
-// readRegular returns the content of the regular file at path, following
-// symbolic links, if it has at most limit bytes. What is not a regular
-// file is refused from its stat, so that a device is not even opened
-// (opening some has effects); the open is non-blocking (a FIFO put in
-// the file's place since the stat does not wait for a writer) and the
-// opened descriptor is checked again, so what is read is what was checked.
-func readRegular(path string, limit int64) ([]byte, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, bare(err)
-	}
-	if err := regular(fi, limit); err != nil {
-		return nil, err
-	}
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("open: %w", err)
-	}
-	f := os.NewFile(uintptr(fd), path)
-	defer f.Close()
-	if fi, err = f.Stat(); err != nil {
-		return nil, bare(err)
-	}
-	if err := regular(fi, limit); err != nil {
-		return nil, err
-	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1)) // it may grow while read
-	if err != nil {
-		return nil, bare(err)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("grew past the limit of %d bytes while read: not read", limit)
-	}
-	return b, nil
-}
-
-// bare drops the path from err (Load names it): "stat: permission denied".
-func bare(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
-	}
-	return err
-}
-
-// regular refuses fi unless it is a regular file of at most limit bytes.
-func regular(fi os.FileInfo, limit int64) error {
-	m := fi.Mode()
-	switch {
-	case m.IsRegular() && fi.Size() > limit:
-		return fmt.Errorf("%d bytes, over the limit of %d: not read", fi.Size(), limit)
-	case m.IsRegular():
-		return nil
-	case m.IsDir():
-		return errors.New("a directory, not a regular file: not read")
-	case m&os.ModeNamedPipe != 0:
-		return errors.New("a FIFO, not a regular file: not read")
-	case m&os.ModeDevice != 0:
-		return errors.New("a device, not a regular file: not read")
-	case m&os.ModeSocket != 0:
-		return errors.New("a socket, not a regular file: not read")
-	}
-	return fmt.Errorf("not a regular file (%v): not read", m.Type())
 }
 
 // MaxLine is the longest line Parse reads; a longer one is an error naming

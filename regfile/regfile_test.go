@@ -1,0 +1,72 @@
+package regfile
+
+import (
+	"errors"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// TestRead: a regular file of at most the limit is read, through a
+// symbolic link too; a missing one is os.ErrNotExist; every other kind of
+// file, and a larger one, is refused at once with the reason, the FIFO
+// without waiting for a writer.
+func TestRead(t *testing.T) {
+	dir := t.TempDir()
+	at := func(name string) string { return filepath.Join(dir, name) }
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(at("ten"), []byte("0123456789"), 0o600))
+	must(os.WriteFile(at("eleven"), []byte("0123456789a"), 0o600))
+	must(os.Symlink(at("ten"), at("link")))
+	must(os.Symlink("/dev/zero", at("zero")))
+	must(os.Symlink(at("absent"), at("dangling")))
+	must(unix.Mkfifo(at("fifo"), 0o600))
+	must(os.Mkdir(at("dir"), 0o700))
+	l, err := net.Listen("unix", at("sock"))
+	must(err)
+	defer l.Close()
+
+	for _, name := range []string{"ten", "link"} {
+		if b, err := Read(at(name), 10); err != nil || string(b) != "0123456789" {
+			t.Errorf("Read(%s, 10) = %q, %v; want its ten bytes", name, b, err)
+		}
+	}
+	for _, name := range []string{"absent", "dangling"} {
+		if _, err := Read(at(name), 10); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("Read(%s) = %v, want os.ErrNotExist", name, err)
+		}
+	}
+	refused := map[string]string{
+		at("eleven"): "11 bytes, over the limit of 10",
+		at("fifo"):   "a FIFO, not a regular file",
+		"/dev/zero":  "a device, not a regular file",
+		at("zero"):   "a device, not a regular file",
+		at("dir"):    "a directory, not a regular file",
+		at("sock"):   "a socket, not a regular file",
+	}
+	for path, want := range refused {
+		done := make(chan error, 1)
+		go func() {
+			_, err := Read(path, 10)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), path) {
+				t.Errorf("Read(%s) = %v; want %q, without the path", path, err, want)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Read(%s) still blocked after 5 s", path)
+		}
+	}
+}
