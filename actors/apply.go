@@ -96,9 +96,9 @@ func (a *iface) kernelDone(d *kernelDone) {
 // outlives the incarnation), so that an answer still comes after the
 // kernel work its command caused. Their hooks are skipped.
 func (a *iface) dropHeld() {
-	a.untilKernel = true
-	defer func() { a.untilKernel = false }()
 	for _, items := range a.waits.Drop() {
-		a.hooks.Skip(items, "the interface stopped before its lease was applied")
+		for _, r := range a.hooks.Skip(items, "the interface stopped before its lease was applied") {
+			a.settle(r, a.kern)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"go.uber.org/zap"
@@ -82,10 +83,15 @@ func (a *iface) withdrawn(id uint64) {
 	}
 }
 
-// reply sends the machine's answer to its command. An answer that ends
-// management tells the manager first (so that a start that follows finds
-// the interface free), then retires the actor.
-func (a *iface) reply(r lease.Reply) {
+// reply sends the machine's answer to its command (the hook driver's
+// Reply).
+func (a *iface) reply(r lease.Reply) { a.settle(r, nil) }
+
+// settle sends the machine's answer to its command, with kern (non-nil)
+// once that kernel worker has done what it was asked too (dropHeld). An
+// answer that ends management tells the manager first (so that a start
+// that follows finds the interface free), then retires the actor.
+func (a *iface) settle(r lease.Reply, kern *kernel.Worker) {
 	p, ok := a.pending.Take(r.ID)
 	if !ok {
 		return // cancelled
@@ -93,27 +99,29 @@ func (a *iface) reply(r lease.Reply) {
 	rep := messages.ResultOf(a.link.Name, r, a.status)
 	switch {
 	case r.Ends && p.Shutdown:
-		a.answer(p.Cmd, rep)
+		a.answer(p.Cmd, rep, kern)
 		a.root.Stop(a.self) // the agent is stopping: nothing more will come
 	case r.Ends:
 		a.root.Send(a.parent, &messages.Unmanaged{Ifname: a.link.Name, PID: a.self})
-		a.answer(p.Cmd, rep)
+		a.answer(p.Cmd, rep, kern)
 		a.inc.running = false
 		a.inc.ended = true
 		a.quiesce()
 	default:
-		a.answer(p.Cmd, rep)
+		a.answer(p.Cmd, rep, kern)
 	}
 }
 
 // answer gives c its result once the records written before it are on
 // disk (store.Recorder): a start answered OK is resumed by the next agent,
-// even after kill -9, and a drop answered OK is not.
-func (a *iface) answer(c *messages.Command, r *messages.Result) {
+// even after kill -9, and a drop answered OK is not. With kern it waits
+// for that kernel worker's queue first (kernel.Worker.AfterAtMost): it is
+// answered before its kernel work came back (apply.go).
+func (a *iface) answer(c *messages.Command, r *messages.Result, kern *kernel.Worker) {
 	rec := a.rec
 	send := func() { rec.After(func() { c.Answer(r) }) }
-	if a.untilKernel {
-		a.kern.AfterAtMost(a.env.Clock, send) // answered before its kernel work came back (apply.go)
+	if kern != nil {
+		kern.AfterAtMost(a.env.Clock, send)
 		return
 	}
 	send()

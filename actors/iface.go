@@ -33,13 +33,11 @@ type iface struct {
 	kern     *kernel.Worker     // makes its kernel calls, in order
 	// waits holds an event's hooks and answers until its kernel work is
 	// done (apply.go).
-	waits kernel.Waiting[[]hook.Item]
-	// untilKernel: answers wait for the kernel worker's queue (dropHeld).
-	untilKernel bool
-	pending     messages.Pending // commands the machine has yet to answer
-	hooks       hook.Driver      // runs the events' hooks in order
-	refusals    lease.RefusalLog // rate-limits the log of refusals
-	closing     bool             // the agent is stopping this interface
+	waits    kernel.Waiting[[]hook.Item]
+	pending  messages.Pending // commands the machine has yet to answer
+	hooks    hook.Driver      // runs the events' hooks in order
+	refusals lease.RefusalLog // rate-limits the log of refusals
+	closing  bool             // the agent is stopping this interface
 }
 
 // incarnations is what the supervisor's restarts of one interface actor

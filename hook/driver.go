@@ -153,14 +153,17 @@ func (d *Driver) Flush() {
 	}
 }
 
-// Skip sends the replies among items and logs their hooks as skipped,
-// for why: their events have happened, but their hooks will not run.
-func (d *Driver) Skip(items []Item, why string) {
+// Skip logs the hooks among items as skipped, for why, and returns the
+// replies among them, in order, for the owner to send as it must: their
+// events have happened, but their hooks will not run.
+func (d *Driver) Skip(items []Item, why string) []lease.Reply {
+	var replies []lease.Reply
 	for _, it := range items {
 		if it.Reply != nil {
-			d.Reply(*it.Reply)
+			replies = append(replies, *it.Reply)
 		} else {
 			d.Log.Warn("hook skipped", zap.String("event", string(it.Event)), zap.String("reason", why))
 		}
 	}
+	return replies
 }

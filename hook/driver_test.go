@@ -176,9 +176,12 @@ func TestDriverFoldSkipFlush(t *testing.T) {
 	if diff := cmp.Diff([]uint64{2, 3, 1, 4}, v.replies); diff != "" {
 		t.Fatalf("replies after Flush (-want +got):\n%s", diff)
 	}
-	v.d.Skip([]Item{{Event: lease.EventBound}, reply(5)}, "stopped")
-	if diff := cmp.Diff([]uint64{2, 3, 1, 4, 5}, v.replies); diff != "" {
-		t.Fatalf("replies after Skip (-want +got):\n%s", diff)
+	skipped := v.d.Skip([]Item{reply(5), {Event: lease.EventBound}, reply(6)}, "stopped")
+	if len(skipped) != 2 || skipped[0].ID != 5 || skipped[1].ID != 6 {
+		t.Fatalf("Skip returned %+v, want replies 5 and 6", skipped)
+	}
+	if diff := cmp.Diff([]uint64{2, 3, 1, 4}, v.replies); diff != "" {
+		t.Fatalf("replies after Skip (-want +got): Skip sent some itself:\n%s", diff)
 	}
 	if v.logs.FilterField(zap.String("reason", "stopped")).Len() != 1 {
 		t.Fatal("Skip did not log the hook it passed over")
