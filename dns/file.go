@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/dhcpagent/dhcpagent/regfile"
 )
 
 // Header starts every file the agent writes: a person reading the file, and
@@ -25,6 +27,16 @@ type File struct {
 	Path  string
 	Saved string
 }
+
+// The reads' bounds (regfile.Read: a regular file only, so that a FIFO
+// put at either path does not block the interface's kernel worker and a
+// link to /dev/zero does not exhaust memory). A resolv.conf is a few
+// hundred bytes (glibc uses 3 name servers and 6 search domains); the
+// saved copy is its JSON, the content in base64: 4/3 of it and a little.
+const (
+	maxResolvConf = 1 << 20
+	maxSaved      = 2 << 20
+)
 
 // saved is the file the agent found, as kept in File.Saved.
 type saved struct {
@@ -80,7 +92,7 @@ func (f *File) save() error {
 	if _, err := os.Stat(f.Saved); err == nil {
 		return nil
 	}
-	cur, err := os.ReadFile(f.Path)
+	cur, err := regfile.Read(f.Path, maxResolvConf)
 	s := saved{Existed: err == nil, Content: cur, Mode: 0o644}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -106,7 +118,7 @@ func (f *File) save() error {
 }
 
 func (f *File) restore() error {
-	b, err := os.ReadFile(f.Saved)
+	b, err := regfile.Read(f.Saved, maxSaved)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil // never written
 	}
@@ -121,7 +133,7 @@ func (f *File) restore() error {
 		err = relink(f.Path, s.Symlink)
 	} else if s.Existed {
 		err = replace(f.Path, s.Content, s.Mode)
-	} else if cur, rerr := os.ReadFile(f.Path); rerr == nil && bytes.HasPrefix(cur, []byte(Header)) {
+	} else if cur, rerr := regfile.Read(f.Path, maxResolvConf); rerr == nil && bytes.HasPrefix(cur, []byte(Header)) {
 		if err = os.Remove(f.Path); errors.Is(err, syscall.EBUSY) {
 			err = inPlace(f.Path, nil) // a bind mount cannot be removed: leave it empty
 		}
