@@ -1,10 +1,10 @@
-// Package regfile reads a file the agent does not write itself (its
-// configuration, /etc/machine-id) only when it is a regular file of
-// bounded size, and never blocks doing so: a FIFO put in its place would
-// hold the reader until a writer came, a device (/dev/zero) would never
-// end, a directory is no content. Symbolic links are followed: an
-// operator linking a file into place is normal; what they name is what
-// is checked.
+// Package regfile reads a file others may have put in place (the
+// configuration, /etc/machine-id, RESOLV_CONF and the copy of it the agent
+// keeps) only when it is a regular file of bounded size, and never blocks
+// doing so: a FIFO put in its place would hold the reader until a writer
+// came, a device (/dev/zero) would never end, a directory is no content.
+// Symbolic links are followed: an operator linking a file into place is
+// normal; what they name is what is checked.
 package regfile
 
 import (
