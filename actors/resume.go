@@ -3,6 +3,7 @@ package actors
 import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
 )
 
@@ -15,12 +16,11 @@ import (
 // events wait in the manager, in order, so that nothing started by hand
 // or by an address object races the resume of the same interface.
 
-// resumed is what the store said at start-up, posted back to the manager.
+// resumed is what the store said at start-up (store.ReadStartup), posted
+// back to the manager.
 type resumed struct {
-	primary string            // the stored primary interface
-	managed []string          // the interfaces under management
-	owned   func(string) bool // started by their DHCP address object instead
-	err     error
+	*store.Startup
+	err error
 }
 
 // resume reads the stored interfaces on a goroutine.
@@ -32,21 +32,8 @@ func (m *manager) resume(ctx actor.Context) {
 	m.resuming = true
 	root, self := ctx.ActorSystem().Root, ctx.Self()
 	go func() {
-		r := &resumed{owned: func(string) bool { return false }}
-		h, err := st.LoadHost()
-		if err == nil {
-			r.primary = h.Primary
-			r.managed, err = st.Managed()
-		}
-		r.err = err
-		// An interface with a persistent DHCP address object is the admin
-		// actor's to start, with the object's host name and primary flag:
-		// a second start from here would race it and any disable-if after
-		// it.
-		if c, err := st.LoadIPAdm(); err == nil {
-			r.owned = c.StartsDHCP
-		}
-		root.Send(self, r)
+		s, err := store.ReadStartup(st)
+		root.Send(self, &resumed{Startup: s, err: err})
 	}()
 }
 
@@ -77,8 +64,8 @@ func (m *manager) resumed(ctx actor.Context, r *resumed) {
 	case r.err != nil:
 		m.env.Log.Error("reading the managed interfaces failed", zap.Error(r.err))
 	default:
-		m.primary = r.primary
-		m.lookUp(ctx, r.managed, func(ctx actor.Context, l *looked) { m.resumeFound(ctx, l, r.owned) })
+		m.primary = r.Primary
+		m.lookUp(ctx, r.Managed, func(ctx actor.Context, l *looked) { m.resumeFound(ctx, l, r.Owned) })
 	}
 	m.replayEarly(ctx)
 }

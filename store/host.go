@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/dhcpagent/dhcpagent/ipadm"
 )
 
 // Host is the host-wide record: the DUID (RFC 8415 §11), kept so that
@@ -252,4 +254,41 @@ func (s *Store) Managed() ([]string, error) {
 		_ = s.UpdateInterface(name, func(*Interface) {})
 	}
 	return out, nil
+}
+
+// Startup is what the store says at start-up of the interfaces to
+// resume (SPEC §2: no start command is needed again).
+type Startup struct {
+	Primary string   // the stored primary interface
+	Managed []string // the interfaces under management, sorted
+	// Owned reports whether an interface is started by its persistent
+	// DHCP address object instead (ipadm.Config.StartsDHCP): the admin
+	// actor starts it, with the object's host name and primary flag, and
+	// a second start would race it and any disable-if after it. Never nil.
+	Owned func(ifname string) bool
+}
+
+// StartupRecords is what ReadStartup reads: a *Store.
+type StartupRecords interface {
+	LoadHost() (*Host, error)
+	Managed() ([]string, error)
+	LoadIPAdm() (*ipadm.Config, error)
+}
+
+// ReadStartup reads the host record, the interfaces under management
+// (Store.Managed writes back, with fsync, the records it rebuilt) and
+// ipadm.json: disk work, not for an actor's Receive. An error reading the
+// first two is returned; a corrupt ipadm.json is set aside (LoadIPAdm)
+// and owns no interface.
+func ReadStartup(st StartupRecords) (*Startup, error) {
+	s := &Startup{Owned: func(string) bool { return false }}
+	h, err := st.LoadHost()
+	if err == nil {
+		s.Primary = h.Primary
+		s.Managed, err = st.Managed()
+	}
+	if c, err := st.LoadIPAdm(); err == nil {
+		s.Owned = c.StartsDHCP
+	}
+	return s, err
 }
