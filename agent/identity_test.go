@@ -5,9 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/regfile/regfiletest"
 	"go.uber.org/zap"
 	"golang.org/x/sys/unix"
 )
@@ -34,17 +34,10 @@ func TestNewDUIDMachineIDNotRegular(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	duid := func(path string) []byte {
+	duid := func(path string) (d []byte) {
 		t.Helper()
-		done := make(chan []byte, 1)
-		go func() { done <- newDUID(path, zap.NewNop()) }()
-		select {
-		case d := <-done:
-			return d
-		case <-time.After(5 * time.Second):
-			t.Fatalf("newDUID(%s) still blocked after 5 s", path)
-			return nil
-		}
+		regfiletest.Prompt(t, "newDUID("+path+")", func() { d = newDUID(path, zap.NewNop()) })
+		return d
 	}
 	for _, path := range []string{fifo, "/dev/zero", dir} {
 		if d := duid(path); len(d) != 18 || !bytes.Equal(d[:2], []byte{0, 4}) || bytes.Equal(d, want) {

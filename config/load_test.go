@@ -5,32 +5,17 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/dhcpagent/dhcpagent/regfile/regfiletest"
 	"golang.org/x/sys/unix"
 )
 
-// loadNow runs Load(path) and fails the test when it has not returned
-// within a few seconds: a reader that blocks (a FIFO without a writer)
-// or reads without end (/dev/zero) never returns.
-func loadNow(t *testing.T, path string) (*Config, error) {
+// loadNow runs Load(path), failing the test when it does not return at
+// once (regfiletest.Prompt).
+func loadNow(t *testing.T, path string) (c *Config, err error) {
 	t.Helper()
-	type result struct {
-		c   *Config
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		c, err := Load(path)
-		done <- result{c, err}
-	}()
-	select {
-	case r := <-done:
-		return r.c, r.err
-	case <-time.After(5 * time.Second):
-		t.Fatalf("Load(%s) still blocked after 5 s", path)
-		return nil, nil
-	}
+	regfiletest.Prompt(t, "Load("+path+")", func() { c, err = Load(path) })
+	return c, err
 }
 
 // TestLoadRefusesNonRegular: what is not a regular file of at most MaxSize

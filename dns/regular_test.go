@@ -5,8 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/dhcpagent/dhcpagent/regfile/regfiletest"
 	"golang.org/x/sys/unix"
 )
 
@@ -16,17 +16,10 @@ import (
 func TestFileNotRegular(t *testing.T) {
 	dir := t.TempDir()
 	f := &File{Path: filepath.Join(dir, "resolv.conf"), Saved: filepath.Join(dir, "resolv.conf.orig")}
-	now := func(what string, op func() error) error {
+	now := func(what string, op func() error) (err error) {
 		t.Helper()
-		done := make(chan error, 1)
-		go func() { done <- op() }()
-		select {
-		case err := <-done:
-			return err
-		case <-time.After(5 * time.Second):
-			t.Fatalf("%s still blocked after 5 s", what)
-			return nil
-		}
+		regfiletest.Prompt(t, what, func() { err = op() })
+		return err
 	}
 	if err := unix.Mkfifo(f.Path, 0o644); err != nil {
 		t.Fatal(err)

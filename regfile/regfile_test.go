@@ -7,8 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/dhcpagent/dhcpagent/regfile/regfiletest"
 	"golang.org/x/sys/unix"
 )
 
@@ -55,18 +55,10 @@ func TestRead(t *testing.T) {
 		at("sock"):   "a socket, not a regular file",
 	}
 	for path, want := range refused {
-		done := make(chan error, 1)
-		go func() {
-			_, err := Read(path, 10)
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), path) {
-				t.Errorf("Read(%s) = %v; want %q, without the path", path, err, want)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("Read(%s) still blocked after 5 s", path)
+		var err error
+		regfiletest.Prompt(t, "Read("+path+")", func() { _, err = Read(path, 10) })
+		if err == nil || !strings.HasPrefix(err.Error(), want) || strings.Contains(err.Error(), path) {
+			t.Errorf("Read(%s) = %v; want %q, without the path", path, err, want)
 		}
 	}
 }
