@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"errors"
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/lease"
@@ -24,14 +25,14 @@ func (a *iface) restore() (prior *lease.Lease, adopted bool) {
 	}
 	first, latest, err := rec.Packets()
 	if err == nil {
-		prior, err = a.m.Config().Restore(first, latest, rec.Began)
+		prior, err = a.m.Config().Resume(first, latest, rec.Began, a.env.Clock.Now())
 	}
-	if err != nil {
-		a.log.Warn("stored lease unusable; acquiring afresh", zap.Error(err))
-		return nil, false
-	}
-	if !prior.Valid(a.env.Clock.Now()) {
+	switch {
+	case errors.Is(err, lease.ErrExpired):
 		a.log.Info("stored lease has expired; acquiring afresh", zap.Stringer("address", prior.Addr))
+		return nil, false
+	case err != nil:
+		a.log.Warn("stored lease unusable; acquiring afresh", zap.Error(err))
 		return nil, false
 	}
 	adopted = a.onLink(prior.Addr)

@@ -1,6 +1,7 @@
 package lease
 
 import (
+	"errors"
 	"net"
 	"net/netip"
 	"testing"
@@ -251,6 +252,46 @@ func TestRestore(t *testing.T) {
 	bad := reply(dhcpv4.MessageTypeAck, 2, dhcpv4.WithYourIP(net.IPv4zero))
 	if _, err := cfg.Restore(first, bad, t0); err == nil {
 		t.Fatal("restored an unusable ACK")
+	}
+}
+
+// A stored lease resumes only while it has time left: an expired one
+// comes back with ErrExpired and its address, an unusable one with no
+// lease (RFC 2131 §3.2: INIT-REBOOT only with an unexpired lease).
+func TestResume(t *testing.T) {
+	cfg := Config{HWAddr: hw}
+	first := reply(dhcpv4.MessageTypeAck, 1, good()...)
+	tenMin := reply(dhcpv4.MessageTypeAck, 2, append(good(), leaseTime(600))...)
+	infinite := reply(dhcpv4.MessageTypeAck, 2, append(good(), leaseTime(0xffffffff))...)
+	bad := reply(dhcpv4.MessageTypeAck, 2, dhcpv4.WithYourIP(net.IPv4zero))
+	for _, c := range []struct {
+		name     string
+		latest   *dhcpv4.DHCPv4
+		now      time.Time
+		lease    bool // a lease is returned
+		wantErr  error
+		unusable bool
+	}{
+		{"fresh", tenMin, t0, true, nil, false},
+		{"a second left", tenMin, t0.Add(10*time.Minute - time.Second), true, nil, false},
+		{"at expiry", tenMin, t0.Add(10 * time.Minute), true, ErrExpired, false},
+		{"long expired", tenMin, t0.Add(24 * time.Hour), true, ErrExpired, false},
+		{"infinite, years on", infinite, t0.Add(5 * 365 * 24 * time.Hour), true, nil, false},
+		{"unusable ACK", bad, t0, false, nil, true},
+	} {
+		l, err := cfg.Resume(first, c.latest, t0, c.now)
+		switch {
+		case c.unusable:
+			if err == nil || errors.Is(err, ErrExpired) || l != nil {
+				t.Errorf("%s: Resume = %v, %v; want Restore's error and no lease", c.name, l, err)
+			}
+		case !errors.Is(err, c.wantErr) || (err == nil) != (c.wantErr == nil):
+			t.Errorf("%s: err = %v, want %v", c.name, err, c.wantErr)
+		case (l != nil) != c.lease:
+			t.Errorf("%s: lease %v, want one: %v", c.name, l, c.lease)
+		case l.ACK != c.latest || l.FirstACK != first || l.Addr.Addr() != netip.MustParseAddr("198.18.0.100"):
+			t.Errorf("%s: resumed %+v", c.name, l)
+		}
 	}
 }
 

@@ -272,6 +272,25 @@ func (c *Config) Restore(first, latest *dhcpv4.DHCPv4, began time.Time) (*Lease,
 	return l, nil
 }
 
+// ErrExpired is Resume's answer for a stored lease with no time left.
+var ErrExpired = errors.New("stored lease has expired")
+
+// Resume is Restore for an interface coming back (a restarted actor, a
+// new agent): the stored lease is used only while it has time left at
+// now. An expired one is returned with ErrExpired (its address is worth
+// logging); an unusable ACK gives Restore's error and no lease. Either
+// way the interface acquires afresh.
+func (c *Config) Resume(first, latest *dhcpv4.DHCPv4, began, now time.Time) (*Lease, error) {
+	l, err := c.Restore(first, latest, began)
+	if err != nil {
+		return nil, err
+	}
+	if !l.Valid(now) {
+		return l, ErrExpired
+	}
+	return l, nil
+}
+
 // fixedRand gives a restored lease unfuzzed T1 and T2: the fuzz was drawn
 // when the lease was granted, and binding again draws it anew.
 type fixedRand struct{}
