@@ -50,6 +50,10 @@ func (w *world) startApplying(ifname string, ifindex int, secs uint32) (<-chan *
 	start := w.ask(0, ipc.CmdStart, ifname)
 	w.serveBind(secs)
 	<-asked
+	// The worker may start the job before the actor has finished handling
+	// the message that asked for it, and armed the bound on the clock: a
+	// status answered means it has (messages are handled in order).
+	w.do(ipc.CmdStatus, ifname)
 	return start, release
 }
 
