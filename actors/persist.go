@@ -2,10 +2,8 @@ package actors
 
 import (
 	"errors"
-	"time"
 
 	"github.com/dhcpagent/dhcpagent/lease"
-	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
 )
 
@@ -42,19 +40,12 @@ func (a *iface) restore() (prior *lease.Lease, adopted bool) {
 }
 
 // persist has the lease record written (the machine's Persist), by the
-// interface's recorder (store.Recorder).
+// interface's recorder (store.Recorder.SetLeaseOf).
 func (a *iface) persist(l *lease.Lease) {
 	if a.env.Store == nil {
 		return
 	}
-	now := a.env.Clock.Now()
-	rec := &store.Lease{Ifname: a.link.Name, Address: l.Addr.String(),
-		FirstACK: store.Encode(l.FirstACK), FirstACKTime: wallOf(now),
-		ACK: store.Encode(l.ACK), ACKTime: wallOf(now), Began: wallOf(l.Began)}
-	if old, _ := a.rec.LoadLease(); old != nil && old.FirstACK == rec.FirstACK {
-		rec.FirstACKTime = old.FirstACKTime
-	}
-	a.rec.SetLease(rec)
+	a.rec.SetLeaseOf(l.Addr.String(), l.FirstACK, l.ACK, l.Began, a.env.Clock.Now())
 }
 
 // forget has the lease record deleted (the machine's Forget).
@@ -69,36 +60,12 @@ func (a *iface) manage(m lease.Manage) {
 	if a.pending.Command(m.ID).Temporary() {
 		on = false
 	}
-	st := a.env.Store
-	if st == nil {
+	if a.env.Store == nil {
 		return
 	}
-	primary, link, iaid, log := a.inc.primary, a.link, a.env.IAID, a.log
-	a.rec.Do(func() {
-		err := st.UpdateInterface(link.Name, func(r *store.Interface) {
-			r.Managed = on
-			if on && r.IAID == nil && iaid != nil {
-				// The IAID in the client id of the lease to come (RFC 4361
-				// §6): kept from now on, even if the MAC changes.
-				v := iaid(link)
-				r.IAID = &v
-			}
-		})
-		if err == nil {
-			err = st.UpdateHost(func(h *store.Host) {
-				switch {
-				case on && primary:
-					h.Primary = link.Name
-				case !on && h.Primary == link.Name:
-					h.Primary = ""
-				}
-			})
-		}
-		if err != nil {
-			log.Error("recording the managed interfaces failed", zap.Error(err))
-		}
-	})
+	var iaid func() uint32
+	if f, link := a.env.IAID, a.link; f != nil {
+		iaid = func() uint32 { return f(link) }
+	}
+	a.rec.Manage(a.env.Store, on, a.inc.primary, iaid)
 }
-
-// wallOf strips the monotonic reading: records hold wall-clock times.
-func wallOf(t time.Time) time.Time { return t.Round(0).UTC() }

@@ -2,8 +2,10 @@ package store
 
 import (
 	"sync"
+	"time"
 
 	"github.com/dhcpagent/dhcpagent/serial"
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"go.uber.org/zap"
 )
 
@@ -132,4 +134,64 @@ func (r *Recorder) LoadLease() (*Lease, error) {
 		r.mu.Unlock()
 	}
 	return l, err
+}
+
+// SetLeaseOf queues the writing of the lease record of the lease on
+// address (ADDR/PLEN) granted by the ACK first and last extended by ack,
+// counting from began, as received at now. A renewal keeps the first
+// ACK's receive time of the record it replaces when its first ACK is the
+// same: the record says when the lease was first granted.
+func (r *Recorder) SetLeaseOf(address string, first, ack *dhcpv4.DHCPv4, began, now time.Time) {
+	if r.st == nil {
+		return
+	}
+	rec := &Lease{Ifname: r.name, Address: address,
+		FirstACK: Encode(first), FirstACKTime: wall(now),
+		ACK: Encode(ack), ACKTime: wall(now), Began: wall(began)}
+	if old, _ := r.LoadLease(); old != nil && old.FirstACK == rec.FirstACK {
+		rec.FirstACKTime = old.FirstACKTime
+	}
+	r.SetLease(rec)
+}
+
+// wall strips the monotonic reading: records hold wall-clock times.
+func wall(t time.Time) time.Time { return t.Round(0).UTC() }
+
+// ManagedRecords is what Manage writes: a *Store.
+type ManagedRecords interface {
+	UpdateInterface(ifname string, f func(*Interface)) error
+	UpdateHost(func(*Host)) error
+}
+
+// Manage queues the recording of whether the interface is under
+// management, so that the next agent resumes it (SPEC §2), and whether it
+// is the primary one, in st. The first time it goes under management with
+// no IAID recorded, iaid (nil: none) gives the one to keep (RFC 4361 §6),
+// called on the recorder's queue. A failure is logged.
+func (r *Recorder) Manage(st ManagedRecords, on, primary bool, iaid func() uint32) {
+	name, log := r.name, r.log
+	r.Do(func() {
+		err := st.UpdateInterface(name, func(rec *Interface) {
+			rec.Managed = on
+			if on && rec.IAID == nil && iaid != nil {
+				// The IAID in the client id of the lease to come (RFC 4361
+				// §6): kept from now on, even if the MAC changes.
+				v := iaid()
+				rec.IAID = &v
+			}
+		})
+		if err == nil {
+			err = st.UpdateHost(func(h *Host) {
+				switch {
+				case on && primary:
+					h.Primary = name
+				case !on && h.Primary == name:
+					h.Primary = ""
+				}
+			})
+		}
+		if err != nil {
+			log.Error("recording the managed interfaces failed", zap.Error(err))
+		}
+	})
 }

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"net"
+	"testing"
+	"time"
+
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// The lease record a recorder builds: wall-clock UTC times, and the first
+// ACK's time kept across renewals of the same lease, also by a recorder
+// that reads it from the disk (a restarted agent), and taken anew when
+// the first ACK changes (a new lease).
+func TestRecorderSetLeaseOf(t *testing.T) {
+	st, _ := open(t)
+	r := NewRecorder(st, "eth0", nil)
+	first, renewal := ack(t), ack(t)
+	renewal.TransactionID = dhcpv4.TransactionID{1, 2, 3, 4}
+	t1 := time.Now() // with a monotonic reading, which a record never holds
+	t2 := t1.Add(5 * time.Minute)
+	began := t2.Add(-time.Second)
+	r.SetLeaseOf("198.18.0.100/24", first, first, t1.Add(-time.Second), t1)
+	r.SetLeaseOf("198.18.0.100/24", first, renewal, began, t2)
+	waitFor(t, r.Idle)
+	got, err := st.LoadLease("eth0")
+	if err != nil || got == nil {
+		t.Fatalf("record %+v, %v", got, err)
+	}
+	want := &Lease{Ifname: "eth0", Address: "198.18.0.100/24", FirstACK: Encode(first), FirstACKTime: t1.Round(0).UTC(),
+		ACK: Encode(renewal), ACKTime: t2.Round(0).UTC(), Began: began.Round(0).UTC()}
+	if *got != *want {
+		t.Fatalf("record\n%+v, want\n%+v", got, want)
+	}
+	if got.FirstACKTime.Location() != time.UTC || got.FirstACKTime != t1.Round(0).UTC() {
+		t.Fatalf("first ACK time %v, want wall-clock UTC", got.FirstACKTime)
+	}
+	// A new agent's recorder reads the record from the disk to keep it.
+	cold := NewRecorder(st, "eth0", nil)
+	t3 := t2.Add(5 * time.Minute)
+	cold.SetLeaseOf("198.18.0.100/24", first, renewal, t3, t3)
+	waitFor(t, cold.Idle)
+	if got, _ := st.LoadLease("eth0"); got.FirstACKTime != want.FirstACKTime || got.ACKTime != t3.Round(0).UTC() {
+		t.Fatalf("after a cold renewal: first %v, ack %v", got.FirstACKTime, got.ACKTime)
+	}
+	// A new lease (another first ACK) counts from its own.
+	other := ack(t)
+	other.YourIPAddr = net.IPv4(198, 18, 0, 101)
+	t4 := t3.Add(time.Hour)
+	cold.SetLeaseOf("198.18.0.101/24", other, other, t4, t4)
+	waitFor(t, cold.Idle)
+	if got, _ := st.LoadLease("eth0"); got.FirstACKTime != t4.Round(0).UTC() || got.Address != "198.18.0.101/24" {
+		t.Fatalf("a new lease: %+v", got)
+	}
+	// Without a store nothing is built or written.
+	NewRecorder(nil, "eth1", nil).SetLeaseOf("198.18.0.100/24", first, first, t1, t1)
+	if got, _ := st.LoadLease("eth1"); got != nil {
+		t.Fatalf("written without a store: %+v", got)
+	}
+}
+
+// Manage records the interface under management with the IAID it first
+// got, kept after, and the host's primary: set by the primary, cleared
+// only by the primary leaving management.
+func TestRecorderManage(t *testing.T) {
+	st, _ := open(t)
+	eth0, eth1 := NewRecorder(st, "eth0", nil), NewRecorder(st, "eth1", nil)
+	iaid := func(v uint32) func() uint32 { return func() uint32 { return v } }
+	check := func(what, name string, managed bool, iaid uint32, primary string) {
+		t.Helper()
+		waitFor(t, eth0.Idle)
+		waitFor(t, eth1.Idle)
+		rec, err := st.Interface(name)
+		if err != nil || rec.Managed != managed || (iaid == 0) != (rec.IAID == nil) || (rec.IAID != nil && *rec.IAID != iaid) {
+			t.Fatalf("%s: %s record %+v, %v; want managed %v, IAID %d", what, name, rec, err, managed, iaid)
+		}
+		if h, _ := st.LoadHost(); h.Primary != primary {
+			t.Fatalf("%s: primary %q, want %q", what, h.Primary, primary)
+		}
+	}
+	eth0.Manage(st, true, true, iaid(7))
+	check("primary managed", "eth0", true, 7, "eth0")
+	eth0.Manage(st, true, true, iaid(9))
+	check("managed again, MAC changed", "eth0", true, 7, "eth0")
+	eth1.Manage(st, true, false, nil)
+	check("second, no IAID", "eth1", true, 0, "eth0")
+	eth1.Manage(st, false, false, iaid(3))
+	check("second unmanaged", "eth1", false, 0, "eth0")
+	eth0.Manage(st, false, true, iaid(9))
+	check("primary unmanaged", "eth0", false, 7, "")
+	eth1.Manage(st, true, true, iaid(3))
+	check("new primary", "eth1", true, 3, "eth1")
+}
