@@ -52,6 +52,10 @@ type incarnations struct {
 	// carried is the start the failed incarnation left waiting: the next
 	// one resumes the interface with it and answers it once bound.
 	carried *messages.Command
+	// loading: the lease record is being read; held: the messages that
+	// wait for it (persist.go).
+	loading bool
+	held    []any
 }
 
 func newIface(env *Env, link Link) actor.Producer {
@@ -85,6 +89,9 @@ func (a *iface) Receive(ctx actor.Context) {
 	case *actor.Stopping:
 		// by its supervisor (failed too often) or as the agent stops
 		a.stopping(ipc.Code(lease.Orphaned(lease.FailedActor, a.closing)))
+		return
+	}
+	if a.holdForRecord(ctx) {
 		return
 	}
 	if a.inc.ended {
@@ -158,6 +165,16 @@ func (a *iface) started(ctx actor.Context) {
 	// still in the mailbox, must not withdraw a command of this one.
 	a.pending = messages.Pending{Gone: func(id uint64) { root.Send(self, &cancelled{id: id}) },
 		Next: a.env.gens.Next}
+	if a.loadRecord() || len(a.inc.held) > 0 { // the record is read off Receive (persist.go)
+		a.holdRestart()
+		return
+	}
+	a.resumeAfterRestart()
+}
+
+// resumeAfterRestart resumes a restarted incarnation's interface if it was
+// running.
+func (a *iface) resumeAfterRestart() {
 	carried := a.inc.carried
 	a.inc.carried = nil
 	if !a.inc.running || a.inc.ended {

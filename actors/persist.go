@@ -3,6 +3,8 @@ package actors
 import (
 	"errors"
 
+	"github.com/asynkron/protoactor-go/actor"
+
 	"github.com/dhcpagent/dhcpagent/lease"
 	"go.uber.org/zap"
 )
@@ -68,4 +70,69 @@ func (a *iface) manage(m lease.Manage) {
 		iaid = func() uint32 { return f(link) }
 	}
 	a.rec.Manage(a.env.Store, on, a.inc.primary, iaid)
+}
+
+// The first restore of an interface reads its lease record: disk work, not
+// for Receive. An incarnation whose recorder does not hold the record has
+// it read on the recorder's queue (store.Recorder.Preload: in order with
+// the writes, so the read never races the first persist), and holds every
+// message but its own life-cycle ones until recordIn is posted back; then
+// it handles them in the order they came. The held messages are the
+// incarnations' (a failure while handling one drops that one, as a
+// restart drops its message, and the next incarnation handles the rest).
+
+// recordIn is posted once the recorder holds the lease record.
+type recordIn struct{}
+
+// resumeRestarted is a restarted incarnation's resume (started), held
+// until the record is in.
+type resumeRestarted struct{}
+
+// loadRecord has the recorder read the lease record unless it holds it or
+// a read is under way; it reports whether the incarnation waits for it.
+func (a *iface) loadRecord() bool {
+	if a.env.Store != nil && !a.inc.loading {
+		root, self := a.root, a.self
+		a.inc.loading = a.rec.Preload(func() { root.Send(self, &recordIn{}) })
+	}
+	return a.inc.loading
+}
+
+// holdRestart has a restarted incarnation's resume wait for the record
+// and the messages held before the failure, handled after the resume.
+func (a *iface) holdRestart() {
+	a.inc.held = append([]any{&resumeRestarted{}}, a.inc.held...)
+	if !a.inc.loading {
+		a.inc.loading = true
+		a.root.Send(a.self, &recordIn{})
+	}
+}
+
+// holdForRecord holds ctx's message while the record loads, and at
+// recordIn handles what it held; it reports whether it took the message.
+func (a *iface) holdForRecord(ctx actor.Context) bool {
+	if _, ok := ctx.Message().(*recordIn); ok {
+		a.inc.loading = false
+		a.replayHeld(ctx)
+		return true
+	}
+	if !a.inc.loading {
+		return false
+	}
+	a.inc.held = append(a.inc.held, ctx.Message())
+	return true
+}
+
+// replayHeld handles the held messages in order, each taken off the list
+// before its handling.
+func (a *iface) replayHeld(ctx actor.Context) {
+	for len(a.inc.held) > 0 && !a.inc.loading {
+		msg := a.inc.held[0]
+		a.inc.held = a.inc.held[1:]
+		if _, ok := msg.(*resumeRestarted); ok {
+			a.resumeAfterRestart()
+			continue
+		}
+		ctx.Receive(&actor.MessageEnvelope{Message: msg})
+	}
 }

@@ -195,3 +195,28 @@ func (r *Recorder) Manage(st ManagedRecords, on, primary bool, iaid func() uint3
 		}
 	})
 }
+
+// Preload has the lease record read into memory on the recorder's queue,
+// so that LoadLease then reads no disk, and runs loaded there once it is
+// in. Queued, the read comes after the writes asked before it and before
+// those asked after: it never races a write. It reports whether it
+// queued the read: when the record is in memory already (or nothing is
+// written), it queues nothing and loaded never runs. A failed read leaves
+// the record unknown: LoadLease reads the disk again, and its caller sees
+// the error.
+func (r *Recorder) Preload(loaded func()) bool {
+	if r.st == nil {
+		return false
+	}
+	r.mu.Lock()
+	known := r.leaseKnown
+	r.mu.Unlock()
+	if known {
+		return false
+	}
+	r.Do(func() {
+		_, _ = r.LoadLease()
+		loaded()
+	})
+	return true
+}

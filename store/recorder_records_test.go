@@ -2,6 +2,7 @@ package store
 
 import (
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -90,4 +91,76 @@ func TestRecorderManage(t *testing.T) {
 	check("primary unmanaged", "eth0", false, 7, "")
 	eth1.Manage(st, true, true, iaid(3))
 	check("new primary", "eth1", true, 3, "eth1")
+}
+
+// heldReads is the store with lease reads a test holds, counted.
+type heldReads struct {
+	*Store
+	asked   chan struct{}
+	release chan struct{}
+	loads   atomic.Int32
+}
+
+func (s *heldReads) LoadLease(ifname string) (*Lease, error) {
+	if s.loads.Add(1) == 1 {
+		close(s.asked)
+		<-s.release
+	}
+	return s.Store.LoadLease(ifname)
+}
+
+// Preload reads the record on the recorder's queue, once: LoadLease then
+// reads memory. A record asked for while the read is out wins over what
+// the read finds, and is what the disk gets (no race with the first
+// write). With the record in memory, or no store, it queues nothing.
+func TestRecorderPreload(t *testing.T) {
+	st, _ := open(t)
+	old := record(t)
+	if err := st.SaveLease(old); err != nil {
+		t.Fatal(err)
+	}
+	disk := &heldReads{Store: st, asked: make(chan struct{}), release: make(chan struct{})}
+	r := NewRecorder(disk, "eth0", nil)
+	loaded := make(chan struct{})
+	if !r.Preload(func() { close(loaded) }) {
+		t.Fatal("a cold recorder queued no read")
+	}
+	<-disk.asked // the read is out, on the recorder's goroutine
+	renewed := record(t)
+	renewed.Address = "198.18.0.101/24"
+	r.SetLease(renewed)
+	close(disk.release)
+	select {
+	case <-loaded:
+	case <-time.After(5 * time.Second):
+		t.Fatal("loaded never ran")
+	}
+	waitFor(t, r.Idle)
+	if l, _ := r.LoadLease(); l == nil || l.Address != "198.18.0.101/24" {
+		t.Fatalf("LoadLease = %+v, want the record asked for during the read", l)
+	}
+	if l, _ := st.LoadLease("eth0"); l == nil || l.Address != "198.18.0.101/24" {
+		t.Fatalf("on disk %+v, want the record asked for", l)
+	}
+	if n := disk.loads.Load(); n != 1 {
+		t.Fatalf("%d disk reads, want 1", n)
+	}
+	if r.Preload(func() { t.Error("loaded ran with the record in memory") }) {
+		t.Fatal("a read queued with the record in memory")
+	}
+	// Cold, with nothing written meanwhile, the read fills memory.
+	cold := NewRecorder(st, "eth0", nil)
+	done := make(chan struct{})
+	cold.Preload(func() { close(done) })
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the cold recorder's read never ended")
+	}
+	if cold.Preload(func() {}) {
+		t.Fatal("the preloaded record is not in memory")
+	}
+	if NewRecorder(nil, "eth0", nil).Preload(func() { t.Error("loaded ran without a store") }) {
+		t.Fatal("a read queued without a store")
+	}
 }
