@@ -192,6 +192,7 @@ func (s *heldStore) LoadLease(ifname string) (*store.Lease, error) {
 	s.mu.Lock()
 	s.loads++
 	s.mu.Unlock()
+	s.wait("read " + ifname) // held by a test as "read IFNAME"
 	return s.Store.LoadLease(ifname)
 }
 

@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -250,5 +251,39 @@ func TestIAIDRecordedWhenManaged(t *testing.T) {
 	}
 	if rec, _ := w.store.Interface("eth1"); rec.IAID != nil || rec.Managed {
 		t.Errorf("eth1, never managed, has a record %+v", rec)
+	}
+}
+
+// An interface's first read of its lease record is not done in its
+// actor's Receive: the recorder reads it on its own goroutine while the
+// start waits, and the start then goes on as before.
+func TestFirstRecordReadOffReceive(t *testing.T) {
+	w := newWorld(t, fast)
+	asked, release := w.disk.hold("read eth0")
+	defer release()
+	start := w.ask(0, ipc.CmdStart, "eth0")
+	select {
+	case <-asked:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the lease record was never read")
+	}
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	var reader string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, "heldStore).LoadLease") {
+			reader = g
+		}
+	}
+	if reader == "" {
+		t.Fatalf("no goroutine in the held read:\n%s", buf)
+	}
+	if strings.Contains(reader, "(*iface).Receive") {
+		t.Fatalf("the lease record is read in the actor's Receive:\n%s", reader)
+	}
+	stillWaiting(t, start)
+	release()
+	if r := w.grant(start, 120); r.Error != "" {
+		t.Fatalf("start = %+v", r)
 	}
 }
