@@ -109,7 +109,7 @@ func (a *admin) Receive(ctx actor.Context) {
 	case *actor.Restarting:
 		// A restart drops the queue: answer what it holds.
 		for _, j := range a.queue {
-			answer(j.c, messages.Fail(ipc.ErrInternal, "the interface administration restarted"))
+			j.c.Answer(messages.Fail(ipc.ErrInternal, "the interface administration restarted"))
 			if j.done != nil {
 				j.done <- messages.OK() // its one answer is buffered
 			}
@@ -212,9 +212,7 @@ func (a *admin) command(c *messages.Command) {
 func (a *admin) stop(s *messages.Shutdown) {
 	a.closing = true
 	for _, j := range a.queue {
-		if j.c != nil {
-			j.c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
-		}
+		j.c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping")) // nil: nobody waits
 	}
 	a.queue = []job{{done: s.Reply, decide: func(c ipadm.Configs) ([]ipadm.Plan, error) {
 		return []ipadm.Plan{c.Shutdown()}, nil
@@ -232,7 +230,7 @@ func (a *admin) next() {
 		a.queue = a.queue[1:]
 		plans, err := j.decide(a.cfg)
 		if err != nil {
-			answer(j.c, run.Failure(err))
+			j.c.Answer(run.Failure(err))
 			continue
 		}
 		a.busy = true
@@ -250,12 +248,5 @@ func (a *admin) next() {
 				}
 			}
 		}(a.cfg)
-	}
-}
-
-// answer answers c, unless it is the agent's own job (nil).
-func answer(c *messages.Command, r *messages.Result) {
-	if c != nil {
-		c.Answer(r)
 	}
 }

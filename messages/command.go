@@ -42,9 +42,10 @@ const Forever time.Duration = -1
 
 // Answer sends r as the command's result unless it was answered already,
 // and reports whether it did. It never blocks: Reply has room for the one
-// answer.
+// answer. A nil c (the agent's own work, which nobody waits for) takes no
+// answer: Answer reports false.
 func (c *Command) Answer(r *Result) bool {
-	if !c.answered.CompareAndSwap(false, true) {
+	if c == nil || !c.answered.CompareAndSwap(false, true) {
 		return false
 	}
 	select {

@@ -37,6 +37,15 @@ func TestAnswerFirstWins(t *testing.T) {
 	}
 }
 
+// TestAnswerNil: a nil command (the agent's own work: nobody waits)
+// takes an answer without a panic and reports that none was delivered.
+func TestAnswerNil(t *testing.T) {
+	var c *Command
+	if c.Answer(OK()) {
+		t.Fatal("a nil command reported an answer delivered")
+	}
+}
+
 func TestFail(t *testing.T) {
 	r := Fail(ipc.ErrPend, "%s busy", "eth0")
 	if !r.Failed() || r.Code != ipc.ErrPend || r.Message != "eth0 busy" {

@@ -81,7 +81,7 @@ func (x *Runner) Plan(cfg ipadm.Configs, p ipadm.Plan, c *messages.Command) (ipa
 		cfg = cfg.Commit(s, err == nil)
 		if err != nil {
 			if !s.BestEffort {
-				return cfg, func() { answer(c, Failure(err)) }
+				return cfg, func() { c.Answer(Failure(err)) }
 			}
 			x.Log.Warn("an administrative step failed", zap.Stringer("op", s.Op), zap.String("iface", stepIf(s)),
 				zap.String("object", s.Addr.Object), zap.Error(err))
@@ -94,12 +94,6 @@ func (x *Runner) Plan(cfg ipadm.Configs, p ipadm.Plan, c *messages.Command) (ipa
 		}
 	}
 	return cfg, func() { x.afterDrops(c, drops) }
-}
-
-func answer(c *messages.Command, r *messages.Result) {
-	if c != nil {
-		c.Answer(r)
-	}
 }
 
 // Failure is err as a result, with the code it carries: a refusal's
