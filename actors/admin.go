@@ -35,25 +35,13 @@ type admin struct {
 	log       *zap.Logger
 	cfg       ipadm.Configs // committed: what the store and the kernel have
 	busy      bool          // a job runs (or the store is being read)
-	queue     []job
-	closing   bool // the agent is stopping: nothing new is configured
+	queue     run.Queue     // closing once the agent stops: nothing new is configured
 	// booting: the persistent configuration is being read and brought
 	// up; listings wait for it (held), as they would have for a replay
 	// in Started, so that the first show-if after a start shows it.
 	booting bool
 	held    []*messages.Command
 }
-
-// job is one command to carry out, or the agent's own work: replay at
-// start-up (c nil), the removals at shutdown (done set).
-type job struct {
-	c      *messages.Command
-	decide func(ipadm.Configs) ([]ipadm.Plan, error)
-	done   chan<- *messages.Result
-}
-
-// maxAdminQueue bounds the commands waiting for the one running.
-const maxAdminQueue = 1024
 
 // Messages the admin actor posts itself.
 type (
@@ -100,24 +88,19 @@ func (a *admin) Receive(ctx actor.Context) {
 			// replayed (a disabled interface stays down).
 			a.cfg.Active = msg.active
 			a.booted()
-		case !a.closing:
+		default:
 			// Replay goes first: commands that came meanwhile wait behind
 			// it. After SIGTERM nothing is brought up.
-			a.queue = append([]job{{decide: func(c ipadm.Configs) ([]ipadm.Plan, error) { return c.Replay(), nil }}}, a.queue...)
+			a.queue.First(run.Job{Decide: func(c ipadm.Configs) ([]ipadm.Plan, error) { return c.Replay(), nil }})
 		}
 		a.next()
 	case *actor.Restarting:
 		// A restart drops the queue: answer what it holds.
-		for _, j := range a.queue {
-			j.c.Answer(messages.Fail(ipc.ErrInternal, "the interface administration restarted"))
-			if j.done != nil {
-				j.done <- messages.OK() // its one answer is buffered
-			}
-		}
+		a.queue.Drop(messages.Fail(ipc.ErrInternal, "the interface administration restarted"))
 		for _, c := range a.held {
 			c.Answer(messages.Fail(ipc.ErrInternal, "the interface administration restarted"))
 		}
-		a.queue, a.held = nil, nil
+		a.held = nil
 	case *adminDone:
 		if msg.by != a.runner {
 			return
@@ -176,7 +159,7 @@ func (a *admin) load() {
 func (a *admin) command(c *messages.Command) {
 	switch c.Req.(type) {
 	case messages.ShowIf, messages.ShowAddr:
-		if a.booting && len(a.held) < maxAdminQueue {
+		if a.booting && len(a.held) < run.MaxQueue {
 			a.held = append(a.held, c)
 			return
 		}
@@ -193,15 +176,11 @@ func (a *admin) command(c *messages.Command) {
 	switch {
 	case !ok:
 		c.Answer(messages.Fail(ipc.ErrInvalid, "%T is not an administrative command", c.Req))
-	case a.closing:
-		c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
-	case len(a.queue) >= maxAdminQueue:
-		c.Answer(messages.Fail(ipc.ErrLimit, "%d administrative commands are waiting already", len(a.queue)))
 	default:
-		a.queue = append(a.queue, job{c: c, decide: func(s ipadm.Configs) ([]ipadm.Plan, error) {
+		a.queue.Add(c, func(s ipadm.Configs) ([]ipadm.Plan, error) {
 			p, err := decide(s)
 			return []ipadm.Plan{p}, err
-		}})
+		})
 		a.next()
 	}
 }
@@ -210,13 +189,9 @@ func (a *admin) command(c *messages.Command) {
 // is applied) and, once the running job is done, removes the temporary
 // static addresses, then answers s.
 func (a *admin) stop(s *messages.Shutdown) {
-	a.closing = true
-	for _, j := range a.queue {
-		j.c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping")) // nil: nobody waits
-	}
-	a.queue = []job{{done: s.Reply, decide: func(c ipadm.Configs) ([]ipadm.Plan, error) {
+	a.queue.Stop(run.Job{Done: s.Reply, Decide: func(c ipadm.Configs) ([]ipadm.Plan, error) {
 		return []ipadm.Plan{c.Shutdown()}, nil
-	}}}
+	}})
 	a.next()
 }
 
@@ -225,25 +200,27 @@ func (a *admin) stop(s *messages.Shutdown) {
 // (adminDone) before the command is answered, so that whatever its caller
 // does next sees it.
 func (a *admin) next() {
-	for !a.busy && len(a.queue) > 0 {
-		j := a.queue[0]
-		a.queue = a.queue[1:]
-		plans, err := j.decide(a.cfg)
+	for !a.busy {
+		j, ok := a.queue.Next()
+		if !ok {
+			return
+		}
+		plans, err := j.Decide(a.cfg)
 		if err != nil {
-			j.c.Answer(run.Failure(err))
+			j.C.Answer(run.Failure(err))
 			continue
 		}
 		a.busy = true
 		go func(cfg ipadm.Configs) {
 			a.idle <- struct{}{} // an earlier incarnation's job is done
-			a.runner.Run(cfg, plans, j.c, func(cfg ipadm.Configs) {
+			a.runner.Run(cfg, plans, j.C, func(cfg ipadm.Configs) {
 				a.committed.Store(&cfg)
 				<-a.idle
 				a.root.Send(a.self, &adminDone{cfg: cfg, by: a.runner})
 			})
-			if j.done != nil {
+			if j.Done != nil {
 				select {
-				case j.done <- messages.OK():
+				case j.Done <- messages.OK():
 				default: // its one answer is buffered
 				}
 			}
