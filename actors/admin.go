@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"sync/atomic"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -24,12 +23,9 @@ import (
 type admin struct {
 	runner *run.Runner
 	store  Store // the persistent configuration is read from it at start
-	// idle holds one token while a job's plans run, for every incarnation
-	// of the admin actor; committed is what they committed. A restarted
-	// incarnation starts from it, once they are done: ipadm -t objects
-	// live nowhere else, and ipadm.json may have been damaged since.
-	idle      chan struct{}
-	committed *atomic.Pointer[ipadm.Configs]
+	// committed is shared by every incarnation of the admin actor: a
+	// restarted one starts from what the earlier ones committed.
+	committed *run.Committed
 	self      *actor.PID
 	root      *actor.RootContext
 	log       *zap.Logger
@@ -62,10 +58,10 @@ type (
 
 // AdminProps is the admin actor's Props.
 func AdminProps(env *Env, manager *actor.PID) *actor.Props {
-	idle, committed := make(chan struct{}, 1), &atomic.Pointer[ipadm.Configs]{} // shared by the incarnations
+	committed := run.NewCommitted() // shared by the incarnations
 	return actor.PropsFromProducer(func() actor.Actor {
 		log := env.Log.Named("ipadm")
-		a := &admin{store: env.Store, idle: idle, committed: committed, log: log, cfg: ipadm.NewConfigs()}
+		a := &admin{store: env.Store, committed: committed, log: log, cfg: ipadm.NewConfigs()}
 		a.runner = &run.Runner{Links: env.Admin, Net: env.Net, Addrs: &env.HostAddrs, Store: env.Store,
 			Manager: func(c *messages.Command) { a.root.Send(manager, c) }, DropWait: shutdownWait, Log: log}
 		return a
@@ -133,13 +129,11 @@ func (a *admin) booted() {
 func (a *admin) load() {
 	t := time.NewTimer(shutdownWait)
 	defer t.Stop()
-	select {
-	case a.idle <- struct{}{}:
-		<-a.idle
-	case <-t.C:
+	prior, ok := a.committed.Load(t.C)
+	if !ok {
 		a.log.Error("an earlier job still runs; reading the interface configuration anyway")
 	}
-	if prior := a.committed.Load(); prior != nil {
+	if prior != nil {
 		a.root.Send(a.self, &adminLoaded{persist: prior.Persist, active: prior.Active, by: a.runner})
 		return
 	}
@@ -212,10 +206,9 @@ func (a *admin) next() {
 		}
 		a.busy = true
 		go func(cfg ipadm.Configs) {
-			a.idle <- struct{}{} // an earlier incarnation's job is done
+			a.committed.Begin() // an earlier incarnation's job is done
 			a.runner.Run(cfg, plans, j.C, func(cfg ipadm.Configs) {
-				a.committed.Store(&cfg)
-				<-a.idle
+				a.committed.Store(cfg)
 				a.root.Send(a.self, &adminDone{cfg: cfg, by: a.runner})
 			})
 			if j.Done != nil {
