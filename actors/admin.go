@@ -32,11 +32,9 @@ type admin struct {
 	cfg       ipadm.Configs // committed: what the store and the kernel have
 	busy      bool          // a job runs (or the store is being read)
 	queue     run.Queue     // closing once the agent stops: nothing new is configured
-	// booting: the persistent configuration is being read and brought
-	// up; listings wait for it (held), as they would have for a replay
-	// in Started, so that the first show-if after a start shows it.
-	booting bool
-	held    []*messages.Command
+	// booting holds the listings while the persistent configuration is
+	// read and brought up.
+	booting run.Hold
 }
 
 // Messages the admin actor posts itself.
@@ -71,7 +69,8 @@ func AdminProps(env *Env, manager *actor.PID) *actor.Props {
 func (a *admin) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
-		a.self, a.root, a.busy, a.booting = ctx.Self(), ctx.ActorSystem().Root, true, true
+		a.self, a.root, a.busy = ctx.Self(), ctx.ActorSystem().Root, true
+		a.booting.Start()
 		go a.load()
 	case *adminLoaded:
 		if msg.by != a.runner {
@@ -93,10 +92,7 @@ func (a *admin) Receive(ctx actor.Context) {
 	case *actor.Restarting:
 		// A restart drops the queue: answer what it holds.
 		a.queue.Drop(messages.Fail(ipc.ErrInternal, "the interface administration restarted"))
-		for _, c := range a.held {
-			c.Answer(messages.Fail(ipc.ErrInternal, "the interface administration restarted"))
-		}
-		a.held = nil
+		a.booting.Drop(messages.Fail(ipc.ErrInternal, "the interface administration restarted"))
 	case *adminDone:
 		if msg.by != a.runner {
 			return
@@ -113,12 +109,8 @@ func (a *admin) Receive(ctx actor.Context) {
 
 // booted ends the start-up: the listings held meanwhile are answered.
 func (a *admin) booted() {
-	if a.booting {
-		a.booting = false
-		for _, c := range a.held {
-			a.command(c)
-		}
-		a.held = nil
+	for _, c := range a.booting.End() {
+		a.command(c)
 	}
 }
 
@@ -153,8 +145,7 @@ func (a *admin) load() {
 func (a *admin) command(c *messages.Command) {
 	switch c.Req.(type) {
 	case messages.ShowIf, messages.ShowAddr:
-		if a.booting && len(a.held) < run.MaxQueue {
-			a.held = append(a.held, c)
+		if a.booting.Keep(c) {
 			return
 		}
 	}
