@@ -1,8 +1,6 @@
 package actors
 
 import (
-	"errors"
-
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/dhcpagent/dhcpagent/lease"
@@ -11,34 +9,18 @@ import (
 
 // restore reads the interface's lease record. It returns the lease when it
 // is still valid, and whether its address is on the interface already (a
-// restart after kill -9 or a crash: adopt it without removing it).
+// restart after kill -9 or a crash: adopt it without removing it):
+// store.Lease.Resume decides and logs which.
 func (a *iface) restore() (prior *lease.Lease, adopted bool) {
 	if a.env.Store == nil {
 		return nil, false
 	}
 	rec, err := a.rec.LoadLease()
-	if err != nil || rec == nil {
-		if err != nil {
-			a.log.Error("reading the lease record failed", zap.Error(err))
-		}
+	if err != nil {
+		a.log.Error("reading the lease record failed", zap.Error(err))
 		return nil, false
 	}
-	first, latest, err := rec.Packets()
-	if err == nil {
-		prior, err = a.m.Config().Resume(first, latest, rec.Began, a.env.Clock.Now())
-	}
-	switch {
-	case errors.Is(err, lease.ErrExpired):
-		a.log.Info("stored lease has expired; acquiring afresh", zap.Stringer("address", prior.Addr))
-		return nil, false
-	case err != nil:
-		a.log.Warn("stored lease unusable; acquiring afresh", zap.Error(err))
-		return nil, false
-	}
-	adopted = a.onLink(prior.Addr)
-	a.log.Info("stored lease found", zap.Stringer("address", prior.Addr), zap.Bool("on_interface", adopted),
-		zap.Time("expires", prior.Expires()))
-	return prior, adopted
+	return rec.Resume(a.m.Config(), a.env.Clock.Now(), a.onLink, a.log)
 }
 
 // persist has the lease record written (the machine's Persist), by the
