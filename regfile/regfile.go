@@ -4,7 +4,10 @@
 // doing so: a FIFO put in its place would hold the reader until a writer
 // came, a device (/dev/zero) would never end, a directory is no content.
 // Symbolic links are followed: an operator linking a file into place is
-// normal; what they name is what is checked.
+// normal; what they name is what is checked. The null device is the one
+// device taken, as empty content: `--config /dev/null` is the usual way to
+// say "no configuration" (dnsmasq's --conf-file=/dev/null), and reading it
+// can neither block nor run on.
 package regfile
 
 import (
@@ -12,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -29,6 +33,9 @@ func Read(path string, limit int64) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, bare(err)
+	}
+	if isNull(fi) {
+		return []byte{}, nil // not opened: nothing to read
 	}
 	if err := regular(fi, limit); err != nil {
 		return nil, err
@@ -62,6 +69,13 @@ func bare(err error) error {
 		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
 	}
 	return err
+}
+
+// isNull reports whether fi is the null device (character device 1:3 on
+// Linux, devices.txt), whatever its name.
+func isNull(fi os.FileInfo) bool {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	return ok && fi.Mode()&os.ModeCharDevice != 0 && st.Rdev == unix.Mkdev(1, 3)
 }
 
 // regular refuses fi unless it is a regular file of at most limit bytes.

@@ -41,6 +41,14 @@ func TestRead(t *testing.T) {
 			t.Errorf("Read(%s, 10) = %q, %v; want its ten bytes", name, b, err)
 		}
 	}
+	// The null device, named or through a link, is empty content: the
+	// usual "no configuration" (--config /dev/null).
+	must(os.Symlink("/dev/null", at("null")))
+	for _, path := range []string{"/dev/null", at("null")} {
+		if b, err := Read(path, 10); err != nil || b == nil || len(b) != 0 {
+			t.Errorf("Read(%s) = %q, %v; want empty content", path, b, err)
+		}
+	}
 	for _, name := range []string{"absent", "dangling"} {
 		if _, err := Read(at(name), 10); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("Read(%s) = %v, want os.ErrNotExist", name, err)
