@@ -203,8 +203,8 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		m.missingDrop(ctx, c, name)
 		return
 	case lease.ShowFailed:
-		c.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: name, Failed: true,
-			Warnings: storeWarnings(m.env.Store, name)}})
+		failed := messages.FailedStatus(name, storeWarnings(m.env.Store, name))
+		c.Answer(&messages.Result{Status: &failed})
 		return
 	}
 	f, ok := m.looking.Fresh(name)
@@ -218,8 +218,8 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		c.Answer(messages.Fail(ipc.ErrInvalid, "interface %s: %v", name, err))
 		return
 	}
-	if len(link.HWAddr) != 6 {
-		c.Answer(messages.Fail(ipc.ErrInvalid, "interface %s has no Ethernet address", name))
+	if code, reason := lease.Manageable(link.HWAddr); code != lease.CodeOK {
+		c.Answer(messages.Fail(ipc.Code(code), "interface %s %s", name, reason))
 		return
 	}
 	m.takePrimary(ctx, c, name)
@@ -274,8 +274,7 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 	r := messages.OK()
 	r.Statuses = make([]messages.IfStatus, 0, n+len(m.failed))
 	for name := range m.failed {
-		r.Statuses = append(r.Statuses, messages.IfStatus{Ifname: name, Failed: true,
-			Warnings: storeWarnings(m.env.Store, name)})
+		r.Statuses = append(r.Statuses, messages.FailedStatus(name, storeWarnings(m.env.Store, name)))
 	}
 	go func() {
 		all, ok := messages.Gather(parts, n, 5*time.Second)

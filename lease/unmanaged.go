@@ -1,5 +1,7 @@
 package lease
 
+import "net"
+
 // Standing is where an interface that has no machine stands: the manager
 // answers its commands from Unmanaged instead of routing them to one.
 type Standing uint8
@@ -54,6 +56,18 @@ func Unmanaged(op Op, s Standing) (v Verdict, code Code, reason string) {
 		return Refuse, CodeUnkIf, "is not managed"
 	}
 	return Take, CodeOK, ""
+}
+
+// Manageable decides whether the link found for a command that Takes its
+// interface can have a machine: the client speaks DHCP over Ethernet
+// (RFC 2131 htype 1, hlen 6), so a link without a 6-byte hardware address
+// (loopback, a tunnel, InfiniBand's 20 bytes) is INVALID, with the reason.
+// CodeOK and no reason when it can.
+func Manageable(hw net.HardwareAddr) (code Code, reason string) {
+	if len(hw) != 6 {
+		return CodeInvalid, "has no Ethernet address"
+	}
+	return CodeOK, ""
 }
 
 // Orphaned is the answer to the commands routed to an interface's actor

@@ -1,6 +1,9 @@
 package lease
 
-import "testing"
+import (
+	"net"
+	"testing"
+)
 
 // TestUnmanaged: every (standing x command) cell for an interface that has
 // no machine.
@@ -47,6 +50,28 @@ func TestOrphaned(t *testing.T) {
 	} {
 		if got := Orphaned(tc.s, tc.closing); got != tc.want {
 			t.Errorf("Orphaned(%d, %v) = %s, want %s", tc.s, tc.closing, got, tc.want)
+		}
+	}
+}
+
+// TestManageable: only a link with an Ethernet (6-byte) address gets a
+// machine; any other is INVALID with a reason.
+func TestManageable(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		hw   net.HardwareAddr
+		want Code
+	}{
+		{"ethernet", net.HardwareAddr{0x02, 0, 0, 0, 0, 0x01}, CodeOK},
+		{"none (loopback, tun)", nil, CodeInvalid},
+		{"empty", net.HardwareAddr{}, CodeInvalid},
+		{"short", net.HardwareAddr{0x02, 0, 0, 0, 0}, CodeInvalid},
+		{"eui-64", net.HardwareAddr{0x02, 0, 0, 0, 0, 0, 0, 0x01}, CodeInvalid},
+		{"infiniband", make(net.HardwareAddr, 20), CodeInvalid},
+	} {
+		code, reason := Manageable(tc.hw)
+		if code != tc.want || (code == CodeOK) != (reason == "") {
+			t.Errorf("%s: Manageable = %v %q, want %v and a reason only when refused", tc.name, code, reason, tc.want)
 		}
 	}
 }

@@ -70,6 +70,13 @@ func StatusOf(ifname string, s lease.Status, primary bool, refusals []lease.Refu
 	return st
 }
 
+// FailedStatus is the status of ifname whose actor failed too often and
+// was stopped (SPEC §3: FAILED), as the manager reports it: nothing but
+// its name, the flag and its records' warnings (Warnings).
+func FailedStatus(ifname string, warnings []Warning) IfStatus {
+	return IfStatus{Ifname: ifname, Failed: true, Warnings: warnings}
+}
+
 // Warning is one problem the agent ran on past, and when it was found.
 type Warning struct {
 	Time    time.Time

@@ -74,3 +74,21 @@ func TestStatusOf(t *testing.T) {
 		t.Errorf("StatusOf = %+v: want primary, the refusals and the warnings given", got)
 	}
 }
+
+// A failed interface's status is FAILED whatever else it holds: its name,
+// the flag and the warnings of its records, and nothing of a lease.
+func TestFailedStatus(t *testing.T) {
+	warnings := []Warning{{Time: time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC), Message: "state dir interfaces/eth1.json: bad"}}
+	got := FailedStatus("eth1", warnings)
+	if diff := cmp.Diff(IfStatus{Ifname: "eth1", Failed: true, Warnings: warnings}, got,
+		cmp.Comparer(func(a, b netip.Prefix) bool { return a == b }),
+		cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+		t.Errorf("FailedStatus (-want +got):\n%s", diff)
+	}
+	if got.StateName() != "FAILED" || got.Bound() || got.Busy || got.Addr.IsValid() {
+		t.Errorf("FailedStatus = %+v: state %s, bound %v", got, got.StateName(), got.Bound())
+	}
+	if got := FailedStatus("eth2", nil); got.Ifname != "eth2" || !got.Failed || got.Warnings != nil {
+		t.Errorf("FailedStatus without warnings = %+v", got)
+	}
+}
