@@ -129,15 +129,7 @@ func (a *admin) load() {
 		a.root.Send(a.self, &adminLoaded{persist: prior.Persist, active: prior.Active, by: a.runner})
 		return
 	}
-	persist := ipadm.NewConfig()
-	if st := a.store; st != nil {
-		if c, err := st.LoadIPAdm(); err != nil {
-			a.log.Error("reading the interface configuration failed", zap.Error(err))
-		} else {
-			persist = c
-		}
-	}
-	a.root.Send(a.self, &adminLoaded{persist: persist, by: a.runner})
+	a.root.Send(a.self, &adminLoaded{persist: run.Load(a.store, a.log), by: a.runner})
 }
 
 // command answers a listing at once, from the committed configuration, and
