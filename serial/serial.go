@@ -105,7 +105,10 @@ func (n *Named[T]) Get(name string, newT func() *T) *T {
 	v := newT()
 	w := weak.Make(v)
 	n.m[name] = w
-	runtime.AddCleanup(v, n.forget, entry[T]{name, w})
+	// The cleanup holds n only weakly: the runtime keeps a cleanup and its
+	// argument alive until v is collected, and a v that n keeps (Keep)
+	// would otherwise keep n, and all that n's owner holds, for ever.
+	runtime.AddCleanup(v, forget[T], entry[T]{name, w, weak.Make(n)})
 	return v
 }
 
@@ -113,10 +116,16 @@ func (n *Named[T]) Get(name string, newT func() *T) *T {
 type entry[T any] struct {
 	name string
 	w    weak.Pointer[T]
+	n    weak.Pointer[Named[T]]
 }
 
-// forget drops the name of a collected T, unless a newer one has it.
-func (n *Named[T]) forget(e entry[T]) {
+// forget drops the name of a collected T from its registry, unless a
+// newer one has it or the registry is gone too.
+func forget[T any](e entry[T]) {
+	n := e.n.Value()
+	if n == nil {
+		return
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.m[e.name] == e.w {
