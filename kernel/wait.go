@@ -43,8 +43,11 @@ func (k *Worker) Job(job func(*Worker) []error, done func(seq uint64, refused []
 // work its command caused, never for a kernel that does not answer.
 func (k *Worker) AfterAtMost(clk clock.Clock, f func()) {
 	once := sync.OnceFunc(f)
-	k.After(once)
-	clk.AfterFunc(Wait, once)
+	bound := clk.AfterFunc(Wait, once)
+	k.After(func() {
+		bound.Stop() // done in time: the bound holds nothing for Wait
+		once()
+	})
 }
 
 // Waiting holds an owner's items (an event's hooks and answers) until
