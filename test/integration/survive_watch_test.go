@@ -138,6 +138,16 @@ func (w *svAddrWatch) halt() {
 // missing or deleted.
 func (w *svAddrWatch) check(t *testing.T) {
 	t.Helper()
+	// A short test ends before the watch has polled enough to prove
+	// anything: let it reach its 50 polls (bounded) before it stops.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		w.mu.Lock()
+		n := w.polls
+		w.mu.Unlock()
+		if n >= 50 {
+			break
+		}
+	}
 	w.halt()
 	w.mu.Lock()
 	defer w.mu.Unlock()
