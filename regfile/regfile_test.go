@@ -70,3 +70,87 @@ func TestRead(t *testing.T) {
 		}
 	}
 }
+
+// TestReadNoFollow: the agent's own file is read as Read reads it, but a
+// symbolic link at its path is refused, whatever it names.
+func TestReadNoFollow(t *testing.T) {
+	dir := t.TempDir()
+	at := func(name string) string { return filepath.Join(dir, name) }
+	if err := os.WriteFile(at("own"), []byte("ours"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(at("own"), at("link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Mkfifo(at("fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadNoFollow(at("own"), 10); err != nil || string(b) != "ours" {
+		t.Errorf("ReadNoFollow(own) = %q, %v", b, err)
+	}
+	if _, err := ReadNoFollow(at("absent"), 10); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("ReadNoFollow(absent) = %v, want os.ErrNotExist", err)
+	}
+	for name, want := range map[string]string{"link": "a symbolic link, not followed", "fifo": "a FIFO, not a regular file"} {
+		var err error
+		regfiletest.Prompt(t, "ReadNoFollow("+name+")", func() { _, err = ReadNoFollow(at(name), 10) })
+		if err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("ReadNoFollow(%s) = %v, want %q", name, err, want)
+		}
+	}
+}
+
+// TestOpenWrite: a regular file, through a link too, is opened for
+// writing and not truncated; a FIFO (with or without a reader), a device,
+// a directory is refused at once with the reason.
+func TestOpenWrite(t *testing.T) {
+	dir := t.TempDir()
+	at := func(name string) string { return filepath.Join(dir, name) }
+	if err := os.WriteFile(at("file"), []byte("kept"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("file", at("link")); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"fifo", "read-fifo"} {
+		if err := unix.Mkfifo(at(name), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rfd, err := unix.Open(at("read-fifo"), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(rfd)
+	for _, name := range []string{"file", "link"} {
+		f, err := OpenWrite(at(name))
+		if err != nil {
+			t.Fatalf("OpenWrite(%s): %v", name, err)
+		}
+		f.Close()
+	}
+	if b, _ := os.ReadFile(at("file")); string(b) != "kept" {
+		t.Errorf("OpenWrite truncated the file: %q", b)
+	}
+	refused := map[string]string{
+		at("fifo"):      "a FIFO, not a regular file: not written",
+		at("read-fifo"): "a FIFO, not a regular file: not written",
+		"/dev/null":     "a device, not a regular file: not written",
+		dir:             "a directory, not a regular file: not written",
+	}
+	for path, want := range refused {
+		var err error
+		regfiletest.Prompt(t, "OpenWrite("+path+")", func() {
+			var f *os.File
+			if f, err = OpenWrite(path); err == nil {
+				f.Close()
+			}
+		})
+		if err == nil || err.Error() != want {
+			t.Errorf("OpenWrite(%s) = %v, want %q", path, err, want)
+		}
+	}
+	if _, err := OpenWrite(at("absent")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("OpenWrite(absent) = %v, want os.ErrNotExist", err)
+	}
+}
