@@ -70,6 +70,10 @@ type Waiting[T any] struct {
 	mark  uint64 // asked when the message being handled came
 	held  []held[T]
 	late  clock.Stopper // bounds the wait for the oldest job not done
+	// lateSeq is the job late bounds: a Late of any other (a timer
+	// stopped after it fired, or an earlier incarnation's, whose owner's
+	// mailbox outlives it) is not the bound in force.
+	lateSeq uint64
 }
 
 // held is an item and the job it waits for.
@@ -94,7 +98,7 @@ func (w *Waiting[T]) Asked(seq uint64) {
 // arm bounds the wait for job seq.
 func (w *Waiting[T]) arm(seq uint64) {
 	late := w.Late
-	w.late = w.Clock.AfterFunc(Wait, func() { late(seq) })
+	w.late, w.lateSeq = w.Clock.AfterFunc(Wait, func() { late(seq) }), seq
 }
 
 // Busy reports whether a job asked for is not done yet.
@@ -125,8 +129,15 @@ func (w *Waiting[T]) Done(seq uint64) { w.reached(seq) }
 
 // Expired is the end of the bound for the job numbered seq (Late): what
 // waits for it goes if it is not done yet, and the wait for a later job
-// still outstanding is bounded afresh.
+// still outstanding is bounded afresh. A Late that is not of the bound in
+// force changes nothing, as clock.Timers.Fired: one of a bound stopped
+// since (the job done, Stop) or of an earlier incarnation's Waiting (its
+// jobs are not this one's, and forgetting the live bound would leave a
+// timer that Stop no longer ends).
 func (w *Waiting[T]) Expired(seq uint64) {
+	if w.late == nil || seq != w.lateSeq {
+		return
+	}
 	w.late = nil
 	if w.done < seq {
 		w.Log.Error("the kernel has not applied the lease in time; answering anyway",

@@ -198,3 +198,45 @@ func TestWaitingStopDrop(t *testing.T) {
 	v.w.Done(1)
 	v.ranWant(t)
 }
+
+// TestWaitingStaleLate: a Late posted by a timer this Waiting no longer
+// has (an earlier incarnation's, the actor's mailbox surviving its
+// restart, or one stopped after it fired) changes nothing: nothing is
+// logged as late, and the live bound stays the one Stop ends, so that no
+// Late comes after Stop.
+func TestWaitingStaleLate(t *testing.T) {
+	v := newWaiting() // the new incarnation's; the worker numbers on
+	v.w.Begin()
+	v.w.Asked(6)
+	v.w.Finish("bound", true)
+	v.w.Expired(5) // the failed incarnation's job 5 was late
+	v.ranWant(t)
+	if n := v.logs.Len(); n != 0 {
+		t.Fatalf("logs %v: a Late of an earlier incarnation's job logged", v.logs.All())
+	}
+	v.w.Stop()
+	v.clk.Advance(2 * kernel.Wait)
+	if len(v.late) != 0 {
+		t.Fatalf("Late %v after Stop: a stale Late left a bound armed that Stop no longer ends", v.late)
+	}
+	if diff := cmp.Diff([]string{"bound"}, v.w.Drop()); diff != "" {
+		t.Fatalf("Drop (-want +got):\n%s", diff)
+	}
+}
+
+// TestWaitingLateAfterStop: a Late that fired just before Stop (its
+// message still on its way) lets nothing go and arms nothing.
+func TestWaitingLateAfterStop(t *testing.T) {
+	v := newWaiting()
+	v.w.Begin()
+	v.w.Asked(1)
+	v.w.Finish("a", true)
+	v.clk.Advance(kernel.Wait) // Late(1) posted
+	v.w.Stop()
+	v.w.Expired(1)
+	v.ranWant(t)
+	v.clk.Advance(2 * kernel.Wait)
+	if diff := cmp.Diff([]uint64{1}, v.late); diff != "" {
+		t.Fatalf("Late (-want +got): nothing armed after Stop\n%s", diff)
+	}
+}
