@@ -25,10 +25,12 @@ var _ clock.Clock = (*Manual)(nil)
 func New(start time.Time) *Manual { return &Manual{now: start} }
 
 type timer struct {
-	c       *Manual
-	at      time.Time
-	f       func()
-	stopped bool
+	c  *Manual
+	at time.Time
+	f  func()
+	// done is set once the timer has fired or was stopped: as
+	// time.Timer's, Stop reports false then.
+	done bool
 }
 
 // Now returns the clock's time.
@@ -47,16 +49,20 @@ func (c *Manual) AfterFunc(d time.Duration, f func()) clock.Stopper {
 	return t
 }
 
-// Stop cancels the timer; it reports whether it was pending.
+// Stop cancels the timer; it reports whether it was pending (not fired
+// or stopped yet).
 func (t *timer) Stop() bool {
 	t.c.mu.Lock()
 	defer t.c.mu.Unlock()
-	was := !t.stopped
-	t.stopped = true
+	was := !t.done
+	t.done = true
 	return was
 }
 
-// Advance moves the clock and fires, in order, the timers that come due.
+// Advance moves the clock and fires, in order of their time (of their
+// arming for the same time), the timers that come due. A due timer that
+// an earlier one's f stops does not fire: what the test sees is one
+// order of events, never a timer firing after its Stop returned true.
 func (c *Manual) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
@@ -64,17 +70,24 @@ func (c *Manual) Advance(d time.Duration) {
 	kept := c.timers[:0]
 	for _, t := range c.timers {
 		switch {
-		case t.stopped:
+		case t.done:
 		case !t.at.After(c.now):
 			due = append(due, t)
 		default:
 			kept = append(kept, t)
 		}
 	}
+	clear(c.timers[len(kept):]) // the array holds no fired timer's f
 	c.timers = kept
 	c.mu.Unlock()
-	sort.Slice(due, func(i, j int) bool { return due[i].at.Before(due[j].at) })
+	sort.SliceStable(due, func(i, j int) bool { return due[i].at.Before(due[j].at) })
 	for _, t := range due {
-		t.f()
+		c.mu.Lock()
+		stopped := t.done
+		t.done = true
+		c.mu.Unlock()
+		if !stopped {
+			t.f()
+		}
 	}
 }
