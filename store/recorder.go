@@ -53,6 +53,10 @@ type Recorder struct {
 	lease       *Lease
 	leaseKnown  bool
 	leaseQueued bool
+	// firstOnDisk: lease's first ACK time is not settled (SetLeaseOf
+	// asked for it while the record was not known): the queued write
+	// takes it from the disk's record, off the caller's goroutine.
+	firstOnDisk bool
 }
 
 // NewRecorder returns the recorder of the interface called name, writing
@@ -69,12 +73,17 @@ func (r *Recorder) Name() string { return r.name }
 
 // SetLease queues the writing of the lease record l, or its deletion for
 // nil.
-func (r *Recorder) SetLease(l *Lease) {
+func (r *Recorder) SetLease(l *Lease) { r.setLease(l, false) }
+
+// setLease is SetLease; firstOnDisk asks the write to take l's first ACK
+// time from the disk's record (SetLeaseOf).
+func (r *Recorder) setLease(l *Lease, firstOnDisk bool) {
 	if r.st == nil {
 		return
 	}
 	r.mu.Lock()
 	r.lease, r.leaseKnown = l, true
+	r.firstOnDisk = firstOnDisk && l != nil
 	if r.leaseQueued {
 		r.mu.Unlock()
 		return // the queued write takes the latest value
@@ -87,9 +96,12 @@ func (r *Recorder) SetLease(l *Lease) {
 // writeLease writes the latest lease record asked for.
 func (r *Recorder) writeLease() {
 	r.mu.Lock()
-	l := r.lease
+	l, firstOnDisk := r.lease, r.firstOnDisk
 	r.leaseQueued = false
 	r.mu.Unlock()
+	if firstOnDisk {
+		l = r.keepFirst(l)
+	}
 	var err error
 	if l == nil {
 		err = r.st.DeleteLease(r.name)
@@ -102,11 +114,32 @@ func (r *Recorder) writeLease() {
 	r.mu.Lock()
 	if err != nil && !r.leaseQueued {
 		r.lease, r.leaseKnown = nil, false // what the disk has is not known: read it
+		r.firstOnDisk = false
 	}
 	// Written, the record stays known: the disk holds the same, and no
 	// one else writes it, so the next restore or renewal (persist keeps
 	// the first ACK's time) reads memory, not the disk, in Receive.
 	r.mu.Unlock()
+}
+
+// keepFirst is l with the first ACK time of the disk's record when its
+// first ACK is l's (a renewal of the lease it records), on the recorder's
+// queue; memory holds it from then on, unless a later record was asked
+// for meanwhile (its queued write reads the disk, which then has it).
+func (r *Recorder) keepFirst(l *Lease) *Lease {
+	old, err := r.st.LoadLease(r.name)
+	kept := l
+	if err == nil && old != nil && old.FirstACK == l.FirstACK {
+		c := *l
+		c.FirstACKTime = old.FirstACKTime
+		kept = &c
+	}
+	r.mu.Lock()
+	if r.lease == l {
+		r.lease, r.firstOnDisk = kept, false
+	}
+	r.mu.Unlock()
+	return kept
 }
 
 // LoadLease returns the lease record: the one last asked for (queued or
@@ -140,7 +173,10 @@ func (r *Recorder) LoadLease() (*Lease, error) {
 // address (ADDR/PLEN) granted by the ACK first and last extended by ack,
 // counting from began, as received at now. A renewal keeps the first
 // ACK's receive time of the record it replaces when its first ACK is the
-// same: the record says when the lease was first granted.
+// same: the record says when the lease was first granted. It reads no
+// disk: when the recorder does not hold the record (a write of it failed,
+// a recorder that has not read it), the queued write takes that time from
+// the disk's record; until then LoadLease has now for it.
 func (r *Recorder) SetLeaseOf(address string, first, ack *dhcpv4.DHCPv4, began, now time.Time) {
 	if r.st == nil {
 		return
@@ -148,10 +184,20 @@ func (r *Recorder) SetLeaseOf(address string, first, ack *dhcpv4.DHCPv4, began, 
 	rec := &Lease{Ifname: r.name, Address: address,
 		FirstACK: Encode(first), FirstACKTime: wall(now),
 		ACK: Encode(ack), ACKTime: wall(now), Began: wall(began)}
-	if old, _ := r.LoadLease(); old != nil && old.FirstACK == rec.FirstACK {
+	r.mu.Lock()
+	old, known, unsettled := r.lease, r.leaseKnown, r.firstOnDisk
+	r.mu.Unlock()
+	switch {
+	case !known:
+		r.setLease(rec, true)
+	case old != nil && old.FirstACK == rec.FirstACK:
+		// The record it replaces says when; if that one waits for the
+		// disk's, so does this.
 		rec.FirstACKTime = old.FirstACKTime
+		r.setLease(rec, unsettled)
+	default: // a new lease counts from its own first ACK
+		r.SetLease(rec)
 	}
-	r.SetLease(rec)
 }
 
 // wall strips the monotonic reading: records hold wall-clock times.

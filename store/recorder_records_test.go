@@ -164,3 +164,69 @@ func TestRecorderPreload(t *testing.T) {
 		t.Fatal("a read queued without a store")
 	}
 }
+
+// slowReads is the store with lease reads held until the test releases
+// them, as a failing disk would hold them.
+type slowReads struct {
+	*Store
+	reads   atomic.Int32
+	release chan struct{}
+}
+
+func (s *slowReads) LoadLease(ifname string) (*Lease, error) {
+	s.reads.Add(1)
+	<-s.release
+	return s.Store.LoadLease(ifname)
+}
+
+// SetLeaseOf never reads the disk on its caller's goroutine (an actor's
+// Receive), even when the recorder does not hold the record (after a
+// failed write, or a cold recorder): the first ACK's time is taken from
+// the disk's record on the recorder's queue, before the write.
+func TestRecorderSetLeaseOfReadsOffCaller(t *testing.T) {
+	st, _ := open(t)
+	first, renewal := ack(t), ack(t)
+	renewal.TransactionID = dhcpv4.TransactionID{1, 2, 3, 4}
+	t1 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := st.SaveLease(&Lease{Ifname: "eth0", Address: "198.18.0.100/24", FirstACK: Encode(first),
+		FirstACKTime: t1, ACK: Encode(first), ACKTime: t1, Began: t1}); err != nil {
+		t.Fatal(err)
+	}
+	disk := &slowReads{Store: st, release: make(chan struct{})}
+	r := NewRecorder(disk, "eth0", nil)
+	t2 := t1.Add(time.Hour)
+	returned := make(chan struct{})
+	go func() {
+		r.SetLeaseOf("198.18.0.100/24", first, renewal, t2, t2)
+		close(returned)
+	}()
+	select {
+	case <-returned:
+	case <-time.After(5 * time.Second):
+		close(disk.release)
+		t.Fatal("SetLeaseOf waited for a disk read on its caller's goroutine")
+	}
+	if l, err := r.LoadLease(); err != nil || l == nil || l.ACK != Encode(renewal) {
+		t.Fatalf("LoadLease while the write is queued = %+v, %v; want the record asked for", l, err)
+	}
+	close(disk.release)
+	waitFor(t, r.Idle)
+	got, err := st.LoadLease("eth0")
+	if err != nil || got == nil || got.FirstACKTime != t1 || got.ACKTime != t2 {
+		t.Fatalf("on disk %+v, %v; want the first ACK's time %v kept, the ACK's %v", got, err, t1, t2)
+	}
+	if l, _ := r.LoadLease(); l == nil || l.FirstACKTime != t1 {
+		t.Fatalf("LoadLease once written = %+v; want the first ACK's time kept", l)
+	}
+	// A new first ACK (another lease) counts from its own, read off the
+	// caller too.
+	r2 := NewRecorder(disk, "eth0", nil)
+	other := ack(t)
+	other.YourIPAddr = net.IPv4(198, 18, 0, 101)
+	t3 := t2.Add(time.Hour)
+	r2.SetLeaseOf("198.18.0.101/24", other, other, t3, t3)
+	waitFor(t, r2.Idle)
+	if got, _ := st.LoadLease("eth0"); got == nil || got.FirstACKTime != t3 {
+		t.Fatalf("a new lease on disk: %+v, want its first ACK's time %v", got, t3)
+	}
+}
