@@ -18,9 +18,13 @@ import (
 // for the next incarnation.
 func (a *iface) restarting() { a.giveUp(ipc.ErrFailedIf, "failed", true) }
 
-// stopping answers everything the actor still holds with code: it will
+// stopping answers everything the actor still holds with code, the
+// messages it held for its lease record too (persist.go): it will
 // receive nothing more.
-func (a *iface) stopping(code ipc.Code) { a.giveUp(code, "stopped", false) }
+func (a *iface) stopping(code ipc.Code) {
+	a.giveUp(code, "stopped", false)
+	a.answerHeld(code)
+}
 
 // giveUp answers the commands the incarnation holds with code, saying why,
 // all but, when carry is set, the one the next incarnation retries

@@ -10,6 +10,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/stash"
 	"github.com/dhcpagent/dhcpagent/store"
 	"github.com/dhcpagent/dhcpagent/transport"
 	"go.uber.org/zap"
@@ -53,13 +54,15 @@ type incarnations struct {
 	// one resumes the interface with it and answers it once bound.
 	carried *messages.Command
 	// loading: the lease record is being read; held: the messages that
-	// wait for it (persist.go).
+	// wait for it; resume: a restarted incarnation's resume waits for it,
+	// before them (persist.go).
 	loading bool
-	held    []any
+	held    *stash.Stash[any]
+	resume  bool
 }
 
 func newIface(env *Env, link Link) actor.Producer {
-	inc := &incarnations{}
+	inc := &incarnations{held: stash.New[any](maxHeld)}
 	log := env.Log.With(zap.String("iface", link.Name))
 	rec := env.records.Of(env.Store, link.Name, log) // as manager.recorder
 	kern := env.kernelWorker(link.Name, log)
@@ -165,7 +168,7 @@ func (a *iface) started(ctx actor.Context) {
 	// still in the mailbox, must not withdraw a command of this one.
 	a.pending = messages.Pending{Gone: func(id uint64) { root.Send(self, &cancelled{id: id}) },
 		Next: a.env.gens.Next}
-	if a.loadRecord() || len(a.inc.held) > 0 { // the record is read off Receive (persist.go)
+	if a.loadRecord() || a.inc.held.Len() > 0 { // the record is read off Receive (persist.go)
 		a.holdRestart()
 		return
 	}

@@ -1,9 +1,12 @@
 package actors
 
 import (
-	"github.com/asynkron/protoactor-go/actor"
+	"fmt"
 
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"go.uber.org/zap"
 )
 
@@ -57,18 +60,32 @@ func (a *iface) manage(m lease.Manage) {
 // The first restore of an interface reads its lease record: disk work, not
 // for Receive. An incarnation whose recorder does not hold the record has
 // it read on the recorder's queue (store.Recorder.Preload: in order with
-// the writes, so the read never races the first persist), and holds every
-// message but its own life-cycle ones until recordIn is posted back; then
-// it handles them in the order they came. The held messages are the
+// the writes, so the read never races the first persist) and stashes the
+// messages that need the record (stash.Stash) until recordIn is posted
+// back; then it handles them in the order they came. The stash is the
 // incarnations' (a failure while handling one drops that one, as a
 // restart drops its message, and the next incarnation handles the rest).
+//
+// What needs no record is not held, so that a slow or hung disk leaves
+// no caller without an answer: until the record is in, the machine is
+// idle (INIT), so status (status IF, and the manager's StatusQuery for
+// status of all) is answered at once, BUSY; a deleted link ends
+// the actor at once, its stash answered UNKIF (answers.go); and the
+// agent's stop is answered at once, its stash answered SHUTDOWN and
+// nothing in it carried out, unless the interface was running before a
+// restart: then its lease is on the host, and the stop waits for the
+// record to drop or release it (SPEC §2), within the manager's bound.
+//
+// The stash holds at most maxHeld messages. Beyond them a command is
+// answered LIMIT at once, as the admin actor's queue answers beyond
+// run.MaxQueue; any other message (a carrier change) is dropped and
+// logged.
+
+// maxHeld bounds the messages an interface actor holds for its record.
+const maxHeld = 1024
 
 // recordIn is posted once the recorder holds the lease record.
 type recordIn struct{}
-
-// resumeRestarted is a restarted incarnation's resume (started), held
-// until the record is in.
-type resumeRestarted struct{}
 
 // loadRecord has the recorder read the lease record unless it holds it or
 // a read is under way; it reports whether the incarnation waits for it.
@@ -80,18 +97,19 @@ func (a *iface) loadRecord() bool {
 	return a.inc.loading
 }
 
-// holdRestart has a restarted incarnation's resume wait for the record
-// and the messages held before the failure, handled after the resume.
+// holdRestart has a restarted incarnation's resume wait for the record,
+// and the messages held before the failure wait for the resume.
 func (a *iface) holdRestart() {
-	a.inc.held = append([]any{&resumeRestarted{}}, a.inc.held...)
+	a.inc.resume = true
 	if !a.inc.loading {
 		a.inc.loading = true
 		a.root.Send(a.self, &recordIn{})
 	}
 }
 
-// holdForRecord holds ctx's message while the record loads, and at
-// recordIn handles what it held; it reports whether it took the message.
+// holdForRecord holds ctx's message while the record loads, or answers
+// it when it needs no record, and at recordIn handles what it held; it
+// reports whether it took the message.
 func (a *iface) holdForRecord(ctx actor.Context) bool {
 	if _, ok := ctx.Message().(*recordIn); ok {
 		a.inc.loading = false
@@ -101,20 +119,80 @@ func (a *iface) holdForRecord(ctx actor.Context) bool {
 	if !a.inc.loading {
 		return false
 	}
-	a.inc.held = append(a.inc.held, ctx.Message())
+	switch msg := ctx.Message().(type) {
+	case *messages.StatusQuery:
+		msg.Reply <- a.status()
+	case *messages.Command:
+		if op, ok := messages.OpOf(msg.Req); !ok || op != lease.OpStatus {
+			a.hold(msg)
+			return true
+		}
+		// Answered as StatusQuery is: the machine's answer would wait
+		// for the recorder's queue (commands.go answer), behind the read.
+		st := a.status()
+		msg.Answer(&messages.Result{Status: &st})
+	case *messages.Link:
+		if !msg.Deleted {
+			a.hold(msg) // in order with the start it follows
+			return true
+		}
+		a.linkChanged(msg)
+	case *messages.Shutdown:
+		if a.inc.running {
+			a.hold(msg)
+			return true
+		}
+		a.closing = true
+		a.stopping(ipc.ErrShutdown)
+		msg.Reply <- messages.OK()
+		a.root.Stop(a.self)
+	default:
+		a.hold(msg)
+	}
 	return true
 }
 
-// replayHeld handles the held messages in order, each taken off the list
-// before its handling.
+// hold stashes msg, or answers a command LIMIT when the stash is full.
+func (a *iface) hold(msg any) {
+	if a.inc.held.Push(msg) {
+		return
+	}
+	if c, ok := msg.(*messages.Command); ok {
+		c.Answer(messages.Fail(ipc.ErrLimit, "%s holds %d messages already while its lease record is read",
+			a.link.Name, maxHeld))
+		return
+	}
+	a.log.Warn("too many messages held while the lease record is read: dropped one",
+		zap.String("message", fmt.Sprintf("%T", msg)))
+}
+
+// replayHeld resumes a restarted incarnation's interface, then handles
+// the held messages in order, each taken off the stash before its
+// handling.
 func (a *iface) replayHeld(ctx actor.Context) {
-	for len(a.inc.held) > 0 && !a.inc.loading {
-		msg := a.inc.held[0]
-		a.inc.held = a.inc.held[1:]
-		if _, ok := msg.(*resumeRestarted); ok {
-			a.resumeAfterRestart()
-			continue
+	if a.inc.resume {
+		a.inc.resume = false
+		a.resumeAfterRestart()
+	}
+	for !a.inc.loading {
+		msg, ok := a.inc.held.Pop()
+		if !ok {
+			return
 		}
 		ctx.Receive(&actor.MessageEnvelope{Message: msg})
+	}
+}
+
+// answerHeld answers what the stash holds, as the actor stops: each
+// command with code, a stop of the agent's with OK (there is nothing
+// more this actor will drop).
+func (a *iface) answerHeld(code ipc.Code) {
+	for _, msg := range a.inc.held.Drain() {
+		switch msg := msg.(type) {
+		case *messages.Command:
+			msg.Answer(messages.Fail(code, "%s stopped before the command was handled", a.link.Name))
+		case *messages.Shutdown:
+			msg.Reply <- messages.OK()
+		}
 	}
 }

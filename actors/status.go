@@ -6,7 +6,9 @@ import "github.com/dhcpagent/dhcpagent/messages"
 func (a *iface) status() messages.IfStatus {
 	st := messages.StatusOf(a.link.Name, a.m.Status(), a.inc.primary, a.m.Refusals(),
 		storeWarnings(a.env.Store, a.link.Name))
-	st.Busy = st.Busy || a.waits.Busy() // its lease still being applied (apply.go)
+	// its lease still being applied (apply.go), or its record read
+	// (persist.go)
+	st.Busy = st.Busy || a.waits.Busy() || a.inc.loading
 	return st
 }
 

@@ -55,18 +55,20 @@ func Forward(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c 
 // settled runs before a TIMEOUT is answered: "still in progress" promises
 // that the command was taken, and that its interface's records say so (a
 // `start --wait 0` answered before the interface was even recorded as
-// managed was lost by a kill -9 right after). A status of the same
+// managed was lost by a kill -9 right after). A ping of the same
 // interface, queued behind the command on the same path (IPC actor,
 // manager, interface actor; answers wait for the writes asked before
 // them), is answered only once the command has been taken and recorded.
-// It returns the command's own result when that came meanwhile.
+// Not a status: that is answered at once while the interface's lease
+// record is read (persist.go), before the command is taken. It returns
+// the command's own result when that came meanwhile.
 func settled(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c ipc.Caller, req *ipc.Request, reply <-chan *messages.Result) *messages.Result {
 	if req.Ifname == "" {
 		return nil
 	}
 	barrier := make(chan *messages.Result, 1)
-	status := &ipc.Request{Version: ipc.Version, ID: req.ID, Command: ipc.CmdStatus, Ifname: req.Ifname}
-	root.Send(ipcPID, &wireRequest{caller: c, req: status, reply: barrier, ctx: ctx})
+	ping := &ipc.Request{Version: ipc.Version, ID: req.ID, Command: ipc.CmdPing, Ifname: req.Ifname}
+	root.Send(ipcPID, &wireRequest{caller: c, req: ping, reply: barrier, ctx: ctx})
 	t := time.NewTimer(settleWait)
 	defer t.Stop()
 	select {
