@@ -41,7 +41,8 @@ func NewNetlink() (*Netlink, error) {
 // Close releases the handle.
 func (n *Netlink) Close() { n.h.Close() }
 
-// Apply adds or refreshes the address with its lifetimes, then the routes.
+// Apply adds or refreshes the address with its lifetimes, then the routes
+// (each refusal a RouteError: the address is on).
 func (n *Netlink) Apply(c AddrConfig) error {
 	link, err := n.h.LinkByIndex(c.Ifindex)
 	if err != nil {
@@ -58,12 +59,12 @@ func (n *Netlink) Apply(c AddrConfig) error {
 		// route being there already is what we want.
 		if err := n.h.RouteAppend(nlRoute(c, r)); err != nil && !errors.Is(err, unix.EEXIST) {
 			// One route the kernel refuses never stops the others.
-			errs = append(errs, fmt.Errorf("add route %v via %v: %w", r.Dst, r.Gw, err))
+			errs = append(errs, &RouteError{fmt.Errorf("add route %v via %v: %w", r.Dst, r.Gw, err)})
 		}
 	}
 	if c.table() != mainTable {
 		if err := n.h.RuleAdd(nlRule(c)); err != nil && !errors.Is(err, unix.EEXIST) {
-			errs = append(errs, fmt.Errorf("add rule from %v lookup %d: %w", c.Addr.Addr(), c.table(), err))
+			errs = append(errs, &RouteError{fmt.Errorf("add rule from %v lookup %d: %w", c.Addr.Addr(), c.table(), err)})
 		}
 	}
 	return errors.Join(errs...)

@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"errors"
 	"sync"
 
 	"github.com/dhcpagent/dhcpagent/dns"
@@ -145,7 +146,7 @@ func (k *Worker) Apply(p Plan) []error {
 		refused = unjoin(err)
 	}
 	if k.fx.Addrs != nil {
-		k.fx.Addrs.Added(IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}, err)
+		k.fx.Addrs.Added(IfAddr{Ifindex: c.Ifindex, Prefix: c.Addr}, addrErr(refused))
 	}
 	if k.applied != nil {
 		// A renewal leaves exactly the routes its ACK names (SPEC §2).
@@ -269,6 +270,19 @@ func (k *Worker) setHostname(name string) {
 		}
 		k.log.Info("host name set from the lease", zap.String("hostname", name))
 	}
+}
+
+// addrErr is the address's own refusal among what Apply refused, nil
+// when the kernel took the address (every refusal a RouteError): the
+// host address list then has it, before Settle stops counting it as
+// coming.
+func addrErr(refused []error) error {
+	for _, err := range refused {
+		if _, ok := errors.AsType[*RouteError](err); !ok {
+			return err
+		}
+	}
+	return nil
 }
 
 // unjoin splits an errors.Join of several failures into them.

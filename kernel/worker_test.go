@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/dhcpagent/dhcpagent/dns"
@@ -176,5 +177,31 @@ func TestWorkerForget(t *testing.T) {
 	}
 	if n := len(ws.All()); n != 0 {
 		t.Fatalf("%d workers held after forget, want 0: nothing left to take back", n)
+	}
+}
+
+// TestWorkerRouteRefusedAddressCounted: the kernel took the address but
+// refused a route (RouteError): the host address list is told the address
+// was added, so the conflict check never misses it between its Settle and
+// the kernel's event; a refusal of the address itself is passed on.
+func TestWorkerRouteRefusedAddressCounted(t *testing.T) {
+	net := &kerneltest.Kernel{}
+	var l log
+	w := kernel.NewWorker(kernel.Effects{Net: net, Addrs: &l}, "eth0", nil)
+	refuse := errors.Join(&kernel.RouteError{Err: errors.New("route 1")}, &kernel.RouteError{Err: errors.New("rule")})
+	net.SetFail(func(c kerneltest.Call) error { return refuse })
+	if refused := w.Apply(plan(2, "198.18.0.10/24")); len(refused) != 2 || refused[0].Error() != "route 1" {
+		t.Fatalf("refused %v, want the two refusals as they were", refused)
+	}
+	want := []string{"added 198.18.0.10/24 <nil>", "settle 198.18.0.10/24"}
+	if got := l.take(); !slices.Equal(got, want) {
+		t.Fatalf("a route refused told %q, want %q", got, want)
+	}
+	addrErr := errors.New("add address: file exists")
+	net.SetFail(func(c kerneltest.Call) error { return addrErr })
+	w.Apply(plan(2, "198.18.0.11/24"))
+	want = []string{"added 198.18.0.11/24 add address: file exists", "settle 198.18.0.11/24"}
+	if got := slices.DeleteFunc(l.take(), func(s string) bool { return strings.HasPrefix(s, "removed") }); !slices.Equal(got, want) {
+		t.Fatalf("the address refused told %q, want %q", got, want)
 	}
 }
