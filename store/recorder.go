@@ -215,29 +215,50 @@ type ManagedRecords interface {
 // no IAID recorded, iaid (nil: none) gives the one to keep (RFC 4361 §6),
 // called on the recorder's queue. A failure is logged.
 func (r *Recorder) Manage(st ManagedRecords, on, primary bool, iaid func() uint32) {
-	name, log := r.name, r.log
 	r.Do(func() {
-		err := st.UpdateInterface(name, func(rec *Interface) {
-			rec.Managed = on
-			if on && rec.IAID == nil && iaid != nil {
-				// The IAID in the client id of the lease to come (RFC 4361
-				// §6): kept from now on, even if the MAC changes.
-				v := iaid()
-				rec.IAID = &v
-			}
-		})
-		if err == nil {
-			err = st.UpdateHost(func(h *Host) {
-				switch {
-				case on && primary:
-					h.Primary = name
-				case !on && h.Primary == name:
-					h.Primary = ""
-				}
-			})
+		if err := r.manage(st, on, primary, iaid); err != nil {
+			r.log.Error("recording the managed interfaces failed", zap.Error(err))
 		}
-		if err != nil {
-			log.Error("recording the managed interfaces failed", zap.Error(err))
+	})
+}
+
+// Unmanage queues the recording that the interface is no longer under
+// management, as Manage(st, false, ...) does (no longer the host's
+// primary either, if it was), and hands the outcome to done on the
+// recorder's queue instead of logging it: for a caller that answers by
+// it, the drop of an interface whose link is gone (SPEC §2 hotplug). A
+// nil st writes nothing and succeeds.
+func (r *Recorder) Unmanage(st ManagedRecords, done func(error)) {
+	r.Do(func() {
+		var err error
+		if st != nil {
+			err = r.manage(st, false, false, nil)
+		}
+		done(err)
+	})
+}
+
+// manage writes what Manage and Unmanage record, on the recorder's queue.
+func (r *Recorder) manage(st ManagedRecords, on, primary bool, iaid func() uint32) error {
+	name := r.name
+	err := st.UpdateInterface(name, func(rec *Interface) {
+		rec.Managed = on
+		if on && rec.IAID == nil && iaid != nil {
+			// The IAID in the client id of the lease to come (RFC 4361
+			// §6): kept from now on, even if the MAC changes.
+			v := iaid()
+			rec.IAID = &v
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return st.UpdateHost(func(h *Host) {
+		switch {
+		case on && primary:
+			h.Primary = name
+		case !on && h.Primary == name:
+			h.Primary = ""
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"net"
 	"sync/atomic"
 	"testing"
@@ -228,5 +229,56 @@ func TestRecorderSetLeaseOfReadsOffCaller(t *testing.T) {
 	waitFor(t, r2.Idle)
 	if got, _ := st.LoadLease("eth0"); got == nil || got.FirstACKTime != t3 {
 		t.Fatalf("a new lease on disk: %+v, want its first ACK's time %v", got, t3)
+	}
+}
+
+// unwritableHost is a store whose host record cannot be written.
+type unwritableHost struct{ *Store }
+
+func (unwritableHost) UpdateHost(func(*Host)) error { return errors.New("disk full") }
+
+// Unmanage records the interface out of management, and out of being the
+// host's primary if it was (as Manage does), and hands the outcome to its
+// caller instead of logging it; without a store it succeeds.
+func TestRecorderUnmanage(t *testing.T) {
+	st, _ := open(t)
+	eth0, eth1 := NewRecorder(st, "eth0", nil), NewRecorder(st, "eth1", nil)
+	eth0.Manage(st, true, true, nil)
+	eth1.Manage(st, true, false, nil)
+	unmanage := func(r *Recorder, st ManagedRecords) error {
+		t.Helper()
+		done := make(chan error, 1)
+		r.Unmanage(st, func(err error) { done <- err })
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(5 * time.Second):
+			t.Fatal("done never ran")
+			return nil
+		}
+	}
+	for _, tc := range []struct {
+		what    string
+		r       *Recorder
+		st      ManagedRecords
+		wantErr bool
+		primary string
+	}{
+		{"not the primary", eth1, st, false, "eth0"},
+		{"host record unwritable", eth0, unwritableHost{st}, true, "eth0"},
+		{"the primary", eth0, st, false, ""},
+		{"no store", NewRecorder(nil, "eth2", nil), nil, false, ""},
+	} {
+		if err := unmanage(tc.r, tc.st); (err != nil) != tc.wantErr {
+			t.Fatalf("%s: Unmanage: %v, want error %v", tc.what, err, tc.wantErr)
+		}
+		if h, _ := st.LoadHost(); h.Primary != tc.primary {
+			t.Fatalf("%s: primary %q, want %q", tc.what, h.Primary, tc.primary)
+		}
+	}
+	for _, name := range []string{"eth0", "eth1"} {
+		if rec, _ := st.Interface(name); rec.Managed {
+			t.Fatalf("%s still managed: %+v", name, rec)
+		}
 	}
 }
