@@ -5,7 +5,6 @@ import (
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
-	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
 )
 
@@ -57,10 +56,10 @@ func (m *manager) reappeared(ctx actor.Context, l *looked) {
 
 // missingDrop ends the management of an interface whose link is gone
 // (lease.Unmanaged: the lease record stays, as after any drop). The record
-// is written by the interface's recorder, and the drop answered when it
+// is written by the interface's recorder (store.Recorder.Unmanage, which
+// also ends its being the stored primary), and the drop answered when it
 // is.
 func (m *manager) missingDrop(ctx actor.Context, c *messages.Command, name string) {
-	st := m.env.Store
 	// At once, so that the link coming back meanwhile does not resume it.
 	delete(m.missing, name)
 	wasPrimary := m.primary == name
@@ -68,11 +67,7 @@ func (m *manager) missingDrop(ctx actor.Context, c *messages.Command, name strin
 		m.primary = ""
 	}
 	root, self := ctx.ActorSystem().Root, ctx.Self()
-	m.recorder(name).Do(func() {
-		var err error
-		if st != nil {
-			err = st.UpdateInterface(name, func(r *store.Interface) { r.Managed = false })
-		}
+	m.recorder(name).Unmanage(m.env.Store, func(err error) {
 		root.Send(self, &missingDropped{cmd: c, name: name, primary: wasPrimary, err: err})
 	})
 }

@@ -61,3 +61,31 @@ func TestDropOfMissingInterface(t *testing.T) {
 	}
 	w.send.none(t)
 }
+
+// TestDropOfMissingPrimary: the drop of a missing primary interface ends
+// its being primary in the store too, as any drop does (store.Recorder
+// Manage): the next agent has no primary, not one it does not manage,
+// which would take commands without IF and make the interface primary
+// again at its next plain start.
+func TestDropOfMissingPrimary(t *testing.T) {
+	w := newWorld(t, fast)
+	w.grant(w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth0", Args: map[string]string{ipc.ArgPrimary: "yes"}}), 120)
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	waitFor(t, "eth0 reported gone", func() bool {
+		return strings.Contains(w.do(ipc.CmdStatus, "eth0").Message, "link is gone")
+	})
+	if r := w.do(ipc.CmdDrop, "eth0"); r.Error != "" {
+		t.Fatalf("drop of a missing interface = %+v", r)
+	}
+	if r := w.do(ipc.CmdPing, ""); r.Error != ipc.ErrNoPrimary {
+		t.Fatalf("ping without IF after the drop = %+v, want NOPRIMARY", r)
+	}
+	if h, err := w.store.LoadHost(); err != nil || h.Primary != "" {
+		t.Fatalf("host record after the drop: %+v %v, want no primary", h, err)
+	}
+	w.kill()
+	w = newWorldWith(t, fast, w.store, w.net)
+	if r := w.do(ipc.CmdPing, ""); r.Error != ipc.ErrNoPrimary {
+		t.Fatalf("ping without IF after a restart = %+v, want NOPRIMARY", r)
+	}
+}
