@@ -34,7 +34,10 @@ type manager struct {
 	failed   map[string]bool   // interfaces whose actor failed too often
 	primary  string            // name of the primary interface, "" when none
 	routed   messages.Inflight // commands routed to each actor, until answered
-	names    map[string]string // PID id -> interface, for actors that stopped
+	// names are the interfaces of the actors spawned, by PID id, until
+	// they have stopped: an actor's interface once children has moved on
+	// (a deleted link, a drop while it stops, HandleFailure).
+	names map[string]string
 	// missing are managed interfaces whose link is gone: resumed when a
 	// link of that name appears (SPEC §2 hotplug).
 	missing map[string]bool
@@ -66,13 +69,15 @@ var _ actor.SupervisorStrategy = (*manager)(nil)
 // own context, so it may use the manager's state.
 func (m *manager) HandleFailure(system *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
 	rs *actor.RestartStatistics, reason, _ interface{}) {
-	name := m.nameOf(child)
+	name, current := m.child(child)
 	rs.Fail()
 	if rs.NumberOfFailures(restartWindow) > maxRestarts {
 		m.env.Log.Error("interface actor failed too often; interface marked FAILED",
 			zap.String("iface", name), zap.Any("reason", reason))
-		delete(m.children, name)
-		m.failed[name] = true
+		if current {
+			delete(m.children, name)
+			m.failed[name] = true
+		}
 		sup.StopChildren(child)
 		return
 	}
@@ -80,13 +85,12 @@ func (m *manager) HandleFailure(system *actor.ActorSystem, sup actor.Supervisor,
 	sup.RestartChildren(child)
 }
 
-func (m *manager) nameOf(pid *actor.PID) string {
-	for name, p := range m.children {
-		if p.Equal(pid) {
-			return name
-		}
-	}
-	return ""
+// child is the interface of an actor the manager spawned, and whether
+// that actor is still the one its commands are routed to.
+func (m *manager) child(pid *actor.PID) (name string, current bool) {
+	name = m.names[pid.Id]
+	p, ok := m.children[name]
+	return name, ok && p.Equal(pid)
 }
 
 func (m *manager) Receive(ctx actor.Context) {
@@ -117,11 +121,11 @@ func (m *manager) Receive(ctx actor.Context) {
 		// Stopped after drop, release or deletion (already Unmanaged, or
 		// about to be: system messages overtake the user's), or by
 		// HandleFailure.
-		if name := m.nameOf(msg.Who); name != "" {
+		name, current := m.child(msg.Who)
+		if current {
 			delete(m.children, name)
 		}
 		// What was queued in its mailbox was discarded with it.
-		name := m.names[msg.Who.Id]
 		delete(m.names, msg.Who.Id)
 		if _, again := m.children[name]; !again {
 			m.env.HostAddrs.Unmanage(name)
