@@ -5,7 +5,6 @@ import (
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
-	"go.uber.org/zap"
 )
 
 // link routes a link change to the interface's actor. A deleted link's
@@ -45,13 +44,7 @@ func (m *manager) reappeared(ctx actor.Context, l *looked) {
 	if l.errs[0] != nil || !m.missing[l.names[0]] {
 		return // gone again already (the next report retries), or dropped meanwhile
 	}
-	link := l.links[0]
-	pid := m.spawn(ctx, link)
-	if m.primary == link.Name {
-		ctx.Send(pid, &messages.Primary{On: true})
-	}
-	ctx.Send(pid, &messages.Resume{})
-	m.env.Log.Info("managed interface's link appeared: resuming it", zap.String("iface", link.Name))
+	m.resumeLink(ctx, l.links[0], "managed interface's link appeared: resuming it")
 }
 
 // missingDrop ends the management of an interface whose link is gone

@@ -148,6 +148,9 @@ func (m *manager) recorder(name string) *store.Recorder {
 	return m.env.records.Of(m.env.Store, name, m.env.Log.With(zap.String("iface", name)))
 }
 
+// spawn puts link under management with an actor of its own, told first
+// that it is the primary interface if it is: the stored primary, resumed
+// or started by its address object at boot.
 func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 	// A prefix, not a fixed name: the actor of a dropped interface may
 	// still be stopping when the interface is started again.
@@ -157,7 +160,18 @@ func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 	delete(m.missing, link.Name)
 	m.env.HostAddrs.Manage(link.Index, link.Name)
 	delete(m.failed, link.Name)
+	if m.primary == link.Name {
+		ctx.Send(pid, &messages.Primary{On: true})
+	}
 	return pid
+}
+
+// resumeLink spawns the actor of a managed interface with no command
+// (SPEC §2: at start-up, or when its link comes back): it resumes from its
+// lease record with INIT-REBOOT.
+func (m *manager) resumeLink(ctx actor.Context, link Link, why string) {
+	ctx.Send(m.spawn(ctx, link), &messages.Resume{})
+	m.env.Log.Info(why, zap.String("iface", link.Name))
 }
 
 func (m *manager) route(ctx actor.Context, c *messages.Command) {
@@ -227,12 +241,7 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		return
 	}
 	m.takePrimary(ctx, c, name)
-	pid := m.spawn(ctx, link)
-	if m.primary == name {
-		// The stored primary, started by its address object at boot.
-		ctx.Send(pid, &messages.Primary{On: true})
-	}
-	m.send(ctx, pid, c)
+	m.send(ctx, m.spawn(ctx, link), c)
 }
 
 // standing is where name, which has no actor, stands (lease.Unmanaged).

@@ -101,16 +101,10 @@ func (m *manager) resumeFound(ctx actor.Context, l *looked, owned func(string) b
 		links = append(links, l.links[i])
 	}
 	for _, link := range links {
-		name := link.Name
-		if owned(name) {
-			m.env.Log.Info("interface left to its DHCP address object", zap.String("iface", name))
+		if owned(link.Name) {
+			m.env.Log.Info("interface left to its DHCP address object", zap.String("iface", link.Name))
 			continue
 		}
-		pid := m.spawn(ctx, link)
-		if name == m.primary {
-			ctx.Send(pid, &messages.Primary{On: true})
-		}
-		ctx.Send(pid, &messages.Resume{})
-		m.env.Log.Info("resuming interface", zap.String("iface", name))
+		m.resumeLink(ctx, link, "resuming interface")
 	}
 }
