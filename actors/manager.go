@@ -23,8 +23,12 @@ const (
 	restartWindow = time.Minute
 )
 
-// shutdownWait bounds the manager's wait for its interfaces to stop.
-const shutdownWait = 60 * time.Second
+// Bounds of the manager's waits for its interfaces' answers: to a status
+// of them all (every actor answers at once) and to their stopping.
+const (
+	statusWait   = 5 * time.Second
+	shutdownWait = 60 * time.Second
+)
 
 // manager supervises the interface actors and routes commands to them by
 // interface name. It holds no lease state of its own.
@@ -274,51 +278,55 @@ func (m *manager) send(ctx actor.Context, pid *actor.PID, c *messages.Command) {
 	ctx.Send(pid, c)
 }
 
-// statusAll asks every interface actor for its status and answers with the
-// collected list. The collecting happens on a goroutine so that Receive
-// does not wait; every actor answers at once, and the wait is bounded for
-// an actor that dies before answering.
-func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
-	parts := make(chan messages.IfStatus, len(m.children))
-	for _, pid := range m.children {
-		ctx.Send(pid, &messages.StatusQuery{Reply: parts})
+// askAll sends every interface actor the message ask makes around one
+// reply channel, with room for all their answers, and hands what they
+// answer within d to done, with false when some did not. The collecting
+// is done on a goroutine, so that Receive does not wait; the wait is
+// bounded, for an actor that dies before answering answers nothing.
+func askAll[T any](ctx actor.Context, children map[string]*actor.PID, d time.Duration,
+	ask func(reply chan<- T) any, done func(answers []T, all bool)) {
+	replies := make(chan T, len(children))
+	for _, pid := range children {
+		ctx.Send(pid, ask(replies))
 	}
-	n := len(m.children)
+	n := len(children)
+	go func() { done(messages.Gather(replies, n, d)) }()
+}
+
+// statusAll answers with the status of every managed interface, sorted by
+// name: the interface actors' own and the FAILED ones'.
+func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 	r := messages.OK()
-	r.Statuses = make([]messages.IfStatus, 0, n+len(m.failed))
+	r.Statuses = make([]messages.IfStatus, 0, len(m.children)+len(m.failed))
 	for name := range m.failed {
 		r.Statuses = append(r.Statuses, messages.FailedStatus(name, storeWarnings(m.env.Store, name)))
 	}
-	go func() {
-		all, ok := messages.Gather(parts, n, 5*time.Second)
-		if !ok {
-			c.Answer(messages.Fail(ipc.ErrInternal, "interface actors did not answer"))
-			return
-		}
-		r.Statuses = append(r.Statuses, all...)
-		slices.SortFunc(r.Statuses, func(a, b messages.IfStatus) int { return strings.Compare(a.Ifname, b.Ifname) })
-		c.Answer(r)
-	}()
+	askAll(ctx, m.children, statusWait,
+		func(reply chan<- messages.IfStatus) any { return &messages.StatusQuery{Reply: reply} },
+		func(all []messages.IfStatus, ok bool) {
+			if !ok {
+				c.Answer(messages.Fail(ipc.ErrInternal, "interface actors did not answer"))
+				return
+			}
+			r.Statuses = append(r.Statuses, all...)
+			slices.SortFunc(r.Statuses, func(a, b messages.IfStatus) int { return strings.Compare(a.Ifname, b.Ifname) })
+			c.Answer(r)
+		})
 }
 
 // shutdown drops or releases every interface and answers once all have
-// (SPEC §2: SIGTERM). The interfaces stay under management for the next
-// start; the collecting is done on a goroutine.
+// (SPEC §2: SIGTERM), or once shutdownWait is out: the agent must still
+// exit. The interfaces stay under management for the next start.
 func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
 	m.closing = true
 	m.shutdownLookups()
-	replies := make(chan *messages.Result, len(m.children))
-	for _, pid := range m.children {
-		ctx.Send(pid, &messages.Shutdown{Release: s.Release, Reply: replies})
-	}
-	n := len(m.children)
 	log := m.env.Log
-	go func() {
-		// Bounded: an actor that dies mid-drop answers nothing, and the
-		// agent must still exit.
-		if _, ok := messages.Gather(replies, n, shutdownWait); !ok {
-			log.Error("interfaces did not stop in time")
-		}
-		s.Reply <- messages.OK()
-	}()
+	askAll(ctx, m.children, shutdownWait,
+		func(reply chan<- *messages.Result) any { return &messages.Shutdown{Release: s.Release, Reply: reply} },
+		func(_ []*messages.Result, ok bool) {
+			if !ok {
+				log.Error("interfaces did not stop in time")
+			}
+			s.Reply <- messages.OK()
+		})
 }
