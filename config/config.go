@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/fstrust"
 	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/regfile"
@@ -169,7 +170,27 @@ const MaxSize = 4 << 20
 // normal: docs/config.md); anything else is refused at once with an error
 // naming path (regfile.Read): a FIFO (whose open or read would wait for a
 // writer for ever), a device (/dev/zero never ends), a directory, a socket.
+//
+// The file decides what root does (RESOLV_CONF names a file root rewrites,
+// ADMIN_GROUP who may give every command), so, as sshd's StrictModes and
+// the event hook (docs/config.md), Load refuses one another user could
+// have written: owned by another user than root or the agent's, writable
+// by group or others, or reached through a directory others may write
+// (sticky ones aside: /tmp) or a symbolic link another user owns
+// (fstrust.Walk). The refusal wraps fstrust.ErrUntrusted. The null device
+// is still taken (world-writable, but nothing written to it is read).
 func Load(path string) (*Config, error) {
+	if err := trusted(path); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return LoadUntrusted(path)
+}
+
+// LoadUntrusted is Load without the check of who could have written the
+// file: the explicit opt-out (agent --insecure-config), for a file the
+// operator knows is safe where the rule cannot see it (a container whose
+// /etc belongs to another uid).
+func LoadUntrusted(path string) (*Config, error) {
 	b, err := regfile.Read(path, MaxSize)
 	if errors.Is(err, os.ErrNotExist) {
 		return Parse(path, strings.NewReader(""))
@@ -178,6 +199,24 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return Parse(path, bytes.NewReader(b))
+}
+
+// trusted refuses a file at path another user could have written. A
+// missing one is no refusal: nothing is read (another user creating it
+// later is refused at the next Load). What is not a regular file is left
+// to regfile.Read, which refuses it saying what it is, or takes the null
+// device (world-writable, but nothing written to it is ever read).
+func trusted(path string) error {
+	_, fi, err := fstrust.Walk(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case !fi.Mode().IsRegular():
+		return nil
+	}
+	return fstrust.File(fi)
 }
 
 // MaxLine is the longest line Parse reads; a longer one is an error naming
