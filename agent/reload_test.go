@@ -104,3 +104,45 @@ func (c *logCore) Write(e zapcore.Entry, fs []zapcore.Field) error {
 	return nil
 }
 func (c *logCore) Sync() error { return nil }
+
+// TestReloadUntrusted: a SIGHUP with the configuration made writable by
+// group or others keeps the configuration in force and logs why; with
+// InsecureConfig (agent --insecure-config) the same file is reloaded.
+func TestReloadUntrusted(t *testing.T) {
+	for _, insecure := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "dhcpagent.conf")
+		if err := os.WriteFile(path, []byte("ROUTE_METRIC=9\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, 0o666); err != nil {
+			t.Fatal(err)
+		}
+		core := &logCore{LevelEnabler: zapcore.DebugLevel, logged: make(chan logged, 16)}
+		env := &actors.Env{}
+		old, err := config.Parse("old", strings.NewReader("ROUTE_METRIC=1\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		env.Config.Store(old)
+		hup := make(chan os.Signal, 1)
+		ctx, cancel := context.WithCancel(context.Background())
+		go reloadOnHUP(ctx, hup, Options{ConfigPath: path, Log: zap.New(core), InsecureConfig: insecure}, env, func() {})
+		hup <- unix.SIGHUP
+		var e logged
+		select {
+		case e = <-core.logged:
+		case <-time.After(5 * time.Second):
+			t.Fatal("nothing logged 5 s after a SIGHUP")
+		}
+		cancel()
+		switch got := env.Cfg().Uint("eth0", "ROUTE_METRIC"); {
+		case !insecure && (e.Level != zapcore.ErrorLevel || !strings.Contains(e.Message, "not reloaded") ||
+			!strings.HasPrefix(e.err, path+": another user could have written it: writable by group or others")):
+			t.Errorf("logged %v %q (%s), want the error that it was not reloaded, naming %s and why", e.Level, e.Message, e.err, path)
+		case !insecure && got != 1:
+			t.Errorf("ROUTE_METRIC = %d, want the configuration in force (1) kept", got)
+		case insecure && (!strings.Contains(e.Message, "configuration reloaded") || got != 9):
+			t.Errorf("with InsecureConfig: logged %q (%s), ROUTE_METRIC %d; want it reloaded (9)", e.Message, e.err, got)
+		}
+	}
+}

@@ -28,6 +28,9 @@ type Options struct {
 	// ConfigPath is re-read on SIGHUP; Config is its content at start.
 	ConfigPath string
 	Config     *config.Config
+	// InsecureConfig re-reads ConfigPath even when another user could
+	// have written it (agent --insecure-config: config.LoadUntrusted).
+	InsecureConfig bool
 	// Hook is the event hook's path.
 	Hook string
 	Log  *zap.Logger

@@ -14,6 +14,7 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/agent"
 	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/fstrust"
 	"github.com/dhcpagent/dhcpagent/version"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -25,6 +26,7 @@ func main() {
 		stateDir = flag.String("state-dir", "/var/lib/dhcpagent", "persistent state `directory`")
 		confPath = flag.String("config", "/etc/dhcpagent/dhcpagent.conf", "configuration `file` (re-read on SIGHUP)")
 		hookPath = flag.String("hook", "/etc/dhcpagent/eventhook", "event hook `program`, run only if executable")
+		insecure = flag.Bool("insecure-config", false, "read the configuration even when another user could have written it (by default it must be root's, writable only by its owner, in directories only root can write, as sshd's StrictModes)")
 		testHook = flag.Bool("test-hooks", false, "enable commands that exist only for tests (debug-panic)")
 		metrics  = flag.String("metrics", "", "serve /metrics and /debug/pprof on this `address` (off when empty)")
 		debug    = flag.Int("d", 0, "debug `level`: 1 or more logs every packet")
@@ -59,7 +61,14 @@ func main() {
 	}
 	defer log.Sync()
 
-	cfg, err := config.Load(*confPath)
+	load := config.Load
+	if *insecure {
+		load = config.LoadUntrusted
+	}
+	cfg, err := load(*confPath)
+	if errors.Is(err, fstrust.ErrUntrusted) {
+		err = fmt.Errorf("%w (make it and its directories root's and writable only by root, or start with --insecure-config)", err)
+	}
 	if err != nil {
 		log.Error("bad configuration", zap.Error(err))
 		fmt.Fprintf(os.Stderr, "agent: %v\n", err)
@@ -71,7 +80,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT)
 	defer stop()
 	err = agent.Run(ctx, agent.Options{Socket: *socket, StateDir: *stateDir, ConfigPath: *confPath, Config: cfg,
-		Hook: *hookPath, Log: log, TestHooks: *testHook, Metrics: *metrics})
+		InsecureConfig: *insecure, Hook: *hookPath, Log: log, TestHooks: *testHook, Metrics: *metrics})
 	if err != nil {
 		log.Error("agent failed", zap.Error(err))
 		if errors.Is(err, agent.ErrRunning) {

@@ -60,6 +60,34 @@ func TestSurviveConfig(t *testing.T) {
 			})
 		}
 	})
+	// A file another user could have written (here: writable by group
+	// and others) is refused the same way, naming it and why (fstrust,
+	// docs/config.md): it names files root rewrites and who is an admin.
+	t.Run("untrusted", func(t *testing.T) {
+		t.Parallel()
+		lab := newLab(t, LabOptions{Server: Dnsmasq, NoAgent: true})
+		agentBin, _ := findBinaries(t)
+		dir := t.TempDir()
+		conf := filepath.Join(dir, "dhcpagent.conf")
+		if err := os.WriteFile(conf, []byte(agentConfigDefaults), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(conf, 0o666); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, "ip", "netns", "exec", lab.ClientNS, agentBin,
+			"--socket", filepath.Join(dir, "agent.sock"), "--state-dir", filepath.Join(dir, "state"), "--config", conf).CombinedOutput()
+		ee, ok := errors.AsType[*exec.ExitError](err)
+		if !ok || ee.ExitCode() <= 0 || ctx.Err() != nil {
+			t.Fatalf("agent with a world-writable configuration: %v (%s), want a non-zero exit:\n%s", err, ctx.Err(), out)
+		}
+		if want := conf + ": another user could have written it: writable by group or others"; !strings.Contains(string(out), want) {
+			t.Errorf("agent's message does not say %q:\n%s", want, out)
+		}
+		t.Logf("exit %d: %s", ee.ExitCode(), svLastLine(string(out)))
+	})
 	t.Run("sighup", func(t *testing.T) {
 		t.Parallel()
 		lab := newLab(t, LabOptions{Server: Dnsmasq})
