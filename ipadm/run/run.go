@@ -4,8 +4,9 @@
 // persistent configuration through the store's ipadm.json, and DHCP
 // address objects by commands to the manager, whose results are passed on
 // to the command that asked (relay). Package ipadm decides; this package
-// does what was decided and reports what was committed; the admin actor
-// only orders the commands (one plan at a time, off its Receive).
+// does what was decided, reports what was committed, and orders the admin
+// actor's work (Scheduler: one plan at a time, off its Receive), which
+// only hands its messages over.
 package run
 
 import (

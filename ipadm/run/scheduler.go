@@ -1,0 +1,234 @@
+package run
+
+import (
+	"time"
+
+	"github.com/dhcpagent/dhcpagent/ipadm"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
+)
+
+// MaxQueue bounds the commands waiting for the one running, and the
+// listings held at start-up.
+const MaxQueue = 1024
+
+// priorWait bounds a restarted incarnation's wait for the job an earlier
+// one was running: its steps are netlink calls, each bounded by
+// kernel.Timeout, and an fsync.
+const priorWait = 60 * time.Second
+
+// Scheduler orders the admin actor's work (SPEC §4): one job at a time,
+// in the order the commands came, each job's plans carried out by the
+// Runner on a goroutine, so that the actor's Receive never waits for
+// netlink or an fsync. At start-up it loads the configuration (an earlier
+// incarnation's, else the store's) and brings the persistent one up
+// (replay) before anything else; listings are held until then, and
+// answered at once afterwards from what is committed. Once the agent
+// stops (Stop) the queued commands and later ones are answered SHUTDOWN
+// and the temporary static addresses are removed, even across a restart.
+//
+// A Scheduler is one incarnation's: its methods are called from that
+// actor's Receive only, and never block. Its goroutines post an Event
+// (post) that the actor hands back to Handle.
+type Scheduler struct {
+	x      *Runner
+	shared *Shared
+	store  Loader
+	post   func(*Event)
+
+	cfg   ipadm.Configs // committed: what the store and the kernel have
+	phase phase
+	queue []job
+	held  []*messages.Command // listings that came while booting
+}
+
+// phase is what a Scheduler is doing; listings are held while booting
+// (before idle).
+type phase int
+
+const (
+	loading   phase = iota // the configuration is being read
+	replaying              // the persistent configuration is brought up
+	idle
+	running // a job's plans run
+)
+
+// job is a command and what it plans from the committed configuration.
+type job struct {
+	c      *messages.Command
+	decide func(ipadm.Configs) ([]ipadm.Plan, error)
+}
+
+// Event is what a Scheduler's goroutine posts for Handle: the
+// configuration loaded, or what a job committed.
+type Event struct {
+	by     *Scheduler // an earlier incarnation's event is ignored
+	cfg    ipadm.Configs
+	replay bool // loaded from the store at a first start: bring it up
+}
+
+// NewScheduler returns the scheduler of an admin actor's incarnation; st
+// is the store the persistent configuration is read from (nil: none),
+// post sends an Event to the actor.
+func NewScheduler(x *Runner, shared *Shared, st Loader, post func(*Event)) *Scheduler {
+	return &Scheduler{x: x, shared: shared, store: st, post: post}
+}
+
+// Start loads the configuration, off the caller's goroutine.
+func (s *Scheduler) Start() { go s.load() }
+
+// load takes what an earlier incarnation committed, once the job it was
+// running is done (read before, that job's object would be lost from the
+// next write), else the store's persistent configuration.
+func (s *Scheduler) load() {
+	expired, stop := s.x.deadline(priorWait)
+	defer stop()
+	prior, ok := s.shared.load(expired)
+	if !ok {
+		s.x.Log.Error("an earlier job still runs; reading the interface configuration anyway")
+	}
+	if prior != nil {
+		s.post(&Event{by: s, cfg: *prior})
+		return
+	}
+	s.post(&Event{by: s, cfg: ipadm.Configs{Persist: Load(s.store, s.x.Log), Active: ipadm.NewConfig()}, replay: true})
+}
+
+// Handle takes e, posted by the scheduler's goroutines, into account and
+// starts what is next.
+func (s *Scheduler) Handle(e *Event) {
+	if e.by != s {
+		return
+	}
+	s.cfg = e.cfg
+	if e.replay && !s.shared.stopping() {
+		// Commands that came meanwhile wait behind the replay. After a
+		// restart nothing is replayed (a disabled interface stays down),
+		// and after SIGTERM nothing is brought up.
+		s.run(nil, s.cfg.Replay(), replaying)
+		return
+	}
+	s.phase = idle
+	held := s.held
+	s.held = nil
+	for _, c := range held {
+		s.show(c)
+	}
+	s.next()
+}
+
+// Command answers a listing from the committed configuration (once
+// booted), and queues a change; a command that is neither is INVALID.
+func (s *Scheduler) Command(c *messages.Command) {
+	switch c.Req.(type) {
+	case messages.ShowIf, messages.ShowAddr:
+		if s.phase < idle && len(s.held) < MaxQueue {
+			s.held = append(s.held, c)
+			return
+		}
+		s.show(c)
+		return
+	}
+	decide, ok := messages.PlanOf(c)
+	switch {
+	case !ok:
+		c.Answer(messages.Fail(ipc.ErrInvalid, "%T is not an administrative command", c.Req))
+	case s.shared.stopping():
+		c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
+	case len(s.queue) >= MaxQueue:
+		c.Answer(messages.Fail(ipc.ErrLimit, "%d administrative commands are waiting already", len(s.queue)))
+	default:
+		s.queue = append(s.queue, job{c: c, decide: func(cfg ipadm.Configs) ([]ipadm.Plan, error) {
+			p, err := decide(cfg)
+			return []ipadm.Plan{p}, err
+		}})
+		s.next()
+	}
+}
+
+// show answers a listing from the committed configuration.
+func (s *Scheduler) show(c *messages.Command) {
+	switch r := c.Req.(type) {
+	case messages.ShowIf:
+		s.x.ShowIf(s.cfg, c)
+	case messages.ShowAddr:
+		s.x.ShowAddr(s.cfg, c, r.Object)
+	}
+}
+
+// Stop answers the queued commands SHUTDOWN (nothing they would configure
+// is applied) and, once the running job is done, removes the temporary
+// static addresses, then answers reply. A second stop is answered
+// SHUTDOWN at once.
+func (s *Scheduler) Stop(reply chan<- *messages.Result) {
+	if c := (&messages.Command{Reply: reply}); !s.shared.setStop(c) {
+		c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping already"))
+		return
+	}
+	for _, j := range s.queue {
+		j.c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
+	}
+	s.queue = nil
+	s.next()
+}
+
+// Restarting answers what the incarnation holds, as its actor restarts:
+// its queue and held listings are lost with it. A stop is not: the next
+// incarnation carries it out.
+func (s *Scheduler) Restarting() {
+	r := messages.Fail(ipc.ErrInternal, "the interface administration restarted")
+	for _, j := range s.queue {
+		j.c.Answer(r)
+	}
+	for _, c := range s.held {
+		c.Answer(r)
+	}
+	s.queue, s.held = nil, nil
+}
+
+// next starts the first queued job unless one runs, or the removals at
+// shutdown once nothing is queued. A refusal is answered at once.
+func (s *Scheduler) next() {
+	for s.phase == idle {
+		j, ok := s.take()
+		if !ok {
+			return
+		}
+		plans, err := j.decide(s.cfg)
+		if err != nil {
+			j.c.Answer(Failure(err))
+			continue
+		}
+		s.run(j.c, plans, running)
+	}
+}
+
+// take is the next job: the first queued, else the shutdown's if it is
+// yet to run.
+func (s *Scheduler) take() (job, bool) {
+	if len(s.queue) > 0 {
+		j := s.queue[0]
+		s.queue = s.queue[1:]
+		return j, true
+	}
+	if c, ok := s.shared.takeStop(); ok {
+		return job{c: c, decide: func(cfg ipadm.Configs) ([]ipadm.Plan, error) {
+			return []ipadm.Plan{cfg.Shutdown()}, nil
+		}}, true
+	}
+	return job{}, false
+}
+
+// run carries plans out for c (nil: nobody waits) on a goroutine, which
+// posts what they committed before c is answered, so that whatever its
+// caller does next sees it.
+func (s *Scheduler) run(c *messages.Command, plans []ipadm.Plan, p phase) {
+	s.phase = p
+	go func(cfg ipadm.Configs) {
+		s.shared.begin() // an earlier incarnation's job is done
+		s.x.Run(cfg, plans, c, func(cfg ipadm.Configs) {
+			s.shared.commit(cfg)
+			s.post(&Event{by: s, cfg: cfg})
+		})
+	}(s.cfg)
+}
