@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"sync"
+	"time"
 
 	"github.com/dhcpagent/dhcpagent/clock"
 	"go.uber.org/zap"
@@ -55,9 +56,11 @@ func (k *Worker) AfterAtMost(clk clock.Clock, f func()) {
 // The owner tells it of each job asked for (Asked) and each one done
 // (Done); items wait for the jobs asked while their message was handled
 // (since Begin). The wait is bounded: Wait after a job was asked for,
-// Late is called with its number on the clock's goroutine; the owner
-// posts it to itself and hands it to Expired, which lets what waits for
-// it go, logged as late. Waiting is its owner's alone (not safe for
+// Late is called with a number on the clock's goroutine; the owner posts
+// it to itself and hands it to Expired, which lets what waits for the
+// jobs whose Wait is up go, logged as late. One timer bounds the oldest
+// job not done at a time, armed for what is left of that job's own Wait:
+// nothing waits longer than Wait after its job was asked for. Waiting is its owner's alone (not safe for
 // concurrent use); the zero Waiting holds nothing and can be stopped.
 type Waiting[T any] struct {
 	Clock clock.Clock
@@ -69,7 +72,10 @@ type Waiting[T any] struct {
 	done  uint64 // the latest one done, or given up on
 	mark  uint64 // asked when the message being handled came
 	held  []held[T]
-	late  clock.Stopper // bounds the wait for the oldest job not done
+	// due are the jobs asked for and not done, oldest first, with the
+	// end of their Wait.
+	due  []due
+	late clock.Stopper // bounds the wait for the oldest job not done
 	// lateSeq is the job late bounds: a Late of any other (a timer
 	// stopped after it fired, or an earlier incarnation's, whose owner's
 	// mailbox outlives it) is not the bound in force.
@@ -82,6 +88,12 @@ type held[T any] struct {
 	after uint64
 }
 
+// due is when the wait for the job numbered seq is up.
+type due struct {
+	seq uint64
+	at  time.Time
+}
+
 // Begin marks the start of a message's handling: the jobs asked for from
 // now on are the ones its items wait for.
 func (w *Waiting[T]) Begin() { w.mark = w.asked }
@@ -90,15 +102,16 @@ func (w *Waiting[T]) Begin() { w.mark = w.asked }
 // wait for it.
 func (w *Waiting[T]) Asked(seq uint64) {
 	w.asked = seq
+	w.due = append(w.due, due{seq: seq, at: w.Clock.Now().Add(Wait)})
 	if w.late == nil {
-		w.arm(seq)
+		w.arm(seq, Wait)
 	}
 }
 
-// arm bounds the wait for job seq.
-func (w *Waiting[T]) arm(seq uint64) {
+// arm bounds the wait for job seq: Late comes after d.
+func (w *Waiting[T]) arm(seq uint64, d time.Duration) {
 	late := w.Late
-	w.late, w.lateSeq = w.Clock.AfterFunc(Wait, func() { late(seq) }), seq
+	w.late, w.lateSeq = w.Clock.AfterFunc(d, func() { late(seq) }), seq
 }
 
 // Busy reports whether a job asked for is not done yet.
@@ -128,8 +141,9 @@ func (w *Waiting[T]) Finish(item T, ordered bool) {
 func (w *Waiting[T]) Done(seq uint64) { w.reached(seq) }
 
 // Expired is the end of the bound for the job numbered seq (Late): what
-// waits for it goes if it is not done yet, and the wait for a later job
-// still outstanding is bounded afresh. A Late that is not of the bound in
+// waits for it, and for every later job whose Wait is up too, goes if it
+// is not done yet, and the wait for the next job still outstanding is
+// bounded by what is left of its Wait. A Late that is not of the bound in
 // force changes nothing, as clock.Timers.Fired: one of a bound stopped
 // since (the job done, Stop) or of an earlier incarnation's Waiting (its
 // jobs are not this one's, and forgetting the live bound would leave a
@@ -139,13 +153,21 @@ func (w *Waiting[T]) Expired(seq uint64) {
 		return
 	}
 	w.late = nil
+	now := w.Clock.Now()
+	for _, d := range w.due {
+		if d.at.After(now) {
+			break
+		}
+		seq = max(seq, d.seq)
+	}
 	if w.done < seq {
 		w.Log.Error("the kernel has not applied the lease in time; answering anyway",
 			zap.Duration("waited", Wait))
 		w.reached(seq)
 	}
-	if w.Busy() {
-		w.arm(w.asked)
+	if w.Busy() && len(w.due) > 0 {
+		next := w.due[0]
+		w.arm(next.seq, max(next.at.Sub(now), 0))
 	}
 }
 
@@ -153,6 +175,9 @@ func (w *Waiting[T]) Expired(seq uint64) {
 // go, in order.
 func (w *Waiting[T]) reached(seq uint64) {
 	w.done = max(w.done, seq)
+	for len(w.due) > 0 && w.due[0].seq <= w.done {
+		w.due = w.due[1:]
+	}
 	if !w.Busy() && w.late != nil {
 		w.late.Stop()
 		w.late = nil

@@ -240,3 +240,41 @@ func TestWaitingLateAfterStop(t *testing.T) {
 		t.Fatalf("Late (-want +got): nothing armed after Stop\n%s", diff)
 	}
 }
+
+// TestWaitingBoundPerJob: what waits for a job goes at most Wait after
+// that job was asked for, also when the bound of an earlier job ran out
+// first (a kernel that does not answer): the wait for the later job is
+// what is left of its own Wait, not a fresh Wait from the earlier one's
+// end (docs/design.md: at most kernel.Wait).
+func TestWaitingBoundPerJob(t *testing.T) {
+	v := newWaiting()
+	v.w.Begin()
+	v.w.Asked(1)
+	v.w.Finish("first", true)
+	v.clk.Advance(kernel.Wait * 2 / 3)
+	v.w.Begin()
+	v.w.Asked(2)
+	v.w.Finish("second", true)
+	v.w.Begin()
+	v.w.Asked(3) // at the same time: one bound serves both
+	v.w.Finish("third", false)
+	v.clk.Advance(kernel.Wait / 3)
+	if diff := cmp.Diff([]uint64{1}, v.late); diff != "" {
+		t.Fatalf("Late (-want +got):\n%s", diff)
+	}
+	v.w.Expired(1)
+	v.ranWant(t, "first")
+	v.clk.Advance(kernel.Wait*2/3 - time.Second)
+	if len(v.late) != 1 {
+		t.Fatalf("Late %v before job 2's Wait was up", v.late)
+	}
+	v.clk.Advance(time.Second) // Wait after job 2 and 3 were asked for
+	if diff := cmp.Diff([]uint64{1, 2}, v.late); diff != "" {
+		t.Fatalf("Late (-want +got): jobs 2 and 3 bounded by their own Wait\n%s", diff)
+	}
+	v.w.Expired(2) // job 3's Wait is up too
+	v.ranWant(t, "first", "second", "third")
+	if v.w.Busy() {
+		t.Fatal("Busy once every job's bound ran out")
+	}
+}
