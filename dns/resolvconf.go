@@ -3,14 +3,21 @@ package dns
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
 	"time"
 )
 
-// execTimeout bounds one run of resolvconf(8).
-const execTimeout = 10 * time.Second
+// execTimeout bounds one run of resolvconf(8). outputWait bounds how long
+// its output is read once it has exited (or been killed): a process its
+// update scripts (/etc/resolvconf/update.d) leave behind may hold the
+// output open for as long as it runs, and with it the DNS worker.
+const (
+	execTimeout = 10 * time.Second
+	outputWait  = 2 * time.Second
+)
 
 // Resolvconf hands each interface's DNS to resolvconf(8) as the record
 // IF.dhcp, as dhcpcd and ifupdown do (DNS=resolvconf).
@@ -50,7 +57,12 @@ func (r *Resolvconf) run(stdin *bytes.Buffer, args ...string) error {
 	if stdin != nil {
 		cmd.Stdin = stdin
 	}
-	if out, err := cmd.CombinedOutput(); err != nil {
+	cmd.WaitDelay = outputWait
+	out, err := cmd.CombinedOutput()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil // resolvconf succeeded; what it left behind kept the output open
+	}
+	if err != nil {
 		return fmt.Errorf("%s %s: %w: %s", r.command(), strings.Join(args, " "), err, bytes.TrimSpace(out))
 	}
 	return nil
