@@ -27,6 +27,28 @@ func TestRestartRetriesWaitingStart(t *testing.T) {
 	}
 }
 
+// The start carried over a restart is retried as it was asked: with its
+// host name (start -h, create-addr -h), not the configuration's.
+func TestRestartRetriesStartAsAsked(t *testing.T) {
+	w := newWorld(t, fast)
+	ch := w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth0",
+		Args: map[string]string{ipc.ArgHostname: "node9"}})
+	if d := w.send.next(t); d.msg.HostName() != "node9" {
+		t.Fatalf("DISCOVER host name %q, want node9", d.msg.HostName())
+	}
+	w.do(ipc.CmdPanic, "eth0")
+	d := w.send.next(t)
+	if d.msg.HostName() != "node9" {
+		t.Errorf("DISCOVER after the restart: host name %q, want node9", d.msg.HostName())
+	}
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
+	r := w.send.next(t)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
+	if rep := w.await(ch); rep.Error != "" {
+		t.Fatalf("start across a restart = %+v", rep)
+	}
+}
+
 // An extend waiting for its ACK when its actor restarts is answered FAILEDIF.
 func TestRestartFailsWaitingExtend(t *testing.T) {
 	w := newWorld(t, fast)

@@ -188,10 +188,11 @@ func (a *iface) resumeAfterRestart() {
 		a.start()
 		return
 	}
-	// The start the failed incarnation held is retried, and answered once
+	// The start the failed incarnation held is retried as it was asked
+	// (its host name, Boot), with the stored lease, and answered once
 	// bound.
-	prior, adopted := a.restore()
-	a.post(carried, false, lease.Command{Op: lease.OpStart, Prior: prior, Adopted: adopted})
+	ev, _ := a.translate(carried.Req) // a start (messages.Pending.Carry)
+	a.post(carried, false, ev)
 }
 
 // start leaves INIT: with a stored lease that is still valid the machine
