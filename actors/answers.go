@@ -23,7 +23,7 @@ func (a *iface) restarting() { a.giveUp(ipc.ErrFailedIf, "failed", true) }
 // receive nothing more.
 func (a *iface) stopping(code ipc.Code) {
 	a.giveUp(code, "stopped", false)
-	a.answerHeld(code)
+	a.answerStashed(code)
 }
 
 // giveUp answers the commands the incarnation holds with code, saying why,

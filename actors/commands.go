@@ -104,8 +104,7 @@ func (a *iface) settle(r lease.Reply, kern *kernel.Worker) {
 	case r.Ends:
 		a.root.Send(a.parent, &messages.Unmanaged{Ifname: a.link.Name, PID: a.self})
 		a.answer(p.Cmd, rep, kern)
-		a.inc.running = false
-		a.inc.ended = true
+		a.inc.ended = true // not running since its Manage
 		a.quiesce()
 	default:
 		a.answer(p.Cmd, rep, kern)

@@ -53,16 +53,16 @@ type incarnations struct {
 	// carried is the start the failed incarnation left waiting: the next
 	// one resumes the interface with it and answers it once bound.
 	carried *messages.Command
-	// loading: the lease record is being read; held: the messages that
+	// loading: the lease record is being read; stashed: the messages that
 	// wait for it; resume: a restarted incarnation's resume waits for it,
 	// before them (persist.go).
 	loading bool
-	held    *stash.Stash[any]
+	stashed *stash.Stash[any]
 	resume  bool
 }
 
 func newIface(env *Env, link Link) actor.Producer {
-	inc := &incarnations{held: stash.New[any](maxHeld)}
+	inc := &incarnations{stashed: stash.New[any](maxHeld)}
 	log := env.Log.With(zap.String("iface", link.Name))
 	rec := env.records.Of(env.Store, link.Name, log) // as manager.recorder
 	kern := env.kernelWorker(link.Name, log)
@@ -94,7 +94,7 @@ func (a *iface) Receive(ctx actor.Context) {
 		a.stopping(ipc.Code(lease.Orphaned(lease.FailedActor, a.closing)))
 		return
 	}
-	if a.holdForRecord(ctx) {
+	if a.stashForRecord(ctx) {
 		return
 	}
 	if a.inc.ended {
@@ -168,8 +168,8 @@ func (a *iface) started(ctx actor.Context) {
 	// still in the mailbox, must not withdraw a command of this one.
 	a.pending = messages.Pending{Gone: func(id uint64) { root.Send(self, &cancelled{id: id}) },
 		Next: a.env.gens.Next}
-	if a.loadRecord() || a.inc.held.Len() > 0 { // the record is read off Receive (persist.go)
-		a.holdRestart()
+	if a.loadRecord() || a.inc.stashed.Len() > 0 { // the record is read off Receive (persist.go)
+		a.resumeOnRecord()
 		return
 	}
 	a.resumeAfterRestart()

@@ -97,9 +97,10 @@ func (a *iface) loadRecord() bool {
 	return a.inc.loading
 }
 
-// holdRestart has a restarted incarnation's resume wait for the record,
-// and the messages held before the failure wait for the resume.
-func (a *iface) holdRestart() {
+// resumeOnRecord has a restarted incarnation's resume wait for the
+// record, and the messages stashed before the failure wait for the
+// resume.
+func (a *iface) resumeOnRecord() {
 	a.inc.resume = true
 	if !a.inc.loading {
 		a.inc.loading = true
@@ -107,13 +108,13 @@ func (a *iface) holdRestart() {
 	}
 }
 
-// holdForRecord holds ctx's message while the record loads, or answers
-// it when it needs no record, and at recordIn handles what it held; it
+// stashForRecord stashes ctx's message while the record loads, or answers
+// it when it needs no record, and at recordIn handles what it stashed; it
 // reports whether it took the message.
-func (a *iface) holdForRecord(ctx actor.Context) bool {
+func (a *iface) stashForRecord(ctx actor.Context) bool {
 	if _, ok := ctx.Message().(*recordIn); ok {
 		a.inc.loading = false
-		a.replayHeld(ctx)
+		a.unstashAll(ctx)
 		return true
 	}
 	if !a.inc.loading {
@@ -124,7 +125,7 @@ func (a *iface) holdForRecord(ctx actor.Context) bool {
 		msg.Reply <- a.status()
 	case *messages.Command:
 		if op, ok := messages.OpOf(msg.Req); !ok || op != lease.OpStatus {
-			a.hold(msg)
+			a.stash(msg)
 			return true
 		}
 		// Answered as StatusQuery is: the machine's answer would wait
@@ -133,13 +134,13 @@ func (a *iface) holdForRecord(ctx actor.Context) bool {
 		msg.Answer(&messages.Result{Status: &st})
 	case *messages.Link:
 		if !msg.Deleted {
-			a.hold(msg) // in order with the start it follows
+			a.stash(msg) // in order with the start it follows
 			return true
 		}
 		a.linkChanged(msg)
 	case *messages.Shutdown:
 		if a.inc.running {
-			a.hold(msg)
+			a.stash(msg)
 			return true
 		}
 		a.closing = true
@@ -147,14 +148,15 @@ func (a *iface) holdForRecord(ctx actor.Context) bool {
 		msg.Reply <- messages.OK()
 		a.root.Stop(a.self)
 	default:
-		a.hold(msg)
+		a.stash(msg)
 	}
 	return true
 }
 
-// hold stashes msg, or answers a command LIMIT when the stash is full.
-func (a *iface) hold(msg any) {
-	if a.inc.held.Push(msg) {
+// stash sets msg aside until the record is in, or answers a command
+// LIMIT when the stash is full.
+func (a *iface) stash(msg any) {
+	if a.inc.stashed.Push(msg) {
 		return
 	}
 	if c, ok := msg.(*messages.Command); ok {
@@ -166,16 +168,16 @@ func (a *iface) hold(msg any) {
 		zap.String("message", fmt.Sprintf("%T", msg)))
 }
 
-// replayHeld resumes a restarted incarnation's interface, then handles
-// the held messages in order, each taken off the stash before its
+// unstashAll resumes a restarted incarnation's interface, then handles
+// the stashed messages in order, each taken off the stash before its
 // handling.
-func (a *iface) replayHeld(ctx actor.Context) {
+func (a *iface) unstashAll(ctx actor.Context) {
 	if a.inc.resume {
 		a.inc.resume = false
 		a.resumeAfterRestart()
 	}
 	for !a.inc.loading {
-		msg, ok := a.inc.held.Pop()
+		msg, ok := a.inc.stashed.Pop()
 		if !ok {
 			return
 		}
@@ -183,11 +185,11 @@ func (a *iface) replayHeld(ctx actor.Context) {
 	}
 }
 
-// answerHeld answers what the stash holds, as the actor stops: each
+// answerStashed answers what the stash holds, as the actor stops: each
 // command with code, a stop of the agent's with OK (there is nothing
 // more this actor will drop).
-func (a *iface) answerHeld(code ipc.Code) {
-	for _, msg := range a.inc.held.Drain() {
+func (a *iface) answerStashed(code ipc.Code) {
+	for _, msg := range a.inc.stashed.Drain() {
 		switch msg := msg.(type) {
 		case *messages.Command:
 			msg.Answer(messages.Fail(code, "%s stopped before the command was handled", a.link.Name))
