@@ -100,11 +100,14 @@ func (t *AddrTable) Expect(a IfAddr) {
 	}
 }
 
-// Settle ends one Expect of a.
+// Settle ends one Expect of a; without one it changes nothing.
 func (t *AddrTable) Settle(a IfAddr) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.coming[a]--; t.coming[a] <= 0 {
+	switch n := t.coming[a]; {
+	case n > 1:
+		t.coming[a] = n - 1
+	case n == 1:
 		delete(t.coming, a)
 		t.all = nil
 	}

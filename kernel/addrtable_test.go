@@ -133,3 +133,17 @@ func TestAddrTableReadsCopyNothing(t *testing.T) {
 		t.Fatalf("an event after a read: conflict %v, %d addresses; want one, 1101", tab.Conflicts(3, offered), len(tab.List()))
 	}
 }
+
+// TestAddrTableSettleUnexpected: the zero table is ready for Settle too:
+// a Settle with no Expect before it changes nothing (it panicked on the
+// zero table's nil map).
+func TestAddrTableSettleUnexpected(t *testing.T) {
+	var tab AddrTable
+	tab.Settle(addrA)
+	wantList(t, &tab)
+	tab.Expect(addrB)
+	tab.Settle(addrA)
+	wantList(t, &tab, addrB)
+	tab.Settle(addrB)
+	wantList(t, &tab)
+}
