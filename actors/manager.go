@@ -12,6 +12,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/lookup"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/stash"
 	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
 )
@@ -50,10 +51,9 @@ type manager struct {
 	// again, the answer at hand.
 	looking lookup.Queue[*messages.Command, found]
 	closing bool // the agent is stopping: nothing new starts
-	// resuming: the stored interfaces are being read (resume.go);
-	// commands and link events wait in early meanwhile, in order.
-	resuming bool
-	early    []any
+	// early, while the stored interfaces are being read (resume.go), are
+	// the commands that wait for them, in order; nil once they are in.
+	early *stash.Stash[*messages.Command]
 }
 
 // ManagerProps is the manager's Props.
@@ -98,7 +98,7 @@ func (m *manager) child(pid *actor.PID) (name string, current bool) {
 }
 
 func (m *manager) Receive(ctx actor.Context) {
-	if m.resuming && m.hold(ctx) {
+	if m.early != nil && m.hold(ctx) {
 		return
 	}
 	switch msg := ctx.Message().(type) {

@@ -2,7 +2,9 @@ package actors
 
 import (
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/stash"
 	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
 )
@@ -12,9 +14,22 @@ import (
 // needed again). Reading that list is disk work, and Store.Managed writes
 // back (with fsync) the interface records it had to rebuild from leases:
 // none of it runs in the manager's Receive. A goroutine reads the store
-// and posts a resumed message back; until it is in, commands and link
-// events wait in the manager, in order, so that nothing started by hand
-// or by an address object races the resume of the same interface.
+// and posts a resumed message back; until it is in, commands wait in the
+// manager (early), in order, so that nothing started by hand or by an
+// address object races the resume of the same interface.
+//
+// The wait is bounded (STYLE.md: every queue has a length): at most
+// maxEarly commands wait, and one more is answered LIMIT at once, as the
+// interface actor and the admin actor answer one beyond what they hold.
+// Link events do not wait, and take no room: until the resume is in
+// nothing is managed (no actor, no missing interface, no lookup out), so
+// that link has nothing to do with them, and the lookups of the stored
+// interfaces' links, made once it is in, read the kernel after every
+// event that came meanwhile. Holding them only made those lookups stale,
+// to be asked again.
+
+// maxEarly bounds the commands that wait for the resume.
+const maxEarly = 1024
 
 // resumed is what the store said at start-up (store.ReadStartup), posted
 // back to the manager.
@@ -29,7 +44,7 @@ func (m *manager) resume(ctx actor.Context) {
 	if st == nil {
 		return
 	}
-	m.resuming = true
+	m.early = stash.New[*messages.Command](maxEarly)
 	root, self := ctx.ActorSystem().Root, ctx.Self()
 	go func() {
 		s, err := store.ReadStartup(st)
@@ -37,15 +52,17 @@ func (m *manager) resume(ctx actor.Context) {
 	}()
 }
 
-// hold keeps what must not overtake the resume until it is in. A shutdown
-// does not wait for it: what waited is answered SHUTDOWN.
+// hold keeps the commands, which must not overtake the resume, until it
+// is in; one beyond maxEarly is answered LIMIT. A shutdown does not wait
+// for it: what waited is answered SHUTDOWN.
 func (m *manager) hold(ctx actor.Context) bool {
 	switch msg := ctx.Message().(type) {
-	case *messages.Command, *messages.Link:
-		m.early = append(m.early, msg)
+	case *messages.Command:
+		if !m.early.Push(msg) {
+			msg.Answer(messages.Fail(ipc.ErrLimit, "%d commands are waiting already for the stored interfaces to be read", maxEarly))
+		}
 		return true
 	case *messages.Shutdown:
-		m.resuming = false
 		m.shutdown(ctx, msg)
 		m.replayEarly(ctx)
 		return true
@@ -56,10 +73,9 @@ func (m *manager) hold(ctx actor.Context) bool {
 // resumed looks the stored interfaces' links up (lookup.go), then routes
 // what waited: a command for a resumed interface waits behind its lookup.
 func (m *manager) resumed(ctx actor.Context, r *resumed) {
-	if !m.resuming {
+	if m.early == nil {
 		return // the agent stopped first
 	}
-	m.resuming = false
 	switch {
 	case r.err != nil:
 		m.env.Log.Error("reading the managed interfaces failed", zap.Error(r.err))
@@ -70,17 +86,13 @@ func (m *manager) resumed(ctx actor.Context, r *resumed) {
 	m.replayEarly(ctx)
 }
 
-// replayEarly handles what waited for the resume, in order.
+// replayEarly ends the resume's wait and routes the commands that
+// waited, in order.
 func (m *manager) replayEarly(ctx actor.Context) {
-	early := m.early
+	early := m.early.Drain()
 	m.early = nil
-	for _, msg := range early {
-		switch msg := msg.(type) {
-		case *messages.Command:
-			m.route(ctx, msg)
-		case *messages.Link:
-			m.link(ctx, msg)
-		}
+	for _, c := range early {
+		m.route(ctx, c)
 	}
 }
 
