@@ -71,7 +71,7 @@ type Event struct {
 // is the store the persistent configuration is read from (nil: none),
 // post sends an Event to the actor.
 func NewScheduler(x *Runner, shared *Shared, st Loader, post func(*Event)) *Scheduler {
-	return &Scheduler{x: x, shared: shared, store: st, post: post}
+	return &Scheduler{x: x, shared: shared, store: st, post: post, cfg: ipadm.NewConfigs()}
 }
 
 // Start loads the configuration, off the caller's goroutine.

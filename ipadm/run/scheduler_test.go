@@ -356,3 +356,25 @@ func TestSchedulerPriorWait(t *testing.T) {
 		t.Errorf("logged %v, want the one error", all)
 	}
 }
+
+// The listings held at start-up are bounded: beyond MaxQueue one is
+// answered at once, from nothing loaded yet; the held ones once booted.
+func TestSchedulerHoldBound(t *testing.T) {
+	h := newHost(t)
+	h.noDeadlines()
+	in := h.start(run.NewShared(), persistent{{Name: "eth0", Families: v4}})
+	held := make([]*call, run.MaxQueue)
+	for i := range held {
+		held[i] = in.do("", messages.ShowIf{})
+	}
+	if r := h.result(in.do("", messages.ShowIf{})); r.Failed() || len(r.Interfaces) != 0 {
+		t.Errorf("show-if beyond the bound = %+v, want nothing loaded yet", r)
+	}
+	h.unanswered(held[0])
+	in.boot()
+	for _, c := range []*call{held[0], held[run.MaxQueue-1]} {
+		if r := h.result(c); r.Failed() || len(r.Interfaces) != 1 {
+			t.Errorf("show-if held = %+v, want eth0", r)
+		}
+	}
+}
