@@ -6,6 +6,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/stash"
 )
 
 // MaxQueue bounds the commands waiting for the one running, and the
@@ -38,8 +39,8 @@ type Scheduler struct {
 
 	cfg   ipadm.Configs // committed: what the store and the kernel have
 	phase phase
-	queue []job
-	held  []*messages.Command // listings that came while booting
+	queue *stash.Stash[job]
+	held  *stash.Stash[*messages.Command] // listings that came while booting
 }
 
 // phase is what a Scheduler is doing; listings are held while booting
@@ -71,7 +72,8 @@ type Event struct {
 // is the store the persistent configuration is read from (nil: none),
 // post sends an Event to the actor.
 func NewScheduler(x *Runner, shared *Shared, st Loader, post func(*Event)) *Scheduler {
-	return &Scheduler{x: x, shared: shared, store: st, post: post, cfg: ipadm.NewConfigs()}
+	return &Scheduler{x: x, shared: shared, store: st, post: post, cfg: ipadm.NewConfigs(),
+		queue: stash.New[job](MaxQueue), held: stash.New[*messages.Command](MaxQueue)}
 }
 
 // Start loads the configuration, off the caller's goroutine.
@@ -109,9 +111,7 @@ func (s *Scheduler) Handle(e *Event) {
 		return
 	}
 	s.phase = idle
-	held := s.held
-	s.held = nil
-	for _, c := range held {
+	for _, c := range s.held.Drain() {
 		s.show(c)
 	}
 	s.next()
@@ -122,8 +122,7 @@ func (s *Scheduler) Handle(e *Event) {
 func (s *Scheduler) Command(c *messages.Command) {
 	switch c.Req.(type) {
 	case messages.ShowIf, messages.ShowAddr:
-		if s.phase < idle && len(s.held) < MaxQueue {
-			s.held = append(s.held, c)
+		if s.phase < idle && s.held.Push(c) {
 			return
 		}
 		s.show(c)
@@ -135,13 +134,12 @@ func (s *Scheduler) Command(c *messages.Command) {
 		c.Answer(messages.Fail(ipc.ErrInvalid, "%T is not an administrative command", c.Req))
 	case s.shared.stopping():
 		c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
-	case len(s.queue) >= MaxQueue:
-		c.Answer(messages.Fail(ipc.ErrLimit, "%d administrative commands are waiting already", len(s.queue)))
+	case !s.queue.Push(job{c: c, decide: func(cfg ipadm.Configs) ([]ipadm.Plan, error) {
+		p, err := decide(cfg)
+		return []ipadm.Plan{p}, err
+	}}):
+		c.Answer(messages.Fail(ipc.ErrLimit, "%d administrative commands are waiting already", s.queue.Len()))
 	default:
-		s.queue = append(s.queue, job{c: c, decide: func(cfg ipadm.Configs) ([]ipadm.Plan, error) {
-			p, err := decide(cfg)
-			return []ipadm.Plan{p}, err
-		}})
 		s.next()
 	}
 }
@@ -165,10 +163,9 @@ func (s *Scheduler) Stop(reply chan<- *messages.Result) {
 		c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping already"))
 		return
 	}
-	for _, j := range s.queue {
+	for _, j := range s.queue.Drain() {
 		j.c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
 	}
-	s.queue = nil
 	s.next()
 }
 
@@ -177,13 +174,12 @@ func (s *Scheduler) Stop(reply chan<- *messages.Result) {
 // incarnation carries it out.
 func (s *Scheduler) Restarting() {
 	r := messages.Fail(ipc.ErrInternal, "the interface administration restarted")
-	for _, j := range s.queue {
+	for _, j := range s.queue.Drain() {
 		j.c.Answer(r)
 	}
-	for _, c := range s.held {
+	for _, c := range s.held.Drain() {
 		c.Answer(r)
 	}
-	s.queue, s.held = nil, nil
 }
 
 // next starts the first queued job unless one runs, or the removals at
@@ -206,9 +202,7 @@ func (s *Scheduler) next() {
 // take is the next job: the first queued, else the shutdown's if it is
 // yet to run.
 func (s *Scheduler) take() (job, bool) {
-	if len(s.queue) > 0 {
-		j := s.queue[0]
-		s.queue = s.queue[1:]
+	if j, ok := s.queue.Pop(); ok {
 		return j, true
 	}
 	if c, ok := s.shared.takeStop(); ok {
