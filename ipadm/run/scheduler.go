@@ -215,11 +215,14 @@ func (s *Scheduler) take() (job, bool) {
 
 // run carries plans out for c (nil: nobody waits) on a goroutine, which
 // posts what they committed before c is answered, so that whatever its
-// caller does next sees it.
+// caller does next sees it. The job holds the token from now on: a
+// restart right after must not let the next incarnation read what was
+// committed before this job's.
 func (s *Scheduler) run(c *messages.Command, plans []ipadm.Plan, p phase) {
 	s.phase = p
+	wait := s.shared.begin()
 	go func(cfg ipadm.Configs) {
-		s.shared.begin() // an earlier incarnation's job is done
+		wait() // an earlier incarnation's job is done
 		s.x.Run(cfg, plans, c, func(cfg ipadm.Configs) {
 			s.shared.commit(cfg)
 			s.post(&Event{by: s, cfg: cfg})

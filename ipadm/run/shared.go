@@ -29,9 +29,17 @@ type Shared struct {
 // nothing is committed, the agent runs.
 func NewShared() *Shared { return &Shared{idle: make(chan struct{}, 1)} }
 
-// begin waits until no job runs (an earlier incarnation's is done) and
-// takes the token; commit gives it back.
-func (s *Shared) begin() { s.idle <- struct{}{} }
+// begin takes the token for a job, at once if no job runs; else it
+// returns wait, which waits until the earlier incarnation's job is done
+// and takes it (off the caller's goroutine). commit gives it back.
+func (s *Shared) begin() (wait func()) {
+	select {
+	case s.idle <- struct{}{}:
+		return func() {}
+	default:
+		return func() { s.idle <- struct{}{} }
+	}
+}
 
 // commit records what a job committed and ends it (gives begin's token
 // back).
