@@ -60,8 +60,9 @@ func (k *Worker) AfterAtMost(clk clock.Clock, f func()) {
 // it to itself and hands it to Expired, which lets what waits for the
 // jobs whose Wait is up go, logged as late. One timer bounds the oldest
 // job not done at a time, armed for what is left of that job's own Wait:
-// nothing waits longer than Wait after its job was asked for. Waiting is its owner's alone (not safe for
-// concurrent use); the zero Waiting holds nothing and can be stopped.
+// nothing waits longer than Wait after its job was asked for. Waiting is
+// its owner's alone (not safe for concurrent use); the zero Waiting holds
+// nothing and can be stopped.
 type Waiting[T any] struct {
 	Clock clock.Clock
 	Late  func(seq uint64)
