@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -96,7 +95,7 @@ var ErrUntrusted = errors.New("hook refused")
 const (
 	refusedOwner     = iota // owned by another user than root or the agent's
 	refusedWritable         // writable by group or others
-	refusedDirectory        // in a directory another user could write or owns
+	refusedDirectory        // on the way to it, a directory or link another user could change (fstrust.Walk)
 	numRefusals
 )
 
@@ -117,24 +116,30 @@ func (r *Runner) Refused() map[string]uint64 {
 // and ErrUntrusted (wrapped, with the reason) when a user other than root
 // and the agent's own could have changed what runs, as sshd's StrictModes
 // decides: the file owned by another user, writable by group or others,
-// or a directory above it or above the link to it (fstrust.Above) that
-// such a user could write. The agent runs the hook as root.
+// or anything on the way to it that such a user could change. The path is
+// resolved by fstrust.Walk, the rule the configuration is read under
+// (docs/config.md): every directory passed through, also one a link
+// half-way along a chain leads through, and every link followed. Checking
+// only the directories above the path and above the final target would
+// miss /etc/x/eventhook -> /home/u/x -> /usr/lib/hook, where u can repoint
+// x. The agent runs the hook as root.
 func (r *Runner) Check() (string, error) {
-	abs, err := filepath.Abs(r.Path)
-	if err != nil {
-		return "", ErrNoHook
-	}
-	real, err := filepath.EvalSymlinks(abs)
-	if err != nil {
-		return "", ErrNoHook
-	}
-	fi, err := os.Stat(real)
-	if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o111 == 0 {
-		return "", ErrNoHook
-	}
 	refuse := func(why int, format string, args ...any) (string, error) {
 		r.refused[why].Add(1)
 		return "", fmt.Errorf("%w: "+format, append([]any{ErrUntrusted}, args...)...)
+	}
+	real, fi, err := fstrust.Walk(r.Path)
+	if errors.Is(err, fstrust.ErrUntrusted) {
+		// Walk stops at the first name another user could change, before
+		// it knows whether there is a hook at all: where there is none
+		// (the default path in an open directory) nothing is refused.
+		if hfi, serr := os.Stat(r.Path); serr != nil || !executable(hfi) {
+			return "", ErrNoHook
+		}
+		return refuse(refusedDirectory, "%s: %w", r.Path, err)
+	}
+	if err != nil || !executable(fi) {
+		return "", ErrNoHook
 	}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && !fstrust.Owner(st.Uid) {
 		return refuse(refusedOwner, "%s is owned by uid %d, not root or uid %d", real, st.Uid, os.Geteuid())
@@ -142,14 +147,12 @@ func (r *Runner) Check() (string, error) {
 	if fi.Mode().Perm()&0o022 != 0 {
 		return refuse(refusedWritable, "%s (mode %v) is writable by group or others", real, fi.Mode().Perm())
 	}
-	err = fstrust.Above(real)
-	if err == nil && abs != real {
-		err = fstrust.Above(abs) // whoever could write there could swap the link
-	}
-	if err != nil {
-		return refuse(refusedDirectory, "%s: %v", r.Path, err)
-	}
 	return real, nil
+}
+
+// executable reports whether fi is a regular file someone may execute.
+func executable(fi os.FileInfo) bool {
+	return fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
 
 // Start runs the hook for ifname and event with env added to the agent's

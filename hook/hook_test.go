@@ -72,7 +72,16 @@ func TestHangingHookTerminatedThenKilled(t *testing.T) {
 func TestNoHook(t *testing.T) {
 	notExec := filepath.Join(t.TempDir(), "hook")
 	os.WriteFile(notExec, []byte("#!/bin/sh\n"), 0o644)
-	for _, path := range []string{"/nonexistent/hook", notExec, t.TempDir()} {
+	// No hook where another user could put one is no hook, not a refusal:
+	// nothing is there to run.
+	open := filepath.Join(t.TempDir(), "open")
+	if err := os.Mkdir(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/nonexistent/hook", notExec, t.TempDir(), filepath.Join(open, "eventhook")} {
 		r := &Runner{Path: path}
 		if err := r.Start("eth0", "BOUND", nil, func(error) { t.Error("done called") }); !errors.Is(err, ErrNoHook) {
 			t.Errorf("%s: %v, want ErrNoHook", path, err)
@@ -179,6 +188,20 @@ func TestUntrustedHookRefused(t *testing.T) {
 			return link
 		}
 	}
+	// chain links path from a safe directory through a link hop in a
+	// directory made by mid: eventhook -> mid/hop -> path, the case a
+	// check of the directories above the path and above its target misses.
+	chain := func(mid func(t *testing.T, d string)) func(t *testing.T, path string) string {
+		return func(t *testing.T, path string) string {
+			d := openDir(t, 0o755)
+			hop := filepath.Join(d, "hop")
+			if err := os.Symlink(path, hop); err != nil {
+				t.Fatal(err)
+			}
+			mid(t, d)
+			return linkFrom(0o755)(t, hop)
+		}
+	}
 	for _, tc := range []struct {
 		name   string
 		root   bool // needs root (chown)
@@ -205,6 +228,22 @@ func TestUntrustedHookRefused(t *testing.T) {
 		}, reason: "directory", why: "owned by uid 65534"},
 		{name: "through a link in a world-writable directory", setup: linkFrom(0o777), reason: "directory", why: "writable by other users"},
 		{name: "through a link in a safe directory", setup: linkFrom(0o755)},
+		{name: "through a chain via a world-writable directory", setup: chain(func(t *testing.T, d string) {
+			if err := os.Chmod(d, 0o777); err != nil {
+				t.Fatal(err)
+			}
+		}), reason: "directory", why: "writable by other users"},
+		{name: "through a chain via a directory another user owns", root: true, setup: chain(func(t *testing.T, d string) {
+			if err := os.Chown(d, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}), reason: "directory", why: "is owned by uid 65534"},
+		{name: "through a link another user owns", root: true, setup: chain(func(t *testing.T, d string) {
+			if err := os.Lchown(filepath.Join(d, "hop"), 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+		}), reason: "directory", why: "symbolic link"},
+		{name: "through a chain of safe links", setup: chain(func(*testing.T, string) {})},
 		{name: "in a sticky world-writable directory", setup: moveInto(0o777 | os.ModeSticky)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

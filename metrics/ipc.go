@@ -26,7 +26,7 @@ var stateProblemsDesc = prometheus.NewDesc("dhcpagent_state_problems_total",
 var hooksRefusedDesc = prometheus.NewDesc("dhcpagent_hooks_refused_total",
 	"Event hooks not run because another user could have written them, by reason: the file owned by "+
 		"another user than root or the agent's (owner), writable by group or others (writable), or a "+
-		"directory above it others could write or another user owns (directory).",
+		"directory on the way to it others could write or another user owns, or a link another user owns (directory).",
 	[]string{"reason"}, nil)
 
 func (c labelledCounter) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
