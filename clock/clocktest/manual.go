@@ -62,7 +62,9 @@ func (t *timer) Stop() bool {
 // Advance moves the clock and fires, in order of their time (of their
 // arming for the same time), the timers that come due. A due timer that
 // an earlier one's f stops does not fire: what the test sees is one
-// order of events, never a timer firing after its Stop returned true.
+// order of events, never a timer firing after its Stop returned true. A
+// timer that an f arms fires at a later Advance, even one due already
+// (d <= 0), so that an f that re-arms itself never loops.
 func (c *Manual) Advance(d time.Duration) {
 	c.mu.Lock()
 	c.now = c.now.Add(d)
