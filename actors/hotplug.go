@@ -18,20 +18,20 @@ func (m *manager) link(ctx actor.Context, msg *messages.Link) {
 			// Route nothing more to it; what is already in its mailbox
 			// is answered before it sees this.
 			delete(m.children, msg.Ifname)
-			m.missing[msg.Ifname] = true
+			m.standings[msg.Ifname] = lease.LinkGone
 		case msg.Appeared && msg.Up:
 			return // first seen, carrier as expected: nothing changed for it
 		}
 		ctx.Send(pid, msg)
 		return
 	}
-	if m.looking.Event(msg.Ifname) || msg.Deleted || !m.missing[msg.Ifname] || m.closing {
+	if m.looking.Event(msg.Ifname) || msg.Deleted || m.standings[msg.Ifname] != lease.LinkGone || m.closing {
 		return // a lookup in flight is made again: its answer may predate this
 	}
 	if m.env.Store != nil {
 		// A temporary start (ipadm -t) is not resumed: its record says so.
 		if rec, err := m.env.Store.Interface(msg.Ifname); err != nil || !rec.Managed {
-			delete(m.missing, msg.Ifname)
+			delete(m.standings, msg.Ifname)
 			return
 		}
 	}
@@ -41,7 +41,7 @@ func (m *manager) link(ctx actor.Context, msg *messages.Link) {
 // reappeared resumes a managed interface whose link came back, once the
 // lookup has found it.
 func (m *manager) reappeared(ctx actor.Context, l *looked) {
-	if l.errs[0] != nil || !m.missing[l.names[0]] {
+	if l.errs[0] != nil || m.standings[l.names[0]] != lease.LinkGone {
 		return // gone again already (the next report retries), or dropped meanwhile
 	}
 	m.resumeLink(ctx, l.links[0], "managed interface's link appeared: resuming it")
@@ -54,7 +54,7 @@ func (m *manager) reappeared(ctx actor.Context, l *looked) {
 // is.
 func (m *manager) missingDrop(ctx actor.Context, c *messages.Command, name string) {
 	// At once, so that the link coming back meanwhile does not resume it.
-	delete(m.missing, name)
+	delete(m.standings, name)
 	wasPrimary := m.primary == name
 	if wasPrimary {
 		m.primary = ""
@@ -78,7 +78,7 @@ type missingDropped struct {
 func (m *manager) dropped(d *missingDropped) {
 	if d.err != nil {
 		if _, back := m.children[d.name]; !back {
-			m.missing[d.name] = true
+			m.standings[d.name] = lease.LinkGone
 			if d.primary && m.primary == "" {
 				m.primary = d.name
 			}

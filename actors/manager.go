@@ -36,16 +36,17 @@ const (
 type manager struct {
 	env      *Env
 	children map[string]*actor.PID
-	failed   map[string]bool   // interfaces whose actor failed too often
-	primary  string            // name of the primary interface, "" when none
-	routed   messages.Inflight // commands routed to each actor, until answered
+	// standings are the interfaces under management with no actor:
+	// lease.LinkGone, resumed when a link of that name appears (SPEC §2
+	// hotplug), or lease.FailedActor, whose actor failed too often. Any
+	// other name without an actor is lease.NotManaged.
+	standings map[string]lease.Standing
+	primary   string            // name of the primary interface, "" when none
+	routed    messages.Inflight // commands routed to each actor, until answered
 	// names are the interfaces of the actors spawned, by PID id, until
 	// they have stopped: an actor's interface once children has moved on
 	// (a deleted link, a drop while it stops, HandleFailure).
 	names map[string]string
-	// missing are managed interfaces whose link is gone: resumed when a
-	// link of that name appears (SPEC §2 hotplug).
-	missing map[string]bool
 	// looking are the names whose link is being looked up (lookup.go),
 	// with the commands waiting for each and, while they are routed
 	// again, the answer at hand.
@@ -59,8 +60,8 @@ type manager struct {
 // ManagerProps is the manager's Props.
 func ManagerProps(env *Env) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &manager{env: env, children: make(map[string]*actor.PID), failed: make(map[string]bool),
-			routed: make(messages.Inflight), names: make(map[string]string), missing: make(map[string]bool)}
+		return &manager{env: env, children: make(map[string]*actor.PID), standings: make(map[string]lease.Standing),
+			routed: make(messages.Inflight), names: make(map[string]string)}
 	})
 }
 
@@ -80,7 +81,7 @@ func (m *manager) HandleFailure(system *actor.ActorSystem, sup actor.Supervisor,
 			zap.String("iface", name), zap.Any("reason", reason))
 		if current {
 			delete(m.children, name)
-			m.failed[name] = true
+			m.standings[name] = lease.FailedActor
 		}
 		sup.StopChildren(child)
 		return
@@ -134,7 +135,7 @@ func (m *manager) Receive(ctx actor.Context) {
 		if _, again := m.children[name]; !again {
 			m.env.HostAddrs.Unmanage(name)
 		}
-		m.routed.Stopped(msg.Who, ipc.Code(lease.Orphaned(m.standing(name), m.closing)), name, m.recorder(name),
+		m.routed.Stopped(msg.Who, ipc.Code(lease.Orphaned(m.standings[name], m.closing)), name, m.recorder(name),
 			m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
 	case *messages.Shutdown:
 		m.shutdown(ctx, msg)
@@ -161,9 +162,8 @@ func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 	pid := ctx.SpawnPrefix(actor.PropsFromProducer(newIface(m.env, link)), "if-"+link.Name+"-")
 	m.children[link.Name] = pid
 	m.names[pid.Id] = link.Name
-	delete(m.missing, link.Name)
+	delete(m.standings, link.Name)
 	m.env.HostAddrs.Manage(link.Index, link.Name)
-	delete(m.failed, link.Name)
 	if m.primary == link.Name {
 		ctx.Send(pid, &messages.Primary{On: true})
 	}
@@ -217,7 +217,7 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		// without one it fares as ping does.
 		op = lease.OpPing
 	}
-	switch v, code, reason := lease.Unmanaged(op, m.standing(name)); v {
+	switch v, code, reason := lease.Unmanaged(op, m.standings[name]); v {
 	case lease.Refuse:
 		c.Answer(messages.Fail(ipc.Code(code), "%s %s", name, reason))
 		return
@@ -246,17 +246,6 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 	}
 	m.takePrimary(ctx, c, name)
 	m.send(ctx, m.spawn(ctx, link), c)
-}
-
-// standing is where name, which has no actor, stands (lease.Unmanaged).
-func (m *manager) standing(name string) lease.Standing {
-	switch {
-	case m.missing[name]:
-		return lease.LinkGone
-	case m.failed[name]:
-		return lease.FailedActor
-	}
-	return lease.NotManaged
 }
 
 // takePrimary makes name the primary interface for start --primary, once
@@ -297,9 +286,11 @@ func askAll[T any](ctx actor.Context, children map[string]*actor.PID, d time.Dur
 // name: the interface actors' own and the FAILED ones'.
 func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 	r := messages.OK()
-	r.Statuses = make([]messages.IfStatus, 0, len(m.children)+len(m.failed))
-	for name := range m.failed {
-		r.Statuses = append(r.Statuses, messages.FailedStatus(name, storeWarnings(m.env.Store, name)))
+	r.Statuses = make([]messages.IfStatus, 0, len(m.children)+len(m.standings))
+	for name, s := range m.standings {
+		if s == lease.FailedActor {
+			r.Statuses = append(r.Statuses, messages.FailedStatus(name, storeWarnings(m.env.Store, name)))
+		}
 	}
 	askAll(ctx, m.children, statusWait,
 		func(reply chan<- messages.IfStatus) any { return &messages.StatusQuery{Reply: reply} },

@@ -1,10 +1,13 @@
 package actors
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"go.uber.org/zap"
 )
 
@@ -31,23 +34,28 @@ func (s *supervisor) StopChildren(p ...*actor.PID) { s.stopped = append(s.stoppe
 // no name FAILED, shown by status of all.
 func TestHandleFailure(t *testing.T) {
 	old, cur := actor.NewPID("local", "ifaces/if-eth0-$1"), actor.NewPID("local", "ifaces/if-eth0-$2")
+	gone := map[string]lease.Standing{"eth0": lease.LinkGone}
 	for _, tc := range []struct {
-		name     string
-		failures int // before this one
-		children map[string]*actor.PID
-		restart  bool
-		failed   map[string]bool
-		left     int // children left
+		name      string
+		failures  int // before this one
+		children  map[string]*actor.PID
+		before    map[string]lease.Standing
+		restart   bool
+		standings map[string]lease.Standing // after
+		left      int                       // children left
 	}{
-		{"current, restarted", 0, map[string]*actor.PID{"eth0": cur}, true, map[string]bool{}, 1},
-		{"current, too often", maxRestarts, map[string]*actor.PID{"eth0": cur}, false, map[string]bool{"eth0": true}, 0},
-		{"link deleted, restarted", 0, map[string]*actor.PID{}, true, map[string]bool{}, 0},
-		{"link deleted, too often", maxRestarts, map[string]*actor.PID{}, false, map[string]bool{}, 0},
-		{"a newer actor, too often", maxRestarts, map[string]*actor.PID{"eth0": old}, false, map[string]bool{}, 1},
+		{"current, restarted", 0, map[string]*actor.PID{"eth0": cur}, nil, true, nil, 1},
+		{"current, too often", maxRestarts, map[string]*actor.PID{"eth0": cur}, nil, false,
+			map[string]lease.Standing{"eth0": lease.FailedActor}, 0},
+		{"link deleted, restarted", 0, nil, gone, true, gone, 0},
+		{"link deleted, too often", maxRestarts, nil, gone, false, gone, 0},
+		{"a newer actor, too often", maxRestarts, map[string]*actor.PID{"eth0": old}, nil, false, nil, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := &manager{env: &Env{Log: zap.NewNop()}, children: tc.children, failed: map[string]bool{},
-				names: map[string]string{old.Id: "eth0", cur.Id: "eth0"}, missing: map[string]bool{}}
+			m := &manager{env: &Env{Log: zap.NewNop()}, children: map[string]*actor.PID{}, standings: map[string]lease.Standing{},
+				names: map[string]string{old.Id: "eth0", cur.Id: "eth0"}}
+			maps.Copy(m.children, tc.children)
+			maps.Copy(m.standings, tc.before)
 			rs := actor.NewRestartStatistics()
 			for range tc.failures {
 				rs.Fail()
@@ -60,8 +68,8 @@ func TestHandleFailure(t *testing.T) {
 			if !tc.restart && (len(sup.stopped) != 1 || !sup.stopped[0].Equal(cur)) {
 				t.Errorf("stopped %v, want the failing actor", sup.stopped)
 			}
-			if diff := cmp.Diff(tc.failed, m.failed); diff != "" {
-				t.Errorf("failed (-want +got):\n%s", diff)
+			if diff := cmp.Diff(tc.standings, m.standings, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("standings (-want +got):\n%s", diff)
 			}
 			if len(m.children) != tc.left {
 				t.Errorf("children %v, want %d", m.children, tc.left)

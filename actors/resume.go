@@ -3,6 +3,7 @@ package actors
 import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/stash"
 	"github.com/dhcpagent/dhcpagent/store"
@@ -106,7 +107,7 @@ func (m *manager) resumeFound(ctx actor.Context, l *looked, owned func(string) b
 		if err := l.errs[i]; err != nil {
 			m.env.Log.Warn("managed interface is missing; it resumes when its link appears",
 				zap.String("iface", name), zap.Error(err))
-			m.missing[name] = true
+			m.standings[name] = lease.LinkGone
 			continue
 		}
 		m.env.HostAddrs.Manage(l.links[i].Index, l.links[i].Name)
