@@ -7,7 +7,6 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel"
-	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -26,11 +25,7 @@ func TestAdminPanicDuringShutdownRemovesTemporary(t *testing.T) {
 	}
 	running, queued, release := w.runningAndQueued()
 	defer release()
-	done := make(chan *messages.Result, 1)
-	w.system.Root.Send(w.admin, &messages.Shutdown{Reply: done})
-	if r := w.await(queued); r.Error != ipc.ErrShutdown {
-		t.Errorf("a command queued at SIGTERM = %+v, want SHUTDOWN", r)
-	}
+	done := w.stopAdmin(queued)
 	w.system.Root.Send(w.admin, adminPanic{})
 	release()
 	if r := w.await(running); r.Error != "" {

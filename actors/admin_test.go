@@ -390,6 +390,19 @@ func (w *world) runningAndQueued() (running, queued <-chan *ipc.Reply, release f
 	return running, queued, release
 }
 
+// stopAdmin sends the admin actor SIGTERM's Shutdown and checks that
+// queued, a command waiting behind the running one, is answered SHUTDOWN
+// at once; the shutdown's answer comes on done.
+func (w *world) stopAdmin(queued <-chan *ipc.Reply) (done <-chan *messages.Result) {
+	w.t.Helper()
+	reply := make(chan *messages.Result, 1)
+	w.system.Root.Send(w.admin, &messages.Shutdown{Reply: reply})
+	if r := w.await(queued); r.Error != ipc.ErrShutdown {
+		w.t.Errorf("a command queued at SIGTERM = %+v, want SHUTDOWN", r)
+	}
+	return reply
+}
+
 // At SIGTERM the commands waiting behind the running one answer SHUTDOWN
 // at once and configure nothing; the running one finishes, then the
 // shutdown is answered.
@@ -397,11 +410,7 @@ func TestAdminShutdownAnswersQueued(t *testing.T) {
 	w := newWorld(t, fast)
 	running, queued, release := w.runningAndQueued()
 	defer release()
-	done := make(chan *messages.Result, 1)
-	w.system.Root.Send(w.admin, &messages.Shutdown{Reply: done})
-	if r := w.await(queued); r.Error != ipc.ErrShutdown {
-		t.Errorf("a command queued at SIGTERM = %+v, want SHUTDOWN", r)
-	}
+	done := w.stopAdmin(queued)
 	select {
 	case <-done:
 		t.Fatal("shutdown answered while a command still runs")

@@ -203,15 +203,8 @@ func TestSchedulerQueue(t *testing.T) {
 func TestSchedulerStop(t *testing.T) {
 	h := newHost(t)
 	h.noDeadlines()
-	in := h.start(run.NewShared(), nil)
-	in.boot()
-	tmp := in.do("", temporary)
-	in.step()
-	code(t, "create-addr -t", h.result(tmp), "")
-	asked, release := h.hold("SetUp")
+	in, running, release := h.temporaryThenRunning(run.NewShared())
 	defer release()
-	running := in.do("eth0", messages.CreateIf{})
-	next(t, asked, "SetUp")
 	queued := in.do("eth1", messages.DisableIf{})
 	done := make(chan *messages.Result, 1)
 	in.s.Stop(done)
@@ -229,6 +222,22 @@ func TestSchedulerStop(t *testing.T) {
 	in.step()
 	code(t, "shutdown", next(t, done, "shutdown"), "")
 	removedTemporary(t, h)
+}
+
+// temporaryThenRunning boots an incarnation over shared, has it commit
+// the temporary static address, then starts create-if eth0, held in its
+// SetUp until release.
+func (h *host) temporaryThenRunning(shared *run.Shared) (in *incarnation, running *call, release func()) {
+	h.t.Helper()
+	in = h.start(shared, nil)
+	in.boot()
+	tmp := in.do("", temporary)
+	in.step()
+	code(h.t, "create-addr -t", h.result(tmp), "")
+	asked, release := h.hold("SetUp")
+	running = in.do("eth0", messages.CreateIf{})
+	next(h.t, asked, "SetUp")
+	return in, running, release
 }
 
 // removedTemporary fails t unless the temporary static address, and it
@@ -297,15 +306,8 @@ func TestSchedulerRestartKeepsStop(t *testing.T) {
 	h := newHost(t)
 	h.noDeadlines()
 	shared := run.NewShared()
-	first := h.start(shared, nil)
-	first.boot()
-	tmp := first.do("", temporary)
-	first.step()
-	code(t, "create-addr -t", h.result(tmp), "")
-	asked, release := h.hold("SetUp")
+	first, running, release := h.temporaryThenRunning(shared)
 	defer release()
-	running := first.do("eth0", messages.CreateIf{})
-	next(t, asked, "SetUp")
 	done := make(chan *messages.Result, 1)
 	first.s.Stop(done)
 	first.s.Restarting()
