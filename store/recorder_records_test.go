@@ -245,6 +245,10 @@ func TestRecorderUnmanage(t *testing.T) {
 	eth0, eth1 := NewRecorder(st, "eth0", nil), NewRecorder(st, "eth1", nil)
 	eth0.Manage(st, true, true, nil)
 	eth1.Manage(st, true, false, nil)
+	// Two recorders, two queues: eth1's Unmanage below must not overtake
+	// eth0's Manage, which makes eth0 the primary it checks for.
+	waitFor(t, eth0.Idle)
+	waitFor(t, eth1.Idle)
 	unmanage := func(r *Recorder, st ManagedRecords) error {
 		t.Helper()
 		done := make(chan error, 1)
