@@ -53,12 +53,11 @@ type incarnations struct {
 	// carried is the start the failed incarnation left waiting: the next
 	// one resumes the interface with it and answers it once bound.
 	carried *messages.Command
-	// loading: the lease record is being read; stashed: the messages that
-	// wait for it; resume: a restarted incarnation's resume waits for it,
-	// before them (persist.go).
+	// loading: the lease record is being read, and a restarted
+	// incarnation's resume waits for it; stashed: the messages that wait
+	// for it, after the resume (persist.go).
 	loading bool
 	stashed *stash.Stash[any]
-	resume  bool
 }
 
 func newIface(env *Env, link Link) actor.Producer {

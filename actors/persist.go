@@ -99,9 +99,8 @@ func (a *iface) loadRecord() bool {
 
 // resumeOnRecord has a restarted incarnation's resume wait for the
 // record, and the messages stashed before the failure wait for the
-// resume.
+// resume: the one recordIn of the wait resumes (unstashAll).
 func (a *iface) resumeOnRecord() {
-	a.inc.resume = true
 	if !a.inc.loading {
 		a.inc.loading = true
 		a.root.Send(a.self, &recordIn{})
@@ -168,14 +167,13 @@ func (a *iface) stash(msg any) {
 		zap.String("message", fmt.Sprintf("%T", msg)))
 }
 
-// unstashAll resumes a restarted incarnation's interface, then handles
-// the stashed messages in order, each taken off the stash before its
+// unstashAll, at the recordIn that ends the wait started began in place
+// of the resume, resumes a restarted incarnation's interface (a first
+// incarnation's is not running: nothing to resume), then handles the
+// stashed messages in order, each taken off the stash before its
 // handling.
 func (a *iface) unstashAll(ctx actor.Context) {
-	if a.inc.resume {
-		a.inc.resume = false
-		a.resumeAfterRestart()
-	}
+	a.resumeAfterRestart()
 	for !a.inc.loading {
 		msg, ok := a.inc.stashed.Pop()
 		if !ok {
