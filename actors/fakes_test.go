@@ -184,8 +184,8 @@ type heldStore struct {
 	mu    sync.Mutex
 	saves int // SaveLease calls
 	loads int // LoadLease calls
-	// ipadmErr fails SaveIPAdm.
-	ipadmErr error
+	// ipadmErr fails SaveIPAdm, leaseErr SaveLease.
+	ipadmErr, leaseErr error
 }
 
 func (s *heldStore) LoadLease(ifname string) (*store.Lease, error) {
@@ -199,9 +199,21 @@ func (s *heldStore) LoadLease(ifname string) (*store.Lease, error) {
 func (s *heldStore) SaveLease(l *store.Lease) error {
 	s.mu.Lock()
 	s.saves++
+	err := s.leaseErr
 	s.mu.Unlock()
 	s.wait(l.Ifname)
+	if err != nil {
+		return err
+	}
 	return s.Store.SaveLease(l)
+}
+
+// failLeases makes the later lease record writes fail with err (nil:
+// succeed).
+func (s *heldStore) failLeases(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.leaseErr = err
 }
 
 func (s *heldStore) UpdateInterface(ifname string, f func(*store.Interface)) error {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
 // While an interface actor's first read of its lease record is under way
@@ -137,5 +138,51 @@ func TestHeldWhileRecordLoadsBounded(t *testing.T) {
 		if r := w.result(ch); r.Failed() {
 			t.Fatalf("held ping %d = %+v", i, r)
 		}
+	}
+}
+
+// TestShutdownWhileRestartLoads: a restarted incarnation of a running
+// interface has its lease on the host, so the agent's stop waits for the
+// record's read and then drops the lease (SPEC §2), rather than leaving
+// it configured after the agent has gone.
+func TestShutdownWhileRestartLoads(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	// A record write that fails leaves the recorder without the record:
+	// the restarted incarnation reads the disk.
+	w.disk.failLeases(errTest)
+	ext := w.ask(0, ipc.CmdExtend, "eth0")
+	r := w.send.next(t)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
+	if rep := w.await(ext); rep.Error != "" {
+		t.Fatalf("extend = %+v", rep)
+	}
+	w.disk.failLeases(nil)
+	asked, release := w.disk.hold("read eth0")
+	t.Cleanup(release)
+	w.do(ipc.CmdPanic, "eth0")
+	select {
+	case <-asked:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the restarted incarnation did not read the lease record")
+	}
+	done := make(chan *messages.Result, 1)
+	w.system.Root.Send(w.mgr, &messages.Shutdown{Reply: done})
+	// A barrier: the manager answers once it has passed the stop on, so
+	// the actor sees the stop before the record, released below.
+	if r := w.result(w.direct("eth0", messages.Ping{})); r.Code != ipc.ErrShutdown {
+		t.Fatalf("ping after the stop = %+v, want SHUTDOWN", r)
+	}
+	if _, removed := w.net.Snapshot(); len(removed) != 0 {
+		t.Fatalf("removed %v before the record was read", removed)
+	}
+	release()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown not done within 5 s of the read")
+	}
+	if _, removed := w.net.Snapshot(); len(removed) != 1 {
+		t.Fatalf("removed %v, want the lease dropped by the stop", removed)
 	}
 }
