@@ -4,8 +4,7 @@ import (
 	"fmt"
 	"os/exec"
 	"sync"
-
-	"github.com/godbus/dbus/v5"
+	"time"
 )
 
 // Open returns the backend for a DNS= mode (SPEC §2): nil for "no".
@@ -30,9 +29,10 @@ func Open(mode, resolvConf, stateDir string) (Backend, error) {
 // resolvconf(8) when it is installed, else nothing. The choice is made at
 // the first use, on the Manager's worker, and kept.
 type Auto struct {
-	// Dial opens the bus, as Resolved.Dial; LookPath finds resolvconf
+	// Dial and Timeout are Resolved's; LookPath finds resolvconf
 	// (exec.LookPath when nil).
-	Dial     func() (*dbus.Conn, error)
+	Dial     Dial
+	Timeout  time.Duration
 	LookPath func(string) (string, error)
 
 	once   sync.Once
@@ -47,8 +47,8 @@ func (a *Auto) Chosen() Backend {
 			look = exec.LookPath
 		}
 		switch {
-		case HasOwner(a.Dial, ResolvedName):
-			a.chosen = &Resolved{Dial: a.Dial}
+		case HasOwner(a.Dial, a.Timeout, ResolvedName):
+			a.chosen = &Resolved{Dial: a.Dial, Timeout: a.Timeout}
 		default:
 			if path, err := look("resolvconf"); err == nil {
 				a.chosen = &Resolvconf{Command: path}

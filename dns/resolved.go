@@ -15,16 +15,27 @@ const (
 	ResolvedName = "org.freedesktop.resolve1"
 	ResolvedPath = dbus.ObjectPath("/org/freedesktop/resolve1")
 	resolvedMgr  = "org.freedesktop.resolve1.Manager"
-	callTimeout  = 10 * time.Second
 )
+
+// DefaultTimeout bounds one D-Bus exchange, the connection it may have to
+// open included: the backend runs on the DNS Manager's one worker, so a
+// bus that never answers would otherwise hold every interface's DNS.
+const DefaultTimeout = 10 * time.Second
+
+// Dial opens a connection to a bus with opts: dbus.ConnectSystemBus (which
+// honours DBUS_SYSTEM_BUS_ADDRESS), or dbus.Connect to an address. It must
+// pass opts on: the backend bounds the connection's setup with one
+// (dbus.WithContext).
+type Dial func(opts ...dbus.ConnOption) (*dbus.Conn, error)
 
 // Resolved gives each interface's DNS to systemd-resolved as per-link
 // settings over D-Bus (DNS=resolved). The connection is opened on first
 // use and again after it fails.
 type Resolved struct {
-	// Dial opens the bus; nil means the system bus (which honours
-	// DBUS_SYSTEM_BUS_ADDRESS).
-	Dial func() (*dbus.Conn, error)
+	// Dial opens the bus; nil means the system bus.
+	Dial Dial
+	// Timeout bounds each call, connecting included (0: DefaultTimeout).
+	Timeout time.Duration
 
 	mu   sync.Mutex
 	conn *dbus.Conn
@@ -65,35 +76,31 @@ func (r *Resolved) Revert(_ []Link, l Link) error {
 }
 
 func (r *Resolved) call(method string, args ...any) error {
-	conn, err := r.connect()
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), timeoutOr(r.Timeout))
 	defer cancel()
+	conn, err := r.connect(ctx)
+	if err != nil {
+		return fmt.Errorf("resolved %s: %w", method, err)
+	}
 	call := conn.Object(ResolvedName, ResolvedPath).CallWithContext(ctx, resolvedMgr+"."+method, 0, args...)
 	if call.Err != nil {
 		if _, remote := call.Err.(dbus.Error); !remote {
-			r.reset(conn) // the connection broke: the next call dials again
+			r.reset(conn) // the connection broke or hung: the next call dials again
 		}
 		return fmt.Errorf("resolved %s: %w", method, call.Err)
 	}
 	return nil
 }
 
-func (r *Resolved) connect() (*dbus.Conn, error) {
+func (r *Resolved) connect(ctx context.Context) (*dbus.Conn, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.conn != nil && r.conn.Connected() {
 		return r.conn, nil
 	}
-	dial := r.Dial
-	if dial == nil {
-		dial = systemBus
-	}
-	conn, err := dial()
+	conn, err := connect(ctx, r.Dial)
 	if err != nil {
-		return nil, fmt.Errorf("connect to D-Bus: %w", err)
+		return nil, err
 	}
 	r.conn = conn
 	return conn, nil
@@ -108,23 +115,51 @@ func (r *Resolved) reset(conn *dbus.Conn) {
 	}
 }
 
-// HasOwner reports whether name has an owner on the bus dial opens.
-func HasOwner(dial func() (*dbus.Conn, error), name string) bool {
-	if dial == nil {
-		dial = systemBus
-	}
-	conn, err := dial()
+// HasOwner reports whether name has an owner on the bus dial opens (nil:
+// the system bus), asking for at most timeout (0: DefaultTimeout).
+func HasOwner(dial Dial, timeout time.Duration, name string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), timeoutOr(timeout))
+	defer cancel()
+	conn, err := connect(ctx, dial)
 	if err != nil {
 		return false
 	}
 	defer conn.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	defer cancel()
 	var has bool
 	err = conn.BusObject().CallWithContext(ctx, "org.freedesktop.DBus.NameHasOwner", 0, name).Store(&has)
 	return err == nil && has
 }
 
-// systemBus connects to the system bus (DBUS_SYSTEM_BUS_ADDRESS, else the
-// well-known socket).
-func systemBus() (*dbus.Conn, error) { return dbus.ConnectSystemBus() }
+func timeoutOr(d time.Duration) time.Duration {
+	if d <= 0 {
+		return DefaultTimeout
+	}
+	return d
+}
+
+// connect opens a connection with dial (nil: the system bus) and gives up
+// when ctx is done first. godbus's Connect authenticates and says Hello
+// with no deadline of its own, so a bus that accepts and never answers
+// would hold it for ever: the connection's own context (dbus.WithContext),
+// cancelled when ctx ends before the connection is ready, closes its
+// socket, which ends every read it waits on. Once ready, the connection
+// outlives ctx.
+func connect(ctx context.Context, dial Dial) (*dbus.Conn, error) {
+	if dial == nil {
+		dial = dbus.ConnectSystemBus
+	}
+	life, kill := context.WithCancel(context.Background())
+	stop := context.AfterFunc(ctx, kill)
+	conn, err := dial(dbus.WithContext(life))
+	if !stop() { // ctx ended: kill has run or runs now
+		if conn != nil {
+			conn.Close()
+		}
+		return nil, fmt.Errorf("connect to D-Bus: %w", ctx.Err())
+	}
+	if err != nil {
+		kill()
+		return nil, fmt.Errorf("connect to D-Bus: %w", err)
+	}
+	return conn, nil
+}

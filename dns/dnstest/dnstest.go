@@ -1,7 +1,8 @@
 // Package dnstest gives the tests of package dns and the integration suite
 // one stand-in for systemd-resolved: a private D-Bus bus of the test's own
 // (PrivateBus) and an org.freedesktop.resolve1 Manager exported on it that
-// records the calls it gets (ServeResolve1). A test points the agent at
+// records the calls it gets (ServeResolve1); and a hung bus, which accepts
+// and never answers (SilentBus). A test points the agent at
 // the bus (DBUS_SYSTEM_BUS_ADDRESS, or a dial function), never at the
 // host's system bus.
 //
