@@ -89,3 +89,24 @@ func TestDropOfMissingPrimary(t *testing.T) {
 		t.Fatalf("ping without IF after a restart = %+v, want NOPRIMARY", r)
 	}
 }
+
+// TestDropBeforeLinkDeleted: a drop routed to the interface's actor just
+// before its link is deleted ends its management, link or no link: the
+// interface is then not managed, not missing (status says not managed,
+// and it would not resume when its link appears if its record's write had
+// failed).
+func TestDropBeforeLinkDeleted(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	// In order in the manager's mailbox: the drop is routed to the actor,
+	// then the link's deletion makes the interface missing.
+	dropped := w.direct("eth0", messages.Drop{})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	if r := w.result(dropped); r.Code != "" {
+		t.Fatalf("drop = %+v", r)
+	}
+	r := w.do(ipc.CmdStatus, "eth0")
+	if r.Error != ipc.ErrUnkIf || strings.Contains(r.Message, "link is gone") {
+		t.Fatalf("status after the drop = %+v, want UNKIF, not managed", r)
+	}
+}

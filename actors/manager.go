@@ -114,14 +114,7 @@ func (m *manager) Receive(ctx actor.Context) {
 	case *missingDropped:
 		m.dropped(msg)
 	case *messages.Unmanaged:
-		if pid, ok := m.children[msg.Ifname]; ok && pid.Equal(msg.PID) {
-			delete(m.children, msg.Ifname)
-			m.env.HostAddrs.Unmanage(msg.Ifname)
-		}
-		if m.primary == msg.Ifname {
-			m.primary = ""
-		}
-		ctx.Send(msg.PID, &messages.Retire{})
+		m.unmanaged(ctx, msg)
 	case *actor.Terminated:
 		// Stopped after drop, release or deletion (already Unmanaged, or
 		// about to be: system messages overtake the user's), or by
@@ -146,6 +139,25 @@ func (m *manager) Receive(ctx actor.Context) {
 			ctx.Send(pid, msg)
 		}
 	}
+}
+
+// unmanaged ends the management of an interface its actor gave up (drop,
+// release): also when its link was deleted after the command was routed
+// to it, which made it missing, for the command ends its management all
+// the same (its record says so, and a link that appears resumes nothing).
+func (m *manager) unmanaged(ctx actor.Context, msg *messages.Unmanaged) {
+	pid, ok := m.children[msg.Ifname]
+	switch {
+	case ok && pid.Equal(msg.PID):
+		delete(m.children, msg.Ifname)
+		m.env.HostAddrs.Unmanage(msg.Ifname)
+	case !ok:
+		delete(m.standings, msg.Ifname)
+	}
+	if m.primary == msg.Ifname {
+		m.primary = ""
+	}
+	ctx.Send(msg.PID, &messages.Retire{})
 }
 
 // recorder returns the interface's recorder (store.Recorder).
