@@ -93,6 +93,10 @@ func (a *iface) Receive(ctx actor.Context) {
 		a.stopping(ipc.Code(lease.Orphaned(lease.FailedActor, a.closing)))
 		return
 	}
+	if q, ok := ctx.Message().(*messages.StatusQuery); ok {
+		q.Reply <- a.status() // at once, whatever the actor waits for (persist.go)
+		return
+	}
 	if a.stashForRecord(ctx) {
 		return
 	}
@@ -111,8 +115,6 @@ func (a *iface) Receive(ctx actor.Context) {
 		a.cancel(msg.id)
 	case *messages.Shutdown:
 		a.shutdown(msg)
-	case *messages.StatusQuery:
-		msg.Reply <- a.status()
 	case *messages.Primary:
 		a.setPrimary(msg.On)
 	case *messages.Link:
@@ -248,8 +250,6 @@ func (a *iface) retiring(ctx actor.Context) {
 		ctx.Stop(ctx.Self())
 	case *messages.Command: // routed before the manager heard it was dropped
 		msg.Answer(messages.Fail(ipc.Code(lease.Orphaned(lease.NotManaged, false)), "%s is not managed", a.link.Name))
-	case *messages.StatusQuery:
-		msg.Reply <- a.status()
 	case *messages.Shutdown:
 		msg.Reply <- messages.OK()
 	}

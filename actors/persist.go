@@ -120,15 +120,14 @@ func (a *iface) stashForRecord(ctx actor.Context) bool {
 		return false
 	}
 	switch msg := ctx.Message().(type) {
-	case *messages.StatusQuery:
-		msg.Reply <- a.status()
 	case *messages.Command:
 		if op, ok := messages.OpOf(msg.Req); !ok || op != lease.OpStatus {
 			a.stash(msg)
 			return true
 		}
-		// Answered as StatusQuery is: the machine's answer would wait
-		// for the recorder's queue (commands.go answer), behind the read.
+		// Answered as StatusQuery is (iface.go): the machine's answer
+		// would wait for the recorder's queue (commands.go answer),
+		// behind the read.
 		st := a.status()
 		msg.Answer(&messages.Result{Status: &st})
 	case *messages.Link:
