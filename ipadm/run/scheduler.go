@@ -14,7 +14,8 @@ import (
 const MaxQueue = 1024
 
 // priorWait bounds a restarted incarnation's wait for the job an earlier
-// one was running: its steps are netlink calls, each bounded by
+// one was running (at its load, and for each change that comes while that
+// job still runs): its steps are netlink calls, each bounded by
 // kernel.Timeout, and an fsync.
 const priorWait = 60 * time.Second
 
@@ -28,6 +29,11 @@ const priorWait = 60 * time.Second
 // stops (Stop) the queued commands and later ones are answered SHUTDOWN
 // and the temporary static addresses are removed, even across a restart.
 //
+// A job starts only with Shared's token, taken in Receive, and is decided
+// from the latest commit. While an earlier incarnation's job still runs
+// (it outlived the load's wait) the queue waits for it on a goroutine, at
+// most priorWait; then the queued changes are answered PEND.
+//
 // A Scheduler is one incarnation's: its methods are called from that
 // actor's Receive only, and never block. Its goroutines post an Event
 // (post) that the actor hands back to Handle.
@@ -37,21 +43,23 @@ type Scheduler struct {
 	store  Loader
 	post   func(*Event)
 
-	cfg   ipadm.Configs // committed: what the store and the kernel have
-	phase phase
-	queue *stash.Stash[job]
-	held  *stash.Stash[*messages.Command] // listings that came while booting
+	cfg     ipadm.Configs // committed: what the store and the kernel have
+	commits uint64        // the Shared commits cfg includes
+	phase   phase
+	replay  bool // the persistent configuration is yet to be brought up
+	queue   *stash.Stash[job]
+	held    *stash.Stash[*messages.Command] // listings that came while booting
 }
 
-// phase is what a Scheduler is doing; listings are held while booting
-// (before idle).
+// phase is what a Scheduler is doing.
 type phase int
 
 const (
 	loading   phase = iota // the configuration is being read
+	idle                   // nothing runs: the next job may start
 	replaying              // the persistent configuration is brought up
-	idle
-	running // a job's plans run
+	running                // a job's plans run
+	waiting                // for an earlier incarnation's job (the token)
 )
 
 // job is a command and what it plans from the committed configuration.
@@ -61,12 +69,24 @@ type job struct {
 }
 
 // Event is what a Scheduler's goroutine posts for Handle: the
-// configuration loaded, or what a job committed.
+// configuration loaded, what a job committed, or the end of a wait for
+// an earlier incarnation's job.
 type Event struct {
-	by     *Scheduler // an earlier incarnation's event is ignored
-	cfg    ipadm.Configs
-	replay bool // loaded from the store at a first start: bring it up
+	by      *Scheduler // an earlier incarnation's event is ignored
+	kind    eventKind
+	cfg     ipadm.Configs // loaded, committed
+	commits uint64        // the Shared commits cfg includes
+	replay  bool          // loaded from the store at a first start: bring it up
 }
+
+type eventKind int
+
+const (
+	loaded    eventKind = iota
+	committed           // a job's plans ran
+	freed               // the earlier incarnation's job is done
+	gaveUp              // it still runs after priorWait
+)
 
 // NewScheduler returns the scheduler of an admin actor's incarnation; st
 // is the store the persistent configuration is read from (nil: none),
@@ -81,19 +101,21 @@ func (s *Scheduler) Start() { go s.load() }
 
 // load takes what an earlier incarnation committed, once the job it was
 // running is done (read before, that job's object would be lost from the
-// next write), else the store's persistent configuration.
+// listings; the next job reads the latest commit anyway), else the
+// store's persistent configuration.
 func (s *Scheduler) load() {
 	expired, stop := s.x.deadline(priorWait)
 	defer stop()
-	prior, ok := s.shared.load(expired)
+	prior, commits, ok := s.shared.load(expired)
 	if !ok {
 		s.x.Log.Error("an earlier job still runs; reading the interface configuration anyway")
 	}
 	if prior != nil {
-		s.post(&Event{by: s, cfg: *prior})
+		s.post(&Event{by: s, kind: loaded, cfg: *prior, commits: commits})
 		return
 	}
-	s.post(&Event{by: s, cfg: ipadm.Configs{Persist: Load(s.store, s.x.Log), Active: ipadm.NewConfig()}, replay: true})
+	s.post(&Event{by: s, kind: loaded, cfg: ipadm.Configs{Persist: Load(s.store, s.x.Log), Active: ipadm.NewConfig()},
+		replay: true})
 }
 
 // Handle takes e, posted by the scheduler's goroutines, into account and
@@ -102,19 +124,36 @@ func (s *Scheduler) Handle(e *Event) {
 	if e.by != s {
 		return
 	}
-	s.cfg = e.cfg
-	if e.replay && !s.shared.stopping() {
-		// Commands that came meanwhile wait behind the replay. After a
-		// restart nothing is replayed (a disabled interface stays down),
-		// and after SIGTERM nothing is brought up.
-		s.run(nil, s.cfg.Replay(), replaying)
-		return
+	switch e.kind {
+	case loaded:
+		// After a restart nothing is replayed (a disabled interface
+		// stays down), and after SIGTERM nothing is brought up (next).
+		s.cfg, s.commits, s.replay = e.cfg, e.commits, e.replay
+	case committed:
+		s.cfg, s.commits = e.cfg, e.commits
+	case gaveUp:
+		s.giveUp()
 	}
 	s.phase = idle
-	for _, c := range s.held.Drain() {
-		s.show(c)
-	}
 	s.next()
+}
+
+// giveUp answers what waited for an earlier incarnation's job that still
+// runs after priorWait: the queued changes PEND (another transaction is
+// outstanding, SPEC §3; a later one waits anew), the shutdown too (its
+// removals would run beside that job). The replay is given up: the
+// earlier incarnation was bringing things up already, and the listings
+// held for it are answered.
+func (s *Scheduler) giveUp() {
+	s.x.Log.Error("an earlier job still runs; the administrative commands waiting for it are refused")
+	r := messages.Fail(ipc.ErrPend, "an earlier administrative job still runs (the interface administration restarted)")
+	for _, j := range s.queue.Drain() {
+		j.c.Answer(r)
+	}
+	if c, ok := s.shared.takeStop(); ok {
+		c.Answer(r)
+	}
+	s.replay = false
 }
 
 // Command answers a listing from the committed configuration (once
@@ -122,7 +161,7 @@ func (s *Scheduler) Handle(e *Event) {
 func (s *Scheduler) Command(c *messages.Command) {
 	switch c.Req.(type) {
 	case messages.ShowIf, messages.ShowAddr:
-		if s.phase < idle && s.held.Push(c) {
+		if s.booting() && s.held.Push(c) {
 			return
 		}
 		s.show(c)
@@ -182,21 +221,72 @@ func (s *Scheduler) Restarting() {
 	}
 }
 
-// next starts the first queued job unless one runs, or the removals at
-// shutdown once nothing is queued. A refusal is answered at once.
+// booting reports whether listings are held: the configuration is being
+// read or brought up.
+func (s *Scheduler) booting() bool {
+	return s.phase == loading || s.phase == replaying || s.replay
+}
+
+// next starts the replay, else the first queued job, else the removals at
+// shutdown, unless a job runs; once booted it answers the listings held.
+// A job needs the token (an earlier incarnation's job may still run: it
+// is waited for, off Receive) and is decided from the latest commit. A
+// refusal is answered at once.
 func (s *Scheduler) next() {
 	for s.phase == idle {
+		if s.replay && s.shared.stopping() {
+			s.replay = false // after SIGTERM nothing is brought up
+		}
+		if !s.booting() {
+			for _, c := range s.held.Drain() {
+				s.show(c)
+			}
+		}
+		if !s.replay && s.queue.Len() == 0 && !s.shared.stopPending() {
+			return
+		}
+		if !s.shared.take() {
+			s.await()
+			return
+		}
+		if cfg, commits, ok := s.shared.since(s.commits); ok {
+			// An earlier incarnation's job committed after the load:
+			// it was running, so this is a restart (nothing replayed).
+			s.cfg, s.commits, s.replay = cfg, commits, false
+		}
+		if s.replay {
+			s.replay = false
+			s.run(nil, s.cfg.Replay(), replaying)
+			return
+		}
 		j, ok := s.take()
-		if !ok {
+		if !ok { // not reached: something was pending
+			s.shared.release()
 			return
 		}
 		plans, err := j.decide(s.cfg)
 		if err != nil {
+			s.shared.release()
 			j.c.Answer(Failure(err))
 			continue
 		}
 		s.run(j.c, plans, running)
 	}
+}
+
+// await waits, off Receive, until the earlier incarnation's job is done
+// (freed) or for priorWait (gaveUp).
+func (s *Scheduler) await() {
+	s.phase = waiting
+	go func() {
+		expired, stop := s.x.deadline(priorWait)
+		defer stop()
+		if s.shared.free(expired) {
+			s.post(&Event{by: s, kind: freed})
+			return
+		}
+		s.post(&Event{by: s, kind: gaveUp})
+	}()
 }
 
 // take is the next job: the first queued, else the shutdown's if it is
@@ -213,19 +303,12 @@ func (s *Scheduler) take() (job, bool) {
 	return job{}, false
 }
 
-// run carries plans out for c (nil: nobody waits) on a goroutine, which
-// posts what they committed before c is answered, so that whatever its
-// caller does next sees it. The job holds the token from now on: a
-// restart right after must not let the next incarnation read what was
-// committed before this job's.
+// run carries plans out for c (nil: nobody waits) on a goroutine, with the
+// token next took: it posts what they committed before c is answered, so
+// that whatever its caller does next sees it, and gives the token back.
 func (s *Scheduler) run(c *messages.Command, plans []ipadm.Plan, p phase) {
 	s.phase = p
-	wait := s.shared.begin()
-	go func(cfg ipadm.Configs) {
-		wait() // an earlier incarnation's job is done
-		s.x.Run(cfg, plans, c, func(cfg ipadm.Configs) {
-			s.shared.commit(cfg)
-			s.post(&Event{by: s, cfg: cfg})
-		})
-	}(s.cfg)
+	go s.x.Run(s.cfg, plans, c, func(cfg ipadm.Configs) {
+		s.post(&Event{by: s, kind: committed, cfg: cfg, commits: s.shared.commit(cfg)})
+	})
 }

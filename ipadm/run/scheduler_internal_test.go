@@ -23,11 +23,16 @@ func TestRunTakesTheTokenAtOnce(t *testing.T) {
 	defer close(gate)
 	never := func(time.Duration) (<-chan time.Time, func()) { return nil, func() {} }
 	s := NewScheduler(&Runner{Store: gate, Deadline: never, Log: zap.NewNop()}, shared, nil, func(*Event) {})
-	s.run(nil, []ipadm.Plan{{Steps: []ipadm.Step{{Op: ipadm.Save, Config: ipadm.NewConfig()}}}}, running)
-	select {
-	case shared.idle <- struct{}{}:
-		<-shared.idle
+	s.phase = idle // booted
+	s.queue.Push(job{decide: func(ipadm.Configs) ([]ipadm.Plan, error) {
+		return []ipadm.Plan{{Steps: []ipadm.Step{{Op: ipadm.Save, Config: ipadm.NewConfig()}}}}, nil
+	}})
+	s.next()
+	if s.phase != running {
+		t.Fatalf("phase %v once a job was queued, want running", s.phase)
+	}
+	if shared.take() {
+		shared.release()
 		t.Error("the token was free once the job was started")
-	default:
 	}
 }

@@ -380,3 +380,120 @@ func TestSchedulerHoldBound(t *testing.T) {
 		}
 	}
 }
+
+// restartedAfterGivingUp has a first incarnation over shared start
+// create-if eth0, held in its SetUp until release, and restart; the next
+// incarnation's load gives up waiting for it (its deadline fired) and
+// starts from what was committed before it (nothing).
+func (h *host) restartedAfterGivingUp(shared *run.Shared) (second *incarnation, first *incarnation, running *call, release func()) {
+	h.t.Helper()
+	first = h.start(shared, nil)
+	h.deadline().fire <- time.Time{} // nothing runs: not waited for
+	first.boot()
+	asked, release := h.hold("SetUp")
+	running = first.do("eth0", messages.CreateIf{})
+	next(h.t, asked, "SetUp")
+	first.s.Restarting()
+	second = h.start(shared, nil)
+	h.deadline().fire <- time.Time{}
+	second.step() // loaded: what was committed before the hung job
+	return second, first, running, release
+}
+
+// A change that comes while an earlier incarnation's job still runs (the
+// load gave up waiting for it) waits for it at most so long, then is
+// answered PEND (another transaction is outstanding, SPEC §3), and so is
+// every change queued behind it; a change after that waits anew. Before,
+// the job waited for the token with no deadline and the queue behind it
+// with it.
+func TestSchedulerPriorJobBounded(t *testing.T) {
+	h := newHost(t)
+	h.r.Log = zap.NewNop()
+	second, _, _, release := h.restartedAfterGivingUp(run.NewShared())
+	defer release()
+	waiting := second.do("eth1", messages.CreateIf{})
+	behind := second.do("eth1", messages.DeleteIf{})
+	d := h.deadline()
+	if d.d < 10*time.Second {
+		t.Errorf("the wait for an earlier job is bounded by %v, want at least 10 s (netlink timeouts and an fsync)", d.d)
+	}
+	h.unanswered(waiting)
+	d.fire <- time.Time{}
+	second.step()
+	code(t, "create-if while an earlier job hangs", h.result(waiting), ipc.ErrPend)
+	code(t, "delete-if behind it", h.result(behind), ipc.ErrPend)
+	if h.up("eth1") {
+		t.Error("a change answered PEND brought eth1 up")
+	}
+	again := second.do("eth1", messages.CreateIf{})
+	h.deadline() // waits anew
+	h.unanswered(again)
+}
+
+// Once an earlier incarnation's job that outlived the load is done, the
+// next job is decided from what it committed, not from the configuration
+// loaded before it: before, the restarted incarnation's create-if eth1
+// wrote eth0, the earlier job's object, out of the configuration.
+func TestSchedulerPriorJobCommitKept(t *testing.T) {
+	h := newHost(t)
+	shared := run.NewShared()
+	second, first, running, release := h.restartedAfterGivingUp(shared)
+	defer release()
+	create := second.do("eth1", messages.CreateIf{}) // waits for the earlier job
+	release()
+	first.event() // the earlier incarnation's, never handed over
+	code(t, "create-if eth0, running at the restart", h.result(running), "")
+	code(t, "create-if eth1", second.settle(create), "")
+	r := h.result(second.do("", messages.ShowIf{}))
+	var got []string
+	for _, i := range r.Interfaces {
+		got = append(got, i.Ifname+" "+i.State)
+	}
+	if want := []string{"eth0 ok", "eth1 ok"}; r.Failed() || !slices.Equal(got, want) {
+		t.Errorf("show-if = %+v %v, want %v", r, got, want)
+	}
+	h.store.mu.Lock()
+	defer h.store.mu.Unlock()
+	if p := h.store.saved[len(h.store.saved)-1]; len(p.Interfaces) != 2 {
+		t.Errorf("ipadm.json last written with %v, want eth0 and eth1", p.Interfaces)
+	}
+}
+
+// settle hands the incarnation's events over until c is answered, and
+// those posted before the answer (what c's job committed): c's answer.
+func (in *incarnation) settle(c *call) *messages.Result {
+	in.t.Helper()
+	timeout := time.After(5 * time.Second)
+	for {
+		select {
+		case e := <-in.events:
+			in.s.Handle(e)
+		case r := <-c.reply:
+			for len(in.events) > 0 {
+				in.s.Handle(<-in.events)
+			}
+			return r
+		case <-timeout:
+			in.t.Fatal("no answer within 5 s")
+			return nil
+		}
+	}
+}
+
+// A SIGTERM while an earlier incarnation's job still runs (the load gave
+// up waiting for it) is answered within the same bound, PEND, and removes
+// nothing beside that job; before, its removals waited with no deadline.
+func TestSchedulerPriorJobBoundsStop(t *testing.T) {
+	h := newHost(t)
+	second, _, _, release := h.restartedAfterGivingUp(run.NewShared())
+	defer release()
+	done := make(chan *messages.Result, 1)
+	second.s.Stop(done)
+	h.deadline().fire <- time.Time{}
+	second.step()
+	code(t, "shutdown while an earlier job hangs", next(t, done, "shutdown"), ipc.ErrPend)
+	if _, removed := h.k.Snapshot(); len(removed) != 0 {
+		t.Errorf("removed %v beside the earlier job", removed)
+	}
+	code(t, "a change after SIGTERM", h.result(second.do("eth1", messages.CreateIf{})), ipc.ErrShutdown)
+}
