@@ -48,31 +48,28 @@ func (e errAside) Unwrap() error { return e.reason }
 // checkDir refuses a state directory another user could write: one
 // writable by group or others (sticky or not: a sticky bit still lets
 // them create a missing record), or owned by someone other than root and
-// the agent's user. It follows a symbolic link at the path: the operator
-// may point /var/lib/dhcpagent elsewhere; the target is what is checked.
-// So are the directories above it: whoever can rename one of them can put
-// another state dir in its place. Above it, a sticky directory (/tmp) is
-// fine: others may write it but not rename what they do not own.
+// the agent's user. It follows symbolic links at and along the path: the
+// operator may point /var/lib/dhcpagent elsewhere; the target is what is
+// checked. So is everything that decides where the path leads, resolved
+// by fstrust.Walk, the rule of the configuration and the hook: every
+// directory passed through (whoever can rename in one of them can put
+// another state dir in its place; a sticky one, /tmp, is fine: others may
+// write it but not rename what they do not own) and every link followed.
+// Checking only the directories above the final target would miss a link
+// half-way along (/var/lib/dhcpagent -> /home/u/x -> /srv/state: u
+// repoints x), or a link another user owns.
 func checkDir(dir string) error {
-	real, err := filepath.EvalSymlinks(dir)
+	real, fi, err := fstrust.Walk(dir)
+	if errors.Is(err, fstrust.ErrUntrusted) {
+		return fmt.Errorf("state directory %s: on the way to it, %w", dir, err)
+	}
 	if err != nil {
 		return err
 	}
-	real, err = filepath.Abs(real)
-	if err != nil {
-		return err
+	if real != dir {
+		return insecure(fi, "state directory "+dir+" (at "+real+")")
 	}
-	fi, err := os.Stat(real)
-	if err != nil {
-		return err
-	}
-	if err := insecure(fi, "state directory "+dir); err != nil {
-		return err
-	}
-	if err := fstrust.Above(real); err != nil {
-		return fmt.Errorf("state directory %s: %w", dir, err)
-	}
-	return nil
+	return insecure(fi, "state directory "+dir)
 }
 
 // insecure says why fi, an entry of the state dir, is not to be trusted:

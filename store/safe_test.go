@@ -187,7 +187,7 @@ func TestInsecureStateDirRefused(t *testing.T) {
 	above := filepath.Join(t.TempDir(), "above")
 	must(t, os.Mkdir(above, 0o700))
 	must(t, os.Chmod(above, 0o777))
-	if _, err := Open(filepath.Join(above, "state"), nil); err == nil || !strings.Contains(err.Error(), "above it") {
+	if _, err := Open(filepath.Join(above, "state"), nil); err == nil || !strings.Contains(err.Error(), above+" (mode -rwxrwxrwx) is writable by other users") {
 		t.Fatalf("Open under a 0777 directory = %v, want refused", err)
 	}
 	must(t, os.Chmod(above, 0o777|os.ModeSticky))
@@ -199,6 +199,60 @@ func TestInsecureStateDirRefused(t *testing.T) {
 	must(t, os.Chmod(dir, 0o755))
 	if _, err := Open(dir, nil); err != nil {
 		t.Fatalf("0755 state dir refused: %v", err)
+	}
+}
+
+// TestStateDirLinkChainRefused: the state dir is resolved one name at a
+// time (fstrust.Walk) and everything on the way is checked: a symbolic
+// link half-way along a chain, in a directory others can write or another
+// user owns, or a link another user owns, could be repointed by that user
+// to a state dir of their making; a check of the directories above the
+// final target sees none of it. A chain of our own links is taken.
+func TestStateDirLinkChainRefused(t *testing.T) {
+	const nobody = 65534
+	for _, tc := range []struct {
+		name string
+		root bool                           // needs root (chown)
+		mid  func(t *testing.T, hop string) // hop: the link half-way
+		want string
+	}{
+		{"via a world-writable directory", false, func(t *testing.T, hop string) {
+			must(t, os.Chmod(filepath.Dir(hop), 0o777))
+		}, "(mode -rwxrwxrwx) is writable by other users"},
+		{"via a directory another user owns", true, func(t *testing.T, hop string) {
+			must(t, os.Chown(filepath.Dir(hop), nobody, nobody))
+		}, "is owned by uid 65534"},
+		{"via a link another user owns", true, func(t *testing.T, hop string) {
+			must(t, os.Lchown(hop, nobody, nobody))
+		}, "symbolic link HOP is owned by uid 65534"},
+		{"through a chain of safe links", false, func(*testing.T, string) {}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.root && os.Geteuid() != 0 {
+				t.Skip("needs root (chown)")
+			}
+			base := t.TempDir()
+			real := filepath.Join(base, "real")
+			mid := filepath.Join(base, "mid")
+			hop := filepath.Join(mid, "hop")
+			state := filepath.Join(base, "state")
+			must(t, os.Mkdir(real, 0o700))
+			must(t, os.Mkdir(mid, 0o755))
+			must(t, os.Symlink(real, hop))
+			must(t, os.Symlink(hop, state)) // state -> mid/hop -> real
+			tc.mid(t, hop)
+			s, err := Open(state, nil)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Open through safe links: %v", err)
+				}
+				return
+			}
+			want := strings.ReplaceAll(tc.want, "HOP", hop)
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), state) {
+				t.Fatalf("Open = %v, %v; want refused for %q naming the state dir", s, err, want)
+			}
+		})
 	}
 }
 
