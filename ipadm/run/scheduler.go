@@ -49,6 +49,12 @@ type Scheduler struct {
 	replay  bool // the persistent configuration is yet to be brought up
 	queue   *stash.Stash[job]
 	held    *stash.Stash[*messages.Command] // listings that came while booting
+	// What a panic would lose with the incarnation, for Restarting: the
+	// command taken up in this Receive (just come, or off the queue or
+	// the held listings), neither answered nor handed to a goroutine yet,
+	// and whether the token was taken for a job not yet handed to one.
+	hand  *messages.Command
+	token bool
 }
 
 // phase is what a Scheduler is doing.
@@ -159,6 +165,12 @@ func (s *Scheduler) giveUp() {
 // Command answers a listing from the committed configuration (once
 // booted), and queues a change; a command that is neither is INVALID.
 func (s *Scheduler) Command(c *messages.Command) {
+	s.hand = c
+	s.command(c)
+	s.hand = nil
+}
+
+func (s *Scheduler) command(c *messages.Command) {
 	switch c.Req.(type) {
 	case messages.ShowIf, messages.ShowAddr:
 		if s.booting() && s.held.Push(c) {
@@ -209,10 +221,16 @@ func (s *Scheduler) Stop(reply chan<- *messages.Result) {
 }
 
 // Restarting answers what the incarnation holds, as its actor restarts:
-// its queue and held listings are lost with it. A stop is not: the next
-// incarnation carries it out.
+// its queue, held listings and the command in hand (the panic's) are lost
+// with it, and gives back the token it took for a job that did not start.
+// A stop is not lost: the next incarnation carries it out.
 func (s *Scheduler) Restarting() {
 	r := messages.Fail(ipc.ErrInternal, "the interface administration restarted")
+	s.hand.Answer(r)
+	if s.token {
+		s.token = false
+		s.shared.release()
+	}
 	for _, j := range s.queue.Drain() {
 		j.c.Answer(r)
 	}
@@ -238,9 +256,12 @@ func (s *Scheduler) next() {
 			s.replay = false // after SIGTERM nothing is brought up
 		}
 		if !s.booting() {
-			for _, c := range s.held.Drain() {
+			// One at a time: a panic on one loses only that one.
+			for c, ok := s.held.Pop(); ok; c, ok = s.held.Pop() {
+				s.hand = c
 				s.show(c)
 			}
+			s.hand = nil
 		}
 		if !s.replay && s.queue.Len() == 0 && !s.shared.stopPending() {
 			return
@@ -249,6 +270,7 @@ func (s *Scheduler) next() {
 			s.await()
 			return
 		}
+		s.token = true
 		if cfg, commits, ok := s.shared.since(s.commits); ok {
 			// An earlier incarnation's job committed after the load:
 			// it was running, so this is a restart (nothing replayed).
@@ -261,13 +283,17 @@ func (s *Scheduler) next() {
 		}
 		j, ok := s.take()
 		if !ok { // not reached: something was pending
+			s.token = false
 			s.shared.release()
 			return
 		}
+		s.hand = j.c
 		plans, err := j.decide(s.cfg)
 		if err != nil {
+			s.token = false
 			s.shared.release()
 			j.c.Answer(Failure(err))
+			s.hand = nil
 			continue
 		}
 		s.run(j.c, plans, running)
@@ -307,7 +333,7 @@ func (s *Scheduler) take() (job, bool) {
 // token next took: it posts what they committed before c is answered, so
 // that whatever its caller does next sees it, and gives the token back.
 func (s *Scheduler) run(c *messages.Command, plans []ipadm.Plan, p phase) {
-	s.phase = p
+	s.phase, s.hand, s.token = p, nil, false
 	go s.x.Run(s.cfg, plans, c, func(cfg ipadm.Configs) {
 		s.post(&Event{by: s, kind: committed, cfg: cfg, commits: s.shared.commit(cfg)})
 	})
