@@ -121,33 +121,24 @@ func (a *iface) stashForRecord(ctx actor.Context) bool {
 	}
 	switch msg := ctx.Message().(type) {
 	case *messages.Command:
-		if op, ok := messages.OpOf(msg.Req); !ok || op != lease.OpStatus {
-			a.stash(msg)
-			return true
+		if op, ok := messages.OpOf(msg.Req); ok && op == lease.OpStatus {
+			return false // the idle machine answers it, at once (commands.go answer)
 		}
-		// Answered as StatusQuery is (iface.go): the machine's answer
-		// would wait for the recorder's queue (commands.go answer),
-		// behind the read.
-		st := a.status()
-		msg.Answer(&messages.Result{Status: &st})
 	case *messages.Link:
-		if !msg.Deleted {
-			a.stash(msg) // in order with the start it follows
+		if msg.Deleted {
+			a.linkChanged(msg) // the actor ends, its stash answered UNKIF
 			return true
 		}
-		a.linkChanged(msg)
 	case *messages.Shutdown:
-		if a.inc.running {
-			a.stash(msg)
+		if !a.inc.running {
+			a.closing = true
+			a.stopping(ipc.ErrShutdown)
+			msg.Reply <- messages.OK()
+			a.root.Stop(a.self)
 			return true
 		}
-		a.closing = true
-		a.stopping(ipc.ErrShutdown)
-		msg.Reply <- messages.OK()
-		a.root.Stop(a.self)
-	default:
-		a.stash(msg)
 	}
+	a.stash(ctx.Message()) // a carrier change in order with the start it follows, too
 	return true
 }
 

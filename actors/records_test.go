@@ -85,3 +85,26 @@ func TestWrittenRecordReadFromMemory(t *testing.T) {
 		t.Fatalf("%d reads of the lease record, want 1 (the first start's, before any was written)", w.disk.loads)
 	}
 }
+
+// Status of one interface, as of all, is answered while the disk is slow
+// to take its records: a status says nothing of what the next agent
+// finds, so it does not wait for the writes asked before it (ping does:
+// wire.go settled).
+func TestStatusDuringRecordWrite(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	asked, release := w.disk.hold("eth0")
+	defer release()
+	ext := w.ask(0, ipc.CmdExtend, "eth0")
+	s := w.send.next(t)
+	w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
+	<-asked // the renewed record's write, held
+	if r := w.do(ipc.CmdStatus, "eth0"); r.Error != "" || r.Status.State != "BOUND" {
+		t.Fatalf("status during the write = %+v", r)
+	}
+	stillWaiting(t, ext) // its answer says the record is written
+	release()
+	if r := w.await(ext); r.Error != "" {
+		t.Fatalf("extend = %+v", r)
+	}
+}
