@@ -110,3 +110,28 @@ func TestDropBeforeLinkDeleted(t *testing.T) {
 		t.Fatalf("status after the drop = %+v, want UNKIF, not managed", r)
 	}
 }
+
+// TestStaleUnmanagedKeepsNewerPrimary: an Unmanaged of an actor that is no
+// longer its interface's (its drop was ahead of the link's deletion, and a
+// newer actor resumed the interface when its link came back before the
+// old one's word arrived) ends nothing of the newer one's: the primary
+// stays, as its actor was told.
+func TestStaleUnmanagedKeepsNewerPrimary(t *testing.T) {
+	w := newWorld(t, fast)
+	w.grant(w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth0", Args: map[string]string{ipc.ArgPrimary: "yes"}}), 120)
+	old := w.ifacePID("eth0")
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true, Appeared: true})
+	s := w.send.next(t)
+	expectReboot(t, s)
+	w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
+	waitFor(t, "eth0 BOUND again", func() bool { return w.do(ipc.CmdStatus, "eth0").Status.State == "BOUND" })
+	// The race forced: the old actor's word comes after the newer actor.
+	w.system.Root.Send(w.mgr, &messages.Unmanaged{Ifname: "eth0", PID: old})
+	if r := w.do(ipc.CmdPing, ""); r.Error != "" {
+		t.Fatalf("ping without IF after a stale Unmanaged = %+v, want eth0's answer (the primary)", r)
+	}
+	if r := w.do(ipc.CmdStatus, "eth0"); r.Error != "" || r.Status.State != "BOUND" {
+		t.Fatalf("status eth0 = %+v, want BOUND: the newer actor goes on", r)
+	}
+}

@@ -145,7 +145,11 @@ func (m *manager) Receive(ctx actor.Context) {
 // release): also when its link was deleted after the command was routed
 // to it, which made it missing, for the command ends its management all
 // the same (its record says so, and a link that appears resumes nothing).
+// An actor that is no longer its interface's (a newer one resumed it when
+// its link came back before this word arrived) ends nothing of the newer
+// one's, its being primary included: the newer actor was told it is.
 func (m *manager) unmanaged(ctx actor.Context, msg *messages.Unmanaged) {
+	defer ctx.Send(msg.PID, &messages.Retire{})
 	pid, ok := m.children[msg.Ifname]
 	switch {
 	case ok && pid.Equal(msg.PID):
@@ -153,11 +157,12 @@ func (m *manager) unmanaged(ctx actor.Context, msg *messages.Unmanaged) {
 		m.env.HostAddrs.Unmanage(msg.Ifname)
 	case !ok:
 		delete(m.standings, msg.Ifname)
+	default:
+		return // a newer actor's interface
 	}
 	if m.primary == msg.Ifname {
 		m.primary = ""
 	}
-	ctx.Send(msg.PID, &messages.Retire{})
 }
 
 // recorder returns the interface's recorder (store.Recorder).
