@@ -28,8 +28,14 @@ const (
 	ErrNoLink   Code = "NOLINK"       // no such link in the kernel
 	ErrNotFound Code = "NOTFOUND"     // no such object
 
-	// ErrLimit: a limit on an unprivileged caller's connections or watch
-	// streams refused the request (SPEC §3).
+	// ErrLimit: a bound refused the request (STYLE.md: every queue has a
+	// length). Either a limit on an unprivileged caller's connections or
+	// watch streams, or the agent out of descriptors (SPEC §3); or, for
+	// any caller, root included, a full queue of commands waiting their
+	// turn: the manager's while the stored interfaces are read at start-up
+	// (actors/resume.go, 1024), an interface's while its lease record is
+	// read (actors/persist.go, 1024), the administrative commands'
+	// (ipadm/run.MaxQueue, 1024). Nothing was done; the caller may retry.
 	ErrLimit Code = "LIMIT"
 )
 
