@@ -20,15 +20,23 @@ import (
 // start's reply and the read's release.
 func (w *world) loading() (start <-chan *ipc.Reply, release func()) {
 	w.t.Helper()
-	asked, release := w.disk.hold("read eth0")
+	release = w.holding("read eth0", func() { start = w.ask(0, ipc.CmdStart, "eth0") })
+	return start, release
+}
+
+// holding holds the store's calls for name (heldStore), does what makes
+// one, and returns once it is held, with its release.
+func (w *world) holding(name string, do func()) (release func()) {
+	w.t.Helper()
+	asked, release := w.disk.hold(name)
 	w.t.Cleanup(release)
-	start = w.ask(0, ipc.CmdStart, "eth0")
+	do()
 	select {
 	case <-asked:
 	case <-time.After(5 * time.Second):
-		w.t.Fatal("the lease record was never read")
+		w.t.Fatalf("no call for %q within 5 s", name)
 	}
-	return start, release
+	return release
 }
 
 // direct sends a command for ifname to the manager, as the IPC actor does,
@@ -158,14 +166,7 @@ func TestShutdownWhileRestartLoads(t *testing.T) {
 		t.Fatalf("extend = %+v", rep)
 	}
 	w.disk.failLeases(nil)
-	asked, release := w.disk.hold("read eth0")
-	t.Cleanup(release)
-	w.do(ipc.CmdPanic, "eth0")
-	select {
-	case <-asked:
-	case <-time.After(5 * time.Second):
-		t.Fatal("the restarted incarnation did not read the lease record")
-	}
+	release := w.holding("read eth0", func() { w.do(ipc.CmdPanic, "eth0") }) // the restart's read
 	done := make(chan *messages.Result, 1)
 	w.system.Root.Send(w.mgr, &messages.Shutdown{Reply: done})
 	// A barrier: the manager answers once it has passed the stop on, so
