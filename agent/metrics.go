@@ -73,8 +73,8 @@ type meteredRouter struct {
 	m *metrics.Metrics
 }
 
-func (r meteredRouter) Bind(xid uint32, ifindex int, hw net.HardwareAddr, deliver transport.Deliver) {
-	r.Router.Bind(xid, ifindex, hw, func(msg *dhcpv4.DHCPv4, err error) {
+func (r meteredRouter) Bind(xid uint32, ifindex int, hw net.HardwareAddr, deliver transport.Deliver) error {
+	return r.Router.Bind(xid, ifindex, hw, func(msg *dhcpv4.DHCPv4, err error) {
 		if msg != nil {
 			r.m.Received(ifindex, msg)
 		}

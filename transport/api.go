@@ -20,10 +20,11 @@ type Sender interface {
 }
 
 // Router routes replies to the transaction that owns their xid and
-// hardware address (the Dispatcher).
+// hardware address (the Dispatcher). NewXID draws an xid and holds it for
+// its drawer; Bind refuses one another transaction has bound.
 type Router interface {
 	NewXID() uint32
-	Bind(xid uint32, ifindex int, hw net.HardwareAddr, deliver Deliver)
+	Bind(xid uint32, ifindex int, hw net.HardwareAddr, deliver Deliver) error
 	Unbind(xid uint32, hw net.HardwareAddr)
 }
 

@@ -26,6 +26,12 @@ type Deliver func(msg *dhcpv4.DHCPv4, err error)
 type Dispatcher struct {
 	mu     sync.Mutex
 	routes map[uint32]route
+	// held are the last xids NewXID handed out, oldest first from next,
+	// each released when its slot is reused if it was never bound.
+	held [maxHeld]hold
+	next int
+	seq  uint64
+	draw func() uint32 // the random source: rand.Uint32 (tests force collisions)
 
 	received   atomic.Uint64
 	malformed  atomic.Uint64
@@ -33,10 +39,30 @@ type Dispatcher struct {
 	duplicates atomic.Uint64
 }
 
+// maxHeld bounds the xids drawn and not bound that the Dispatcher keeps
+// from other draws. The machine binds its transaction's xid in the same
+// step as it draws it (Listener.Follow, before the first message leaves),
+// so a hold needs to outlive only the draws of that instant; the xids of
+// DECLINE and RELEASE, which nobody answers, are drawn and never bound,
+// and are let go here, at most maxHeld of them kept. Should a hold ever be
+// let go before its Bind and the xid drawn again meanwhile, Bind refuses
+// it: a transaction is then unheard, never answered by another's reply.
+const maxHeld = 4096
+
+// hold is a slot of Dispatcher.held: xid, held since draw number seq.
+type hold struct {
+	xid uint32
+	seq uint64
+}
+
+// ErrXIDTaken is returned by Bind for an xid another transaction holds.
+var ErrXIDTaken = errors.New("xid bound by another transaction")
+
 type route struct {
 	ifindex int
 	hw      net.HardwareAddr
-	deliver Deliver
+	deliver Deliver // nil: drawn by NewXID, not bound yet
+	seq     uint64  // of a hold: the draw that made it
 }
 
 // Origin says where a frame came from: the interface that received it and
@@ -58,34 +84,57 @@ type DispatchStats struct {
 
 // NewDispatcher returns an empty Dispatcher.
 func NewDispatcher() *Dispatcher {
-	return &Dispatcher{routes: make(map[uint32]route)}
+	return &Dispatcher{routes: make(map[uint32]route), draw: rand.Uint32}
 }
 
-// NewXID returns a random non-zero xid not bound by any transaction
-// (RFC 2131 §4.1 asks for random xids; uniqueness across our own interfaces
-// is what lets one receive path serve them all).
+// NewXID returns a random non-zero xid that no transaction has bound and
+// no other draw holds, and holds it until it is bound (RFC 2131 §4.1 asks
+// for random xids; their uniqueness across our own interfaces, SPEC §2,
+// is what lets one receive path serve them all). Drawing and reserving in
+// one step is what makes them unique: two interfaces drawing at once
+// before either binds would otherwise be handed the same xid, and one
+// would take the other's replies (VLANs of one link share its hardware
+// address, so the chaddr does not tell them apart).
 func (d *Dispatcher) NewXID() uint32 {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for {
-		x := rand.Uint32()
-		if _, taken := d.routes[x]; x != 0 && !taken {
-			return x
+		x := d.draw()
+		if _, taken := d.routes[x]; x == 0 || taken {
+			continue
 		}
+		d.seq++
+		if old := d.held[d.next]; old.seq != 0 {
+			if r, ok := d.routes[old.xid]; ok && r.deliver == nil && r.seq == old.seq {
+				delete(d.routes, old.xid)
+			}
+		}
+		d.held[d.next] = hold{xid: x, seq: d.seq}
+		d.next = (d.next + 1) % maxHeld
+		d.routes[x] = route{seq: d.seq}
+		return x
 	}
 }
 
 // Bind routes replies with xid and chaddr hw, for a transaction on the
-// interface ifindex (0: any), to deliver until Unbind.
-func (d *Dispatcher) Bind(xid uint32, ifindex int, hw net.HardwareAddr, deliver Deliver) {
+// interface ifindex (0: any), to deliver until Unbind. It refuses, with
+// ErrXIDTaken, an xid another transaction has bound: overwriting its route
+// would hand it this one's replies, or this one its. An xid NewXID holds
+// is taken: the one who drew it binds it.
+func (d *Dispatcher) Bind(xid uint32, ifindex int, hw net.HardwareAddr, deliver Deliver) error {
 	d.mu.Lock()
+	defer d.mu.Unlock()
+	if r, ok := d.routes[xid]; ok && r.deliver != nil {
+		return fmt.Errorf("bind xid %#08x on interface %d: %w", xid, ifindex, ErrXIDTaken)
+	}
 	d.routes[xid] = route{ifindex: ifindex, hw: hw, deliver: deliver}
-	d.mu.Unlock()
+	return nil
 }
 
+// Unbind removes the route of xid when hw's transaction has it bound.
 func (d *Dispatcher) Unbind(xid uint32, hw net.HardwareAddr) {
 	d.mu.Lock()
-	if r, ok := d.routes[xid]; ok && bytes.Equal(r.hw, hw) {
+	if r, ok := d.routes[xid]; ok && r.deliver != nil && bytes.Equal(r.hw, hw) {
 		delete(d.routes, xid)
 	}
 	d.mu.Unlock()
@@ -113,7 +162,7 @@ func (d *Dispatcher) Dispatch(frame []byte, from Origin) {
 	r, ok := d.routes[xid]
 	d.mu.Unlock()
 	switch {
-	case !ok || !bytes.Equal(r.hw, chaddr):
+	case !ok || r.deliver == nil || !bytes.Equal(r.hw, chaddr): // a hold has no transaction yet
 		d.unmatched.Add(1)
 		return
 	case from.Broadcast && r.ifindex != 0 && from.Ifindex != r.ifindex:

@@ -24,15 +24,21 @@ type Listener struct {
 }
 
 // Follow binds xid (0: no transaction) in place of the one bound before,
-// and watches ARP while probing.
-func (l *Listener) Follow(xid uint32, probing bool) {
+// and watches ARP while probing. When the Router refuses xid (another
+// transaction has it bound: ErrXIDTaken) nothing is bound, so that no
+// later Follow unbinds the other's route, and the error is returned; the
+// next Follow with xid tries again.
+func (l *Listener) Follow(xid uint32, probing bool) error {
+	var err error
 	if xid != l.xid {
 		if l.xid != 0 {
 			l.Router.Unbind(l.xid, l.HW)
 		}
-		l.xid = xid
+		l.xid = 0
 		if xid != 0 {
-			l.Router.Bind(xid, l.Ifindex, l.HW, l.Reply)
+			if err = l.Router.Bind(xid, l.Ifindex, l.HW, l.Reply); err == nil {
+				l.xid = xid
+			}
 		}
 	}
 	if probing != l.watching {
@@ -43,7 +49,8 @@ func (l *Listener) Follow(xid uint32, probing bool) {
 			l.ARP.Unwatch(l.Ifindex)
 		}
 	}
+	return err
 }
 
 // Stop unbinds the transaction and stops watching ARP.
-func (l *Listener) Stop() { l.Follow(0, false) }
+func (l *Listener) Stop() { _ = l.Follow(0, false) }

@@ -15,12 +15,17 @@ type calls struct {
 	log     []string
 	deliver Deliver
 	heard   func(ARPPacket)
+	taken   map[uint32]bool // xids Bind refuses
 }
 
 func (c *calls) NewXID() uint32 { return 1 }
-func (c *calls) Bind(xid uint32, ifindex int, hw net.HardwareAddr, d Deliver) {
+func (c *calls) Bind(xid uint32, ifindex int, hw net.HardwareAddr, d Deliver) error {
 	c.log = append(c.log, fmt.Sprintf("bind %d %d %s", xid, ifindex, hw))
+	if c.taken[xid] {
+		return ErrXIDTaken
+	}
 	c.deliver = d
+	return nil
 }
 func (c *calls) Unbind(xid uint32, hw net.HardwareAddr) {
 	c.log = append(c.log, fmt.Sprintf("unbind %d %s", xid, hw))
