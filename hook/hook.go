@@ -1,7 +1,8 @@
 // Package hook runs the event hook (SPEC §5): `HOOK IFNAME EVENT` with the
 // lease in the environment, stdin on /dev/null, SIGTERM after 55 s and
 // SIGKILL 3 s later. A hook that fails is reported, never fatal. Runner
-// counts the hooks in flight so the agent can wait for them when it stops.
+// counts the hooks in flight so the agent can wait for them when it stops,
+// and runs none after that wait.
 //
 // A hook file another user could have written is never run (Check: the
 // rules of sshd's StrictModes); each refusal is counted by reason.
@@ -80,12 +81,27 @@ type Runner struct {
 	// Term and Kill are the grace periods before SIGTERM and, after it,
 	// before SIGKILL.
 	Term, Kill time.Duration
-	wg         sync.WaitGroup
 	refused    [numRefusals]atomic.Uint64
+
+	// The hooks in flight, counted under mu rather than by a WaitGroup:
+	// a Start may come while Wait waits (a Driver starts an interface's
+	// next hook when one ends, and the events of the shutdown start
+	// theirs late), and a WaitGroup's Add from zero concurrent with its
+	// Wait is a misuse that lets Wait return before that hook ends. Once
+	// Wait has seen none running (or given up), stopped refuses every
+	// later Start, so nothing runs unwaited for.
+	mu      sync.Mutex
+	running int
+	idle    chan struct{} // made by a waiting Wait, closed when running is 0
+	stopped bool
 }
 
 // ErrNoHook means there is no executable hook to run.
 var ErrNoHook = errors.New("no executable hook")
+
+// ErrStopped means the hook was not run because Wait has returned: the
+// agent is stopping and would not wait for it.
+var ErrStopped = errors.New("hook not run: the agent is stopping")
 
 // ErrUntrusted means the hook exists but another user could have written
 // it: it is not run. The error wrapping it says why.
@@ -159,9 +175,9 @@ func executable(fi os.FileInfo) bool {
 // environment (made safe by Env; the arguments are escaped too), and calls
 // done with its outcome on another goroutine. When there is no hook it
 // returns ErrNoHook, and when the hook is not to be trusted an error
-// wrapping ErrUntrusted (Check), and done is not called. It forks and
-// execs: callers that must not block (an actor's Receive) call it from a
-// goroutine.
+// wrapping ErrUntrusted (Check), and done is not called; likewise, with
+// ErrStopped, once Wait has returned. It forks and execs: callers that
+// must not block (an actor's Receive) call it from a goroutine.
 func (r *Runner) Start(ifname, event string, env []string, done func(error)) error {
 	path, err := r.Check()
 	if err != nil {
@@ -178,15 +194,36 @@ func (r *Runner) Start(ifname, event string, env []string, done func(error)) err
 	cmd.Env = append(os.Environ(), Env(env)...)
 	cmd.Stdin = nil // /dev/null
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Counted before it is forked: a Wait from then on waits for it.
+	r.mu.Lock()
+	if r.stopped {
+		r.mu.Unlock()
+		return ErrStopped
+	}
+	r.running++
+	r.mu.Unlock()
 	if err := cmd.Start(); err != nil {
+		r.ended()
 		return fmt.Errorf("start hook %s: %w", path, err)
 	}
-	r.wg.Add(1)
 	go func() {
-		defer r.wg.Done()
+		defer r.ended()
 		done(wait(cmd, term, kill))
 	}()
 	return nil
+}
+
+// ended counts a hook out, its done called; the last one out lets a
+// waiting Wait return, and no hook starts after it.
+func (r *Runner) ended() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.running--
+	if r.running == 0 && r.idle != nil {
+		r.stopped = true
+		close(r.idle)
+		r.idle = nil
+	}
 }
 
 // wait waits for the hook, sending SIGTERM to its process group after term
@@ -210,14 +247,30 @@ func wait(cmd *exec.Cmd, term, kill time.Duration) error {
 	return fmt.Errorf("hook ran longer than %v, killed: %w", term+kill, <-exited)
 }
 
-// Wait waits for every hook started so far, or for ctx.
+// Wait waits, until ctx is done, for every hook started before it returns:
+// those running when it is called and those started meanwhile (the next
+// hook of an interface's queue, a late event of the shutdown). When it
+// returns the runner is stopped: a later Start runs nothing (ErrStopped),
+// since nobody would wait for it. It is called once, as the agent stops.
 func (r *Runner) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { r.wg.Wait(); close(done) }()
+	r.mu.Lock()
+	if r.running == 0 {
+		r.stopped = true
+		r.mu.Unlock()
+		return nil
+	}
+	if r.idle == nil {
+		r.idle = make(chan struct{})
+	}
+	idle := r.idle
+	r.mu.Unlock()
 	select {
-	case <-done:
+	case <-idle:
 		return nil
 	case <-ctx.Done():
+		r.mu.Lock()
+		r.stopped = true
+		r.mu.Unlock()
 		return ctx.Err()
 	}
 }

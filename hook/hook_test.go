@@ -6,6 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -274,5 +277,124 @@ func TestUntrustedHookRefused(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// gated returns a hook that blocks until open is called (it reads a FIFO
+// that open writes), so that a test decides when it ends without a sleep.
+func gated(t *testing.T) (path string, open func()) {
+	t.Helper()
+	fifo := filepath.Join(t.TempDir(), "gate")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return script(t, "read x < "+fifo), func() {
+		t.Helper()
+		opened := make(chan error, 1)
+		go func() {
+			// Blocks until the hook opens the FIFO to read it.
+			f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+			if err == nil {
+				_, err = f.WriteString("go\n")
+				f.Close()
+			}
+			opened <- err
+		}()
+		select {
+		case err := <-opened:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the hook never opened its gate")
+		}
+	}
+}
+
+// TestWaitThenStartRefused: once Wait has returned nothing runs any more,
+// since nobody would wait for it: a hook started after it (a late event
+// of the shutdown) is refused with ErrStopped and its done never called.
+// It used to run, unwaited for, as the agent exited.
+func TestWaitThenStartRefused(t *testing.T) {
+	r := &Runner{Path: script(t, "exit 0")}
+	if err := r.Wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start("eth0", "DROP", nil, func(error) { t.Error("done called") }); !errors.Is(err, ErrStopped) {
+		t.Fatalf("Start after Wait = %v, want ErrStopped", err)
+	}
+}
+
+// TestWaitCoversStartDuringWait: a hook started while Wait waits (the next
+// of an interface's queue) is waited for as well: Wait returns only once
+// its done has been called, and the runner is stopped after it.
+func TestWaitCoversStartDuringWait(t *testing.T) {
+	first, openFirst := gated(t)
+	second, openSecond := gated(t)
+	r := &Runner{Path: first}
+	var mu sync.Mutex
+	var ended []string
+	end := func(name string) func(error) {
+		return func(err error) {
+			if err != nil {
+				t.Errorf("%s hook: %v", name, err)
+			}
+			mu.Lock()
+			ended = append(ended, name)
+			mu.Unlock()
+		}
+	}
+	if err := r.Start("eth0", "BOUND", nil, end("first")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	waited := make(chan error, 1)
+	go func() { waited <- r.Wait(ctx) }()
+	r.Path = second // read by Start only, on this goroutine
+	if err := r.Start("eth0", "DROP", nil, end("second")); err != nil {
+		t.Fatal(err)
+	}
+	openFirst()
+	openSecond()
+	if err := <-waited; err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	got := append([]string(nil), ended...)
+	mu.Unlock()
+	if len(got) != 2 {
+		t.Fatalf("Wait returned with hooks %v ended, want both", got)
+	}
+	if err := r.Start("eth0", "DROP", nil, func(error) { t.Error("done called") }); !errors.Is(err, ErrStopped) {
+		t.Fatalf("Start after Wait = %v, want ErrStopped", err)
+	}
+}
+
+// TestWaitRacesStart: a Start concurrent with a Wait that finds nothing
+// running is either refused or waited for, never left running when Wait
+// returns (run with -race: a WaitGroup's Add from zero concurrent with
+// its Wait is a misuse the detector reports).
+func TestWaitRacesStart(t *testing.T) {
+	path := script(t, "exit 0")
+	for range 50 {
+		r := &Runner{Path: path}
+		var ended atomic.Bool
+		started := make(chan error, 1)
+		go func() { started <- r.Start("eth0", "DROP", nil, func(error) { ended.Store(true) }) }()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := r.Wait(ctx)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := ended.Load()
+		switch err := <-started; {
+		case errors.Is(err, ErrStopped):
+		case err != nil:
+			t.Fatal(err)
+		case !done:
+			t.Fatal("Wait returned while a hook it let start was running")
+		}
 	}
 }
