@@ -38,6 +38,8 @@ func (a *admin) Receive(ctx actor.Context) {
 		a.jobs.Start()
 	case *actor.Restarting:
 		a.jobs.Restarting()
+	case *actor.Stopping:
+		a.jobs.Stopping()
 	case *run.Event:
 		a.jobs.Handle(msg)
 	case *messages.Command:

@@ -52,3 +52,43 @@ func TestAdminPanicDuringShutdownRemovesTemporary(t *testing.T) {
 		t.Errorf("applied %v, want the -t address only (nothing after SIGTERM)", applied)
 	}
 }
+
+// When the admin actor stops for good (its supervisor gives up on it
+// after too many restarts, or it is stopped), what it holds is answered
+// INTERNAL: the command queued, and a shutdown whose removals waited
+// behind the running job (nobody is left to carry them out, and the
+// agent's stop would wait its whole bound for the answer). The running
+// one finishes and is answered. Before, both waited for ever.
+func TestAdminStoppedAnswersWhatItHolds(t *testing.T) {
+	w := newWorld(t, fast)
+	running, queued, release := w.runningAndQueued()
+	defer release()
+	if err := w.system.Root.StopFuture(w.admin).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if r := w.await(queued); r.Error != ipc.ErrInternal {
+		t.Errorf("a command queued as the admin actor stopped = %+v, want INTERNAL", r)
+	}
+	release()
+	if r := w.await(running); r.Error != "" {
+		t.Errorf("the running command = %+v, want OK", r)
+	}
+
+	w = newWorld(t, fast)
+	running, queued, release2 := w.runningAndQueued()
+	defer release2()
+	done := w.stopAdmin(queued)
+	if err := w.system.Root.StopFuture(w.admin).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		if r.Code != ipc.ErrInternal {
+			t.Errorf("shutdown pending as the admin actor stopped = %+v, want INTERNAL", r)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown pending as the admin actor stopped never answered")
+	}
+	release2()
+	w.await(running) // its write done before the state dir goes
+}

@@ -225,7 +225,25 @@ func (s *Scheduler) Stop(reply chan<- *messages.Result) {
 // with it, and gives back the token it took for a job that did not start.
 // A stop is not lost: the next incarnation carries it out.
 func (s *Scheduler) Restarting() {
-	r := messages.Fail(ipc.ErrInternal, "the interface administration restarted")
+	s.drop(messages.Fail(ipc.ErrInternal, "the interface administration restarted"))
+}
+
+// Stopping answers what the incarnation holds as its actor stops for good
+// (its supervisor gave up on it, or it was stopped), as Restarting does,
+// and a shutdown whose job is yet to start: no incarnation is left to
+// carry it out, and the agent's stop would wait its whole bound. A job
+// that runs finishes and answers its command.
+func (s *Scheduler) Stopping() {
+	r := messages.Fail(ipc.ErrInternal, "the interface administration stopped")
+	s.drop(r)
+	if c, ok := s.shared.takeStop(); ok {
+		c.Answer(r)
+	}
+}
+
+// drop answers r to every command the incarnation holds and gives back
+// the token it took for a job that did not start.
+func (s *Scheduler) drop(r *messages.Result) {
 	s.hand.Answer(r)
 	if s.token {
 		s.token = false
