@@ -115,11 +115,12 @@ func (a *iface) settle(r lease.Reply, kern *kernel.Worker) {
 // disk (store.Recorder): a start answered OK is resumed by the next agent,
 // even after kill -9, and a drop answered OK is not. With kern it waits
 // for that kernel worker's queue first (kernel.Worker.AfterAtMost): it is
-// answered before its kernel work came back (apply.go). A status says
-// nothing of the records and asked for no kernel work: it goes at once,
-// not behind a slow disk (a ping is the barrier that waits: wire.go).
+// answered before its kernel work came back (apply.go). Status and info
+// read the machine's memory, say nothing of the records and asked for no
+// kernel work: they go at once, not behind a slow disk (a ping is the
+// barrier that waits: wire.go).
 func (a *iface) answer(c *messages.Command, r *messages.Result, kern *kernel.Worker) {
-	if op, ok := messages.OpOf(c.Req); ok && op == lease.OpStatus && kern == nil {
+	if op, ok := messages.OpOf(c.Req); ok && (op == lease.OpStatus || op == lease.OpInfo) && kern == nil {
 		c.Answer(r)
 		return
 	}

@@ -86,10 +86,10 @@ func TestWrittenRecordReadFromMemory(t *testing.T) {
 	}
 }
 
-// Status of one interface, as of all, is answered while the disk is slow
-// to take its records: a status says nothing of what the next agent
-// finds, so it does not wait for the writes asked before it (ping does:
-// wire.go settled).
+// Status of one interface, as of all, and info are answered while the
+// disk is slow to take its records: they say nothing of what the next
+// agent finds, so they do not wait for the writes asked before them
+// (ping does: wire.go settled).
 func TestStatusDuringRecordWrite(t *testing.T) {
 	w := newWorld(t, fast)
 	w.bind("eth0", 120)
@@ -101,6 +101,11 @@ func TestStatusDuringRecordWrite(t *testing.T) {
 	<-asked // the renewed record's write, held
 	if r := w.do(ipc.CmdStatus, "eth0"); r.Error != "" || r.Status.State != "BOUND" {
 		t.Fatalf("status during the write = %+v", r)
+	}
+	// info (dhcpinfo) reads the lease in memory just the same
+	info := w.askReq(&ipc.Request{Command: ipc.CmdInfo, Ifname: "eth0", Args: map[string]string{ipc.ArgOption: "3"}})
+	if r := w.await(info); r.Error != "" || len(r.Values) != 1 || r.Values[0] != serverIP.String() {
+		t.Fatalf("info 3 during the write = %+v", r)
 	}
 	stillWaiting(t, ext) // its answer says the record is written
 	release()
