@@ -94,6 +94,10 @@ type fakeLinks struct {
 	holds
 	mu    sync.Mutex
 	known map[string]Link
+	// asked, if set, is called with each lookup's name before it
+	// answers (a test's link that changes while it is looked up).
+	asked func(name string)
+	calls int // lookups made
 }
 
 // ByName answers from the links known when it is asked; a held lookup
@@ -101,8 +105,13 @@ type fakeLinks struct {
 func (l *fakeLinks) ByName(name string) (Link, error) {
 	l.mu.Lock()
 	link, ok := l.known[name]
+	asked := l.asked
+	l.calls++
 	l.mu.Unlock()
 	l.wait(name)
+	if asked != nil {
+		asked(name)
+	}
 	if ok {
 		return link, nil
 	}

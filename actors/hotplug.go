@@ -25,7 +25,7 @@ func (m *manager) link(ctx actor.Context, msg *messages.Link) {
 		ctx.Send(pid, msg)
 		return
 	}
-	if m.looking.Event(msg.Ifname) || msg.Deleted || m.standings[msg.Ifname] != lease.LinkGone || m.closing {
+	if m.looking.Event(msg.Ifname, msg) || msg.Deleted || m.standings[msg.Ifname] != lease.LinkGone || m.closing {
 		return // a lookup in flight is made again: its answer may predate this
 	}
 	if m.env.Store != nil {

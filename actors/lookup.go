@@ -55,7 +55,13 @@ func (m *manager) ask(ctx actor.Context, l *looked) {
 
 // answered carries a lookup's answer out: asked again if a link event
 // made it stale; otherwise its then, and the commands that waited for it,
-// routed again in order with the answer at hand.
+// routed again in order with the answer at hand. A link whose events keep
+// coming (flapping: each event before the answer it makes stale) is
+// asked again lookup.MaxAgain times at most, so that what waits for it
+// is answered within (1+MaxAgain) netlink timeouts; its answer is then
+// used, and its latest event, which the answer may predate, is handled
+// after it as if it had just come: a deletion reaches the actor the
+// answer made, or marks the interface missing.
 func (m *manager) answered(ctx actor.Context, l *looked) {
 	if m.looking.Stale(l.names) && !m.closing {
 		m.ask(ctx, &looked{names: l.names, then: l.then})
@@ -64,8 +70,14 @@ func (m *manager) answered(ctx actor.Context, l *looked) {
 	if l.then != nil && !m.closing {
 		l.then(ctx, l)
 	}
+	var late []*messages.Link
 	for i, n := range l.names {
-		m.looking.Answer(n, found{l.links[i], l.errs[i]}, func(c *messages.Command) { m.route(ctx, c) })
+		if ev, ok := m.looking.Answer(n, found{l.links[i], l.errs[i]}, func(c *messages.Command) { m.route(ctx, c) }); ok {
+			late = append(late, ev)
+		}
+	}
+	for _, ev := range late {
+		m.link(ctx, ev)
 	}
 }
 

@@ -1,9 +1,11 @@
 package actors
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lookup"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
@@ -87,4 +89,37 @@ func TestLookupRedoneAfterLinkEvent(t *testing.T) {
 		t.Fatalf("start of a link deleted during its lookup = %+v, want INVALID", r)
 	}
 	w.send.none(t)
+}
+
+// A link that keeps changing while it is looked up (a stream of link
+// events, each one after the kernel answered and before the answer is in)
+// holds the commands waiting for it no longer than a bounded number of
+// lookups: the latest answer is used, and the event it predates is not
+// lost but handled after it. Here each answer found the link and each
+// event is its deletion: the start is answered as a deletion answers it,
+// and the interface then waits for its link.
+func TestFlappingLinkLookupBounded(t *testing.T) {
+	w := newWorld(t, fast)
+	w.links.mu.Lock()
+	w.links.asked = func(name string) {
+		w.system.Root.Send(w.mgr, &messages.Link{Ifname: name, Deleted: true})
+	}
+	w.links.mu.Unlock()
+	defer func() {
+		w.links.mu.Lock()
+		w.links.asked = nil
+		w.links.mu.Unlock()
+	}()
+	if r := w.do(ipc.CmdStart, "eth1"); r.Error != ipc.ErrUnkIf {
+		t.Fatalf("start behind a flapping link's lookup = %+v, want UNKIF (its link deleted)", r)
+	}
+	w.links.mu.Lock()
+	calls := w.links.calls
+	w.links.mu.Unlock()
+	if calls > 1+lookup.MaxAgain {
+		t.Fatalf("%d lookups, want at most %d", calls, 1+lookup.MaxAgain)
+	}
+	if r := w.do(ipc.CmdStatus, "eth1"); r.Error != ipc.ErrUnkIf || !strings.Contains(r.Message, "link is gone") {
+		t.Fatalf("status eth1 = %+v, want UNKIF, its link gone", r)
+	}
 }

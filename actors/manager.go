@@ -49,8 +49,9 @@ type manager struct {
 	names map[string]string
 	// looking are the names whose link is being looked up (lookup.go),
 	// with the commands waiting for each and, while they are routed
-	// again, the answer at hand.
-	looking lookup.Queue[*messages.Command, found]
+	// again, the answer at hand; and the latest link event for each that
+	// came meanwhile.
+	looking lookup.Queue[*messages.Command, found, *messages.Link]
 	closing bool // the agent is stopping: nothing new starts
 	// early, while the stored interfaces are being read (resume.go), are
 	// the commands that wait for them, in order; nil once they are in.

@@ -2,17 +2,28 @@
 // each: a name is looked up once however many commands come for it
 // meanwhile, the commands wait behind the lookup in order, and an event
 // for the name while its lookup is out marks the answer stale, to be
-// asked again. The manager uses it for its link lookups (one RTM_GETLINK
-// each, made on a goroutine so that its mailbox never waits for the
-// kernel); the lookups themselves, and where the waiting commands go
-// once the answer is in, are the owner's.
+// asked again, MaxAgain times at most: a name whose events never stop
+// (a flapping link) would otherwise hold what waits for it for ever.
+// Past that the answer is used as it is, and the latest event, which it
+// may predate, is handed back to the owner with it, to be handled after
+// it. The manager uses it for its link lookups (one RTM_GETLINK each,
+// made on a goroutine so that its mailbox never waits for the kernel);
+// the lookups themselves, and where the waiting commands go once the
+// answer is in, are the owner's.
 package lookup
 
+// MaxAgain bounds how often a name's lookup is asked again for events
+// that made its answer stale: what waits for it waits for 1+MaxAgain
+// answers at most (each bounded by its owner, the manager's by the
+// netlink socket's timeout).
+const MaxAgain = 3
+
 // Queue is the lookups in flight by name, with the items (T) waiting for
-// each and, while those are handed on, the answer (A) at hand. It is its
-// owner's alone (not safe for concurrent use); the zero Queue is ready.
-type Queue[T, A any] struct {
-	flight map[string]*entry[T]
+// each and, while those are handed on, the answer (A) at hand, and the
+// latest event (E) for each that came while it was out. It is its owner's
+// alone (not safe for concurrent use); the zero Queue is ready.
+type Queue[T, A, E any] struct {
+	flight map[string]*entry[T, E]
 	// fresh are the answers at hand while their waiting items are
 	// handed on (Answer), so that those use them instead of asking
 	// again.
@@ -20,29 +31,32 @@ type Queue[T, A any] struct {
 }
 
 // entry is one name's lookup in flight.
-type entry[T any] struct {
+type entry[T, E any] struct {
 	// queued are the items that came for the name meanwhile, in order.
 	queued []T
 	// stale is set when an event for the name arrived meanwhile: the
-	// answer may predate it.
+	// answer may predate it. event is the latest such event.
 	stale bool
+	event E
+	// again counts the times the lookup was asked again (Stale).
+	again int
 }
 
 // Begin marks each of names as being looked up, unless it is already.
-func (q *Queue[T, A]) Begin(names ...string) {
+func (q *Queue[T, A, E]) Begin(names ...string) {
 	if q.flight == nil {
-		q.flight = make(map[string]*entry[T])
+		q.flight = make(map[string]*entry[T, E])
 	}
 	for _, n := range names {
 		if q.flight[n] == nil {
-			q.flight[n] = &entry[T]{}
+			q.flight[n] = &entry[T, E]{}
 		}
 	}
 }
 
 // Wait queues item behind the lookup of name, if one is in flight, and
 // reports whether it did.
-func (q *Queue[T, A]) Wait(name string, item T) bool {
+func (q *Queue[T, A, E]) Wait(name string, item T) bool {
 	e := q.flight[name]
 	if e == nil {
 		return false
@@ -51,25 +65,29 @@ func (q *Queue[T, A]) Wait(name string, item T) bool {
 	return true
 }
 
-// Event notes an event for name: if a lookup of it is in flight, its
-// answer may predate the event and is marked stale; it reports whether
-// one was.
-func (q *Queue[T, A]) Event(name string) bool {
+// Event notes ev for name: if a lookup of it is in flight, its answer
+// may predate ev and is marked stale, ev kept as the latest; it reports
+// whether one was.
+func (q *Queue[T, A, E]) Event(name string, ev E) bool {
 	e := q.flight[name]
 	if e == nil {
 		return false
 	}
-	e.stale = true
+	e.stale, e.event = true, ev
 	return true
 }
 
-// Stale reports whether the answer of any of names is stale, and clears
-// their marks: the owner asks again, and the lookups stay in flight.
-func (q *Queue[T, A]) Stale(names []string) bool {
+// Stale reports whether the answer of any of names is stale and may be
+// asked again, and clears their marks: the owner asks again, and the
+// lookups stay in flight. A name asked again MaxAgain times already
+// keeps its mark, and makes nothing stale: its answer is used, and
+// Answer hands its latest event back.
+func (q *Queue[T, A, E]) Stale(names []string) bool {
 	stale := false
 	for _, n := range names {
-		if e := q.flight[n]; e != nil && e.stale {
+		if e := q.flight[n]; e != nil && e.stale && e.again < MaxAgain {
 			e.stale, stale = false, true
+			e.again++
 		}
 	}
 	return stale
@@ -78,12 +96,14 @@ func (q *Queue[T, A]) Stale(names []string) bool {
 // Answer ends the lookup of name with its answer a and hands the items
 // that waited for it to f, in order; meanwhile Fresh(name) is a. A name
 // with no lookup in flight hands nothing on. Items that come for name
-// from f are not queued: the lookup is over.
-func (q *Queue[T, A]) Answer(name string, a A, f func(T)) {
+// from f are not queued: the lookup is over. It returns the latest event
+// that a may predate, which was not asked again for (Stale), and true;
+// the owner handles it after a.
+func (q *Queue[T, A, E]) Answer(name string, a A, f func(T)) (late E, ok bool) {
 	e := q.flight[name]
 	delete(q.flight, name)
 	if e == nil {
-		return
+		return late, false
 	}
 	if q.fresh == nil {
 		q.fresh = make(map[string]A)
@@ -93,18 +113,19 @@ func (q *Queue[T, A]) Answer(name string, a A, f func(T)) {
 		f(item)
 	}
 	delete(q.fresh, name)
+	return e.event, e.stale
 }
 
 // Fresh is the answer of name's lookup while Answer hands its waiting
 // items on.
-func (q *Queue[T, A]) Fresh(name string) (A, bool) {
+func (q *Queue[T, A, E]) Fresh(name string) (A, bool) {
 	a, ok := q.fresh[name]
 	return a, ok
 }
 
 // Drain removes and returns every item waiting, in each name's order; the
 // lookups stay in flight. The owner answers them when it stops.
-func (q *Queue[T, A]) Drain() []T {
+func (q *Queue[T, A, E]) Drain() []T {
 	var out []T
 	for _, e := range q.flight {
 		out = append(out, e.queued...)

@@ -1,6 +1,7 @@
 package lookup
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -9,7 +10,7 @@ import (
 // are handed on in order with the answer at hand, once; the lookup is
 // then over.
 func TestQueueWaitAndAnswer(t *testing.T) {
-	var q Queue[int, string]
+	var q Queue[int, string, string]
 	if q.Wait("eth0", 1) {
 		t.Fatal("queued with no lookup in flight")
 	}
@@ -51,8 +52,8 @@ func TestQueueWaitAndAnswer(t *testing.T) {
 // TestQueueStale: an event for a name in flight marks its answer stale,
 // once; the lookup stays in flight with its items.
 func TestQueueStale(t *testing.T) {
-	var q Queue[int, string]
-	if q.Event("eth0") {
+	var q Queue[int, string, string]
+	if q.Event("eth0", "down") {
 		t.Fatal("event counted for a name not looked up")
 	}
 	q.Begin("eth0", "eth1")
@@ -60,7 +61,7 @@ func TestQueueStale(t *testing.T) {
 	if q.Stale([]string{"eth0", "eth1"}) {
 		t.Fatal("stale without an event")
 	}
-	if !q.Event("eth1") {
+	if !q.Event("eth1", "down") {
 		t.Fatal("event for a name in flight not counted")
 	}
 	if q.Stale([]string{"eth0"}) {
@@ -85,7 +86,7 @@ func TestQueueStale(t *testing.T) {
 // TestQueueDrain: Drain takes every waiting item; the lookups stay in
 // flight, and what comes later waits again.
 func TestQueueDrain(t *testing.T) {
-	var q Queue[int, string]
+	var q Queue[int, string, string]
 	if d := q.Drain(); len(d) != 0 {
 		t.Fatalf("zero Queue drained %v", d)
 	}
@@ -105,5 +106,45 @@ func TestQueueDrain(t *testing.T) {
 	q.Answer("eth0", "", func(i int) { got = append(got, i) })
 	if !slices.Equal(got, []int{4}) {
 		t.Fatalf("handed on %v after the drain, want 4 only", got)
+	}
+}
+
+// TestQueueStaleBounded: a name whose events never stop is asked again
+// MaxAgain times, then its answer is used: Answer hands its items on and
+// gives back the latest event, which the answer may predate. An answer
+// with no event left over gives none.
+func TestQueueStaleBounded(t *testing.T) {
+	var q Queue[int, string, string]
+	q.Begin("eth0")
+	q.Wait("eth0", 1)
+	asks := 1
+	for i := 0; ; i++ {
+		q.Event("eth0", fmt.Sprint("event ", i))
+		if !q.Stale([]string{"eth0"}) {
+			break
+		}
+		if asks++; asks > 1+MaxAgain+1 {
+			t.Fatal("asked again without end")
+		}
+	}
+	if asks != 1+MaxAgain {
+		t.Fatalf("asked %d times, want %d", asks, 1+MaxAgain)
+	}
+	var got []int
+	late, ok := q.Answer("eth0", "", func(i int) { got = append(got, i) })
+	if !slices.Equal(got, []int{1}) {
+		t.Fatalf("handed on %v, want 1", got)
+	}
+	if want := fmt.Sprint("event ", MaxAgain); !ok || late != want {
+		t.Fatalf("late event %q, %v; want %q", late, ok, want)
+	}
+
+	q.Begin("eth1")
+	q.Event("eth1", "up")
+	if !q.Stale([]string{"eth1"}) {
+		t.Fatal("not stale after an event")
+	}
+	if late, ok := q.Answer("eth1", "", func(int) {}); ok {
+		t.Fatalf("late event %q of an answer asked again for it", late)
 	}
 }
