@@ -195,13 +195,19 @@ func (s *Scheduler) command(c *messages.Command) {
 	}
 }
 
-// show answers a listing from the committed configuration.
+// show answers a listing from the latest commit: an earlier
+// incarnation's job that outlived the load may have committed, and
+// answered its command, since (the next job catches up in next).
 func (s *Scheduler) show(c *messages.Command) {
+	cfg := s.cfg
+	if latest, _, ok := s.shared.since(s.commits); ok {
+		cfg = latest
+	}
 	switch r := c.Req.(type) {
 	case messages.ShowIf:
-		s.x.ShowIf(s.cfg, c)
+		s.x.ShowIf(cfg, c)
 	case messages.ShowAddr:
-		s.x.ShowAddr(s.cfg, c, r.Object)
+		s.x.ShowAddr(cfg, c, r.Object)
 	}
 }
 

@@ -497,3 +497,17 @@ func TestSchedulerPriorJobBoundsStop(t *testing.T) {
 	}
 	code(t, "a change after SIGTERM", h.result(second.do("eth1", messages.CreateIf{})), ipc.ErrShutdown)
 }
+
+// A listing shows what an earlier incarnation's job committed once its
+// command was answered, though the load gave up waiting for that job and
+// nothing ran since: a listing after a change shows it.
+func TestSchedulerPriorJobListed(t *testing.T) {
+	h := newHost(t)
+	second, _, running, release := h.restartedAfterGivingUp(run.NewShared())
+	release()
+	code(t, "create-if eth0, running at the restart", h.result(running), "")
+	r := h.result(second.do("", messages.ShowIf{}))
+	if r.Failed() || len(r.Interfaces) != 1 || r.Interfaces[0].Ifname != "eth0" {
+		t.Errorf("show-if after create-if eth0 was answered = %+v, want eth0", r)
+	}
+}
