@@ -3,6 +3,7 @@ package actors
 import (
 	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/lease"
+	"go.uber.org/zap"
 )
 
 // handle feeds one event to the machine and carries out its actions, each
@@ -16,7 +17,11 @@ func (a *iface) handle(ev lease.Event) {
 	// Listen for the transaction's replies before its first message
 	// leaves: a fast server must not answer into the void.
 	st := a.m.Status()
-	a.listener.Follow(st.XID, st.Probing)
+	if err := a.listener.Follow(st.XID, st.Probing); err != nil {
+		// Its replies go unheard; the retransmission timer's Follow binds
+		// it once the other transaction has let it go.
+		a.log.Warn("transaction not bound", zap.Uint32("xid", st.XID), zap.Error(err))
+	}
 	var (
 		items []hook.Item
 		hooks bool // a hook to run: it waits behind those held
