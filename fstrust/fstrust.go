@@ -24,31 +24,6 @@ var ErrUntrusted = errors.New("another user could have written it")
 // agent's effective user.
 func Owner(uid uint32) bool { return uid == 0 || int(uid) == os.Geteuid() }
 
-// Above checks every directory above path, which must be absolute and
-// free of symbolic links (filepath.EvalSymlinks, then filepath.Abs), up
-// to /. Each must be owned by root or the agent's user and not writable by
-// group or others, unless sticky: others may write a sticky directory
-// (/tmp) but not rename or remove what they do not own. The error names
-// the first directory that fails.
-func Above(path string) error {
-	for d := filepath.Dir(path); ; d = filepath.Dir(d) {
-		fi, err := os.Stat(d)
-		if err != nil {
-			return err
-		}
-		st, ok := fi.Sys().(*syscall.Stat_t)
-		switch {
-		case writableByOthers(fi) && fi.Mode()&os.ModeSticky == 0:
-			return fmt.Errorf("%s above it (mode %v) is writable by other users", d, fi.Mode().Perm())
-		case ok && !Owner(st.Uid):
-			return fmt.Errorf("%s above it is owned by uid %d, not root or uid %d", d, st.Uid, os.Geteuid())
-		}
-		if d == filepath.Dir(d) {
-			return nil
-		}
-	}
-}
-
 func writableByOthers(fi os.FileInfo) bool { return fi.Mode().Perm()&0o022 != 0 }
 
 // maxLinks is how many symbolic links one resolution follows, as the
@@ -57,8 +32,10 @@ const maxLinks = 40
 
 // Walk resolves path as the kernel does, one name at a time from /,
 // following symbolic links, and checks on the way everything that decides
-// what path names: every directory it passes through, by the rule of
-// Above (sticky ones may be writable), and every symbolic link, which must
+// what path names: every directory it passes through (dir: owned by root
+// or the agent's user, and not writable by group or others unless sticky:
+// others may write a sticky directory, /tmp, but not rename or remove
+// what they do not own), and every symbolic link, which must
 // be owned by root or the agent's user (in a sticky directory whoever owns
 // a link may replace it). Checking each step, rather than the directories
 // above the path and above its final target, also covers a link half-way
@@ -142,7 +119,7 @@ func names(p string) []string {
 	return out
 }
 
-// dir checks the directory d (fi its Lstat) by the rule of Above.
+// dir checks the directory d (fi its Lstat) by Walk's rule.
 func dir(d string, fi os.FileInfo) error {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	switch {

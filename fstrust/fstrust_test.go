@@ -1,15 +1,17 @@
 package fstrust
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// TestAbove: a path is refused when a directory above it is writable by
-// group or others without the sticky bit; a sticky one (/tmp) is fine.
-func TestAbove(t *testing.T) {
+// TestWalkDirMode: a path is refused when a directory on the way is
+// writable by group or others without the sticky bit; a sticky one (/tmp)
+// is fine.
+func TestWalkDirMode(t *testing.T) {
 	for _, tc := range []struct {
 		mode os.FileMode
 		bad  bool
@@ -24,16 +26,20 @@ func TestAbove(t *testing.T) {
 		if err := os.Mkdir(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
+		f := filepath.Join(d, "f")
+		if err := os.WriteFile(f, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.Chmod(d, tc.mode); err != nil {
 			t.Fatal(err)
 		}
-		err := Above(filepath.Join(d, "f"))
-		if (err != nil) != tc.bad || tc.bad && !strings.Contains(err.Error(), d+" above it") {
+		_, _, err := Walk(f)
+		if (err != nil) != tc.bad || tc.bad && (!errors.Is(err, ErrUntrusted) || !strings.Contains(err.Error(), d)) {
 			t.Errorf("mode %v: %v, want refused=%v naming %s", tc.mode, err, tc.bad, d)
 		}
 	}
-	if err := Above(filepath.Join(t.TempDir(), "missing", "f")); err == nil {
-		t.Error("a missing directory above passed")
+	if _, _, err := Walk(filepath.Join(t.TempDir(), "missing", "f")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a missing directory on the way: %v, want os.ErrNotExist", err)
 	}
 }
 
