@@ -134,6 +134,9 @@ func (d *Driver) Done(o *Outcome) {
 	}
 	switch {
 	case o.NotRun && errors.Is(o.Err, ErrNoHook):
+	case o.NotRun && errors.Is(o.Err, ErrStopped):
+		// The agent's own stop, not the hook's failure: no alert for it.
+		d.Log.Info("hook not run: the agent is stopping", zap.String("event", o.Event))
 	case o.NotRun:
 		d.Log.Error("hook failed to start", zap.String("event", o.Event), zap.Error(o.Err))
 	case o.Err != nil:
