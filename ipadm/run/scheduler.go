@@ -10,7 +10,7 @@ import (
 )
 
 // MaxQueue bounds the commands waiting for the one running, and the
-// listings held at start-up.
+// listings held at start-up; one more is answered LIMIT.
 const MaxQueue = 1024
 
 // priorWait bounds a restarted incarnation's wait for the job an earlier
@@ -163,7 +163,9 @@ func (s *Scheduler) giveUp() {
 }
 
 // Command answers a listing from the committed configuration (once
-// booted), and queues a change; a command that is neither is INVALID.
+// booted; until then it is held, beyond MaxQueue answered LIMIT), and
+// queues a change (beyond MaxQueue LIMIT, after SIGTERM SHUTDOWN); a
+// command that is neither is INVALID.
 func (s *Scheduler) Command(c *messages.Command) {
 	s.hand = c
 	s.command(c)
@@ -173,10 +175,14 @@ func (s *Scheduler) Command(c *messages.Command) {
 func (s *Scheduler) command(c *messages.Command) {
 	switch c.Req.(type) {
 	case messages.ShowIf, messages.ShowAddr:
-		if s.booting() && s.held.Push(c) {
-			return
+		switch {
+		case !s.booting():
+			s.show(c)
+		case !s.held.Push(c):
+			// Not from what is loaded so far: that would say the
+			// objects are not there.
+			c.Answer(messages.Fail(ipc.ErrLimit, "%d listings are waiting for the start-up already", s.held.Len()))
 		}
-		s.show(c)
 		return
 	}
 	decide, ok := messages.PlanOf(c)

@@ -360,7 +360,9 @@ func TestSchedulerPriorWait(t *testing.T) {
 }
 
 // The listings held at start-up are bounded: beyond MaxQueue one is
-// answered at once, from nothing loaded yet; the held ones once booted.
+// answered LIMIT at once, as a change beyond the queue's bound (not from
+// nothing loaded yet: an empty listing, or NOTFOUND for eth0, would say
+// the objects are not there); the held ones once booted.
 func TestSchedulerHoldBound(t *testing.T) {
 	h := newHost(t)
 	h.noDeadlines()
@@ -369,9 +371,9 @@ func TestSchedulerHoldBound(t *testing.T) {
 	for i := range held {
 		held[i] = in.do("", messages.ShowIf{})
 	}
-	if r := h.result(in.do("", messages.ShowIf{})); r.Failed() || len(r.Interfaces) != 0 {
-		t.Errorf("show-if beyond the bound = %+v, want nothing loaded yet", r)
-	}
+	code(t, "show-if beyond the bound", h.result(in.do("", messages.ShowIf{})), ipc.ErrLimit)
+	code(t, "show-if eth0 beyond the bound", h.result(in.do("eth0", messages.ShowIf{})), ipc.ErrLimit)
+	code(t, "show-addr beyond the bound", h.result(in.do("", messages.ShowAddr{})), ipc.ErrLimit)
 	h.unanswered(held[0])
 	in.boot()
 	for _, c := range []*call{held[0], held[run.MaxQueue-1]} {
