@@ -225,6 +225,13 @@ func (s *heldStore) failLeases(err error) {
 	s.leaseErr = err
 }
 
+// Interface waits while the test holds "interface IFNAME", as a read of
+// the records' directory on a slow disk would.
+func (s *heldStore) Interface(ifname string) (store.Interface, error) {
+	s.wait("interface " + ifname)
+	return s.Store.Interface(ifname)
+}
+
 func (s *heldStore) UpdateInterface(ifname string, f func(*store.Interface)) error {
 	s.wait(ifname)
 	return s.Store.UpdateInterface(ifname, f)

@@ -5,12 +5,16 @@ import (
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"go.uber.org/zap"
 )
 
 // link routes a link change to the interface's actor. A deleted link's
 // interface stays managed, waiting for its link; a link that appears with
 // the name of such an interface resumes it with INIT-REBOOT, no command
-// needed (SPEC §2).
+// needed (SPEC §2). A temporary one (ipadm -t, a start whose record says
+// it is not to be resumed) is not managed past its link, as illumos
+// drops a temporary object whose link goes: once its actor has stopped,
+// its record is read (readGone) and it no longer stands as missing.
 func (m *manager) link(ctx actor.Context, msg *messages.Link) {
 	if pid, ok := m.children[msg.Ifname]; ok {
 		switch {
@@ -30,12 +34,57 @@ func (m *manager) link(ctx actor.Context, msg *messages.Link) {
 	}
 	if m.env.Store != nil {
 		// A temporary start (ipadm -t) is not resumed: its record says so.
-		if rec, err := m.env.Store.Interface(msg.Ifname); err != nil || !rec.Managed {
-			delete(m.standings, msg.Ifname)
-			return
-		}
+		m.readGone(ctx, msg.Ifname, msg)
+		return
 	}
 	m.lookUp(ctx, []string{msg.Ifname}, m.reappeared)
+}
+
+// goneRecord is what the interface record of an interface whose link is
+// gone says, posted back to the manager.
+type goneRecord struct {
+	name string
+	// managed: the record says so, the interface resumes when its link
+	// is back; not for a temporary start, or a record that cannot be read.
+	managed bool
+	err     error
+	// appeared is the link event that asked, nil after a deletion.
+	appeared *messages.Link
+}
+
+// readGone reads name's interface record on its recorder's queue, after
+// the writes asked for before (an actor's Manage), and posts it back: not
+// in Receive, for Store.Interface reads the records' directory when it
+// could not be read at start-up.
+func (m *manager) readGone(ctx actor.Context, name string, appeared *messages.Link) {
+	st := m.env.Store
+	root, self := ctx.ActorSystem().Root, ctx.Self()
+	m.recorder(name).Do(func() {
+		rec, err := st.Interface(name)
+		root.Send(self, &goneRecord{name: name, managed: err == nil && rec.Managed, err: err, appeared: appeared})
+	})
+}
+
+// goneRead ends the management of a missing interface whose record does
+// not keep it managed, and resumes one that is when its link appeared.
+func (m *manager) goneRead(ctx actor.Context, g *goneRecord) {
+	if _, back := m.children[g.name]; back || m.standings[g.name] != lease.LinkGone || m.closing {
+		return // started, resumed or dropped meanwhile, or the agent is stopping
+	}
+	if !g.managed {
+		delete(m.standings, g.name)
+		if g.err != nil {
+			m.env.Log.Warn("interface record unreadable: the interface is not managed past its link",
+				zap.String("iface", g.name), zap.Error(g.err))
+			return
+		}
+		m.env.Log.Info("temporary interface's link is gone: no longer managed", zap.String("iface", g.name))
+		return
+	}
+	if g.appeared == nil || m.looking.Event(g.name, g.appeared) {
+		return // waits for its link; or a lookup in flight is made again
+	}
+	m.lookUp(ctx, []string{g.name}, m.reappeared)
 }
 
 // reappeared resumes a managed interface whose link came back, once the

@@ -135,3 +135,60 @@ func TestStaleUnmanagedKeepsNewerPrimary(t *testing.T) {
 		t.Fatalf("status eth0 = %+v, want BOUND: the newer actor goes on", r)
 	}
 }
+
+// TestLinkAppearedReadsNoDiskInReceive: whether an interface whose link
+// came back is to resume is its interface record's word, read off the
+// manager's mailbox (the store reads the directory when the records could
+// not be read at start-up): while that read is slow the manager answers
+// the other interfaces, and the interface resumes once it is in.
+func TestLinkAppearedReadsNoDiskInReceive(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	w.bind("eth1", 120)
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	waitFor(t, "eth0 reported gone", func() bool {
+		return strings.Contains(w.do(ipc.CmdStatus, "eth0").Message, "link is gone")
+	})
+	asked, release := w.disk.hold("interface eth0")
+	defer release()
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true, Appeared: true})
+	<-asked
+	if r := w.do(ipc.CmdStatus, "eth1"); r.Error != "" || r.Status.State != "BOUND" {
+		t.Fatalf("status eth1 while eth0's record is read = %+v, want BOUND", r)
+	}
+	release()
+	s := w.send.next(t)
+	expectReboot(t, s)
+	if s.ifindex != 2 {
+		t.Fatalf("INIT-REBOOT on ifindex %d, want eth0's 2", s.ifindex)
+	}
+}
+
+// TestTemporaryEndsWithItsLink: a temporary DHCP object's interface
+// (create-addr -t) is not managed past its link, as illumos drops a
+// temporary object whose link goes: once its link is deleted status says
+// it is not managed (not that it resumes, which it never would), and the
+// link's return resumes nothing. A persistent one waits for its link.
+func TestTemporaryEndsWithItsLink(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	ch := w.askReq(&ipc.Request{Command: ipc.CmdCreateAddr, Args: map[string]string{ipc.ArgObject: "eth1/d",
+		ipc.ArgType: "dhcp", ipc.ArgTemporary: "yes"}})
+	if r := w.grant(ch, 120); r.Error != "" {
+		t.Fatalf("create-addr -t -T dhcp = %+v", r)
+	}
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth1", Deleted: true})
+	waitFor(t, "eth1 not managed", func() bool {
+		r := w.do(ipc.CmdStatus, "eth1")
+		return r.Error == ipc.ErrUnkIf && !strings.Contains(r.Message, "link is gone")
+	})
+	if r := w.do(ipc.CmdStatus, "eth0"); r.Error != ipc.ErrUnkIf || !strings.Contains(r.Message, "link is gone") {
+		t.Fatalf("status eth0 (persistent) = %+v, want UNKIF, its link gone", r)
+	}
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth1", Up: true, Appeared: true})
+	if r := w.do(ipc.CmdStatus, "eth1"); r.Error != ipc.ErrUnkIf || strings.Contains(r.Message, "link is gone") {
+		t.Fatalf("status eth1 after its link came back = %+v, want UNKIF, not managed", r)
+	}
+	w.send.none(t)
+}

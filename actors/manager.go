@@ -114,6 +114,8 @@ func (m *manager) Receive(ctx actor.Context) {
 		m.answered(ctx, msg)
 	case *missingDropped:
 		m.dropped(msg)
+	case *goneRecord:
+		m.goneRead(ctx, msg)
 	case *messages.Unmanaged:
 		m.unmanaged(ctx, msg)
 	case *actor.Terminated:
@@ -128,6 +130,12 @@ func (m *manager) Receive(ctx actor.Context) {
 		delete(m.names, msg.Who.Id)
 		if _, again := m.children[name]; !again {
 			m.env.HostAddrs.Unmanage(name)
+			if m.standings[name] == lease.LinkGone && m.env.Store != nil && !m.closing {
+				// Its link was deleted: a temporary start ends with it
+				// (hotplug.go), known once every write it asked for is
+				// queued, which it did before it stopped.
+				m.readGone(ctx, name, nil)
+			}
 		}
 		m.routed.Stopped(msg.Who, ipc.Code(lease.Orphaned(m.standings[name], m.closing)), name, m.recorder(name),
 			m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
