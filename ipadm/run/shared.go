@@ -137,8 +137,9 @@ func (s *Shared) stopPending() bool {
 }
 
 // takeStop returns the shutdown whose job is yet to start, once: the
-// incarnation that takes it runs the removals. A job that started
-// finishes across a restart.
+// incarnation that takes it runs the removals, or answers it when they
+// cannot run (an earlier job hangs, or the admin actor stops for good). A
+// job that started finishes across a restart.
 func (s *Shared) takeStop() (*messages.Command, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
