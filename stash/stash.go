@@ -59,3 +59,31 @@ func (s *Stash[T]) Len() int { return len(s.held) }
 
 // Cap is the stash's bound.
 func (s *Stash[T]) Cap() int { return s.max }
+
+// Prune lets go every held message gone reports true of, keeping the rest
+// in order, and reports how many it let go. An owner whose stash is full
+// prunes what nobody waits for any more before it refuses a message.
+func (s *Stash[T]) Prune(gone func(T) bool) int {
+	kept := s.held[:0]
+	for _, m := range s.held {
+		if !gone(m) {
+			kept = append(kept, m)
+		}
+	}
+	n := len(s.held) - len(kept)
+	clear(s.held[len(kept):]) // let them go
+	s.held = kept
+	if len(s.held) == 0 {
+		s.held = nil
+	}
+	return n
+}
+
+// PushPruning is Push, but a full stash first lets go what gone reports
+// true of (Prune).
+func (s *Stash[T]) PushPruning(m T, gone func(T) bool) bool {
+	if len(s.held) >= s.max {
+		s.Prune(gone)
+	}
+	return s.Push(m)
+}

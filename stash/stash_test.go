@@ -102,3 +102,40 @@ func TestNewNeedsABound(t *testing.T) {
 	}()
 	New[int](0)
 }
+
+// TestStashPrune: Prune lets go what its predicate picks and keeps the
+// rest in order; PushPruning prunes only when the stash is full, and
+// refuses when nothing could go.
+func TestStashPrune(t *testing.T) {
+	odd := func(m int) bool { return m%2 == 1 }
+	s := New[int](4)
+	for _, m := range []int{1, 2, 3, 4} {
+		s.Push(m)
+	}
+	if n := s.Prune(odd); n != 2 {
+		t.Errorf("Prune let %d go, want 2", n)
+	}
+	if diff := cmp.Diff([]int{2, 4}, s.Drain()); diff != "" {
+		t.Errorf("after Prune (-want +got):\n%s", diff)
+	}
+
+	s = New[int](2)
+	if !s.PushPruning(1, odd) || !s.PushPruning(3, odd) {
+		t.Fatal("PushPruning refused with room left")
+	}
+	if s.Len() != 2 {
+		t.Fatalf("PushPruning pruned with room left: Len = %d", s.Len())
+	}
+	if !s.PushPruning(2, odd) || !s.PushPruning(4, odd) {
+		t.Fatal("PushPruning of a full stash refused though some could go")
+	}
+	if s.PushPruning(6, odd) {
+		t.Fatal("PushPruning kept a message beyond the bound")
+	}
+	if diff := cmp.Diff([]int{2, 4}, s.Drain()); diff != "" {
+		t.Errorf("after PushPruning (-want +got):\n%s", diff)
+	}
+	if s.Prune(odd) != 0 || s.Len() != 0 {
+		t.Error("Prune of an empty stash")
+	}
+}

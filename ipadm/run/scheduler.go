@@ -163,7 +163,8 @@ func (s *Scheduler) giveUp() {
 }
 
 // Command answers a listing from the committed configuration (once
-// booted; until then it is held, beyond MaxQueue answered LIMIT), and
+// booted; until then it is held, beyond MaxQueue answered LIMIT unless
+// some held ones are abandoned, messages.Command.Abandoned), and
 // queues a change (beyond MaxQueue LIMIT, after SIGTERM SHUTDOWN); a
 // command that is neither is INVALID.
 func (s *Scheduler) Command(c *messages.Command) {
@@ -178,9 +179,12 @@ func (s *Scheduler) command(c *messages.Command) {
 		switch {
 		case !s.booting():
 			s.show(c)
-		case !s.held.Push(c):
+		case !s.held.PushPruning(c, (*messages.Command).Abandoned):
 			// Not from what is loaded so far: that would say the
-			// objects are not there.
+			// objects are not there. The listings whose callers
+			// stopped waiting were let go first: any user may
+			// list, and one asking with --wait 0 holds no
+			// connection for what it leaves held (ipc.Limits).
 			c.Answer(messages.Fail(ipc.ErrLimit, "%d listings are waiting for the start-up already", s.held.Len()))
 		}
 		return
