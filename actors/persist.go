@@ -76,8 +76,9 @@ func (a *iface) manage(m lease.Manage) {
 // restart: then its lease is on the host, and the stop waits for the
 // record to drop or release it (SPEC §2), within the manager's bound.
 //
-// The stash holds at most maxHeld messages. Beyond them a command is
-// answered LIMIT at once, as the admin actor's queue answers beyond
+// The stash holds at most maxHeld messages. Beyond them (once the
+// commands that only ask and are no longer waited for are let go) a
+// command is answered LIMIT at once, as the admin actor's queue answers beyond
 // run.MaxQueue; any other message (a carrier change) is dropped and
 // logged.
 
@@ -143,9 +144,9 @@ func (a *iface) stashForRecord(ctx actor.Context) bool {
 }
 
 // stash sets msg aside until the record is in, or answers a command
-// LIMIT when the stash is full.
+// LIMIT when the stash is full even of what nobody waits for any more.
 func (a *iface) stash(msg any) {
-	if a.inc.stashed.Push(msg) {
+	if a.inc.stashed.PushPruning(msg, abandoned) {
 		return
 	}
 	if c, ok := msg.(*messages.Command); ok {
@@ -155,6 +156,16 @@ func (a *iface) stash(msg any) {
 	}
 	a.log.Warn("too many messages held while the lease record is read: dropped one",
 		zap.String("message", fmt.Sprintf("%T", msg)))
+}
+
+// abandoned reports whether a held message may go to make room: a
+// command that only asks, whose caller stopped waiting. Any user may ping
+// or ask info (SPEC §3), and with --wait 0 is answered TIMEOUT and frees
+// its connection at once (ipc.Limits bound only what it holds open): what
+// it leaves held must not make root's commands LIMIT.
+func abandoned(msg any) bool {
+	c, ok := msg.(*messages.Command)
+	return ok && c.Abandoned()
 }
 
 // unstashAll, at the recordIn that ends the wait started began in place

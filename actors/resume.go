@@ -55,11 +55,16 @@ func (m *manager) resume(ctx actor.Context) {
 
 // hold keeps the commands, which must not overtake the resume, until it
 // is in; one beyond maxEarly is answered LIMIT. A shutdown does not wait
-// for it: what waited is answered SHUTDOWN.
+// for it: what waited is answered SHUTDOWN. A full hold lets go first
+// what only asks and is no longer waited for (Command.Abandoned).
 func (m *manager) hold(ctx actor.Context) bool {
 	switch msg := ctx.Message().(type) {
 	case *messages.Command:
-		if !m.early.Push(msg) {
+		// What any user may ask, left by a caller that stopped
+		// waiting (--wait 0 frees its connection at once), goes
+		// before a command is refused: else a user holding no
+		// connection would make root's commands LIMIT.
+		if !m.early.PushPruning(msg, (*messages.Command).Abandoned) {
 			msg.Answer(messages.Fail(ipc.ErrLimit, "%d commands are waiting already for the stored interfaces to be read", maxEarly))
 		}
 		return true

@@ -67,8 +67,13 @@ func settled(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c 
 		return nil
 	}
 	barrier := make(chan *messages.Result, 1)
+	// The ping's caller stops waiting with settled: one held while the
+	// record loads is then let go before a command is refused LIMIT
+	// (messages.Command.Abandoned), not kept for the server's life.
+	waiting, stopWaiting := context.WithCancel(ctx)
+	defer stopWaiting()
 	ping := &ipc.Request{Version: ipc.Version, ID: req.ID, Command: ipc.CmdPing, Ifname: req.Ifname}
-	root.Send(ipcPID, &wireRequest{caller: c, req: ping, reply: barrier, ctx: ctx})
+	root.Send(ipcPID, &wireRequest{caller: c, req: ping, reply: barrier, ctx: waiting})
 	t := time.NewTimer(settleWait)
 	defer t.Stop()
 	select {
