@@ -32,9 +32,9 @@ func (a *iface) command(c *messages.Command) {
 		c.Answer(messages.Fail(ipc.ErrInvalid, "%T is not an interface command", c.Req))
 		return
 	}
-	if start, _ := c.Req.(messages.Start); start.Primary {
-		a.setPrimary(true)
-	}
+	// A start --primary takes the primary role only once the machine
+	// admits it (takePrimary, at its Manage): a refused one changes
+	// nothing.
 	a.post(c, false, ev)
 }
 

@@ -1,9 +1,11 @@
 package actors
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/hostplan"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/google/go-cmp/cmp"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -87,6 +89,60 @@ func TestPrimary(t *testing.T) {
 	if r := w.do(ipc.CmdPing, ""); r.Error != ipc.ErrNoPrimary {
 		t.Fatalf("ping after the primary was dropped = %+v", r)
 	}
+}
+
+// A start --primary the machine refuses changes nothing (illumos makes the
+// primary only after check_cmd_allowed: DHCP_IPC_E_RUNNING leaves the
+// interface as it was): the primary keeps its flag, its record and the
+// commands without IF; the refused interface keeps its routes' metric.
+// An admitted start --primary moves all of it.
+func TestStartPrimaryRefusedChangesNothing(t *testing.T) {
+	w := newWorld(t, fast)
+	w.startPrimary("eth0")
+	w.bind("eth1", 120)
+	r := w.await(w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth1", Args: map[string]string{ipc.ArgPrimary: "yes"}}))
+	if r.Error != ipc.ErrRunning {
+		t.Fatalf("start --primary of the bound eth1 = %+v, want RUNNING", r)
+	}
+	w.drainRecords()
+	primaryIs := func(want, other string, metric int) {
+		t.Helper()
+		if st := w.do(ipc.CmdStatus, want).Status; st == nil || !contains(st.Flags, "PRIMARY") {
+			t.Errorf("%s status %+v, want PRIMARY", want, st)
+		}
+		if st := w.do(ipc.CmdStatus, other).Status; st == nil || contains(st.Flags, "PRIMARY") {
+			t.Errorf("%s status %+v, want not PRIMARY", other, st)
+		}
+		// A command without IF goes to the primary: start, refused
+		// there, names it.
+		if r := w.do(ipc.CmdStart, ""); r.Error != ipc.ErrRunning || !strings.HasPrefix(r.Message, want+":") {
+			t.Errorf("start without IF = %+v, want RUNNING from %s", r, want)
+		}
+		if r := w.do(ipc.CmdPing, ""); r.Error != "" {
+			t.Errorf("ping without IF = %+v, want OK", r)
+		}
+		if h, err := w.store.LoadHost(); err != nil || h.Primary != want {
+			t.Errorf("host record %+v %v, want primary %s", h, err, want)
+		}
+		if c, _ := w.net.LastApplied(3); c.Metric != metric {
+			t.Errorf("eth1 metric %d, want %d", c.Metric, metric)
+		}
+	}
+	primaryIs("eth0", "eth1", 1003)
+	if t.Failed() {
+		return
+	}
+	// Admitted (from INIT), it moves.
+	w.do(ipc.CmdDrop, "eth1")
+	ch := w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth1", Args: map[string]string{ipc.ArgPrimary: "yes"}})
+	req := w.send.next(t)
+	expectType(t, req, dhcpv4.MessageTypeRequest) // INIT-REBOOT: the drop kept the lease
+	w.serve(req.msg, dhcpv4.MessageTypeAck, 120)
+	if r := w.await(ch); r.Error != "" {
+		t.Fatalf("start --primary of the dropped eth1 = %+v", r)
+	}
+	w.drainRecords()
+	primaryIs("eth1", "eth0", hostplan.PrimaryMetric)
 }
 
 func TestEventsPublished(t *testing.T) {

@@ -78,8 +78,8 @@ func newIface(env *Env, link Link) actor.Producer {
 }
 
 func (a *iface) Receive(ctx actor.Context) {
-	// What a message's handling asks of the kernel (start --primary moves
-	// the routes before the machine sees the start) its answers wait for.
+	// What a message's handling asks of the kernel (a start --primary the
+	// machine admits moves the routes: takePrimary) its answers wait for.
 	a.waits.Begin()
 	switch ctx.Message().(type) {
 	case *actor.Started:

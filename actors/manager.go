@@ -118,6 +118,8 @@ func (m *manager) Receive(ctx actor.Context) {
 		m.goneRead(ctx, msg)
 	case *messages.Unmanaged:
 		m.unmanaged(ctx, msg)
+	case *messages.TookPrimary:
+		m.tookPrimary(ctx, msg)
 	case *actor.Terminated:
 		// Stopped after drop, release or deletion (already Unmanaged, or
 		// about to be: system messages overtake the user's), or by
@@ -234,7 +236,6 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		return // routed again once the link's lookup is in
 	}
 	if pid, ok := m.children[name]; ok {
-		m.takePrimary(ctx, c, name)
 		m.send(ctx, pid, c)
 		return
 	}
@@ -270,21 +271,23 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		c.Answer(messages.Fail(ipc.Code(code), "interface %s %s", name, reason))
 		return
 	}
-	m.takePrimary(ctx, c, name)
 	m.send(ctx, m.spawn(ctx, link), c)
 }
 
-// takePrimary makes name the primary interface for start --primary, once
-// the interface is known to exist: a start that is refused for want of a
-// link never moves the primary away from the real one.
-func (m *manager) takePrimary(ctx actor.Context, c *messages.Command, name string) {
-	if s, ok := c.Req.(messages.Start); !ok || !s.Primary || m.primary == name {
+// tookPrimary makes the interface whose machine admitted a start --primary
+// the primary one (messages.TookPrimary), and tells the old primary's
+// actor it no longer is. The primary moves only then: a start refused by
+// the machine (RUNNING, PEND) or here for want of a link (start nosuch
+// --primary) never moves it away from the real one. The word of an actor
+// that is no longer its interface's (its link went) is stale.
+func (m *manager) tookPrimary(ctx actor.Context, t *messages.TookPrimary) {
+	if pid, ok := m.children[t.Ifname]; !ok || !pid.Equal(t.PID) || m.primary == t.Ifname {
 		return
 	}
 	if old, ok := m.children[m.primary]; ok {
 		ctx.Send(old, &messages.Primary{On: false})
 	}
-	m.primary = name
+	m.primary = t.Ifname
 }
 
 // send routes c to an interface actor, remembering it until answered.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/lease"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"go.uber.org/zap"
@@ -73,6 +74,31 @@ func TestHandleFailure(t *testing.T) {
 			}
 			if len(m.children) != tc.left {
 				t.Errorf("children %v, want %d", m.children, tc.left)
+			}
+		})
+	}
+}
+
+// The primary moves on the word of the actor its interface's commands go
+// to (TookPrimary, at its machine's admission of start --primary), not on
+// that of an actor whose link went meanwhile.
+func TestTookPrimary(t *testing.T) {
+	old, cur := actor.NewPID("local", "ifaces/if-eth1-$1"), actor.NewPID("local", "ifaces/if-eth1-$2")
+	for _, tc := range []struct {
+		name string
+		from *actor.PID
+		want string
+	}{
+		{"current", cur, "eth1"},
+		{"stale", old, "eth0"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// eth0, the primary, has no actor (its link is gone): nothing
+			// to tell it.
+			m := &manager{children: map[string]*actor.PID{"eth1": cur}, primary: "eth0"}
+			m.tookPrimary(nil, &messages.TookPrimary{Ifname: "eth1", PID: tc.from})
+			if m.primary != tc.want {
+				t.Errorf("primary %q, want %q", m.primary, tc.want)
 			}
 		})
 	}

@@ -1,5 +1,7 @@
 package actors
 
+import "github.com/dhcpagent/dhcpagent/messages"
+
 // setPrimary makes the interface the primary one or not; its routes move
 // to the metric that goes with it (start --primary elsewhere moves the
 // preferred default route).
@@ -9,6 +11,21 @@ func (a *iface) setPrimary(on bool) {
 	}
 	a.inc.primary = on
 	a.reapply()
+}
+
+// takePrimary makes the interface the primary one when the machine admits
+// the start --primary numbered id (its Manage{On}): before the record is
+// written (manage), so that the host record names it, and then the manager
+// hears it (TookPrimary), moves the primary and tells the old one. A start
+// the machine refuses (RUNNING, PEND) never gets here and changes nothing:
+// illumos makes the primary only after check_cmd_allowed, and
+// DHCP_IPC_E_RUNNING leaves the interface as it was.
+func (a *iface) takePrimary(id uint64) {
+	if !a.pending.Command(id).Primary() {
+		return
+	}
+	a.setPrimary(true)
+	a.root.Send(a.parent, &messages.TookPrimary{Ifname: a.link.Name, PID: a.self})
 }
 
 // reapply applies the held lease again, when its metric, table, DNS or

@@ -74,6 +74,16 @@ func (c *Command) Temporary() bool {
 	return start.Temporary
 }
 
+// Primary reports whether c is a start that makes its interface the
+// primary one (Start.Primary). A nil c is not.
+func (c *Command) Primary() bool {
+	if c == nil {
+		return false
+	}
+	start, _ := c.Req.(Start)
+	return start.Primary
+}
+
 // Result is a command's outcome. Codes are the SPEC §3 names the wire
 // also uses (ipc.Code); the empty Code is success.
 type Result struct {

@@ -62,9 +62,24 @@ type ARPInbound struct {
 }
 
 // Primary tells an interface actor whether it is the primary interface.
-// Sent by the manager when start --primary names another interface. No reply.
+// Sent by the manager: On to an actor it spawns for the stored primary,
+// off to the old primary's actor once another took the role (TookPrimary).
+// No reply.
 type Primary struct {
 	On bool
+}
+
+// TookPrimary tells the manager that an interface actor's machine admitted
+// a start --primary (its lease.Manage{On: true}) and the actor took the
+// primary role: the manager makes Ifname the primary interface and tells
+// the old primary's actor Primary{On: false}. A start the machine refuses
+// (RUNNING, PEND) sends none and changes nothing, as illumos makes the
+// primary only once check_cmd_allowed passed. Sent by the interface actor
+// (PID) to its parent; a word of an actor no longer its interface's is
+// ignored. No reply.
+type TookPrimary struct {
+	Ifname string
+	PID    *actor.PID
 }
 
 // Resume starts an interface that was under management when the agent last
