@@ -17,6 +17,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/insomniacslk/dhcp/dhcpv4"
+	"go.uber.org/zap"
 	"golang.org/x/sys/unix"
 )
 
@@ -51,7 +52,7 @@ func (w *world) panickyProps() *actor.Props {
 }
 
 // respawnAdmin stops the world's admin actor and starts props in its
-// place, under the same name (the IPC actor's PID stays good): an agent
+// place, under the same name, and the IPC actor in front of it: an agent
 // started again over the same store and kernel, as far as ipadm goes.
 func (w *world) respawnAdmin(props *actor.Props) {
 	w.t.Helper()
@@ -66,6 +67,15 @@ func (w *world) respawnAdmin(props *actor.Props) {
 	}
 	var err error
 	if w.admin, err = w.system.Root.SpawnNamed(props, "ipadm"); err != nil {
+		w.t.Fatal(err)
+	}
+	// The IPC actor saw the admin actor stop and answers its commands
+	// INTERNAL from then on (ipc.go): it is started again too, as in a
+	// restarted agent.
+	if err := w.system.Root.StopFuture(w.ipc).Wait(); err != nil {
+		w.t.Fatal(err)
+	}
+	if w.ipc, err = w.system.Root.SpawnNamed(IPCProps(w.mgr, w.admin, zap.NewNop(), 4242), "ipc"); err != nil {
 		w.t.Fatal(err)
 	}
 }
