@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/actors"
 	"github.com/dhcpagent/dhcpagent/clock"
 	"github.com/dhcpagent/dhcpagent/config"
@@ -50,7 +51,9 @@ const (
 )
 
 // Run serves until ctx is done, then drops (or releases) every interface,
-// waits for their hooks and returns.
+// waits for their hooks and returns. It returns an error, and leaves every
+// interface as it is, when the manager or the IPC actor has stopped for
+// good (tree.lost).
 func Run(ctx context.Context, o Options) error {
 	// SIGHUP is caught before the socket appears, so that a reload asked
 	// for while the agent is still starting is served, not fatal.
@@ -136,22 +139,30 @@ func Run(ctx context.Context, o Options) error {
 	go func() { serveErr <- srv.Run(serveCtx, ln) }()
 	go superviseService(watchCtx, o.Log, o.Socket, ask, env.Events.Subscribe)
 
+	var lost *actor.PID
 	select {
 	case err = <-serveErr:
 	case err = <-readErr:
 		err = fmt.Errorf("receive path: %w", err)
+	case lost = <-t.lost:
+		err = fmt.Errorf("the %s actor stopped for good after repeated failures; every interface is left as it is for the next start", lost.Id)
 	case <-ctx.Done():
 	}
 	stopping.Store(true)
-	notifyStopping(o.Log)
+	if lost == nil {
+		notifyStopping(o.Log)
+	} else {
+		// No STOPPING=1: to systemd this is a failure, as a crash is,
+		// and Restart=on-failure starts the agent again.
+		notifier{log: o.Log}.notify("STATUS=" + err.Error())
+	}
 	stopWatch()
-	release := o.Config.Bool("", "RELEASE_ON_SIGTERM")
-	o.Log.Info("stopping: giving up every interface", zap.Bool("release", release))
-	t.shutdown(release, adminShutdownWait, shutdownWait, o.Log)
+	t.stop(lost, o.Config.Bool("", "RELEASE_ON_SIGTERM"), o.Log)
 	waitHooks(hooks, o.Log)
 	if resolver != nil {
-		// Every interface has been given up: the resolver is left as the
-		// agent found it.
+		// What is pending is applied: once every interface has been
+		// given up, the resolver as the agent found it; with the
+		// interfaces left as they are (lost), as their leases have it.
 		resolver.Close(dnsCloseWait)
 	}
 	stopServing()
