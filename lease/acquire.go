@@ -70,7 +70,7 @@ func (m *Machine) offered(now time.Time, msg *dhcpv4.DHCPv4) {
 		m.refuse(now, reasonOf(err), fmt.Sprintf("offer from %v refused: %v", sender(msg), err))
 		return
 	}
-	m.offers = append(m.offers, msg)
+	m.keep(msg)
 	if !m.collecting {
 		m.nextOffer(now)
 	}
@@ -98,11 +98,51 @@ func (m *Machine) nextOffer(now time.Time) {
 	m.transmit(now, m.cfg.requestSelecting(m.xid, offer), netip.Addr{}, netip.Addr{})
 }
 
+// maxOffers bounds the offers kept, while OFFER_WAIT collects them and
+// after, as the ones to try next. The DISCOVER is broadcast: any host on
+// the segment sees its xid and chaddr and could otherwise grow the list
+// by every offer it floods for the whole wait (SPEC §2: nothing from the
+// network is taken on trust). A segment has a handful of servers.
+const maxOffers = 32
+
+// keep adds an acceptable offer to those kept; beyond maxOffers it takes
+// the place of the worst one kept (of the worst, the last to arrive) only
+// when it is better, so that best picks as it would from them all.
+func (m *Machine) keep(msg *dhcpv4.DHCPv4) {
+	if len(m.offers) < maxOffers {
+		m.offers = append(m.offers, msg)
+		return
+	}
+	score := m.scorer()
+	worst := 0
+	for i, o := range m.offers {
+		if score(o) <= score(m.offers[worst]) {
+			worst = i
+		}
+	}
+	if score(msg) > score(m.offers[worst]) {
+		m.offers = append(slices.Delete(m.offers, worst, worst+1), msg)
+	}
+}
+
 // best picks the offer to request: a DHCP offer beats a BOOTP reply, and
 // more of the requested options beat fewer; ties go to the first to arrive.
 func (m *Machine) best() int {
+	score := m.scorer()
+	best := 0
+	for i, o := range m.offers {
+		if score(o) > score(m.offers[best]) {
+			best = i
+		}
+	}
+	return best
+}
+
+// scorer is how best ranks offers: a DHCP offer beats a BOOTP reply, and
+// more of the requested options beat fewer.
+func (m *Machine) scorer() func(*dhcpv4.DHCPv4) int {
 	params := m.cfg.params()
-	score := func(o *dhcpv4.DHCPv4) int {
+	return func(o *dhcpv4.DHCPv4) int {
 		s := 0
 		if !isBOOTP(o) {
 			s += 1000
@@ -114,13 +154,6 @@ func (m *Machine) best() int {
 		}
 		return s
 	}
-	best := 0
-	for i, o := range m.offers {
-		if score(o) > score(m.offers[best]) {
-			best = i
-		}
-	}
-	return best
 }
 
 // reboot verifies a remembered lease (RFC 2131 §3.2): a broadcast REQUEST
