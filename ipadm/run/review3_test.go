@@ -3,6 +3,9 @@ package run_test
 import (
 	"context"
 	"testing"
+	"time"
+
+	"github.com/dhcpagent/dhcpagent/ipadm"
 
 	"github.com/dhcpagent/dhcpagent/ipadm/run"
 	"github.com/dhcpagent/dhcpagent/messages"
@@ -36,5 +39,48 @@ func TestSchedulerHoldLetsAbandonedGo(t *testing.T) {
 	in.boot()
 	if r := h.result(root); r.Failed() || len(r.Interfaces) != 1 {
 		t.Errorf("root's show-if = %+v, want eth0", r)
+	}
+}
+
+// The status show-addr asks of a DHCP object's interface is withdrawn
+// with the listing: it had no context, so while the manager read the
+// store (its start-up hold) every show-addr --wait 0 of any user left
+// one held per DHCP object that nothing let go, and 1024 of them made
+// root's start LIMIT.
+func TestShowAddrStatusWithdrawn(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		end  func(h *host, d deadline, cancel func())
+	}{
+		{"the caller goes", func(_ *host, _ deadline, cancel func()) { cancel() }},
+		{"the listing is answered", func(_ *host, d deadline, _ func()) { d.fire <- time.Time{} }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHost(t)
+			cfg := ipadm.NewConfigs()
+			cfg.Active.Addresses[dhcp.Object] = dhcp
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			c := command("", 0)
+			c.Ctx = ctx
+			h.r.ShowAddr(cfg, c.Command, "")
+			status := h.manager()
+			d := h.deadline()
+			if status.Ctx == nil || status.Ctx.Err() != nil {
+				t.Fatalf("the status asked for the listing has context %v, want one the listing waits on", status.Ctx)
+			}
+			tt.end(h, d, cancel)
+			if tt.name == "the listing is answered" {
+				h.result(c)
+			}
+			select {
+			case <-status.Ctx.Done():
+			case <-time.After(5 * time.Second):
+				t.Fatal("the status asked is still waited for once the listing's caller is gone or answered")
+			}
+			if !status.Abandoned() {
+				t.Error("the status asked is not Abandoned")
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"context"
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/ipadm"
@@ -54,11 +55,18 @@ func (x *Runner) ShowAddr(cfg ipadm.Configs, c *messages.Command, want string) {
 		return
 	}
 	go func() {
+		// The statuses asked stop being waited for with the listing (its
+		// caller gone, or answered): one held while the manager or an
+		// interface reads the store is then let go before a command is
+		// refused LIMIT (messages.Command.Abandoned). Else any user's
+		// show-addr --wait 0 left one held per DHCP object, never let go.
+		asking, stopAsking := context.WithCancel(orBackground(c.Ctx))
+		defer stopAsking()
 		o := ipadm.Observed{Links: map[string]ipadm.Link{}, Flags: map[string]ipadm.AddrFlags{}, Leases: map[string]ipadm.Lease{}}
 		statuses := map[string]<-chan *messages.Result{} // DHCP object's interface -> its status
 		for _, obj := range objs {
 			if ad, ok := cfg.Active.Addresses[obj]; ok && ad.Type == ipadm.DHCP && statuses[ad.Ifname] == nil {
-				statuses[ad.Ifname] = x.ask(&messages.Command{Ifname: ad.Ifname, Req: messages.Status{}})
+				statuses[ad.Ifname] = x.ask(&messages.Command{Ifname: ad.Ifname, Req: messages.Status{}, Ctx: asking})
 			}
 		}
 		for _, obj := range objs {
@@ -80,10 +88,20 @@ func (x *Runner) ShowAddr(cfg ipadm.Configs, c *messages.Command, want string) {
 			case <-expired:
 			}
 		}
+		stopAsking() // before the answer: whoever reads it finds them let go
 		r := messages.OK()
 		r.Addresses = cfg.AddrRows(objs, o)
 		c.Answer(r)
 	}()
+}
+
+// orBackground is ctx, or the background context for a command whose
+// caller waits as long as it takes (nil).
+func orBackground(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
 }
 
 // link reads ifname's state into links, and reports whether the link
