@@ -99,8 +99,13 @@ func (a *iface) settle(r lease.Reply, kern *kernel.Worker) {
 	rep := messages.ResultOf(a.link.Name, r, a.status)
 	switch {
 	case r.Ends && p.Shutdown:
-		a.answer(p.Cmd, rep, kern)
-		a.root.Stop(a.self) // the agent is stopping: nothing more will come
+		// The agent is stopping: nothing more will come. The actor stops
+		// once its answer is out (its records written, its kernel work
+		// done), not before: the manager's shutdown counts an actor's stop
+		// as its answer (manager.go), and must not let the agent exit
+		// before this drop or release is done.
+		root, self := a.root, a.self
+		a.answerThen(p.Cmd, rep, kern, func() { root.Stop(self) })
 	case r.Ends:
 		a.root.Send(a.parent, &messages.Unmanaged{Ifname: a.link.Name, PID: a.self})
 		a.answer(p.Cmd, rep, kern)
@@ -120,12 +125,23 @@ func (a *iface) settle(r lease.Reply, kern *kernel.Worker) {
 // kernel work: they go at once, not behind a slow disk (a ping is the
 // barrier that waits: wire.go).
 func (a *iface) answer(c *messages.Command, r *messages.Result, kern *kernel.Worker) {
+	a.answerThen(c, r, kern, func() {})
+}
+
+// answerThen answers c as answer does, then calls then.
+func (a *iface) answerThen(c *messages.Command, r *messages.Result, kern *kernel.Worker, then func()) {
 	if op, ok := messages.OpOf(c.Req); ok && (op == lease.OpStatus || op == lease.OpInfo) && kern == nil {
 		c.Answer(r)
+		then()
 		return
 	}
 	rec := a.rec
-	send := func() { rec.After(func() { c.Answer(r) }) }
+	send := func() {
+		rec.After(func() {
+			c.Answer(r)
+			then()
+		})
+	}
 	if kern != nil {
 		kern.AfterAtMost(a.env.Clock, send)
 		return

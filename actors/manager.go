@@ -53,6 +53,10 @@ type manager struct {
 	// came meanwhile.
 	looking lookup.Queue[*messages.Command, found, *messages.Link]
 	closing bool // the agent is stopping: nothing new starts
+	// stops are the agent's stops waiting for their interfaces' answers
+	// (shutdown), each told of the asked actors that stop: an actor's
+	// stop counts as its answer (messages.GatherEach).
+	stops []stopWait
 	// early, while the stored interfaces are being read (resume.go), are
 	// the commands that wait for them, in order; nil once they are in.
 	early *stash.Stash[*messages.Command]
@@ -139,6 +143,7 @@ func (m *manager) Receive(ctx actor.Context) {
 				m.readGone(ctx, name, nil)
 			}
 		}
+		m.stopped(msg.Who)
 		m.routed.Stopped(msg.Who, ipc.Code(lease.Orphaned(m.standings[name], m.closing)), name, m.recorder(name),
 			m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
 	case *messages.Shutdown:
@@ -334,19 +339,50 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 		})
 }
 
+// stopWait is one of the agent's stops waiting for the actors it asked
+// (by PID id, until each is reported), told on gone of each that stops.
+type stopWait struct {
+	asked map[string]bool
+	gone  chan<- string
+}
+
 // shutdown drops or releases every interface and answers once all have
 // (SPEC §2: SIGTERM), or once shutdownWait is out: the agent must still
-// exit. The interfaces stay under management for the next start.
+// exit. The interfaces stay under management for the next start. Each
+// actor answers on a channel of its own, so that one that stops counts
+// as answered (stopped), and only it: one that stops with its Shutdown
+// still in its mailbox (which goes with it) answers nothing, and would
+// hold the agent's exit for all of shutdownWait. One that reads its
+// Shutdown stops only once it has answered (commands.go settle), its
+// drop or release done.
 func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
 	m.closing = true
 	m.shutdownLookups()
+	replies := make(map[string]<-chan *messages.Result, len(m.children))
+	asked := make(map[string]bool, len(m.children))
+	for _, pid := range m.children {
+		reply := make(chan *messages.Result, 1)
+		replies[pid.Id], asked[pid.Id] = reply, true
+		ctx.Send(pid, &messages.Shutdown{Release: s.Release, Reply: reply})
+	}
+	gone := make(chan string, len(asked)) // each asked actor is reported once
+	m.stops = append(m.stops, stopWait{asked: asked, gone: gone})
 	log := m.env.Log
-	askAll(ctx, m.children, shutdownWait,
-		func(reply chan<- *messages.Result) any { return &messages.Shutdown{Release: s.Release, Reply: reply} },
-		func(_ []*messages.Result, ok bool) {
-			if !ok {
-				log.Error("interfaces did not stop in time")
-			}
-			s.Reply <- messages.OK()
-		})
+	go func() {
+		if _, ok := messages.GatherEach(replies, gone, shutdownWait); !ok {
+			log.Error("interfaces did not stop in time")
+		}
+		s.Reply <- messages.OK()
+	}()
+}
+
+// stopped tells the agent's stops waiting for pid that it stopped, once:
+// what it had not read of their Shutdowns went with it.
+func (m *manager) stopped(pid *actor.PID) {
+	for _, w := range m.stops {
+		if w.asked[pid.Id] {
+			delete(w.asked, pid.Id)
+			w.gone <- pid.Id // room for each asked actor: never blocks
+		}
+	}
 }

@@ -2,13 +2,18 @@ package actors
 
 import (
 	"maps"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/insomniacslk/dhcp/dhcpv4"
 	"go.uber.org/zap"
 )
 
@@ -101,5 +106,93 @@ func TestTookPrimary(t *testing.T) {
 				t.Errorf("primary %q, want %q", m.primary, tc.want)
 			}
 		})
+	}
+}
+
+// The agent's stop is not held by an interface actor that stops with its
+// Shutdown still in its mailbox, which goes with it: its stop counts as
+// its answer. eth0's actor is held in its Receive (a status nobody takes
+// yet) with its link's deletion queued behind, sent to it alone so that
+// the manager still routes to it; the manager's Shutdown queues behind
+// that. Once let go, eth0's actor stops on the deletion before it reads
+// the Shutdown; the manager waited all of shutdownWait (60 s) for it.
+func TestShutdownNotHeldByStoppedActor(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	w.bind("eth1", 120)
+	pid := w.ifacePID("eth0")
+	held := make(chan messages.IfStatus)
+	w.system.Root.Send(pid, &messages.StatusQuery{Reply: held})
+	w.system.Root.Send(pid, &messages.Link{Ifname: "eth0", Deleted: true})
+	done := make(chan *messages.Result, 1)
+	w.system.Root.Send(w.mgr, &messages.Shutdown{Reply: done})
+	// The manager has handled the Shutdown (sent eth0's behind the
+	// deletion) once it answers a command after it SHUTDOWN.
+	ping := make(chan *messages.Result, 1)
+	w.system.Root.Send(w.mgr, &messages.Command{Ifname: "eth0", Req: messages.Ping{}, Reply: ping})
+	select {
+	case r := <-ping:
+		if r.Code != ipc.ErrShutdown {
+			t.Fatalf("ping after the Shutdown = %+v, want SHUTDOWN", r)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ping after the Shutdown not answered within 5 s")
+	}
+	<-held // eth0's actor goes on: it stops, its Shutdown unread
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown held by an actor that stopped before it read its Shutdown")
+	}
+	// eth1's drop was waited for: its address is gone.
+	if _, removed := w.net.Snapshot(); !slices.ContainsFunc(removed, func(c kernel.AddrConfig) bool { return c.Ifindex == 3 }) {
+		t.Fatalf("removed %v when the shutdown answered, want eth1's lease", removed)
+	}
+}
+
+// An interface actor stops as the agent stops only once its answer to
+// the Shutdown is out (after the records written before it): its stop
+// counts as its answer, and would otherwise let the agent exit before
+// them. eth0 is acquiring, its record write held; its drop needs no
+// kernel work, so the actor settles the Shutdown as it handles it (the
+// DROP event says when) and stopped right then, a status sent after it
+// unanswered, the manager's shutdown answered with the write still held.
+func TestShutdownActorStopsAfterItsAnswer(t *testing.T) {
+	w := newWorld(t, fast)
+	events, stop := w.events.Subscribe()
+	defer stop()
+	asked, release := w.disk.hold("eth0")
+	defer release()
+	start := w.ask(0, ipc.CmdStart, "eth0")
+	expectType(t, w.send.next(t), dhcpv4.MessageTypeDiscover)
+	<-asked // the start's interface record is being written
+	pid := w.ifacePID("eth0")
+	done := make(chan *messages.Result, 1)
+	w.system.Root.Send(w.mgr, &messages.Shutdown{Reply: done})
+	deadline := time.After(5 * time.Second)
+	for dropped := false; !dropped; {
+		select {
+		case ev := <-events:
+			dropped = ev.Kind == "event" && ev.Event == "DROP"
+		case <-deadline:
+			t.Fatal("no DROP event within 5 s of the shutdown")
+		}
+	}
+	alive := make(chan messages.IfStatus, 1)
+	w.system.Root.Send(pid, &messages.StatusQuery{Reply: alive})
+	select {
+	case <-alive:
+	case <-time.After(5 * time.Second):
+		t.Fatal("eth0's actor stopped before its answer to the Shutdown was out")
+	}
+	stillWaiting(t, done)
+	release()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown not done within 5 s of the write's release")
+	}
+	if r := w.await(start); r.Error != ipc.ErrShutdown {
+		t.Fatalf("start = %+v, want SHUTDOWN", r)
 	}
 }
