@@ -140,13 +140,13 @@ func (a *ipcActor) stopped(ctx actor.Context, pid *actor.PID) {
 		return
 	}
 	a.gone[pid.Id] = true
+	if len(a.sent[pid.Id]) > 0 {
+		root, self := ctx.ActorSystem().Root, ctx.Self()
+		a.clock.AfterFunc(orphanWait, func() { root.Send(self, &orphaned{pid: pid}) })
+	}
+	// Logged once all is in place (the tests wait for this word).
 	a.log.Error("a part of the agent stopped for good; its commands are answered INTERNAL",
 		zap.String("part", a.part(pid)), zap.String("actor", pid.Id), zap.Int("waiting", len(a.sent[pid.Id])))
-	if len(a.sent[pid.Id]) == 0 {
-		return
-	}
-	root, self := ctx.ActorSystem().Root, ctx.Self()
-	a.clock.AfterFunc(orphanWait, func() { root.Send(self, &orphaned{pid: pid}) })
 }
 
 // part names pid for an operator: which part of the agent failed.
