@@ -50,9 +50,16 @@ type statusAsker struct {
 	manager *actor.PID
 }
 
+// Statuses asks within ctx. The command carries a context that ends when
+// Statuses returns (answered, or ctx done): while the manager reads the
+// store, a status it holds in its start-up queue is then let go
+// (messages.Command.Abandoned) instead of one per STATUS= refresh and
+// watchdog tick piling up there, counted against the queue's bound.
 func (s statusAsker) Statuses(ctx context.Context) ([]messages.IfStatus, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	reply := make(chan *messages.Result, 1)
-	s.root.Send(s.manager, &messages.Command{Req: messages.Status{}, Reply: reply})
+	s.root.Send(s.manager, &messages.Command{Req: messages.Status{}, Ctx: ctx, Reply: reply})
 	select {
 	case r := <-reply:
 		if r.Failed() {
