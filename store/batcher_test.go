@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestBatcherCoversLaterCallers: every caller returns only after a round
@@ -68,17 +69,21 @@ func TestBatcherCoversLaterCallers(t *testing.T) {
 	}
 }
 
-// waitFor polls cond a bounded number of times; the condition involves
-// goroutines parking, which nothing else signals.
+// waitFor polls cond until it holds, for at most 10 s; the condition
+// involves goroutines parking, or an fsync finishing, which nothing else
+// signals. Bounded by time, not by a number of polls: on a loaded machine
+// an fsync outlasted 100000 yields (TestRecorderManage failed in CI so).
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	for range 100000 {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
 		if cond() {
 			return
 		}
 		runtime.Gosched()
 	}
-	t.Fatal("condition never held")
+	if !cond() {
+		t.Fatal("condition never held within 10 s")
+	}
 }
 
 func TestBatcherReportsError(t *testing.T) {
