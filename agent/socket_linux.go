@@ -26,9 +26,13 @@ func listen(path string) (*net.UnixListener, func(), error) {
 	if err := checkSocketDir(filepath.Dir(path)); err != nil {
 		return nil, nil, err
 	}
-	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0o600) // a symlink planted there is not followed
+	lock, err := os.OpenFile(path+".lock", os.O_RDWR|os.O_CREATE|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0o600) // a symlink planted there is not followed, a FIFO never blocks
 	if err != nil {
 		return nil, nil, fmt.Errorf("lock file: %w", err)
+	}
+	if err := checkLockFile(lock); err != nil {
+		lock.Close()
+		return nil, nil, err
 	}
 	if err := unix.Flock(int(lock.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 		lock.Close()
@@ -66,9 +70,10 @@ func listen(path string) (*net.UnixListener, func(), error) {
 }
 
 // checkSocketDir refuses a directory in which another user could replace
-// the socket or plant its lock file: one writable by group or others
-// without the sticky bit (which keeps them from removing our entries), or
-// owned by someone other than root and us.
+// the socket or its lock file: one writable by group or others without the
+// sticky bit (which keeps them from removing our entries), or owned by
+// someone other than root and us. In a sticky one others may still create
+// the lock file first: checkLockFile refuses it.
 func checkSocketDir(dir string) error {
 	fi, err := os.Lstat(dir)
 	if err != nil {
@@ -82,6 +87,32 @@ func checkSocketDir(dir string) error {
 		return fmt.Errorf("socket directory %s (mode %v) is writable by other users: make it 0755", dir, fi.Mode().Perm())
 	case ok && st.Uid != 0 && int(st.Uid) != os.Geteuid():
 		return fmt.Errorf("socket directory %s is owned by uid %d, not root", dir, st.Uid)
+	}
+	return nil
+}
+
+// checkLockFile refuses a lock file that another user made. In a sticky
+// directory others may write (a --socket under /tmp) anyone can create
+// SOCKET.lock before the agent and hold a flock on it, and the agent would
+// take that for a running agent (ErrRunning) and never start. As sshd's
+// StrictModes does with a file of bad ownership, the agent refuses, naming
+// the file, rather than remove it: a remove-and-recreate by path races a
+// second agent doing the same, and both could end up "holding" the lock.
+// The lock must be a regular file with a single link (not a hard link to
+// some other file), owned by root or the agent's user; the fstat is of the
+// descriptor opened, so nothing can swap the file between check and lock.
+func checkLockFile(f *os.File) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return fmt.Errorf("lock file %s: %w", f.Name(), err)
+	}
+	switch {
+	case st.Mode&unix.S_IFMT != unix.S_IFREG:
+		return fmt.Errorf("lock file %s is not a regular file: remove it", f.Name())
+	case st.Uid != 0 && int(st.Uid) != os.Geteuid():
+		return fmt.Errorf("lock file %s is owned by uid %d, neither root nor the agent's user: another user made it; remove it, or put the socket in a directory only root may write", f.Name(), st.Uid)
+	case st.Nlink != 1:
+		return fmt.Errorf("lock file %s has %d links: remove it", f.Name(), st.Nlink)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,4 +130,87 @@ func TestListenDirectoryInTheWay(t *testing.T) {
 	if aside, _ := filepath.Glob(sock + ".aside-*/sub"); len(aside) != 1 {
 		t.Fatalf("the directory was not kept aside: %v", aside)
 	}
+}
+
+// TestListenRefusesForeignLock: in a sticky directory anyone may write, a
+// lock file another user made first (and may hold a flock on) is refused
+// with an error naming it, never taken for a running agent (ErrRunning);
+// so are a lock that is a hard link to another file and one that is not a
+// regular file. The agent's own lock of a previous run is taken again.
+func TestListenRefusesForeignLock(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		plant func(t *testing.T, lock string)
+		want  string
+	}{
+		{"owned by another user", func(t *testing.T, lock string) {
+			if os.Geteuid() != 0 {
+				t.Skip("needs root to chown the lock to another user")
+			}
+			if err := os.WriteFile(lock, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chown(lock, 65534, 65534); err != nil {
+				t.Fatal(err)
+			}
+			f, err := os.Open(lock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { f.Close() })
+			if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+				t.Fatal(err)
+			}
+		}, "owned by uid 65534"},
+		{"a hard link", func(t *testing.T, lock string) {
+			other := filepath.Join(filepath.Dir(filepath.Dir(lock)), "other")
+			if err := os.WriteFile(other, []byte("keep"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Link(other, lock); err != nil {
+				t.Fatal(err)
+			}
+		}, "has 2 links"},
+		{"a FIFO", func(t *testing.T, lock string) {
+			if err := unix.Mkfifo(lock, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, "not a regular file"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "tmp")
+			if err := os.Mkdir(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
+				t.Fatal(err)
+			}
+			sock := filepath.Join(dir, "agent.sock")
+			tt.plant(t, sock+".lock")
+			_, closer, err := listen(sock)
+			if err == nil {
+				closer()
+				t.Fatal("listen took the planted lock file")
+			}
+			if errors.Is(err, ErrRunning) || !strings.Contains(err.Error(), sock+".lock") || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("listen: %v; want an error naming %s.lock, %q, not ErrRunning", err, sock, tt.want)
+			}
+		})
+	}
+	t.Run("the agent's own, left by a previous run", func(t *testing.T) {
+		sock := filepath.Join(t.TempDir(), "agent.sock")
+		_, closer, err := listen(sock)
+		if err != nil {
+			t.Fatal(err)
+		}
+		closer()
+		if _, err := os.Stat(sock + ".lock"); err != nil {
+			t.Fatalf("no lock file left: %v", err)
+		}
+		_, closer, err = listen(sock)
+		if err != nil {
+			t.Fatalf("listen again over its own lock file: %v", err)
+		}
+		closer()
+	})
 }
