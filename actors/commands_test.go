@@ -211,3 +211,32 @@ func TestDebugStats(t *testing.T) {
 		t.Fatalf("debug-stats without test hooks = %+v", r)
 	}
 }
+
+// A start --primary carried over a restart (retried by the next
+// incarnation) does not take the primary role again: it took it at its
+// first admission, and another interface's admitted start --primary since
+// has the last word.
+func TestCarriedStartKeepsNewerPrimary(t *testing.T) {
+	w := newWorld(t, fast)
+	ch0 := w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth0", Args: map[string]string{ipc.ArgPrimary: "yes"}})
+	expectType(t, w.send.next(t), dhcpv4.MessageTypeDiscover)
+	w.startPrimary("eth1")
+	w.do(ipc.CmdPanic, "eth0")
+	d := w.send.next(t) // the restarted incarnation retries the start
+	expectType(t, d, dhcpv4.MessageTypeDiscover)
+	w.serve(d.msg, dhcpv4.MessageTypeOffer, 120)
+	r := w.send.next(t)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
+	if rep := w.await(ch0); rep.Error != "" {
+		t.Fatalf("start eth0 across a restart = %+v", rep)
+	}
+	if st := w.do(ipc.CmdStatus, "eth1").Status; st == nil || !contains(st.Flags, "PRIMARY") {
+		t.Errorf("eth1 status %+v, want PRIMARY", st)
+	}
+	if st := w.do(ipc.CmdStatus, "eth0").Status; st == nil || contains(st.Flags, "PRIMARY") {
+		t.Errorf("eth0 status %+v, want not PRIMARY", st)
+	}
+	if r := w.do(ipc.CmdStart, ""); r.Error != ipc.ErrRunning || !strings.HasPrefix(r.Message, "eth1:") {
+		t.Errorf("start without IF = %+v, want RUNNING from eth1", r)
+	}
+}

@@ -46,7 +46,10 @@ type iface struct {
 type incarnations struct {
 	running bool // started and not dropped: resume on restart
 	primary bool // the primary interface (start --primary)
-	ended   bool // dropped or released: waiting for Retire
+	// tookPrimary is the start --primary that took the primary role
+	// (takePrimary): retried after a restart it does not take it again.
+	tookPrimary *messages.Command
+	ended       bool // dropped or released: waiting for Retire
 	// current is the command being handled: answered FAILEDIF if its
 	// handling fails, since the restart drops it.
 	current *messages.Command

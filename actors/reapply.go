@@ -19,11 +19,15 @@ func (a *iface) setPrimary(on bool) {
 // hears it (TookPrimary), moves the primary and tells the old one. A start
 // the machine refuses (RUNNING, PEND) never gets here and changes nothing:
 // illumos makes the primary only after check_cmd_allowed, and
-// DHCP_IPC_E_RUNNING leaves the interface as it was.
+// DHCP_IPC_E_RUNNING leaves the interface as it was. A start a restart
+// carried over (resumeAfterRestart) took the role at its first admission:
+// retried, it does not take it back from an interface that took it since.
 func (a *iface) takePrimary(id uint64) {
-	if !a.pending.Command(id).Primary() {
+	c := a.pending.Command(id)
+	if !c.Primary() || c == a.inc.tookPrimary {
 		return
 	}
+	a.inc.tookPrimary = c
 	a.setPrimary(true)
 	a.root.Send(a.parent, &messages.TookPrimary{Ifname: a.link.Name, PID: a.self})
 }
