@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"sync/atomic"
@@ -48,6 +49,10 @@ type Options struct {
 const (
 	shutdownWait      = 70 * time.Second
 	adminShutdownWait = 10 * time.Second
+	// serverWait bounds, after the actors' stop, the writing of the
+	// answers still in flight (SHUTDOWN, or what the stop answered): a
+	// caller that does not read its reply cannot hold the exit longer.
+	serverWait = 2 * time.Second
 )
 
 // Run serves until ctx is done, then drops (or releases) every interface,
@@ -133,15 +138,14 @@ func Run(ctx context.Context, o Options) error {
 	srv.Watch = func(ipc.Caller, *ipc.Request) (<-chan *ipc.Event, func()) {
 		return env.Events.Subscribe()
 	}
-	serveCtx, stopServing := context.WithCancel(context.Background())
-	defer stopServing()
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Run(serveCtx, ln) }()
+	ctl := serveControl(srv, ln)
+	defer ctl.cancel()
 	go superviseService(watchCtx, o.Log, o.Socket, ask, env.Events.Subscribe)
 
 	var lost *actor.PID
 	select {
-	case err = <-serveErr:
+	case <-ctl.done:
+		err = ctl.err
 	case err = <-readErr:
 		err = fmt.Errorf("receive path: %w", err)
 	case lost = <-t.lost:
@@ -165,9 +169,45 @@ func Run(ctx context.Context, o Options) error {
 		// interfaces left as they are (lost), as their leases have it.
 		resolver.Close(dnsCloseWait)
 	}
-	stopServing()
+	if werr := ctl.stop(serverWait); werr != nil {
+		o.Log.Warn("control replies not all written at exit", zap.Error(werr))
+	}
 	o.Log.Info("agent stopped")
 	return err
+}
+
+// control is the control server's run on the agent's socket.
+type control struct {
+	cancel context.CancelFunc
+	done   chan struct{} // closed when the server's Run has returned
+	err    error         // what it returned; read after done
+}
+
+func serveControl(srv *ipc.Server, ln *net.UnixListener) *control {
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &control{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		c.err = srv.Run(ctx, ln)
+		close(c.done)
+	}()
+	return c
+}
+
+// stop ends the server, its in-flight requests answered SHUTDOWN
+// (actors.Forward), and waits up to wait for it: ipc.Server.Run returns
+// once every connection's reply is written. Without the wait the agent
+// could exit before the answers its stop gave were on the wire, and a
+// caller got none (SPEC §3: every command gets exactly one answer).
+func (c *control) stop(wait time.Duration) error {
+	c.cancel()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-c.done:
+		return nil
+	case <-t.C:
+		return fmt.Errorf("the control server still writing after %v", wait)
+	}
 }
 
 // newEnv is what the actors are given: the sockets, the store, the hook
