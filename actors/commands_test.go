@@ -220,6 +220,9 @@ func TestCarriedStartKeepsNewerPrimary(t *testing.T) {
 	w := newWorld(t, fast)
 	ch0 := w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth0", Args: map[string]string{ipc.ArgPrimary: "yes"}})
 	expectType(t, w.send.next(t), dhcpv4.MessageTypeDiscover)
+	// A barrier: eth0's actor answers the status after its admission, so
+	// the manager has its word (TookPrimary) before eth1's start.
+	w.do(ipc.CmdStatus, "")
 	w.startPrimary("eth1")
 	w.do(ipc.CmdPanic, "eth0")
 	d := w.send.next(t) // the restarted incarnation retries the start
