@@ -91,20 +91,15 @@ func TestPrimary(t *testing.T) {
 	}
 }
 
-// A start --primary the machine refuses changes nothing (illumos makes the
-// primary only after check_cmd_allowed: DHCP_IPC_E_RUNNING leaves the
-// interface as it was): the primary keeps its flag, its record and the
-// commands without IF; the refused interface keeps its routes' metric.
-// An admitted start --primary moves all of it.
-func TestStartPrimaryRefusedChangesNothing(t *testing.T) {
+// A start --primary of a running interface is answered RUNNING and still
+// makes it the primary (lease.Primary): the operator's choice holds
+// without a new transaction, the bound interface's routes take the
+// primary's metric without losing its lease, and the old primary's leave
+// it. The flag, the host record and the commands without IF follow.
+func TestStartPrimaryOfRunningInterface(t *testing.T) {
 	w := newWorld(t, fast)
 	w.startPrimary("eth0")
 	w.bind("eth1", 120)
-	r := w.await(w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth1", Args: map[string]string{ipc.ArgPrimary: "yes"}}))
-	if r.Error != ipc.ErrRunning {
-		t.Fatalf("start --primary of the bound eth1 = %+v, want RUNNING", r)
-	}
-	w.drainRecords()
 	primaryIs := func(want, other string, metric int) {
 		t.Helper()
 		if st := w.do(ipc.CmdStatus, want).Status; st == nil || !contains(st.Flags, "PRIMARY") {
@@ -128,21 +123,24 @@ func TestStartPrimaryRefusedChangesNothing(t *testing.T) {
 			t.Errorf("eth1 metric %d, want %d", c.Metric, metric)
 		}
 	}
+	w.drainRecords()
 	primaryIs("eth0", "eth1", 1003)
 	if t.Failed() {
 		return
 	}
-	// Admitted (from INIT), it moves.
-	w.do(ipc.CmdDrop, "eth1")
-	ch := w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth1", Args: map[string]string{ipc.ArgPrimary: "yes"}})
-	req := w.send.next(t)
-	expectType(t, req, dhcpv4.MessageTypeRequest) // INIT-REBOOT: the drop kept the lease
-	w.serve(req.msg, dhcpv4.MessageTypeAck, 120)
-	if r := w.await(ch); r.Error != "" {
-		t.Fatalf("start --primary of the dropped eth1 = %+v", r)
+	r := w.await(w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth1", Args: map[string]string{ipc.ArgPrimary: "yes"}}))
+	if r.Error != ipc.ErrRunning {
+		t.Fatalf("start --primary of the bound eth1 = %+v, want RUNNING", r)
 	}
+	waitFor(t, "eth1 primary in the manager", func() bool {
+		return w.do(ipc.CmdPing, "").Error == "" &&
+			strings.HasPrefix(w.do(ipc.CmdStart, "").Message, "eth1:")
+	})
 	w.drainRecords()
 	primaryIs("eth1", "eth0", hostplan.PrimaryMetric)
+	if st := w.do(ipc.CmdStatus, "eth1").Status; st == nil || st.State != "BOUND" {
+		t.Errorf("eth1 after start --primary: %+v, want its lease kept (BOUND)", st)
+	}
 }
 
 func TestEventsPublished(t *testing.T) {

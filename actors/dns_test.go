@@ -76,19 +76,12 @@ func TestDNSHandedToTheResolver(t *testing.T) {
 	w.bindWith("eth0", false, withDNS("198.18.0.53", "198.18.0.54"), withSearch("a.example", "b.example"),
 		dhcpv4.WithOption(dhcpv4.OptDomainName("ignored.example")))
 	w.bindWith("eth1", false, withDNS("198.18.1.53"))
-	// start --primary on the bound eth0 is refused (RUNNING) and hands
-	// nothing on; released and started --primary, its DNS goes first.
-	if r := w.await(w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth0", Args: map[string]string{ipc.ArgPrimary: "yes"}})); r.Error != ipc.ErrRunning {
-		t.Fatalf("start --primary of the bound eth0 = %+v, want RUNNING", r)
-	}
-	w.do(ipc.CmdRelease, "eth0")
-	expectType(t, w.send.next(t), dhcpv4.MessageTypeRelease)
-	w.bindWith("eth0", true, withDNS("198.18.0.53", "198.18.0.54"), withSearch("a.example", "b.example"))
+	// start --primary on eth0: its DNS goes first from now on.
+	w.await(w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth0", Args: map[string]string{ipc.ArgPrimary: "yes"}}))
 	w.do(ipc.CmdDrop, "eth0")
 	want := []string{
 		"set eth0/2 primary=false [198.18.0.53 198.18.0.54] [a.example b.example]",
 		"clear eth1", // DNS=no for eth1
-		"clear eth0", // released
 		"set eth0/2 primary=true [198.18.0.53 198.18.0.54] [a.example b.example]",
 		"clear eth0",
 	}

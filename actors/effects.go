@@ -53,10 +53,9 @@ func (a *iface) handle(ev lease.Event) {
 			a.logRefusal(act.Refusal)
 		case lease.Manage:
 			a.inc.running = act.On // a restarted incarnation resumes it
-			if act.On {
-				a.takePrimary(act.ID) // before the record says who is primary
-			}
 			a.manage(act)
+		case lease.Primary:
+			a.takePrimary(act.ID) // before the Manage that records it, or the RUNNING answer
 		case lease.Withdrawn:
 			a.withdrawn(act.ID)
 		case lease.Reply:

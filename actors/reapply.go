@@ -13,15 +13,16 @@ func (a *iface) setPrimary(on bool) {
 	a.reapply()
 }
 
-// takePrimary makes the interface the primary one when the machine admits
-// the start --primary numbered id (its Manage{On}): before the record is
-// written (manage), so that the host record names it, and then the manager
-// hears it (TookPrimary), moves the primary and tells the old one. A start
-// the machine refuses (RUNNING, PEND) never gets here and changes nothing:
-// illumos makes the primary only after check_cmd_allowed, and
-// DHCP_IPC_E_RUNNING leaves the interface as it was. A start a restart
-// carried over (resumeAfterRestart) took the role at its first admission:
-// retried, it does not take it back from an interface that took it since.
+// takePrimary makes the interface the primary one when the machine says
+// the start numbered id may (lease.Primary: admitted, or answered RUNNING)
+// and the start asked for it (--primary): before the record is written
+// (manage), so that the host record names it, and before the answer, so
+// that its status says PRIMARY; then the manager hears it (TookPrimary),
+// moves the primary and tells the old one. A start refused otherwise
+// (PEND, or by the manager: no such link) changes nothing. A start a
+// restart carried over (resumeAfterRestart) took the role at its first
+// admission: retried, it does not take it back from an interface that
+// took it since.
 func (a *iface) takePrimary(id uint64) {
 	c := a.pending.Command(id)
 	if !c.Primary() || c == a.inc.tookPrimary {
@@ -29,6 +30,10 @@ func (a *iface) takePrimary(id uint64) {
 	}
 	a.inc.tookPrimary = c
 	a.setPrimary(true)
+	if a.inc.running && a.env.Store != nil {
+		// Answered RUNNING: no Manage follows to record it.
+		a.rec.Primary(a.env.Store)
+	}
 	a.root.Send(a.parent, &messages.TookPrimary{Ifname: a.link.Name, PID: a.self})
 }
 

@@ -55,10 +55,10 @@ func TestTwoInterfacesTwoMetrics(t *testing.T) {
 func TestPrimaryMovesDefaultRoute(t *testing.T) {
 	w := newWorld(t, fast)
 	w.startPrimary("eth0")
-	// start --primary on eth1, admitted (INIT): it binds with the
-	// primary's metric, and eth0's routes leave it. (On a bound eth1 it
-	// is refused, RUNNING, and moves nothing: commands_test.go.)
-	w.startPrimary("eth1")
+	w.bind("eth1", 120)
+	// start --primary on the bound eth1: its routes take the primary's
+	// metric, and eth0's leave it.
+	w.await(w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth1", Args: map[string]string{ipc.ArgPrimary: "yes"}}))
 	// The actor applies the new configuration, then withdraws the old
 	// routes: wait for both, or the withdrawal may not have happened yet.
 	waitFor(t, "eth0 re-applied with its own metric, its old routes withdrawn", func() bool {
@@ -73,6 +73,7 @@ func TestPrimaryMovesDefaultRoute(t *testing.T) {
 	slices.SortFunc(got, func(a, b kernel.AddrConfig) int { return a.Ifindex - b.Ifindex })
 	want := []kernel.AddrConfig{
 		{Ifindex: 2, Addr: netip.MustParsePrefix("198.18.0.100/24"), Metric: hostplan.PrimaryMetric, Routes: []kernel.Route{defRoute}},
+		{Ifindex: 3, Addr: netip.MustParsePrefix("198.18.1.100/24"), Metric: 1003, Routes: []kernel.Route{defRoute}},
 	}
 	if diff := cmp.Diff(want, got, cmpNetip); diff != "" {
 		t.Fatalf("withdrawn (-want +got):\n%s", diff)

@@ -118,9 +118,11 @@ func (m *Machine) command(now time.Time, c Command) {
 		case m.starting:
 			m.answer(c.ID, CodePend, "starting: waiting before its first DISCOVER")
 		case m.state == V6Only:
+			m.emit(Primary{ID: c.ID})
 			m.answer(c.ID, CodeRunning, "IPv6-only network (RFC 8925 option 108): DHCPv4 resumes at "+
 				m.v6Until.UTC().Format(time.RFC3339))
 		case !m.idle():
+			m.emit(Primary{ID: c.ID})
 			m.answer(c.ID, CodeRunning, "already "+m.state.String())
 		case m.busy():
 			m.answer(c.ID, CodePend, "another command is in progress")
@@ -131,6 +133,7 @@ func (m *Machine) command(now time.Time, c Command) {
 			m.wait(c.ID, untilBound)
 			m.start(now, Start{Prior: c.Prior, Adopted: c.Adopted, Boot: c.Boot})
 			// After the DISCOVER, so that the disk and the network overlap.
+			m.emit(Primary{ID: c.ID})
 			m.emit(Manage{ID: c.ID, On: true})
 		}
 	case OpExtend:

@@ -150,6 +150,8 @@ func answers(acts []Action) []string {
 			out = append(out, sprintf("manage %d %v", a.ID, a.On))
 		case Withdrawn:
 			out = append(out, sprintf("%d withdrawn", a.ID))
+		case Primary:
+			out = append(out, sprintf("%d may be primary", a.ID))
 		}
 	}
 	return out
@@ -168,9 +170,17 @@ func TestCommandOutcomes(t *testing.T) {
 		script []ev
 	}{
 		{"start answered when bound, record written", []ev{
-			{0, Command{ID: 1, Op: OpStart}, []string{"manage 1 true"}},
+			{0, Command{ID: 1, Op: OpStart}, []string{"1 may be primary", "manage 1 true"}},
 			{time.Second, offer(1), nil},
 			{time.Second, ack(1), []string{"persist", "1 OK+status"}},
+		}},
+		{"a start of a bound interface may take the primary, answered RUNNING", []ev{
+			{0, Start{}, nil}, {0, offer(1), nil}, {0, ack(1), []string{"persist"}},
+			{time.Second, Command{ID: 2, Op: OpStart}, []string{"2 may be primary", "2 RUNNING"}},
+		}},
+		{"a start answered PEND may not take the primary", []ev{
+			{0, Command{ID: 1, Op: OpInform, Addr: static}, nil},
+			{time.Second, Command{ID: 2, Op: OpStart}, []string{"2 PEND"}},
 		}},
 		{"extend answered by the ACK", []ev{
 			{0, Start{}, nil}, {0, offer(1), nil}, {0, ack(1), []string{"persist"}},
@@ -194,10 +204,10 @@ func TestCommandOutcomes(t *testing.T) {
 			{0, Start{}, nil}, {0, offer(1), nil}, {0, ack(1), []string{"persist"}},
 			{time.Second, Command{ID: 2, Op: OpRelease}, []string{"manage 2 false", "forget", "2 OK+status+ends"}},
 			{time.Second, Cancel{ID: 2}, nil},
-			{time.Second, Command{ID: 3, Op: OpStart}, []string{"manage 3 true"}},
+			{time.Second, Command{ID: 3, Op: OpStart}, []string{"3 may be primary", "manage 3 true"}},
 		}},
 		{"the agent's stop is never withdrawn", []ev{
-			{0, Command{ID: 1, Op: OpStart}, []string{"manage 1 true"}},
+			{0, Command{ID: 1, Op: OpStart}, []string{"1 may be primary", "manage 1 true"}},
 			{time.Second, Cancel{ID: 1}, []string{"1 withdrawn"}},
 			{time.Second, Stop{ID: 2}, []string{"2 OK+status+ends"}},
 		}},
@@ -206,7 +216,7 @@ func TestCommandOutcomes(t *testing.T) {
 			{0, Cancel{ID: 1}, nil},
 		}},
 		{"drop keeps the record and fails a waiting start", []ev{
-			{0, Command{ID: 1, Op: OpStart}, []string{"manage 1 true"}},
+			{0, Command{ID: 1, Op: OpStart}, []string{"1 may be primary", "manage 1 true"}},
 			{time.Second, Command{ID: 2, Op: OpDrop}, []string{"manage 2 false", "1 OUTSTATE", "2 OK+status+ends"}},
 		}},
 		{"stop answers the waiting SHUTDOWN and releases", []ev{

@@ -56,8 +56,20 @@ type Manage struct {
 // Reply, and its owner forgets it.
 type Withdrawn struct{ ID uint64 }
 
+// Primary says that the start ID may make its interface the primary one,
+// if its caller asked (start --primary). It comes for an admitted start,
+// before its Manage (the record names the primary), and for a start
+// answered RUNNING, before that answer: the interface is acquiring, bound
+// or IPv6-only already, so the operator's choice of primary holds without
+// a new transaction, and a bound interface takes the primary's routes
+// without losing its lease (as illumos' `ifconfig IF dhcp primary` moves
+// the flag for any command its state allows). A start answered PEND
+// changes nothing.
+type Primary struct{ ID uint64 }
+
 func (Reply) action()     {}
 func (Withdrawn) action() {}
 func (Persist) action()   {}
 func (Forget) action()    {}
 func (Manage) action()    {}
+func (Primary) action()   {}

@@ -141,7 +141,7 @@ func trace(acts []Action) []string {
 // wait; carrier back (a network attachment event) resumes at once.
 func TestV6OnlyCommands(t *testing.T) {
 	m := v6Machine()
-	if diff := cmp.Diff([]string{"manage 1 true"}, answers(m.Handle(t0, Command{ID: 1, Op: OpStart}))); diff != "" {
+	if diff := cmp.Diff([]string{"1 may be primary", "manage 1 true"}, answers(m.Handle(t0, Command{ID: 1, Op: OpStart}))); diff != "" {
 		t.Fatalf("start (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"1 OK+status"}, answers(m.Handle(t0.Add(time.Second), offer(1, v6OnlyOpt(0))))); diff != "" {

@@ -222,6 +222,21 @@ func (r *Recorder) Manage(st ManagedRecords, on, primary bool, iaid func() uint3
 	})
 }
 
+// Primary queues the recording that the interface, under management
+// already, is now the host's primary one (a start --primary answered
+// RUNNING: no Manage comes with it). A failure is logged.
+func (r *Recorder) Primary(st ManagedRecords) {
+	if st == nil {
+		return
+	}
+	name := r.name
+	r.Do(func() {
+		if err := st.UpdateHost(func(h *Host) { h.Primary = name }); err != nil {
+			r.log.Error("recording the primary interface failed", zap.Error(err))
+		}
+	})
+}
+
 // Unmanage queues the recording that the interface is no longer under
 // management, as Manage(st, false, ...) does (no longer the host's
 // primary either, if it was), and hands the outcome to done on the

@@ -92,6 +92,11 @@ func TestRecorderManage(t *testing.T) {
 	check("primary unmanaged", "eth0", false, 7, "")
 	eth1.Manage(st, true, true, iaid(3))
 	check("new primary", "eth1", true, 3, "eth1")
+	eth0.Manage(st, true, false, iaid(9))
+	check("managed again, not the primary", "eth0", true, 7, "eth1")
+	eth0.Primary(st)
+	check("made primary while running", "eth0", true, 7, "eth0")
+	eth0.Primary(nil) // no store: nothing queued, nothing written
 }
 
 // heldReads is the store with lease reads a test holds, counted.
