@@ -82,14 +82,20 @@ func (m *manager) resumed(ctx actor.Context, r *resumed) {
 	if m.early == nil {
 		return // the agent stopped first
 	}
-	switch {
-	case r.err != nil:
+	if r.err != nil {
 		m.env.Log.Error("reading the managed interfaces failed", zap.Error(r.err))
-	default:
-		m.primary = r.Primary
-		m.lookUp(ctx, r.Managed, func(ctx actor.Context, l *looked) { m.resumeFound(ctx, l, r.Owned) })
+		m.replayEarly(ctx)
+		return
 	}
-	m.replayEarly(ctx)
+	m.primary = r.Primary
+	// What waited goes on once the stored interfaces have their actors: a
+	// status of all asked meanwhile shows them (the READY=1 summary), not
+	// the empty list of before their lookups came back. A shutdown
+	// meanwhile answers it itself (hold).
+	m.lookUp(ctx, r.Managed, func(ctx actor.Context, l *looked) {
+		m.resumeFound(ctx, l, r.Owned)
+		m.replayEarly(ctx)
+	})
 }
 
 // replayEarly ends the resume's wait and routes the commands that

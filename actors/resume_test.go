@@ -35,7 +35,10 @@ func resumingManager(t *testing.T, w *world, st *store.Store) (mgr *actor.PID, r
 	var once sync.Once
 	release = func() { once.Do(func() { close(slow.release) }) }
 	t.Cleanup(release)
-	env := &Env{Clock: w.clock, Links: w.links, Log: zap.NewNop(), Store: slow}
+	// The world's sockets and kernel, for the interfaces it resumes.
+	env := &Env{Clock: w.clock, Sender: w.send, Router: w.disp, ARP: w.arp, Net: w.net, Links: w.links,
+		Log: zap.NewNop(), Store: slow}
+	env.Config.Store(w.env.Cfg())
 	mgr, err := w.system.Root.SpawnNamed(ManagerProps(env), "slow-ifaces")
 	if err != nil {
 		t.Fatal(err)
@@ -125,4 +128,28 @@ func TestResumeLinkDeletedDuringRead(t *testing.T) {
 		r := w.result(command(w, mgr, "eth0", messages.Status{}))
 		return r.Code == ipc.ErrUnkIf && strings.Contains(r.Message, "link is gone")
 	})
+}
+
+// A status of every interface asked while the stored interfaces' links
+// are being looked up waits for them: it shows the interfaces that resume
+// (the agent's READY=1 summary is one), not an empty list because no actor
+// was spawned yet.
+func TestStatusAllWaitsForResumeLookups(t *testing.T) {
+	st := emptyStore(t)
+	if err := st.UpdateInterface("eth0", func(r *store.Interface) { r.Managed = true }); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, fast)
+	asked, releaseLookup := w.links.hold("eth0")
+	t.Cleanup(releaseLookup)
+	mgr, release := resumingManager(t, w, st)
+	release()
+	<-asked // the store is read; eth0's link is being looked up
+	all := command(w, mgr, "", messages.Status{})
+	stillWaiting(t, all)
+	releaseLookup()
+	r := w.result(all)
+	if r.Failed() || len(r.Statuses) != 1 || r.Statuses[0].Ifname != "eth0" {
+		t.Fatalf("status of all during the resume's lookups = %+v, want eth0's", r)
+	}
 }
