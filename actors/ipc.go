@@ -40,7 +40,7 @@ type ipcActor struct {
 	// gone are the parts that stopped for good, by PID id; sent the
 	// commands forwarded to each part and not yet answered.
 	gone map[string]bool
-	sent map[string][]*messages.Command
+	sent messages.Inflight
 }
 
 // orphaned asks the IPC actor to answer what is left unanswered of the
@@ -58,7 +58,7 @@ func IPCProps(manager, admin *actor.PID, log *zap.Logger, adminGID int64) *actor
 func ipcProps(manager, admin *actor.PID, log *zap.Logger, adminGID int64, clk clock.Clock) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &ipcActor{manager: manager, admin: admin, log: log, adminGID: adminGID, clock: clk,
-			gone: make(map[string]bool), sent: make(map[string][]*messages.Command)}
+			gone: make(map[string]bool), sent: make(messages.Inflight)}
 	})
 }
 
@@ -77,10 +77,9 @@ func (a *ipcActor) Receive(ctx actor.Context) {
 	case *actor.Terminated:
 		a.stopped(ctx, msg.Who)
 	case *orphaned:
-		for _, c := range a.sent[msg.pid.Id] {
+		for _, c := range a.sent.Take(msg.pid) {
 			c.Answer(messages.Fail(ipc.ErrInternal, "%s stopped before it answered the command", a.part(msg.pid)))
 		}
-		delete(a.sent, msg.pid.Id)
 	case *wireRequest:
 		a.request(ctx, msg)
 	}
@@ -121,15 +120,7 @@ func (a *ipcActor) forward(ctx actor.Context, pid *actor.PID, c *messages.Comman
 		c.Answer(messages.Fail(ipc.ErrInternal, "%s stopped for good after repeated failures; restart the agent", a.part(pid)))
 		return
 	}
-	// The commands answered meanwhile, or whose caller stopped waiting,
-	// are dropped: the list holds no more than the callers waiting now.
-	kept := a.sent[pid.Id][:0]
-	for _, old := range a.sent[pid.Id] {
-		if !old.Answered() && (old.Ctx == nil || old.Ctx.Err() == nil) {
-			kept = append(kept, old)
-		}
-	}
-	a.sent[pid.Id] = append(kept, c)
+	a.sent.Add(pid, c) // holds no more than the callers waiting now
 	ctx.Send(pid, c)
 }
 

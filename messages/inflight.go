@@ -8,22 +8,33 @@ import (
 	"github.com/dhcpagent/dhcpagent/store"
 )
 
-// Inflight is what the manager routed to each interface actor and has not
-// seen answered, so that the mailbox of an actor that stops is answered
-// too (SPEC §3: exactly one answer per command). Entries are pruned as
-// they are answered. It is its owner's alone (not safe for concurrent
-// use).
+// Inflight is what an actor handed on to another and has not seen
+// answered: the manager's commands routed to each interface actor, the
+// IPC actor's to the manager and the admin actor; so that what the
+// mailbox of an actor that stops held is answered too (SPEC §3: exactly
+// one answer per command). Entries are pruned as they are answered, or as
+// their callers stop waiting (an answer would reach nobody). It is its
+// owner's alone (not safe for concurrent use).
 type Inflight map[string][]*Command // PID id -> commands
 
-// Add records c as routed to pid, dropping the entries answered since.
+// Add records c as handed on to pid, dropping the entries answered or
+// given up on since.
 func (f Inflight) Add(pid *actor.PID, c *Command) {
 	kept := f[pid.Id][:0]
 	for _, old := range f[pid.Id] {
-		if !old.Answered() {
+		if !old.Answered() && (old.Ctx == nil || old.Ctx.Err() == nil) {
 			kept = append(kept, old)
 		}
 	}
 	f[pid.Id] = append(kept, c)
+}
+
+// Take forgets what was handed on to pid and returns it (answered ones
+// too, whose Answer does nothing).
+func (f Inflight) Take(pid *actor.PID) []*Command {
+	cmds := f[pid.Id]
+	delete(f, pid.Id)
+	return cmds
 }
 
 // Stopped answers, with code, every command routed to pid that has no
@@ -36,8 +47,7 @@ func (f Inflight) Add(pid *actor.PID, c *Command) {
 // drop that was done is not answered as failed. The wait for the kernel
 // is bounded (kernel.Worker.AfterAtMost on clk).
 func (f Inflight) Stopped(pid *actor.PID, code ipc.Code, ifname string, rec *store.Recorder, kern *kernel.Worker, clk clock.Clock) {
-	cmds := f[pid.Id]
-	delete(f, pid.Id)
+	cmds := f.Take(pid)
 	send := func() {
 		rec.After(func() {
 			for _, c := range cmds {

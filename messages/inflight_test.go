@@ -1,6 +1,7 @@
 package messages
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -75,4 +76,25 @@ func TestInflightStoppedBehindKernel(t *testing.T) {
 		t.Fatal("no answer once kernel.Wait had passed")
 	}
 	close(gate)
+}
+
+// A command whose caller stopped waiting is dropped at the next Add: the
+// list holds no more than the callers waiting (an unprivileged flood of
+// --wait 0 requests leaves nothing behind); Take returns what is left.
+func TestInflightDropsGivenUp(t *testing.T) {
+	f := make(Inflight)
+	pid := actor.NewPID("local", "ifaces")
+	ctx, cancel := context.WithCancel(context.Background())
+	gone, _ := mkCommand()
+	gone.Ctx = ctx
+	f.Add(pid, gone)
+	cancel()
+	waiting, _ := mkCommand()
+	f.Add(pid, waiting)
+	if got := f.Take(pid); len(got) != 1 || got[0] != waiting {
+		t.Fatalf("Take = %v, want only the command still waited for", got)
+	}
+	if _, ok := f[pid.Id]; ok {
+		t.Fatal("Take kept the entry")
+	}
 }
