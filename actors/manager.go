@@ -301,21 +301,6 @@ func (m *manager) send(ctx actor.Context, pid *actor.PID, c *messages.Command) {
 	ctx.Send(pid, c)
 }
 
-// askAll sends every interface actor the message ask makes around one
-// reply channel, with room for all their answers, and hands what they
-// answer within d to done, with false when some did not. The collecting
-// is done on a goroutine, so that Receive does not wait; the wait is
-// bounded, for an actor that dies before answering answers nothing.
-func askAll[T any](ctx actor.Context, children map[string]*actor.PID, d time.Duration,
-	ask func(reply chan<- T) any, done func(answers []T, all bool)) {
-	replies := make(chan T, len(children))
-	for _, pid := range children {
-		ctx.Send(pid, ask(replies))
-	}
-	n := len(children)
-	go func() { done(messages.Gather(replies, n, d)) }()
-}
-
 // statusAll answers with the status of every managed interface, sorted by
 // name: the interface actors' own and the FAILED ones'.
 func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
@@ -326,17 +311,23 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 			r.Statuses = append(r.Statuses, messages.FailedStatus(name, storeWarnings(m.env.Store, name)))
 		}
 	}
-	askAll(ctx, m.children, statusWait,
-		func(reply chan<- messages.IfStatus) any { return &messages.StatusQuery{Reply: reply} },
-		func(all []messages.IfStatus, ok bool) {
-			if !ok {
-				c.Answer(messages.Fail(ipc.ErrInternal, "interface actors did not answer"))
-				return
-			}
-			r.Statuses = append(r.Statuses, all...)
-			slices.SortFunc(r.Statuses, func(a, b messages.IfStatus) int { return strings.Compare(a.Ifname, b.Ifname) })
-			c.Answer(r)
-		})
+	// Collected on a goroutine, so that Receive does not wait; bounded,
+	// for an actor that dies before answering answers nothing.
+	parts := make(chan messages.IfStatus, len(m.children))
+	for _, pid := range m.children {
+		ctx.Send(pid, &messages.StatusQuery{Reply: parts})
+	}
+	n := len(m.children)
+	go func() {
+		all, ok := messages.Gather(parts, n, statusWait)
+		if !ok {
+			c.Answer(messages.Fail(ipc.ErrInternal, "interface actors did not answer"))
+			return
+		}
+		r.Statuses = append(r.Statuses, all...)
+		slices.SortFunc(r.Statuses, func(a, b messages.IfStatus) int { return strings.Compare(a.Ifname, b.Ifname) })
+		c.Answer(r)
+	}()
 }
 
 // stopWait is one of the agent's stops waiting for the actors it asked

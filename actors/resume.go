@@ -76,8 +76,8 @@ func (m *manager) hold(ctx actor.Context) bool {
 	return false
 }
 
-// resumed looks the stored interfaces' links up (lookup.go), then routes
-// what waited: a command for a resumed interface waits behind its lookup.
+// resumed looks the stored interfaces' links up (lookup.go), resumes
+// those found, and only then routes what waited for the resume.
 func (m *manager) resumed(ctx actor.Context, r *resumed) {
 	if m.early == nil {
 		return // the agent stopped first
