@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/dhcpagent/dhcpagent/fstrust"
 	"golang.org/x/sys/unix"
 )
 
@@ -85,7 +86,7 @@ func checkSocketDir(dir string) error {
 		return fmt.Errorf("socket directory %s is not a directory", dir)
 	case fi.Mode().Perm()&0o022 != 0 && fi.Mode()&os.ModeSticky == 0:
 		return fmt.Errorf("socket directory %s (mode %v) is writable by other users: make it 0755", dir, fi.Mode().Perm())
-	case ok && st.Uid != 0 && int(st.Uid) != os.Geteuid():
+	case ok && !fstrust.Owner(st.Uid):
 		return fmt.Errorf("socket directory %s is owned by uid %d, not root", dir, st.Uid)
 	}
 	return nil
@@ -109,7 +110,7 @@ func checkLockFile(f *os.File) error {
 	switch {
 	case st.Mode&unix.S_IFMT != unix.S_IFREG:
 		return fmt.Errorf("lock file %s is not a regular file: remove it", f.Name())
-	case st.Uid != 0 && int(st.Uid) != os.Geteuid():
+	case !fstrust.Owner(st.Uid):
 		return fmt.Errorf("lock file %s is owned by uid %d, neither root nor the agent's user: another user made it; remove it, or put the socket in a directory only root may write", f.Name(), st.Uid)
 	case st.Nlink != 1:
 		return fmt.Errorf("lock file %s has %d links: remove it", f.Name(), st.Nlink)
