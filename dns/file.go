@@ -107,8 +107,9 @@ func (f *File) save() error {
 	case err == nil && fi.Mode().IsRegular():
 		return nil
 	case err == nil:
-		_, err = regfile.ReadNoFollow(f.Saved, maxSaved) // the reason, as restore would give it
-		return fmt.Errorf("keep the original of %s in %s: %w", f.Path, f.Saved, err)
+		// The reason from the Lstat, as restore gives it (ReadNoFollow
+		// would read the null device as empty, and give none).
+		return fmt.Errorf("keep the original of %s in %s: %w", f.Path, f.Saved, regfile.Kind(fi))
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("keep the original of %s: %w", f.Path, err)
 	}

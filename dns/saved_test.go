@@ -124,3 +124,19 @@ func TestFileDeviceNotReplaced(t *testing.T) {
 		t.Errorf("a copy of the device was kept: %v", err)
 	}
 }
+
+// TestFileSavedNullDevice: the null device at the saved copy's path fails
+// the write saying what it is, as any other non-regular file there does.
+// The reason was taken from regfile.ReadNoFollow, which reads the null
+// device as empty content and gives none: "%!w(<nil>)".
+func TestFileSavedNullDevice(t *testing.T) {
+	dir := t.TempDir()
+	f := &File{Path: filepath.Join(dir, "resolv.conf"), Saved: filepath.Join(dir, "resolv.conf.orig")}
+	if err := unix.Mknod(f.Saved, unix.S_IFCHR|0o666, int(unix.Mkdev(1, 3))); err != nil {
+		t.Skipf("mknod: %v (needs root)", err)
+	}
+	l := Link{Name: "eth0", Servers: addrs("198.18.0.53")}
+	if err := f.Set([]Link{l}, l); err == nil || !strings.Contains(err.Error(), f.Saved+": a device, not a regular file") {
+		t.Errorf("Set = %v, want it refused naming %s as a device", err, f.Saved)
+	}
+}
