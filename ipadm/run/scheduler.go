@@ -316,10 +316,13 @@ func (s *Scheduler) next() {
 			return
 		}
 		j, ok := s.take()
-		if !ok { // not reached: something was pending
+		if !ok {
+			// Only the replay was pending, and an earlier incarnation's
+			// job committed since: nothing is replayed, and the listings
+			// held for it are answered (the next round).
 			s.token = false
 			s.shared.release()
-			return
+			continue
 		}
 		s.hand = j.c
 		plans, err := j.decide(s.cfg)

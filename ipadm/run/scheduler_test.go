@@ -513,3 +513,34 @@ func TestSchedulerPriorJobListed(t *testing.T) {
 		t.Errorf("show-if after create-if eth0 was answered = %+v, want eth0", r)
 	}
 }
+
+// A restarted incarnation whose load gave up waiting for the earlier one's
+// replay (nothing committed yet: it reads the store and would replay)
+// skips its own replay once that job committed, and then answers the
+// listings it held: before, next returned on finding nothing else to run,
+// and they stayed held until another change or a stop came.
+func TestSchedulerPriorReplayAnswersHeld(t *testing.T) {
+	h := newHost(t)
+	h.r.Log = zap.NewNop()
+	shared := run.NewShared()
+	asked, release := h.hold("SetUp")
+	defer release()
+	first := h.start(shared, persistent{{Name: "eth0", Families: v4}})
+	h.deadline().fire <- time.Time{} // nothing runs: not waited for
+	first.step()                     // loaded: the replay starts
+	next(t, asked, "SetUp")          // and hangs
+	first.s.Restarting()
+
+	second := h.start(shared, persistent{{Name: "eth0", Families: v4}})
+	h.deadline().fire <- time.Time{}
+	second.step() // loaded from the store: its replay waits for the earlier job
+	h.deadline()  // that wait's bound, not reached
+	show := second.do("", messages.ShowIf{})
+	h.unanswered(show)
+	release()
+	first.event() // the earlier incarnation's commit, not its own
+	second.step() // freed: the earlier replay committed
+	if r := h.result(show); r.Failed() || len(r.Interfaces) != 1 || r.Interfaces[0].Ifname != "eth0" {
+		t.Errorf("show-if held while the earlier replay ran = %+v, want eth0", r)
+	}
+}
