@@ -97,7 +97,7 @@ func OpenWrite(path string) (*os.File, error) {
 	if err != nil {
 		return nil, bare(err)
 	}
-	if err := kind(fi); err != nil {
+	if err := Kind(fi); err != nil {
 		return nil, fmt.Errorf("%w: not written", err)
 	}
 	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
@@ -113,7 +113,7 @@ func OpenWrite(path string) (*os.File, error) {
 		f.Close()
 		return nil, bare(err)
 	}
-	if err := kind(fi); err != nil {
+	if err := Kind(fi); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%w: not written", err)
 	}
@@ -138,7 +138,7 @@ func isNull(fi os.FileInfo) bool {
 
 // regular refuses fi unless it is a regular file of at most limit bytes.
 func regular(fi os.FileInfo, limit int64) error {
-	if err := kind(fi); err != nil {
+	if err := Kind(fi); err != nil {
 		return err
 	}
 	if fi.Size() > limit {
@@ -148,11 +148,10 @@ func regular(fi os.FileInfo, limit int64) error {
 }
 
 // Kind refuses fi unless it is a regular file, saying what it is: "a
-// FIFO, not a regular file". For a writer that replaces a file rather than
-// open it (a rename), which needs the reason but not the open.
-func Kind(fi os.FileInfo) error { return kind(fi) }
-
-func kind(fi os.FileInfo) error {
+// FIFO, not a regular file". Read and OpenWrite refuse by it; a writer
+// that replaces a file rather than open it (a rename) needs the reason but
+// not the open.
+func Kind(fi os.FileInfo) error {
 	m := fi.Mode()
 	switch {
 	case m.IsRegular():
