@@ -48,7 +48,10 @@ func (x *Runner) deadline(d time.Duration) (<-chan time.Time, func()) {
 // as success: the interface is as the object wants it (already running, or
 // not managed any more), and the result carries the interface's status as
 // a success would. The wait is bounded by c's: the manager answers every
-// command it routes, but a waiter never outlives its caller's patience.
+// command it routes, but a waiter never outlives its caller's patience,
+// nor its caller: the command goes on with c's context, and what nobody
+// waits for is let go unanswered where it waits (messages.Inflight), so
+// the relay ends with it.
 func (x *Runner) relay(c *messages.Command, ifname string, res <-chan *messages.Result, ok ipc.Code) {
 	wait := c.Wait
 	if wait < 0 {
@@ -56,7 +59,13 @@ func (x *Runner) relay(c *messages.Command, ifname string, res <-chan *messages.
 	}
 	expired, stop := x.deadline(wait + relayGrace)
 	defer stop()
+	var gone <-chan struct{}
+	if c.Ctx != nil {
+		gone = c.Ctx.Done()
+	}
 	select {
+	case <-gone:
+		c.Answer(messages.Fail(ipc.ErrTimeout, "%s: the caller stopped waiting", ifname))
 	case r := <-res:
 		if r.Code == ok {
 			r = x.statusOf(ifname, expired)

@@ -460,6 +460,31 @@ func TestRelayDeadline(t *testing.T) {
 	}
 }
 
+// The relay ends with its caller: one that stops waiting (a --wait
+// forever caller that disconnects) does not leave it waiting for an
+// answer the manager may never give (messages.Inflight lets go what
+// nobody waits for).
+func TestRelayEndsWithCaller(t *testing.T) {
+	h := newHost(t)
+	c := command("", messages.Forever)
+	ctx, cancel := context.WithCancel(context.Background())
+	c.Ctx = ctx
+	_, answer := h.r.Plan(ipadm.NewConfigs(), plan(ipadm.Step{Op: ipadm.ExtendDHCP, Addr: dhcp, Answers: true}), c.Command)
+	done := make(chan struct{})
+	go func() { answer(); close(done) }()
+	h.manager()
+	h.deadline() // armed for a day: it never fires here
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the relay still waits after its caller went")
+	}
+	if r := h.result(c); r.Code != ipc.ErrTimeout {
+		t.Fatalf("answer after the caller went = %+v, want TIMEOUT", r)
+	}
+}
+
 // A plan with DHCP drops and no answering step answers OK only once every
 // drop is done (the addresses are gone), or TIMEOUT after DropWait and the
 // grace; the drops do not carry the caller's wait.
