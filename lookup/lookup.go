@@ -6,10 +6,12 @@
 // (a flapping link) would otherwise hold what waits for it for ever.
 // Past that the answer is used as it is, and the latest event, which it
 // may predate, is handed back to the owner with it, to be handled after
-// it. The manager uses it for its link lookups (one RTM_GETLINK each,
-// made on a goroutine so that its mailbox never waits for the kernel);
-// the lookups themselves, and where the waiting commands go once the
-// answer is in, are the owner's.
+// it. Looked is that handling of an answer, whole: asked again, or used,
+// the waiting items and then the late events handed on in order. The
+// manager uses it for its link lookups (one RTM_GETLINK each, made on a
+// goroutine so that its mailbox never waits for the kernel); the lookups
+// themselves, and where the waiting commands and the late events go, are
+// the owner's (Owner).
 package lookup
 
 // MaxAgain bounds how often a name's lookup is asked again for events
@@ -114,6 +116,56 @@ func (q *Queue[T, A, E]) Answer(name string, a A, f func(T)) (late E, ok bool) {
 	}
 	delete(q.fresh, name)
 	return e.event, e.stale
+}
+
+// Owner is the owner's part of an answer (Looked): how it asks again,
+// what it does with the answer, where the waiting items and the late
+// events go.
+type Owner[T, E any] struct {
+	// Stopping is set once the owner stops: an answer is used as it
+	// is, never asked again, and Then does not run (nothing it would
+	// start is started); the waiting items and late events are still
+	// handed on, for the owner to answer.
+	Stopping bool
+	// Again asks the lookup of the same names again; its answer comes
+	// back to Looked in turn.
+	Again func()
+	// Then, if set, runs with the answer before any waiting item is
+	// handed on.
+	Then func()
+	// Route takes each item that waited, Late each event the answer
+	// may predate (Answer).
+	Route func(T)
+	Late  func(E)
+}
+
+// Looked carries out an answer to the lookup of names, answers[i] being
+// names[i]'s: if an event made it stale (Stale), and the owner is not
+// stopping, o.Again asks again and Looked reports false, the lookups
+// still in flight. Otherwise it reports true: o.Then runs, then each
+// name's waiting items go to o.Route in order, name after name, each
+// with its answer at hand (Fresh), and last the late events go to o.Late
+// in names' order, after every item: a late deletion reaches what the
+// answer made. A name whose events never stop is thus asked 1+MaxAgain
+// times at most.
+func (q *Queue[T, A, E]) Looked(names []string, answers []A, o Owner[T, E]) bool {
+	if q.Stale(names) && !o.Stopping {
+		o.Again()
+		return false
+	}
+	if o.Then != nil && !o.Stopping {
+		o.Then()
+	}
+	var late []E
+	for i, n := range names {
+		if ev, ok := q.Answer(n, answers[i], o.Route); ok {
+			late = append(late, ev)
+		}
+	}
+	for _, ev := range late {
+		o.Late(ev)
+	}
+	return true
 }
 
 // Fresh is the answer of name's lookup while Answer hands its waiting
