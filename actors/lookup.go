@@ -3,6 +3,7 @@ package actors
 import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/lookup"
 	"github.com/dhcpagent/dhcpagent/messages"
 )
 
@@ -53,32 +54,29 @@ func (m *manager) ask(ctx actor.Context, l *looked) {
 	}()
 }
 
-// answered carries a lookup's answer out: asked again if a link event
-// made it stale; otherwise its then, and the commands that waited for it,
-// routed again in order with the answer at hand. A link whose events keep
-// coming (flapping: each event before the answer it makes stale) is
-// asked again lookup.MaxAgain times at most, so that what waits for it
-// is answered within (1+MaxAgain) netlink timeouts; its answer is then
-// used, and its latest event, which the answer may predate, is handled
-// after it as if it had just come: a deletion reaches the actor the
-// answer made, or marks the interface missing.
+// answered hands a lookup's answer to m.looking (lookup.Queue.Looked):
+// asked again if a link event made it stale, lookup.MaxAgain times at
+// most, so that what waits for a flapping link is answered within
+// (1+MaxAgain) netlink timeouts; otherwise its then, the commands that
+// waited, routed again in order with the answer at hand, and last the
+// latest link events the answer may predate, handled as if they had just
+// come: a deletion reaches the actor the answer made, or marks the
+// interface missing.
 func (m *manager) answered(ctx actor.Context, l *looked) {
-	if m.looking.Stale(l.names) && !m.closing {
-		m.ask(ctx, &looked{names: l.names, then: l.then})
-		return
+	answers := make([]found, len(l.names))
+	for i := range l.names {
+		answers[i] = found{l.links[i], l.errs[i]}
 	}
-	if l.then != nil && !m.closing {
-		l.then(ctx, l)
+	o := lookup.Owner[*messages.Command, *messages.Link]{
+		Stopping: m.closing,
+		Again:    func() { m.ask(ctx, &looked{names: l.names, then: l.then}) },
+		Route:    func(c *messages.Command) { m.route(ctx, c) },
+		Late:     func(ev *messages.Link) { m.link(ctx, ev) },
 	}
-	var late []*messages.Link
-	for i, n := range l.names {
-		if ev, ok := m.looking.Answer(n, found{l.links[i], l.errs[i]}, func(c *messages.Command) { m.route(ctx, c) }); ok {
-			late = append(late, ev)
-		}
+	if l.then != nil {
+		o.Then = func() { l.then(ctx, l) }
 	}
-	for _, ev := range late {
-		m.link(ctx, ev)
-	}
+	m.looking.Looked(l.names, answers, o)
 }
 
 // shutdownLookups answers every command waiting for a lookup at once: the
