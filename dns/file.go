@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -233,19 +235,34 @@ func replaceable(path string) error {
 	return nil
 }
 
-// relink puts the symbolic link path -> target back, atomically.
+// relink puts the symbolic link path -> target back, atomically: built
+// under a fresh name beside it, then renamed into place. The name is
+// random, as os.CreateTemp's are, and never removed unless the agent made
+// it: resolv.conf's directory may be one that others can write (sticky),
+// where a fixed name planted first would stop every restore.
 func relink(path, target string) error {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".dhcpagent-link")
-	_ = os.Remove(tmp)
-	if err := os.Symlink(target, tmp); err != nil {
-		return fmt.Errorf("restore the link %s -> %s: %w", path, target, err)
+	dir, base := filepath.Split(path)
+	for range maxLinkTries {
+		tmp := filepath.Join(dir, "."+base+".dhcpagent-link-"+strconv.FormatUint(rand.Uint64(), 36))
+		err := os.Symlink(target, tmp)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("restore the link %s -> %s: %w", path, target, err)
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("restore the link %s -> %s: %w", path, target, err)
+		}
+		return nil
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("restore the link %s -> %s: %w", path, target, err)
-	}
-	return nil
+	return fmt.Errorf("restore the link %s -> %s: no free temporary name in %d tries", path, target, maxLinkTries)
 }
+
+// maxLinkTries bounds relink's search for a free name, as os.CreateTemp
+// bounds its own.
+const maxLinkTries = 10000
 
 // inPlace truncates and rewrites path: not atomic, the only way into a
 // bind mount. It opens only a regular file and never waits to

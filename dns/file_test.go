@@ -111,3 +111,42 @@ func TestFileSymlinkRestored(t *testing.T) {
 		t.Fatalf("restored %q (%v), want the link to stub-resolv.conf", got, err)
 	}
 }
+
+// TestFileSymlinkRestoredPastSquatter: a name planted in resolv.conf's
+// directory (a sticky /etc-like one that others may write) where the
+// agent would build the link it restores neither stops the restore nor
+// is removed: the link is built under a fresh name.
+func TestFileSymlinkRestoredPastSquatter(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "stub-resolv.conf"), []byte("nameserver 127.0.0.53\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "resolv.conf")
+	if err := os.Symlink("stub-resolv.conf", path); err != nil {
+		t.Fatal(err)
+	}
+	// A non-empty directory cannot be removed, by root either: it stands
+	// for another user's file in a sticky directory.
+	squat := filepath.Join(dir, ".resolv.conf.dhcpagent-link")
+	if err := os.MkdirAll(filepath.Join(squat, "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f := &File{Path: path, Saved: filepath.Join(dir, "saved")}
+	l := Link{Name: "eth0", Servers: addrs("198.18.0.53")}
+	if err := f.Set([]Link{l}, l); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Revert(nil, l); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.Readlink(path); err != nil || got != "stub-resolv.conf" {
+		t.Fatalf("restored %q (%v), want the link to stub-resolv.conf", got, err)
+	}
+	if _, err := os.Stat(filepath.Join(squat, "x")); err != nil {
+		t.Fatalf("the planted name was touched: %v", err)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".resolv.conf.dhcpagent-link?*"))
+	if len(left) != 0 {
+		t.Fatalf("temporary links left behind: %v", left)
+	}
+}
