@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/dhcpagent/dhcpagent/control"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -140,8 +141,8 @@ func TestGoneCallerDoesNotBlockRelease(t *testing.T) {
 	w.bind("eth0", 120)
 	ctx, gone := context.WithCancel(context.Background())
 	ch := make(chan *messages.Result, 1)
-	w.system.Root.Send(w.ipc, &wireRequest{ctx: ctx, reply: ch,
-		req: &ipc.Request{Version: ipc.Version, ID: 1, Command: ipc.CmdExtend, Ifname: "eth0"}})
+	control.Submit(ctx, w.system.Root, w.ipc, ipc.Caller{}, &ipc.Request{Version: ipc.Version, ID: 1,
+		Command: ipc.CmdExtend, Ifname: "eth0"}, ch)
 	expectType(t, w.send.next(t), dhcpv4.MessageTypeRequest) // nobody answers it
 	if r := w.do(ipc.CmdRelease, "eth0"); r.Error != ipc.ErrPend {
 		t.Fatalf("release during the extend = %+v, want PEND", r)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/dhcpagent/dhcpagent/control"
 	"github.com/dhcpagent/dhcpagent/ipadm"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
@@ -70,12 +71,12 @@ func (w *world) respawnAdmin(props *actor.Props) {
 		w.t.Fatal(err)
 	}
 	// The IPC actor saw the admin actor stop and answers its commands
-	// INTERNAL from then on (ipc.go): it is started again too, as in a
+	// INTERNAL from then on (package control): it is started again too, as in a
 	// restarted agent.
 	if err := w.system.Root.StopFuture(w.ipc).Wait(); err != nil {
 		w.t.Fatal(err)
 	}
-	if w.ipc, err = w.system.Root.SpawnNamed(IPCProps(w.mgr, w.admin, zap.NewNop(), 4242), "ipc"); err != nil {
+	if w.ipc, err = w.system.Root.SpawnNamed(control.Props(w.mgr, w.admin, zap.NewNop(), 4242), "ipc"); err != nil {
 		w.t.Fatal(err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/clock/clocktest"
 	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/control"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/kernel/kerneltest"
 	"github.com/dhcpagent/dhcpagent/messages"
@@ -145,7 +146,7 @@ func newWorldWith(t *testing.T, conf string, st *store.Store, k *kerneltest.Kern
 		t.Fatal(err)
 	}
 	w.admin = admin
-	w.ipc, err = w.system.Root.SpawnNamed(IPCProps(manager, admin, zap.NewNop(), 4242), "ipc")
+	w.ipc, err = w.system.Root.SpawnNamed(control.Props(manager, admin, zap.NewNop(), 4242), "ipc")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,14 +184,15 @@ func (w *world) askReq(req *ipc.Request) <-chan *ipc.Reply {
 	return w.wire(nil, ipc.Caller{}, req)
 }
 
-// wire sends req from caller to the IPC actor as Forward does, at once (so
-// that requests arrive in the order they were asked), and returns the
-// channel its reply arrives on, translated as Forward translates it.
+// wire sends req from caller to the IPC actor as control.Forward does, at
+// once (control.Submit: requests arrive in the order they were asked), and
+// returns the channel its reply arrives on, translated as Forward
+// translates it.
 // ctx is the caller's wait (nil: waits until the world ends).
 func (w *world) wire(ctx context.Context, caller ipc.Caller, req *ipc.Request) <-chan *ipc.Reply {
 	req.Version = ipc.Version
 	res := make(chan *messages.Result, 1)
-	w.system.Root.Send(w.ipc, &wireRequest{caller: caller, req: req, reply: res, ctx: ctx})
+	control.Submit(ctx, w.system.Root, w.ipc, caller, req, res)
 	ch := make(chan *ipc.Reply, 1)
 	go func() {
 		select {

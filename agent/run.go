@@ -14,6 +14,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/actors"
 	"github.com/dhcpagent/dhcpagent/clock"
 	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/control"
 	"github.com/dhcpagent/dhcpagent/hook"
 	"github.com/dhcpagent/dhcpagent/hostname"
 	"github.com/dhcpagent/dhcpagent/ipc"
@@ -133,7 +134,7 @@ func Run(ctx context.Context, o Options) error {
 			// request asks for is configured.
 			return ipc.Fail(req, ipc.ErrShutdown, "agent stopping")
 		}
-		return actors.Forward(ctx, root, t.ipcPID, c, req)
+		return control.Forward(ctx, root, t.ipcPID, c, req)
 	}
 	srv.Watch = func(ipc.Caller, *ipc.Request) (<-chan *ipc.Event, func()) {
 		return env.Events.Subscribe()
@@ -176,16 +177,16 @@ func Run(ctx context.Context, o Options) error {
 	return err
 }
 
-// control is the control server's run on the agent's socket.
-type control struct {
+// controlServer is the control server's run on the agent's socket.
+type controlServer struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the server's Run has returned
 	err    error         // what it returned; read after done
 }
 
-func serveControl(srv *ipc.Server, ln *net.UnixListener) *control {
+func serveControl(srv *ipc.Server, ln *net.UnixListener) *controlServer {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &control{cancel: cancel, done: make(chan struct{})}
+	c := &controlServer{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		c.err = srv.Run(ctx, ln)
 		close(c.done)
@@ -194,11 +195,11 @@ func serveControl(srv *ipc.Server, ln *net.UnixListener) *control {
 }
 
 // stop ends the server, its in-flight requests answered SHUTDOWN
-// (actors.Forward), and waits up to wait for it: ipc.Server.Run returns
+// (control.Forward), and waits up to wait for it: ipc.Server.Run returns
 // once every connection's reply is written. Without the wait the agent
 // could exit before the answers its stop gave were on the wire, and a
 // caller got none (SPEC §3: every command gets exactly one answer).
-func (c *control) stop(wait time.Duration) error {
+func (c *controlServer) stop(wait time.Duration) error {
 	c.cancel()
 	t := time.NewTimer(wait)
 	defer t.Stop()

@@ -14,7 +14,7 @@ import (
 
 // controlWithRequest serves the control socket with handle, and sends one
 // request on a connection it returns once handle has it.
-func controlWithRequest(t *testing.T, handle func(ctx context.Context, req *ipc.Request) *ipc.Reply) (*control, *net.UnixConn) {
+func controlWithRequest(t *testing.T, handle func(ctx context.Context, req *ipc.Request) *ipc.Reply) (*controlServer, *net.UnixConn) {
 	t.Helper()
 	sock := filepath.Join(t.TempDir(), "agent.sock")
 	ln, closeSocket, err := listen(sock)
@@ -75,7 +75,7 @@ func queued(t *testing.T, conn *net.UnixConn) int {
 func TestControlStopWritesInFlightAnswers(t *testing.T) {
 	cancelled, proceed := make(chan struct{}), make(chan struct{})
 	ctl, conn := controlWithRequest(t, func(ctx context.Context, req *ipc.Request) *ipc.Reply {
-		<-ctx.Done() // as actors.Forward: the agent stops
+		<-ctx.Done() // as control.Forward: the agent stops
 		close(cancelled)
 		<-proceed
 		return ipc.Fail(req, ipc.ErrShutdown, "agent stopping")

@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/actors"
 	"github.com/dhcpagent/dhcpagent/config"
+	"github.com/dhcpagent/dhcpagent/control"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"go.uber.org/zap"
 	"go.uber.org/zap/exp/zapslog"
@@ -52,7 +53,7 @@ func spawnTree(env *actors.Env, o Options) (t *tree, err error) {
 	if t.admin, err = root.SpawnNamed(actors.AdminProps(env, t.manager), "ipadm"); err != nil {
 		return nil, fmt.Errorf("start admin actor: %w", err)
 	}
-	if t.ipcPID, err = root.SpawnNamed(actors.IPCProps(t.manager, t.admin, o.Log, adminGID), "ipc"); err != nil {
+	if t.ipcPID, err = root.SpawnNamed(control.Props(t.manager, t.admin, o.Log, adminGID), "ipc"); err != nil {
 		return nil, fmt.Errorf("start IPC actor: %w", err)
 	}
 	if t.lost, err = watchLost(root, t.manager, t.ipcPID); err != nil {
@@ -71,7 +72,7 @@ func spawnTree(env *actors.Env, o Options) (t *tree, err error) {
 // manager to start it again (Restart=on-failure), the next agent resuming
 // every stored lease (SPEC §2). The admin actor is not watched here: with
 // it gone the leases are still kept and its commands are answered
-// INTERNAL (actors.IPCProps). The channel has room for every report: the
+// INTERNAL (control.Props). The channel has room for every report: the
 // watcher never blocks, also once Run no longer reads it.
 func watchLost(root *actor.RootContext, pids ...*actor.PID) (<-chan *actor.PID, error) {
 	lost := make(chan *actor.PID, len(pids))

@@ -1,4 +1,4 @@
-package actors
+package control
 
 import (
 	"context"
@@ -21,6 +21,16 @@ type wireRequest struct {
 	ctx    context.Context
 }
 
+// Submit hands req from caller to the IPC actor ipcPID and returns at
+// once; its one result arrives on reply, which must have room for it (the
+// actor never blocks on a caller). ctx is the caller's wait: once it is
+// done the command is withdrawn where it still waits (nil: never). Forward
+// is Submit and the wait; the actors' tests submit several requests in
+// order and wait for them later.
+func Submit(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, caller ipc.Caller, req *ipc.Request, reply chan<- *messages.Result) {
+	root.Send(ipcPID, &wireRequest{caller: caller, req: req, reply: reply, ctx: ctx})
+}
+
 // Forward hands a request to the IPC actor and waits, on the calling
 // connection's goroutine, for its result or for the request's wait to run
 // out. A TIMEOUT leaves the transaction running; its late result is
@@ -32,7 +42,7 @@ func Forward(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c 
 	// command PEND (SPEC §3).
 	waiting, stopWaiting := context.WithCancel(ctx)
 	defer stopWaiting()
-	root.Send(ipcPID, &wireRequest{caller: c, req: req, reply: reply, ctx: waiting})
+	Submit(waiting, root, ipcPID, c, req, reply)
 	var expired <-chan time.Time
 	if d, ok := req.Wait(); ok {
 		t := time.NewTimer(d)
@@ -60,7 +70,7 @@ func Forward(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c 
 // manager, interface actor; answers wait for the writes asked before
 // them), is answered only once the command has been taken and recorded.
 // Not a status: that is answered at once while the interface's lease
-// record is read (persist.go), before the command is taken. It returns
+// record is read (package actors, persist.go), before the command is taken. It returns
 // the command's own result when that came meanwhile.
 func settled(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c ipc.Caller, req *ipc.Request, reply <-chan *messages.Result) *messages.Result {
 	if req.Ifname == "" {
@@ -73,7 +83,7 @@ func settled(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c 
 	waiting, stopWaiting := context.WithCancel(ctx)
 	defer stopWaiting()
 	ping := &ipc.Request{Version: ipc.Version, ID: req.ID, Command: ipc.CmdPing, Ifname: req.Ifname}
-	root.Send(ipcPID, &wireRequest{caller: c, req: ping, reply: barrier, ctx: waiting})
+	Submit(waiting, root, ipcPID, c, ping, barrier)
 	t := time.NewTimer(settleWait)
 	defer t.Stop()
 	select {

@@ -1,4 +1,4 @@
-package actors
+package control
 
 import (
 	"time"
@@ -47,15 +47,15 @@ type ipcActor struct {
 // commands sent to a part that stopped for good (orphanWait after).
 type orphaned struct{ pid *actor.PID }
 
-// IPCProps is the IPC actor's Props; it forwards to the manager, and
+// Props is the IPC actor's Props; it forwards to the manager, and
 // interface administration to admin (which may be nil: then INVALID).
 // Root and, when adminGID is not -1, members of that group are privileged.
-func IPCProps(manager, admin *actor.PID, log *zap.Logger, adminGID int64) *actor.Props {
-	return ipcProps(manager, admin, log, adminGID, clock.Real{})
+func Props(manager, admin *actor.PID, log *zap.Logger, adminGID int64) *actor.Props {
+	return props(manager, admin, log, adminGID, clock.Real{})
 }
 
-// ipcProps is IPCProps with the clock of the orphanWait timers.
-func ipcProps(manager, admin *actor.PID, log *zap.Logger, adminGID int64, clk clock.Clock) *actor.Props {
+// props is Props with the clock of the orphanWait timers.
+func props(manager, admin *actor.PID, log *zap.Logger, adminGID int64, clk clock.Clock) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
 		return &ipcActor{manager: manager, admin: admin, log: log, adminGID: adminGID, clock: clk,
 			gone: make(map[string]bool), sent: make(messages.Inflight)}

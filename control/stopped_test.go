@@ -1,4 +1,4 @@
-package actors
+package control
 
 import (
 	"context"
@@ -60,7 +60,7 @@ func newStoppedParts(t *testing.T, hold bool) *stoppedParts {
 	log := zap.New(zapcore.NewNopCore()).WithOptions(zap.WrapCore(func(zapcore.Core) zapcore.Core {
 		return &goneCore{gone: p.gone}
 	}))
-	p.ipc = p.system.Root.Spawn(ipcProps(p.manager, p.admin, log, -1, p.clock))
+	p.ipc = p.system.Root.Spawn(props(p.manager, p.admin, log, -1, p.clock))
 	return p
 }
 
