@@ -55,8 +55,8 @@ type manager struct {
 	closing bool // the agent is stopping: nothing new starts
 	// stops are the agent's stops waiting for their interfaces' answers
 	// (shutdown), each told of the asked actors that stop: an actor's
-	// stop counts as its answer (messages.GatherEach).
-	stops []stopWait
+	// stop counts as its answer (messages.Roll).
+	stops []*messages.Roll[*messages.Result]
 	// early, while the stored interfaces are being read (resume.go), are
 	// the commands that wait for them, in order; nil once they are in.
 	early *stash.Stash[*messages.Command]
@@ -311,15 +311,16 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 			r.Statuses = append(r.Statuses, messages.FailedStatus(name, storeWarnings(m.env.Store, name)))
 		}
 	}
+	// No stop counts: one that stops with the question unread makes the
+	// status fail at statusWait, as one that dies before answering does.
+	roll := new(messages.Roll[messages.IfStatus])
+	for _, pid := range m.children {
+		ctx.Send(pid, &messages.StatusQuery{Reply: roll.Ask(pid.Id)})
+	}
 	// Collected on a goroutine, so that Receive does not wait; bounded,
 	// for an actor that dies before answering answers nothing.
-	parts := make(chan messages.IfStatus, len(m.children))
-	for _, pid := range m.children {
-		ctx.Send(pid, &messages.StatusQuery{Reply: parts})
-	}
-	n := len(m.children)
 	go func() {
-		all, ok := messages.Gather(parts, n, statusWait)
+		all, ok := roll.Wait(statusWait)
 		if !ok {
 			c.Answer(messages.Fail(ipc.ErrInternal, "interface actors did not answer"))
 			return
@@ -328,13 +329,6 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 		slices.SortFunc(r.Statuses, func(a, b messages.IfStatus) int { return strings.Compare(a.Ifname, b.Ifname) })
 		c.Answer(r)
 	}()
-}
-
-// stopWait is one of the agent's stops waiting for the actors it asked
-// (by PID id, until each is reported), told on gone of each that stops.
-type stopWait struct {
-	asked map[string]bool
-	gone  chan<- string
 }
 
 // shutdown drops or releases every interface and answers once all have
@@ -349,31 +343,24 @@ type stopWait struct {
 func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
 	m.closing = true
 	m.shutdownLookups()
-	replies := make(map[string]<-chan *messages.Result, len(m.children))
-	asked := make(map[string]bool, len(m.children))
+	roll := new(messages.Roll[*messages.Result])
 	for _, pid := range m.children {
-		reply := make(chan *messages.Result, 1)
-		replies[pid.Id], asked[pid.Id] = reply, true
-		ctx.Send(pid, &messages.Shutdown{Release: s.Release, Reply: reply})
+		ctx.Send(pid, &messages.Shutdown{Release: s.Release, Reply: roll.Ask(pid.Id)})
 	}
-	gone := make(chan string, len(asked)) // each asked actor is reported once
-	m.stops = append(m.stops, stopWait{asked: asked, gone: gone})
+	m.stops = append(m.stops, roll)
 	log := m.env.Log
 	go func() {
-		if _, ok := messages.GatherEach(replies, gone, shutdownWait); !ok {
+		if _, ok := roll.Wait(shutdownWait); !ok {
 			log.Error("interfaces did not stop in time")
 		}
 		s.Reply <- messages.OK()
 	}()
 }
 
-// stopped tells the agent's stops waiting for pid that it stopped, once:
-// what it had not read of their Shutdowns went with it.
+// stopped tells the agent's stops waiting for pid that it stopped: what
+// it had not read of their Shutdowns went with it.
 func (m *manager) stopped(pid *actor.PID) {
-	for _, w := range m.stops {
-		if w.asked[pid.Id] {
-			delete(w.asked, pid.Id)
-			w.gone <- pid.Id // room for each asked actor: never blocks
-		}
+	for _, roll := range m.stops {
+		roll.Stopped(pid.Id)
 	}
 }
