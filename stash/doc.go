@@ -10,6 +10,11 @@
 // typically answering a command at once, is its own decision and is
 // documented where it stashes.
 //
-// A Stash belongs to one actor and is not safe for concurrent use: it is
-// used from Receive only.
+// A Gate is the wait itself, which the manager and the interface actor
+// both keep on a Stash: closed until what the messages need is in,
+// holding them meanwhile, then replaying them one at a time while it
+// stays open.
+//
+// A Stash or a Gate belongs to one actor and is not safe for concurrent
+// use: it is used from Receive only.
 package stash
