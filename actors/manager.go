@@ -57,9 +57,9 @@ type manager struct {
 	// (shutdown), each told of the asked actors that stop: an actor's
 	// stop counts as its answer (messages.Roll).
 	stops []*messages.Roll[*messages.Result]
-	// early, while the stored interfaces are being read (resume.go), are
-	// the commands that wait for them, in order; nil once they are in.
-	early *stash.Stash[*messages.Command]
+	// early holds the commands that wait for the stored interfaces
+	// while those are read (resume.go); nil without a store.
+	early *stash.Gate[*messages.Command]
 }
 
 // ManagerProps is the manager's Props.
@@ -104,7 +104,7 @@ func (m *manager) child(pid *actor.PID) (name string, current bool) {
 }
 
 func (m *manager) Receive(ctx actor.Context) {
-	if m.early != nil && m.hold(ctx) {
+	if m.early.Closed() && m.hold(ctx) {
 		return
 	}
 	switch msg := ctx.Message().(type) {

@@ -16,13 +16,12 @@ import (
 // back (with fsync) the interface records it had to rebuild from leases:
 // none of it runs in the manager's Receive. A goroutine reads the store
 // and posts a resumed message back; until it is in, commands wait in the
-// manager (early), in order, so that nothing started by hand or by an
-// address object races the resume of the same interface.
+// manager's gate (early, a stash.Gate), so that nothing started by hand
+// or by an address object races the resume of the same interface.
 //
-// The wait is bounded (STYLE.md: every queue has a length): at most
-// maxEarly commands wait, and one more is answered LIMIT at once, as the
-// interface actor and the admin actor answer one beyond what they hold.
-// Link events do not wait, and take no room: until the resume is in
+// At most maxEarly commands wait; one more is answered LIMIT at once, as
+// the interface actor and the admin actor answer one beyond what they
+// hold. Link events do not wait, and take no room: until the resume is in
 // nothing is managed (no actor, no missing interface, no lookup out), so
 // that link has nothing to do with them, and the lookups of the stored
 // interfaces' links, made once it is in, read the kernel after every
@@ -45,7 +44,8 @@ func (m *manager) resume(ctx actor.Context) {
 	if st == nil {
 		return
 	}
-	m.early = stash.New[*messages.Command](maxEarly)
+	m.early = stash.NewGate[*messages.Command](maxEarly, (*messages.Command).Abandoned)
+	m.early.Close()
 	root, self := ctx.ActorSystem().Root, ctx.Self()
 	go func() {
 		s, err := store.ReadStartup(st)
@@ -54,17 +54,12 @@ func (m *manager) resume(ctx actor.Context) {
 }
 
 // hold keeps the commands, which must not overtake the resume, until it
-// is in; one beyond maxEarly is answered LIMIT. A shutdown does not wait
-// for it: what waited is answered SHUTDOWN. A full hold lets go first
-// what only asks and is no longer waited for (Command.Abandoned).
+// is in; one the gate refuses is answered LIMIT. A shutdown does not wait
+// for it: what waited is answered SHUTDOWN.
 func (m *manager) hold(ctx actor.Context) bool {
 	switch msg := ctx.Message().(type) {
 	case *messages.Command:
-		// What any user may ask, left by a caller that stopped
-		// waiting (--wait 0 frees its connection at once), goes
-		// before a command is refused: else a user holding no
-		// connection would make root's commands LIMIT.
-		if !m.early.PushPruning(msg, (*messages.Command).Abandoned) {
+		if !m.early.Hold(msg) {
 			msg.Answer(messages.Fail(ipc.ErrLimit, "%d commands are waiting already for the stored interfaces to be read", maxEarly))
 		}
 		return true
@@ -79,7 +74,7 @@ func (m *manager) hold(ctx actor.Context) bool {
 // resumed looks the stored interfaces' links up (lookup.go), resumes
 // those found, and only then routes what waited for the resume.
 func (m *manager) resumed(ctx actor.Context, r *resumed) {
-	if m.early == nil {
+	if !m.early.Closed() {
 		return // the agent stopped first
 	}
 	if r.err != nil {
@@ -101,9 +96,8 @@ func (m *manager) resumed(ctx actor.Context, r *resumed) {
 // replayEarly ends the resume's wait and routes the commands that
 // waited, in order.
 func (m *manager) replayEarly(ctx actor.Context) {
-	early := m.early.Drain()
-	m.early = nil
-	for _, c := range early {
+	m.early.Open()
+	for c := range m.early.Replay() {
 		m.route(ctx, c)
 	}
 }
