@@ -56,15 +56,13 @@ type incarnations struct {
 	// carried is the start the failed incarnation left waiting: the next
 	// one resumes the interface with it and answers it once bound.
 	carried *messages.Command
-	// loading: the lease record is being read, and a restarted
-	// incarnation's resume waits for it; stashed: the messages that wait
-	// for it, after the resume (persist.go).
-	loading bool
-	stashed *stash.Stash[any]
+	// record is closed while the lease record is read, and holds what
+	// waits for it, after a restarted incarnation's resume (persist.go).
+	record *stash.Gate[any]
 }
 
 func newIface(env *Env, link Link) actor.Producer {
-	inc := &incarnations{stashed: stash.New[any](maxHeld)}
+	inc := &incarnations{record: stash.NewGate(maxHeld, abandoned)}
 	log := env.Log.With(zap.String("iface", link.Name))
 	rec := env.records.Of(env.Store, link.Name, log) // as manager.recorder
 	kern := env.kernelWorker(link.Name, log)
@@ -172,7 +170,7 @@ func (a *iface) started(ctx actor.Context) {
 	// still in the mailbox, must not withdraw a command of this one.
 	a.pending = messages.Pending{Gone: func(id uint64) { root.Send(self, &cancelled{id: id}) },
 		Next: a.env.gens.Next}
-	if a.loadRecord() || a.inc.stashed.Len() > 0 { // the record is read off Receive (persist.go)
+	if a.loadRecord() || a.inc.record.Len() > 0 { // the record is read off Receive (persist.go)
 		a.resumeOnRecord()
 		return
 	}

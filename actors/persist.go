@@ -60,25 +60,22 @@ func (a *iface) manage(m lease.Manage) {
 // The first restore of an interface reads its lease record: disk work, not
 // for Receive. An incarnation whose recorder does not hold the record has
 // it read on the recorder's queue (store.Recorder.Preload: in order with
-// the writes, so the read never races the first persist) and stashes the
-// messages that need the record (stash.Stash) until recordIn is posted
-// back; then it handles them in the order they came. The stash is the
-// incarnations' (a failure while handling one drops that one, as a
-// restart drops its message, and the next incarnation handles the rest).
+// the writes, so the read never races the first persist) and closes the
+// incarnations' gate (stash.Gate) until recordIn is posted back; then it
+// handles what the gate held, in order.
 //
 // What needs no record is not held, so that a slow or hung disk leaves
 // no caller without an answer: until the record is in, the machine is
 // idle (INIT), so status (status IF, and the manager's StatusQuery for
 // status of all) is answered at once, BUSY; a deleted link ends
-// the actor at once, its stash answered UNKIF (answers.go); and the
-// agent's stop is answered at once, its stash answered SHUTDOWN and
-// nothing in it carried out, unless the interface was running before a
+// the actor at once, what it held answered UNKIF (answers.go); and the
+// agent's stop is answered at once, what was held answered SHUTDOWN and
+// nothing of it carried out, unless the interface was running before a
 // restart: then its lease is on the host, and the stop waits for the
 // record to drop or release it (SPEC §2), within the manager's bound.
 //
-// The stash holds at most maxHeld messages. Beyond them (once the
-// commands that only ask and are no longer waited for are let go) a
-// command is answered LIMIT at once, as the admin actor's queue answers beyond
+// The gate holds at most maxHeld messages. Beyond them a command is
+// answered LIMIT at once, as the admin actor's queue answers beyond
 // run.MaxQueue; any other message (a carrier change) is dropped and
 // logged.
 
@@ -88,36 +85,51 @@ const maxHeld = 1024
 // recordIn is posted once the recorder holds the lease record.
 type recordIn struct{}
 
+// abandoned reports whether a held message may go to make room
+// (messages.Command.Abandoned).
+func abandoned(msg any) bool {
+	c, ok := msg.(*messages.Command)
+	return ok && c.Abandoned()
+}
+
 // loadRecord has the recorder read the lease record unless it holds it or
 // a read is under way; it reports whether the incarnation waits for it.
 func (a *iface) loadRecord() bool {
-	if a.env.Store != nil && !a.inc.loading {
+	if a.env.Store != nil && !a.inc.record.Closed() {
 		root, self := a.root, a.self
-		a.inc.loading = a.rec.Preload(func() { root.Send(self, &recordIn{}) })
+		if a.rec.Preload(func() { root.Send(self, &recordIn{}) }) {
+			a.inc.record.Close()
+		}
 	}
-	return a.inc.loading
+	return a.inc.record.Closed()
 }
 
 // resumeOnRecord has a restarted incarnation's resume wait for the
-// record, and the messages stashed before the failure wait for the
-// resume: the one recordIn of the wait resumes (unstashAll).
+// record, and the messages held before the failure wait for the
+// resume: the one recordIn of the wait resumes (stashForRecord).
 func (a *iface) resumeOnRecord() {
-	if !a.inc.loading {
-		a.inc.loading = true
+	if !a.inc.record.Closed() {
+		a.inc.record.Close()
 		a.root.Send(a.self, &recordIn{})
 	}
 }
 
-// stashForRecord stashes ctx's message while the record loads, or answers
-// it when it needs no record, and at recordIn handles what it stashed; it
-// reports whether it took the message.
+// stashForRecord holds ctx's message while the record loads, or answers
+// it when it needs no record; it reports whether it took the message. At
+// recordIn, which ends the wait that started began in place of the
+// resume, it resumes a restarted incarnation's interface (a first
+// incarnation's is not running: nothing to resume), then handles what was
+// held.
 func (a *iface) stashForRecord(ctx actor.Context) bool {
 	if _, ok := ctx.Message().(*recordIn); ok {
-		a.inc.loading = false
-		a.unstashAll(ctx)
+		a.inc.record.Open()
+		a.resumeAfterRestart()
+		for msg := range a.inc.record.Replay() {
+			ctx.Receive(&actor.MessageEnvelope{Message: msg})
+		}
 		return true
 	}
-	if !a.inc.loading {
+	if !a.inc.record.Closed() {
 		return false
 	}
 	switch msg := ctx.Message().(type) {
@@ -127,7 +139,7 @@ func (a *iface) stashForRecord(ctx actor.Context) bool {
 		}
 	case *messages.Link:
 		if msg.Deleted {
-			a.linkChanged(msg) // the actor ends, its stash answered UNKIF
+			a.linkChanged(msg) // the actor ends, what it held answered UNKIF
 			return true
 		}
 	case *messages.Shutdown:
@@ -143,10 +155,10 @@ func (a *iface) stashForRecord(ctx actor.Context) bool {
 	return true
 }
 
-// stash sets msg aside until the record is in, or answers a command
-// LIMIT when the stash is full even of what nobody waits for any more.
+// stash holds msg until the record is in, or answers a command LIMIT
+// when the gate refuses it.
 func (a *iface) stash(msg any) {
-	if a.inc.stashed.PushPruning(msg, abandoned) {
+	if a.inc.record.Hold(msg) {
 		return
 	}
 	if c, ok := msg.(*messages.Command); ok {
@@ -158,37 +170,11 @@ func (a *iface) stash(msg any) {
 		zap.String("message", fmt.Sprintf("%T", msg)))
 }
 
-// abandoned reports whether a held message may go to make room: a
-// command that only asks, whose caller stopped waiting. Any user may ping
-// or ask info (SPEC §3), and with --wait 0 is answered TIMEOUT and frees
-// its connection at once (ipc.Limits bound only what it holds open): what
-// it leaves held must not make root's commands LIMIT.
-func abandoned(msg any) bool {
-	c, ok := msg.(*messages.Command)
-	return ok && c.Abandoned()
-}
-
-// unstashAll, at the recordIn that ends the wait started began in place
-// of the resume, resumes a restarted incarnation's interface (a first
-// incarnation's is not running: nothing to resume), then handles the
-// stashed messages in order, each taken off the stash before its
-// handling.
-func (a *iface) unstashAll(ctx actor.Context) {
-	a.resumeAfterRestart()
-	for !a.inc.loading {
-		msg, ok := a.inc.stashed.Pop()
-		if !ok {
-			return
-		}
-		ctx.Receive(&actor.MessageEnvelope{Message: msg})
-	}
-}
-
-// answerStashed answers what the stash holds, as the actor stops: each
+// answerStashed answers what the gate holds, as the actor stops: each
 // command with code, a stop of the agent's with OK (there is nothing
 // more this actor will drop).
 func (a *iface) answerStashed(code ipc.Code) {
-	for _, msg := range a.inc.stashed.Drain() {
+	for _, msg := range a.inc.record.Drain() {
 		switch msg := msg.(type) {
 		case *messages.Command:
 			msg.Answer(messages.Fail(code, "%s stopped before the command was handled", a.link.Name))

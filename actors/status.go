@@ -8,7 +8,7 @@ func (a *iface) status() messages.IfStatus {
 		storeWarnings(a.env.Store, a.link.Name))
 	// its lease still being applied (apply.go), or its record read
 	// (persist.go)
-	st.Busy = st.Busy || a.waits.Busy() || a.inc.loading
+	st.Busy = st.Busy || a.waits.Busy() || a.inc.record.Closed()
 	return st
 }
 
