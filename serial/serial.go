@@ -85,7 +85,9 @@ func (q *Queue) Idle() bool {
 // which is the same as the old: with interface churn over months
 // (containers, hot-plugged NICs under new names) the registry holds the
 // interfaces that have an actor or something to take back, not every
-// name ever seen. The zero value is ready.
+// name ever seen. The zero value is ready. T must not be a tiny object
+// (16 bytes or less, no pointers): the runtime may never collect one that
+// shares its allocation slot with a live neighbour (runtime.AddCleanup).
 type Named[T any] struct {
 	mu   sync.Mutex
 	m    map[string]weak.Pointer[T]

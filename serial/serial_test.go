@@ -63,6 +63,17 @@ func TestNamed(t *testing.T) {
 	}
 }
 
+// worker stands for what the agent keeps by name (a recorder, a kernel
+// worker): bigger than 16 bytes, as they are. An *int would be a tiny
+// object, which the runtime batches with others in one allocation slot:
+// its cleanup may never run while a neighbour lives (runtime.AddCleanup),
+// and the test failed about 1 run in 4 without -race, a registry of
+// recorders never.
+type worker struct {
+	n   int
+	pad [3]int
+}
+
 // collect runs the garbage collector until n holds at most want names
 // (their cleanups run on a goroutine of the runtime's), or gives up.
 func collect[T any](n *Named[T], want int) int {
@@ -79,13 +90,13 @@ func collect[T any](n *Named[T], want int) int {
 // are kept; a held T is the one every Get of its name returns, and a
 // name whose T was forgotten gets a new one.
 func TestNamedForgetsUnheld(t *testing.T) {
-	var n Named[int]
+	var n Named[worker]
 	made := 0
-	newT := func() *int { made++; v := made; return &v }
+	newT := func() *worker { made++; return &worker{n: made} }
 	held := n.Get("eth0", newT)
 	kept := n.Get("eth1", newT)
 	n.Keep("eth1", kept, true)
-	keptValue := *kept
+	keptValue := kept.n
 	kept = nil
 	for i := range 1000 {
 		n.Get(fmt.Sprintf("veth%d", i), newT) // used once, then no one's
@@ -96,7 +107,7 @@ func TestNamedForgetsUnheld(t *testing.T) {
 	if again := n.Get("eth0", newT); again != held {
 		t.Fatal("a held T was replaced")
 	}
-	if k := n.Get("eth1", newT); *k != keptValue {
+	if k := n.Get("eth1", newT); k.n != keptValue {
 		t.Fatalf("eth1 is T %d, want the kept %d", *k, keptValue)
 	} else {
 		n.Keep("eth1", k, false)
@@ -105,8 +116,8 @@ func TestNamedForgetsUnheld(t *testing.T) {
 		t.Fatalf("%d names held once eth1 is let go, want 1", got)
 	}
 	before := made
-	if v := n.Get("veth7", newT); *v != before+1 {
-		t.Fatalf("a forgotten name's Get returned T %d, want a new one (%d)", *v, before+1)
+	if v := n.Get("veth7", newT); v.n != before+1 {
+		t.Fatalf("a forgotten name's Get returned T %d, want a new one (%d)", v.n, before+1)
 	}
 	runtime.KeepAlive(held)
 }
