@@ -23,28 +23,28 @@ const orphanWait = time.Minute
 
 // ipcActor receives every control request, logs it with the caller,
 // rejects what the caller may not do, translates the rest into typed
-// commands (messages.FromWire) and forwards them: interface and address objects to
-// the admin actor, the rest to the manager. It never touches lease state.
+// commands (messages.FromWire) and forwards them: interface and address
+// objects to the admin actor, the rest to the manager. It never touches
+// lease state.
 //
 // It watches both: one that has stopped for good (its supervisor gave up
 // on it after repeated panics, protoactor's default for the agent's
 // top-level actors) has its requests answered INTERNAL at once, never
 // sent to a PID whose mailbox is gone; and what was sent to it before is
-// answered INTERNAL after orphanWait unless it answered itself.
+// answered INTERNAL after orphanWait unless it answered itself (part).
 type ipcActor struct {
-	manager  *actor.PID
-	admin    *actor.PID
+	manager  *part
+	admin    *part // nil: no interface administration
 	log      *zap.Logger
 	adminGID int64 // members of this group are privileged; -1: none
 	clock    clock.Clock
-	// gone are the parts that stopped for good, by PID id; sent the
-	// commands forwarded to each part and not yet answered.
-	gone map[string]bool
-	sent messages.Inflight
 }
 
 // orphaned asks the IPC actor to answer what is left unanswered of the
-// commands sent to a part that stopped for good (orphanWait after).
+// commands sent to a part that stopped for good (orphanWait after). It
+// names the part by PID, not by the incarnation's part: a restarted IPC
+// actor starts with parts of its own, to which the timer of its
+// predecessor leaves nothing.
 type orphaned struct{ pid *actor.PID }
 
 // Props is the IPC actor's Props; it forwards to the manager, and
@@ -57,8 +57,12 @@ func Props(manager, admin *actor.PID, log *zap.Logger, adminGID int64) *actor.Pr
 // props is Props with the clock of the orphanWait timers.
 func props(manager, admin *actor.PID, log *zap.Logger, adminGID int64, clk clock.Clock) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &ipcActor{manager: manager, admin: admin, log: log, adminGID: adminGID, clock: clk,
-			gone: make(map[string]bool), sent: make(messages.Inflight)}
+		a := &ipcActor{manager: newPart(manager, "the interface manager (ifaces actor)"),
+			log: log, adminGID: adminGID, clock: clk}
+		if admin != nil {
+			a.admin = newPart(admin, "the interface administration (ipadm actor)")
+		}
+		return a
 	})
 }
 
@@ -69,16 +73,16 @@ func (a *ipcActor) Receive(ctx actor.Context) {
 		// already is reported at once (protoactor answers a Watch of a
 		// PID that no longer exists with Terminated, before the next
 		// request is taken).
-		for _, pid := range []*actor.PID{a.manager, a.admin} {
-			if pid != nil {
-				ctx.Watch(pid)
-			}
+		for _, p := range a.parts() {
+			ctx.Watch(p.pid)
 		}
 	case *actor.Terminated:
-		a.stopped(ctx, msg.Who)
+		if p := a.partOf(msg.Who); p != nil {
+			a.stopped(ctx, p)
+		}
 	case *orphaned:
-		for _, c := range a.sent.Take(msg.pid) {
-			c.Answer(messages.Fail(ipc.ErrInternal, "%s stopped before it answered the command", a.part(msg.pid)))
+		if p := a.partOf(msg.pid); p != nil {
+			p.orphan()
 		}
 	case *wireRequest:
 		a.request(ctx, msg)
@@ -107,43 +111,42 @@ func (a *ipcActor) request(ctx actor.Context, w *wireRequest) {
 			c.Answer(messages.Fail(ipc.ErrInvalid, "interface administration is not available"))
 			return
 		}
-		a.forward(ctx, a.admin, c)
+		a.admin.send(ctx, c)
 	default:
-		a.forward(ctx, a.manager, c)
+		a.manager.send(ctx, c)
 	}
 }
 
-// forward sends c to the part pid, or answers it INTERNAL when that part
-// has stopped for good.
-func (a *ipcActor) forward(ctx actor.Context, pid *actor.PID, c *messages.Command) {
-	if a.gone[pid.Id] {
-		c.Answer(messages.Fail(ipc.ErrInternal, "%s stopped for good after repeated failures; restart the agent", a.part(pid)))
+// stopped takes note that the part p has stopped for good: no request is
+// sent to it any more, and what it was sent is answered orphanWait on.
+func (a *ipcActor) stopped(ctx actor.Context, p *part) {
+	waiting, first := p.stop()
+	if !first {
 		return
 	}
-	a.sent.Add(pid, c) // holds no more than the callers waiting now
-	ctx.Send(pid, c)
-}
-
-// stopped takes note that the part pid has stopped for good: no request
-// is sent to it any more, and what it was sent is answered orphanWait on.
-func (a *ipcActor) stopped(ctx actor.Context, pid *actor.PID) {
-	if a.gone[pid.Id] || (!pid.Equal(a.manager) && !pid.Equal(a.admin)) {
-		return
-	}
-	a.gone[pid.Id] = true
-	if len(a.sent[pid.Id]) > 0 {
-		root, self := ctx.ActorSystem().Root, ctx.Self()
+	if waiting > 0 {
+		root, self, pid := ctx.ActorSystem().Root, ctx.Self(), p.pid
 		a.clock.AfterFunc(orphanWait, func() { root.Send(self, &orphaned{pid: pid}) })
 	}
 	// Logged once all is in place (the tests wait for this word).
 	a.log.Error("a part of the agent stopped for good; its commands are answered INTERNAL",
-		zap.String("part", a.part(pid)), zap.String("actor", pid.Id), zap.Int("waiting", len(a.sent[pid.Id])))
+		zap.String("part", p.name), zap.String("actor", p.pid.Id), zap.Int("waiting", waiting))
 }
 
-// part names pid for an operator: which part of the agent failed.
-func (a *ipcActor) part(pid *actor.PID) string {
-	if pid.Equal(a.admin) {
-		return "the interface administration (ipadm actor)"
+// parts are the parts the IPC actor forwards to.
+func (a *ipcActor) parts() []*part {
+	if a.admin == nil {
+		return []*part{a.manager}
 	}
-	return "the interface manager (ifaces actor)"
+	return []*part{a.manager, a.admin}
+}
+
+// partOf is the part whose PID is pid, nil for none.
+func (a *ipcActor) partOf(pid *actor.PID) *part {
+	for _, p := range a.parts() {
+		if p.pid.Equal(pid) {
+			return p
+		}
+	}
+	return nil
 }
