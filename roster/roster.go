@@ -1,0 +1,193 @@
+package roster
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/dhcpagent/dhcpagent/lease"
+)
+
+// Roster is the interfaces under management, their actors (H) and the
+// primary. Every name has an actor or a standing, not both: a name with
+// neither is lease.NotManaged.
+type Roster[H any] struct {
+	id func(H) string
+	// actors are the actors the interfaces' commands go to, by name.
+	actors map[string]H
+	// names are the interfaces of the actors spawned, by id, until they
+	// have stopped: an actor's interface once actors has moved on (a
+	// deleted link, a drop while it stops, a failure).
+	names map[string]string
+	// standings are the interfaces under management with no actor:
+	// lease.LinkGone, resumed when a link of that name appears (SPEC §2
+	// hotplug), or lease.FailedActor, whose actor failed too often.
+	standings map[string]lease.Standing
+	primary   string // name of the primary interface, "" when none
+}
+
+// New returns an empty Roster whose actors are told apart by id.
+func New[H any](id func(H) string) *Roster[H] {
+	return &Roster[H]{id: id, actors: make(map[string]H), names: make(map[string]string),
+		standings: make(map[string]lease.Standing)}
+}
+
+// Spawned makes h the actor of name, which then stands no other way, and
+// reports whether name is the primary interface: h is to be told so
+// before anything else.
+func (r *Roster[H]) Spawned(name string, h H) (primary bool) {
+	r.actors[name] = h
+	r.names[r.id(h)] = name
+	delete(r.standings, name)
+	return r.primary == name
+}
+
+// Of is the interface of an actor spawned and not yet stopped ("" for
+// any other), and whether h is still the actor its commands go to.
+func (r *Roster[H]) Of(h H) (name string, current bool) {
+	name = r.names[r.id(h)]
+	return name, r.is(name, h)
+}
+
+// is reports whether h is name's actor.
+func (r *Roster[H]) is(name string, h H) bool {
+	a, ok := r.actors[name]
+	return ok && r.id(a) == r.id(h)
+}
+
+// Actor is the actor name's commands go to, if it has one.
+func (r *Roster[H]) Actor(name string) (H, bool) {
+	h, ok := r.actors[name]
+	return h, ok
+}
+
+// Actors are every interface's actor, in no order.
+func (r *Roster[H]) Actors() []H { return slices.Collect(maps.Values(r.actors)) }
+
+// Standing is where name stands: lease.NotManaged for an interface with
+// an actor, or none.
+func (r *Roster[H]) Standing(name string) lease.Standing { return r.standings[name] }
+
+// Standings are the interfaces under management without an actor, a copy.
+func (r *Roster[H]) Standings() map[string]lease.Standing { return maps.Clone(r.standings) }
+
+// Missing reports whether name is under management with no actor, its
+// link gone (lease.LinkGone): a link of its name appearing resumes it.
+func (r *Roster[H]) Missing(name string) bool { return r.standings[name] == lease.LinkGone }
+
+// Failed marks h's interface FAILED, its actor having failed too often,
+// if h is still its actor, and reports whether it was: one whose
+// interface moved on (its link was deleted) marks nothing, neither its
+// interface, which is missing, nor one with no name.
+func (r *Roster[H]) Failed(h H) bool {
+	name, current := r.Of(h)
+	if current {
+		delete(r.actors, name)
+		r.standings[name] = lease.FailedActor
+	}
+	return current
+}
+
+// Stopped forgets h, which has stopped: its interface, if it was its
+// actor, has none now. It returns h's interface and whether that has no
+// actor now (none newer took over): the caller lets its host state go.
+func (r *Roster[H]) Stopped(h H) (name string, vacant bool) {
+	name, current := r.Of(h)
+	if current {
+		delete(r.actors, name)
+	}
+	delete(r.names, r.id(h))
+	_, again := r.actors[name]
+	return name, !again
+}
+
+// LinkGone marks name missing, its link gone: its actor, if it has one,
+// is no longer the one its commands go to (the caller tells it of the
+// deletion).
+func (r *Roster[H]) LinkGone(name string) {
+	delete(r.actors, name)
+	r.standings[name] = lease.LinkGone
+}
+
+// EndMissing ends the management of name, missing, whose record does not
+// keep it managed past its link (a temporary start).
+func (r *Roster[H]) EndMissing(name string) { delete(r.standings, name) }
+
+// Unmanaged ends the management of name on the word of h, its actor,
+// which gave it up (drop, release): also when its link was deleted after
+// the command reached h, which made it missing, for the command ends its
+// management all the same. The word of an actor that is no longer name's
+// (a newer one resumed it when its link came back before the word
+// arrived) ends nothing of the newer one's, its being primary included.
+// It reports whether h was name's actor: the caller lets name's host
+// state go.
+func (r *Roster[H]) Unmanaged(name string, h H) (wasActor bool) {
+	_, ok := r.actors[name]
+	switch {
+	case r.is(name, h):
+		delete(r.actors, name)
+	case !ok:
+		delete(r.standings, name)
+	default:
+		return false // a newer actor's interface
+	}
+	if r.primary == name {
+		r.primary = ""
+	}
+	return ok
+}
+
+// Primary is the primary interface's name, "" when there is none.
+func (r *Roster[H]) Primary() string { return r.primary }
+
+// SetPrimary makes name the primary interface, as stored at start-up.
+func (r *Roster[H]) SetPrimary(name string) { r.primary = name }
+
+// TookPrimary makes name the primary interface on the word of h, whose
+// machine admitted a start --primary, if h is name's actor; the word of
+// one that is no longer (its link went) is stale. It returns the actor
+// of the old primary, if the primary moved away from one, to be told it
+// no longer is.
+func (r *Roster[H]) TookPrimary(name string, h H) (old H, tell bool) {
+	if !r.is(name, h) || r.primary == name {
+		return old, false
+	}
+	old, tell = r.actors[r.primary]
+	r.primary = name
+	return old, tell
+}
+
+// Drop is the drop of a missing interface while its record is written:
+// what Undo puts back if it cannot be.
+type Drop struct {
+	name    string
+	primary bool // it was the primary interface
+}
+
+// Name is the dropped interface's.
+func (d Drop) Name() string { return d.name }
+
+// MissingDropped ends the management of name, missing, at once, so that
+// its link coming back while its record is written does not resume it;
+// its being primary ends with it.
+func (r *Roster[H]) MissingDropped(name string) Drop {
+	delete(r.standings, name)
+	d := Drop{name: name, primary: r.primary == name}
+	if d.primary {
+		r.primary = ""
+	}
+	return d
+}
+
+// Undo puts a drop whose record could not be written back: the interface
+// is missing again and, if no other has become primary meanwhile, the
+// primary again; unless it has an actor again (started meanwhile), which
+// stands as it is.
+func (r *Roster[H]) Undo(d Drop) {
+	if _, back := r.actors[d.name]; back {
+		return
+	}
+	r.standings[d.name] = lease.LinkGone
+	if d.primary && r.primary == "" {
+		r.primary = d.name
+	}
+}
