@@ -5,6 +5,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/roster"
 	"go.uber.org/zap"
 )
 
@@ -16,20 +17,19 @@ import (
 // drops a temporary object whose link goes: once its actor has stopped,
 // its record is read (readGone) and it no longer stands as missing.
 func (m *manager) link(ctx actor.Context, msg *messages.Link) {
-	if pid, ok := m.children[msg.Ifname]; ok {
+	if pid, ok := m.roster.Actor(msg.Ifname); ok {
 		switch {
 		case msg.Deleted:
 			// Route nothing more to it; what is already in its mailbox
 			// is answered before it sees this.
-			delete(m.children, msg.Ifname)
-			m.standings[msg.Ifname] = lease.LinkGone
+			m.roster.LinkGone(msg.Ifname)
 		case msg.Appeared && msg.Up:
 			return // first seen, carrier as expected: nothing changed for it
 		}
 		ctx.Send(pid, msg)
 		return
 	}
-	if m.looking.Event(msg.Ifname, msg) || msg.Deleted || m.standings[msg.Ifname] != lease.LinkGone || m.closing {
+	if m.looking.Event(msg.Ifname, msg) || msg.Deleted || !m.roster.Missing(msg.Ifname) || m.closing {
 		return // a lookup in flight is made again: its answer may predate this
 	}
 	if m.env.Store != nil {
@@ -68,11 +68,11 @@ func (m *manager) readGone(ctx actor.Context, name string, appeared *messages.Li
 // goneRead ends the management of a missing interface whose record does
 // not keep it managed, and resumes one that is when its link appeared.
 func (m *manager) goneRead(ctx actor.Context, g *goneRecord) {
-	if _, back := m.children[g.name]; back || m.standings[g.name] != lease.LinkGone || m.closing {
+	if !m.roster.Missing(g.name) || m.closing {
 		return // started, resumed or dropped meanwhile, or the agent is stopping
 	}
 	if !g.managed {
-		delete(m.standings, g.name)
+		m.roster.EndMissing(g.name)
 		if g.err != nil {
 			m.env.Log.Warn("interface record unreadable: the interface is not managed past its link",
 				zap.String("iface", g.name), zap.Error(g.err))
@@ -90,7 +90,7 @@ func (m *manager) goneRead(ctx actor.Context, g *goneRecord) {
 // reappeared resumes a managed interface whose link came back, once the
 // lookup has found it.
 func (m *manager) reappeared(ctx actor.Context, l *looked) {
-	if l.errs[0] != nil || m.standings[l.names[0]] != lease.LinkGone {
+	if l.errs[0] != nil || !m.roster.Missing(l.names[0]) {
 		return // gone again already (the next report retries), or dropped meanwhile
 	}
 	m.resumeLink(ctx, l.links[0], "managed interface's link appeared: resuming it")
@@ -103,37 +103,28 @@ func (m *manager) reappeared(ctx actor.Context, l *looked) {
 // is.
 func (m *manager) missingDrop(ctx actor.Context, c *messages.Command, name string) {
 	// At once, so that the link coming back meanwhile does not resume it.
-	delete(m.standings, name)
-	wasPrimary := m.primary == name
-	if wasPrimary {
-		m.primary = ""
-	}
+	drop := m.roster.MissingDropped(name)
 	root, self := ctx.ActorSystem().Root, ctx.Self()
 	m.recorder(name).Unmanage(m.env.Store, func(err error) {
-		root.Send(self, &missingDropped{cmd: c, name: name, primary: wasPrimary, err: err})
+		root.Send(self, &missingDropped{cmd: c, drop: drop, err: err})
 	})
 }
 
 // missingDropped is the outcome of writing a missing interface's drop.
 type missingDropped struct {
-	cmd     *messages.Command
-	name    string
-	primary bool // it was the primary interface
-	err     error
+	cmd  *messages.Command
+	drop roster.Drop
+	err  error
 }
 
 // dropped answers the drop of a missing interface; one that could not be
-// recorded leaves it managed, as it was.
+// recorded leaves it managed, as it was (roster.Undo).
 func (m *manager) dropped(d *missingDropped) {
+	name := d.drop.Name()
 	if d.err != nil {
-		if _, back := m.children[d.name]; !back {
-			m.standings[d.name] = lease.LinkGone
-			if d.primary && m.primary == "" {
-				m.primary = d.name
-			}
-		}
-		d.cmd.Answer(messages.Fail(ipc.ErrInternal, "recording the drop of %s: %v", d.name, d.err))
+		m.roster.Undo(d.drop)
+		d.cmd.Answer(messages.Fail(ipc.ErrInternal, "recording the drop of %s: %v", name, d.err))
 		return
 	}
-	d.cmd.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: d.name, State: lease.Init}})
+	d.cmd.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: name, State: lease.Init}})
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/lookup"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/roster"
 	"github.com/dhcpagent/dhcpagent/stash"
 	"github.com/dhcpagent/dhcpagent/store"
 	"go.uber.org/zap"
@@ -34,19 +35,12 @@ const (
 // manager supervises the interface actors and routes commands to them by
 // interface name. It holds no lease state of its own.
 type manager struct {
-	env      *Env
-	children map[string]*actor.PID
-	// standings are the interfaces under management with no actor:
-	// lease.LinkGone, resumed when a link of that name appears (SPEC §2
-	// hotplug), or lease.FailedActor, whose actor failed too often. Any
-	// other name without an actor is lease.NotManaged.
-	standings map[string]lease.Standing
-	primary   string            // name of the primary interface, "" when none
-	routed    messages.Inflight // commands routed to each actor, until answered
-	// names are the interfaces of the actors spawned, by PID id, until
-	// they have stopped: an actor's interface once children has moved on
-	// (a deleted link, a drop while it stops, HandleFailure).
-	names map[string]string
+	env *Env
+	// roster is which actor each interface's commands go to, where those
+	// without one stand, and the primary: what each message changes of
+	// it is the roster's, what is sent and logged the manager's.
+	roster *roster.Roster[*actor.PID]
+	routed messages.Inflight // commands routed to each actor, until answered
 	// looking are the names whose link is being looked up (lookup.go),
 	// with the commands waiting for each and, while they are routed
 	// again, the answer at hand; and the latest link event for each that
@@ -65,10 +59,12 @@ type manager struct {
 // ManagerProps is the manager's Props.
 func ManagerProps(env *Env) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &manager{env: env, children: make(map[string]*actor.PID), standings: make(map[string]lease.Standing),
-			routed: make(messages.Inflight), names: make(map[string]string)}
+		return &manager{env: env, roster: roster.New(pidID), routed: make(messages.Inflight)}
 	})
 }
+
+// pidID tells the interface actors apart in the roster.
+func pidID(pid *actor.PID) string { return pid.Id }
 
 var _ actor.SupervisorStrategy = (*manager)(nil)
 
@@ -79,28 +75,17 @@ var _ actor.SupervisorStrategy = (*manager)(nil)
 // own context, so it may use the manager's state.
 func (m *manager) HandleFailure(system *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
 	rs *actor.RestartStatistics, reason, _ interface{}) {
-	name, current := m.child(child)
+	name, _ := m.roster.Of(child)
 	rs.Fail()
 	if rs.NumberOfFailures(restartWindow) > maxRestarts {
 		m.env.Log.Error("interface actor failed too often; interface marked FAILED",
 			zap.String("iface", name), zap.Any("reason", reason))
-		if current {
-			delete(m.children, name)
-			m.standings[name] = lease.FailedActor
-		}
+		m.roster.Failed(child)
 		sup.StopChildren(child)
 		return
 	}
 	m.env.Log.Error("interface actor failed; restarting it", zap.String("iface", name), zap.Any("reason", reason))
 	sup.RestartChildren(child)
-}
-
-// child is the interface of an actor the manager spawned, and whether
-// that actor is still the one its commands are routed to.
-func (m *manager) child(pid *actor.PID) (name string, current bool) {
-	name = m.names[pid.Id]
-	p, ok := m.children[name]
-	return name, ok && p.Equal(pid)
 }
 
 func (m *manager) Receive(ctx actor.Context) {
@@ -128,15 +113,11 @@ func (m *manager) Receive(ctx actor.Context) {
 		// Stopped after drop, release or deletion (already Unmanaged, or
 		// about to be: system messages overtake the user's), or by
 		// HandleFailure.
-		name, current := m.child(msg.Who)
-		if current {
-			delete(m.children, name)
-		}
 		// What was queued in its mailbox was discarded with it.
-		delete(m.names, msg.Who.Id)
-		if _, again := m.children[name]; !again {
+		name, vacant := m.roster.Stopped(msg.Who)
+		if vacant {
 			m.env.HostAddrs.Unmanage(name)
-			if m.standings[name] == lease.LinkGone && m.env.Store != nil && !m.closing {
+			if m.roster.Missing(name) && m.env.Store != nil && !m.closing {
 				// Its link was deleted: a temporary start ends with it
 				// (hotplug.go), known once every write it asked for is
 				// queued, which it did before it stopped.
@@ -144,41 +125,29 @@ func (m *manager) Receive(ctx actor.Context) {
 			}
 		}
 		m.stopped(msg.Who)
-		m.routed.Stopped(msg.Who, ipc.Code(lease.Orphaned(m.standings[name], m.closing)), name, m.recorder(name),
+		m.routed.Stopped(msg.Who, ipc.Code(lease.Orphaned(m.roster.Standing(name), m.closing)), name, m.recorder(name),
 			m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
 	case *messages.Shutdown:
 		m.shutdown(ctx, msg)
 	case *messages.Link:
 		m.link(ctx, msg)
 	case *messages.ClockJump, *messages.Reconfigure:
-		for _, pid := range m.children {
+		for _, pid := range m.roster.Actors() {
 			ctx.Send(pid, msg)
 		}
 	}
 }
 
 // unmanaged ends the management of an interface its actor gave up (drop,
-// release): also when its link was deleted after the command was routed
-// to it, which made it missing, for the command ends its management all
-// the same (its record says so, and a link that appears resumes nothing).
-// An actor that is no longer its interface's (a newer one resumed it when
-// its link came back before this word arrived) ends nothing of the newer
-// one's, its being primary included: the newer actor was told it is.
+// release), as roster.Unmanaged says: also when its link was deleted
+// after the command was routed to it (its record says so, and a link
+// that appears resumes nothing), but nothing of a newer actor's. The
+// actor is retired either way.
 func (m *manager) unmanaged(ctx actor.Context, msg *messages.Unmanaged) {
-	defer ctx.Send(msg.PID, &messages.Retire{})
-	pid, ok := m.children[msg.Ifname]
-	switch {
-	case ok && pid.Equal(msg.PID):
-		delete(m.children, msg.Ifname)
+	if m.roster.Unmanaged(msg.Ifname, msg.PID) {
 		m.env.HostAddrs.Unmanage(msg.Ifname)
-	case !ok:
-		delete(m.standings, msg.Ifname)
-	default:
-		return // a newer actor's interface
 	}
-	if m.primary == msg.Ifname {
-		m.primary = ""
-	}
+	ctx.Send(msg.PID, &messages.Retire{})
 }
 
 // recorder returns the interface's recorder (store.Recorder).
@@ -193,11 +162,9 @@ func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 	// A prefix, not a fixed name: the actor of a dropped interface may
 	// still be stopping when the interface is started again.
 	pid := ctx.SpawnPrefix(actor.PropsFromProducer(newIface(m.env, link)), "if-"+link.Name+"-")
-	m.children[link.Name] = pid
-	m.names[pid.Id] = link.Name
-	delete(m.standings, link.Name)
+	primary := m.roster.Spawned(link.Name, pid)
 	m.env.HostAddrs.Manage(link.Index, link.Name)
-	if m.primary == link.Name {
+	if primary {
 		ctx.Send(pid, &messages.Primary{On: true})
 	}
 	return pid
@@ -231,16 +198,15 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 	}
 	name := c.Ifname
 	if name == "" {
-		if m.primary == "" {
+		if name = m.roster.Primary(); name == "" {
 			c.Answer(messages.Fail(ipc.ErrNoPrimary, "no interface named and no primary interface"))
 			return
 		}
-		name = m.primary
 	}
 	if m.looking.Wait(name, c) {
 		return // routed again once the link's lookup is in
 	}
-	if pid, ok := m.children[name]; ok {
+	if pid, ok := m.roster.Actor(name); ok {
 		m.send(ctx, pid, c)
 		return
 	}
@@ -249,7 +215,7 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		// without one it fares as ping does.
 		op = lease.OpPing
 	}
-	switch v, code, reason := lease.Unmanaged(op, m.standings[name]); v {
+	switch v, code, reason := lease.Unmanaged(op, m.roster.Standing(name)); v {
 	case lease.Refuse:
 		c.Answer(messages.Fail(ipc.Code(code), "%s %s", name, reason))
 		return
@@ -280,19 +246,15 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 }
 
 // tookPrimary makes the interface whose machine admitted a start --primary
-// the primary one (messages.TookPrimary), and tells the old primary's
-// actor it no longer is. The primary moves only then: a start refused by
-// the machine (RUNNING, PEND) or here for want of a link (start nosuch
-// --primary) never moves it away from the real one. The word of an actor
-// that is no longer its interface's (its link went) is stale.
+// the primary one (messages.TookPrimary; roster.TookPrimary: not on a
+// stale actor's word), and tells the old primary's actor it no longer
+// is. The primary moves only then: a start refused by the machine
+// (RUNNING, PEND) or here for want of a link (start nosuch --primary)
+// never moves it away from the real one.
 func (m *manager) tookPrimary(ctx actor.Context, t *messages.TookPrimary) {
-	if pid, ok := m.children[t.Ifname]; !ok || !pid.Equal(t.PID) || m.primary == t.Ifname {
-		return
-	}
-	if old, ok := m.children[m.primary]; ok {
+	if old, tell := m.roster.TookPrimary(t.Ifname, t.PID); tell {
 		ctx.Send(old, &messages.Primary{On: false})
 	}
-	m.primary = t.Ifname
 }
 
 // send routes c to an interface actor, remembering it until answered.
@@ -305,8 +267,9 @@ func (m *manager) send(ctx actor.Context, pid *actor.PID, c *messages.Command) {
 // name: the interface actors' own and the FAILED ones'.
 func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 	r := messages.OK()
-	r.Statuses = make([]messages.IfStatus, 0, len(m.children)+len(m.standings))
-	for name, s := range m.standings {
+	children, standings := m.roster.Actors(), m.roster.Standings()
+	r.Statuses = make([]messages.IfStatus, 0, len(children)+len(standings))
+	for name, s := range standings {
 		if s == lease.FailedActor {
 			r.Statuses = append(r.Statuses, messages.FailedStatus(name, storeWarnings(m.env.Store, name)))
 		}
@@ -314,7 +277,7 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 	// No stop counts: one that stops with the question unread makes the
 	// status fail at statusWait, as one that dies before answering does.
 	roll := new(messages.Roll[messages.IfStatus])
-	for _, pid := range m.children {
+	for _, pid := range children {
 		ctx.Send(pid, &messages.StatusQuery{Reply: roll.Ask(pid.Id)})
 	}
 	// Collected on a goroutine, so that Receive does not wait; bounded,
@@ -344,7 +307,7 @@ func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
 	m.closing = true
 	m.shutdownLookups()
 	roll := new(messages.Roll[*messages.Result])
-	for _, pid := range m.children {
+	for _, pid := range m.roster.Actors() {
 		ctx.Send(pid, &messages.Shutdown{Release: s.Release, Reply: roll.Ask(pid.Id)})
 	}
 	m.stops = append(m.stops, roll)

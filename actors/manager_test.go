@@ -1,7 +1,6 @@
 package actors
 
 import (
-	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/dhcpagent/dhcpagent/kernel"
 	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/dhcpagent/dhcpagent/roster"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/insomniacslk/dhcp/dhcpv4"
@@ -58,10 +58,21 @@ func TestHandleFailure(t *testing.T) {
 		{"a newer actor, too often", maxRestarts, map[string]*actor.PID{"eth0": old}, nil, false, nil, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := &manager{env: &Env{Log: zap.NewNop()}, children: map[string]*actor.PID{}, standings: map[string]lease.Standing{},
-				names: map[string]string{old.Id: "eth0", cur.Id: "eth0"}}
-			maps.Copy(m.children, tc.children)
-			maps.Copy(m.standings, tc.before)
+			// Both actors were spawned for eth0, the case's child last:
+			// it is the one eth0's commands go to. before holds missing
+			// interfaces only, whose actor is gone with their link.
+			m := &manager{env: &Env{Log: zap.NewNop()}, roster: roster.New(pidID)}
+			for _, p := range []*actor.PID{old, cur} {
+				if p != tc.children["eth0"] {
+					m.roster.Spawned("eth0", p)
+				}
+			}
+			if p, ok := tc.children["eth0"]; ok {
+				m.roster.Spawned("eth0", p)
+			}
+			for name := range tc.before {
+				m.roster.LinkGone(name)
+			}
 			rs := actor.NewRestartStatistics()
 			for range tc.failures {
 				rs.Fail()
@@ -74,11 +85,11 @@ func TestHandleFailure(t *testing.T) {
 			if !tc.restart && (len(sup.stopped) != 1 || !sup.stopped[0].Equal(cur)) {
 				t.Errorf("stopped %v, want the failing actor", sup.stopped)
 			}
-			if diff := cmp.Diff(tc.standings, m.standings, cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(tc.standings, m.roster.Standings(), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("standings (-want +got):\n%s", diff)
 			}
-			if len(m.children) != tc.left {
-				t.Errorf("children %v, want %d", m.children, tc.left)
+			if children := m.roster.Actors(); len(children) != tc.left {
+				t.Errorf("children %v, want %d", children, tc.left)
 			}
 		})
 	}
@@ -100,10 +111,12 @@ func TestTookPrimary(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			// eth0, the primary, has no actor (its link is gone): nothing
 			// to tell it.
-			m := &manager{children: map[string]*actor.PID{"eth1": cur}, primary: "eth0"}
+			m := &manager{roster: roster.New(pidID)}
+			m.roster.Spawned("eth1", cur)
+			m.roster.SetPrimary("eth0")
 			m.tookPrimary(nil, &messages.TookPrimary{Ifname: "eth1", PID: tc.from})
-			if m.primary != tc.want {
-				t.Errorf("primary %q, want %q", m.primary, tc.want)
+			if got := m.roster.Primary(); got != tc.want {
+				t.Errorf("primary %q, want %q", got, tc.want)
 			}
 		})
 	}

@@ -3,7 +3,6 @@ package actors
 import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
-	"github.com/dhcpagent/dhcpagent/lease"
 	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/dhcpagent/dhcpagent/stash"
 	"github.com/dhcpagent/dhcpagent/store"
@@ -82,7 +81,7 @@ func (m *manager) resumed(ctx actor.Context, r *resumed) {
 		m.replayEarly(ctx)
 		return
 	}
-	m.primary = r.Primary
+	m.roster.SetPrimary(r.Primary)
 	// What waited goes on once the stored interfaces have their actors: a
 	// status of all asked meanwhile shows them (the READY=1 summary), not
 	// the empty list of before their lookups came back. A shutdown
@@ -112,7 +111,7 @@ func (m *manager) resumeFound(ctx actor.Context, l *looked, owned func(string) b
 		if err := l.errs[i]; err != nil {
 			m.env.Log.Warn("managed interface is missing; it resumes when its link appears",
 				zap.String("iface", name), zap.Error(err))
-			m.standings[name] = lease.LinkGone
+			m.roster.LinkGone(name)
 			continue
 		}
 		m.env.HostAddrs.Manage(l.links[i].Index, l.links[i].Name)
