@@ -193,8 +193,9 @@ type heldStore struct {
 	mu    sync.Mutex
 	saves int // SaveLease calls
 	loads int // LoadLease calls
-	// ipadmErr fails SaveIPAdm, leaseErr SaveLease.
-	ipadmErr, leaseErr error
+	// ipadmErr fails SaveIPAdm, leaseErr SaveLease, ifaceErr
+	// UpdateInterface.
+	ipadmErr, leaseErr, ifaceErr error
 }
 
 func (s *heldStore) LoadLease(ifname string) (*store.Lease, error) {
@@ -232,9 +233,25 @@ func (s *heldStore) Interface(ifname string) (store.Interface, error) {
 	return s.Store.Interface(ifname)
 }
 
+// UpdateInterface waits while the test holds IFNAME, and fails with
+// ifaceErr when the test set one.
 func (s *heldStore) UpdateInterface(ifname string, f func(*store.Interface)) error {
 	s.wait(ifname)
+	s.mu.Lock()
+	err := s.ifaceErr
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	return s.Store.UpdateInterface(ifname, f)
+}
+
+// failInterfaces makes the later interface record writes fail with err
+// (nil: succeed).
+func (s *heldStore) failInterfaces(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ifaceErr = err
 }
 
 // SaveIPAdm waits while the test holds "ipadm.json", and fails with

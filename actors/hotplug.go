@@ -29,7 +29,7 @@ func (m *manager) link(ctx actor.Context, msg *messages.Link) {
 		ctx.Send(pid, msg)
 		return
 	}
-	if m.looking.Event(msg.Ifname, msg) || msg.Deleted || !m.roster.Missing(msg.Ifname) || m.closing {
+	if m.looking.Event(msg.Ifname, msg) || msg.Deleted || !m.roster.LinkBack(msg.Ifname) || m.closing {
 		return // a lookup in flight is made again: its answer may predate this
 	}
 	if m.env.Store != nil {
@@ -118,13 +118,20 @@ type missingDropped struct {
 }
 
 // dropped answers the drop of a missing interface; one that could not be
-// recorded leaves it managed, as it was (roster.Undo).
-func (m *manager) dropped(d *missingDropped) {
+// recorded leaves it managed, as it was (roster.Undo), and a link of its
+// name that appeared meanwhile, which resumed nothing then, is handled
+// now as if it had just appeared: up, as an appearing link is reported,
+// for the answer of the lookup it starts says what the link is.
+func (m *manager) dropped(ctx actor.Context, d *missingDropped) {
 	name := d.drop.Name()
-	if d.err != nil {
-		m.roster.Undo(d.drop)
-		d.cmd.Answer(messages.Fail(ipc.ErrInternal, "recording the drop of %s: %v", name, d.err))
+	if d.err == nil {
+		m.roster.Dropped(d.drop)
+		d.cmd.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: name, State: lease.Init}})
 		return
 	}
-	d.cmd.Answer(&messages.Result{Status: &messages.IfStatus{Ifname: name, State: lease.Init}})
+	linkBack := m.roster.Undo(d.drop)
+	d.cmd.Answer(messages.Fail(ipc.ErrInternal, "recording the drop of %s: %v", name, d.err))
+	if linkBack {
+		m.link(ctx, &messages.Link{Ifname: name, Up: true, Appeared: true})
+	}
 }

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -191,4 +192,40 @@ func TestTemporaryEndsWithItsLink(t *testing.T) {
 		t.Fatalf("status eth1 after its link came back = %+v, want UNKIF, not managed", r)
 	}
 	w.send.none(t)
+}
+
+// TestFailedMissingDropResumesLinkBack: the drop of a missing interface
+// whose record cannot be written leaves it managed, waiting for its link,
+// as it was; a link of its name that appeared while the write was out
+// (which resumed nothing then: the drop had ended its management) resumes
+// it once the drop has failed. The manager said "its link is gone" of a
+// link that was there, and resumed it only at the link's next deletion
+// and return, while the store, unchanged, kept it managed.
+func TestFailedMissingDropResumesLinkBack(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	waitFor(t, "eth0 reported gone", func() bool {
+		return strings.Contains(w.do(ipc.CmdStatus, "eth0").Message, "link is gone")
+	})
+	w.disk.failInterfaces(errors.New("disk full"))
+	asked, release := w.disk.hold("eth0")
+	defer release()
+	drop := w.direct("eth0", messages.Drop{})
+	<-asked // the drop's record is being written
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true, Appeared: true})
+	// The manager has handled the link's return once it answers this.
+	if r := w.result(w.direct("eth1", messages.Ping{})); r.Code != ipc.ErrUnkIf {
+		t.Fatalf("ping eth1 = %+v, want UNKIF", r)
+	}
+	release()
+	if r := w.result(drop); r.Code != ipc.ErrInternal {
+		t.Fatalf("drop whose record cannot be written = %+v, want INTERNAL", r)
+	}
+	w.disk.failInterfaces(nil)
+	s := w.send.next(t)
+	expectReboot(t, s)
+	if s.ifindex != 2 {
+		t.Fatalf("INIT-REBOOT on ifindex %d, want eth0's 2", s.ifindex)
+	}
 }

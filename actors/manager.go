@@ -102,7 +102,7 @@ func (m *manager) Receive(ctx actor.Context) {
 	case *looked:
 		m.answered(ctx, msg)
 	case *missingDropped:
-		m.dropped(msg)
+		m.dropped(ctx, msg)
 	case *goneRecord:
 		m.goneRead(ctx, msg)
 	case *messages.Unmanaged:

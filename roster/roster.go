@@ -23,12 +23,24 @@ type Roster[H any] struct {
 	// hotplug), or lease.FailedActor, whose actor failed too often.
 	standings map[string]lease.Standing
 	primary   string // name of the primary interface, "" when none
+	// dropping are the missing interfaces whose drop is being written
+	// (MissingDropped), by name: the latest drop, and whether a link of
+	// the name appeared meanwhile (LinkBack), which the drop kept from
+	// resuming it and which Undo hands back.
+	dropping map[string]dropping
+	drops    uint64 // the drops made, which tell them apart
+}
+
+// dropping is one name's drop being written.
+type dropping struct {
+	seq      uint64
+	linkBack bool
 }
 
 // New returns an empty Roster whose actors are told apart by id.
 func New[H any](id func(H) string) *Roster[H] {
 	return &Roster[H]{id: id, actors: make(map[string]H), names: make(map[string]string),
-		standings: make(map[string]lease.Standing)}
+		standings: make(map[string]lease.Standing), dropping: make(map[string]dropping)}
 }
 
 // Spawned makes h the actor of name, which then stands no other way, and
@@ -73,6 +85,19 @@ func (r *Roster[H]) Standings() map[string]lease.Standing { return maps.Clone(r.
 // Missing reports whether name is under management with no actor, its
 // link gone (lease.LinkGone): a link of its name appearing resumes it.
 func (r *Roster[H]) Missing(name string) bool { return r.standings[name] == lease.LinkGone }
+
+// LinkBack notes that a link called name is there (an event for it other
+// than its deletion) while name has no actor, and reports whether name
+// is missing, to be resumed. While a drop of name is being written,
+// which ended its management, the drop notes it: undone, it hands it
+// back (Undo), for that link resumed nothing.
+func (r *Roster[H]) LinkBack(name string) bool {
+	if d, ok := r.dropping[name]; ok {
+		d.linkBack = true
+		r.dropping[name] = d
+	}
+	return r.Missing(name)
+}
 
 // Failed marks h's interface FAILED, its actor having failed too often,
 // if h is still its actor, and reports whether it was: one whose
@@ -160,7 +185,8 @@ func (r *Roster[H]) TookPrimary(name string, h H) (old H, tell bool) {
 // what Undo puts back if it cannot be.
 type Drop struct {
 	name    string
-	primary bool // it was the primary interface
+	primary bool   // it was the primary interface
+	seq     uint64 // which of the drops made
 }
 
 // Name is the dropped interface's.
@@ -168,26 +194,45 @@ func (d Drop) Name() string { return d.name }
 
 // MissingDropped ends the management of name, missing, at once, so that
 // its link coming back while its record is written does not resume it;
-// its being primary ends with it.
+// its being primary ends with it. The drop ends with Dropped or Undo.
 func (r *Roster[H]) MissingDropped(name string) Drop {
 	delete(r.standings, name)
-	d := Drop{name: name, primary: r.primary == name}
+	r.drops++
+	d := Drop{name: name, primary: r.primary == name, seq: r.drops}
 	if d.primary {
 		r.primary = ""
 	}
+	r.dropping[name] = dropping{seq: d.seq}
 	return d
+}
+
+// Dropped ends d, its record written.
+func (r *Roster[H]) Dropped(d Drop) { r.end(d) }
+
+// end forgets d, unless a later drop of its name is being written.
+func (r *Roster[H]) end(d Drop) (linkBack bool) {
+	w, ok := r.dropping[d.name]
+	if !ok || w.seq != d.seq {
+		return false
+	}
+	delete(r.dropping, d.name)
+	return w.linkBack
 }
 
 // Undo puts a drop whose record could not be written back: the interface
 // is missing again and, if no other has become primary meanwhile, the
 // primary again; unless it has an actor again (started meanwhile), which
-// stands as it is.
-func (r *Roster[H]) Undo(d Drop) {
+// stands as it is. It reports whether a link of its name appeared while
+// the drop was written (LinkBack), which resumed nothing then: the
+// caller handles it now, as if it had just appeared.
+func (r *Roster[H]) Undo(d Drop) (linkBack bool) {
+	linkBack = r.end(d)
 	if _, back := r.actors[d.name]; back {
-		return
+		return false
 	}
 	r.standings[d.name] = lease.LinkGone
 	if d.primary && r.primary == "" {
 		r.primary = d.name
 	}
+	return linkBack
 }

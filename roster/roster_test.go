@@ -273,3 +273,75 @@ func TestMissingDropped(t *testing.T) {
 	r.Undo(r.MissingDropped("eth0"))
 	check(t, r, state{Standings: gone})
 }
+
+// TestDropLinkBack: a link of a missing interface's name that appears
+// while its drop is written resumes nothing (the drop ended its
+// management), and is handed back if the drop is undone: the interface
+// is missing again, its link there. Only for that drop: not once it is
+// written, not for an earlier drop of the name, not when the interface
+// has an actor again.
+func TestDropLinkBack(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		steps    func(r *Roster[*pid]) bool // returns Undo's
+		linkBack bool
+	}{
+		{"link back meanwhile", func(r *Roster[*pid]) bool {
+			d := r.MissingDropped("eth0")
+			if r.LinkBack("eth0") {
+				t.Error("LinkBack while the drop is written would resume it")
+			}
+			return r.Undo(d)
+		}, true},
+		{"no link meanwhile", func(r *Roster[*pid]) bool { return r.Undo(r.MissingDropped("eth0")) }, false},
+		{"another name's link", func(r *Roster[*pid]) bool {
+			d := r.MissingDropped("eth0")
+			r.LinkBack("eth1")
+			return r.Undo(d)
+		}, false},
+		{"link back before the drop", func(r *Roster[*pid]) bool {
+			r.LinkBack("eth0")
+			return r.Undo(r.MissingDropped("eth0"))
+		}, false},
+		{"written, then undone twice", func(r *Roster[*pid]) bool {
+			d := r.MissingDropped("eth0")
+			r.LinkBack("eth0")
+			r.Dropped(d)
+			return r.Undo(d)
+		}, false},
+		{"started again meanwhile", func(r *Roster[*pid]) bool {
+			d := r.MissingDropped("eth0")
+			r.LinkBack("eth0")
+			r.Spawned("eth0", &pid{"1"})
+			return r.Undo(d)
+		}, false},
+		{"a second drop of the name", func(r *Roster[*pid]) bool {
+			// Started and gone again while the first is written.
+			first := r.MissingDropped("eth0")
+			r.Spawned("eth0", &pid{"1"})
+			r.LinkGone("eth0")
+			second := r.MissingDropped("eth0")
+			r.LinkBack("eth0")
+			if r.Undo(first) {
+				t.Error("the first drop's undoing took the second's link")
+			}
+			return r.Undo(second)
+		}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRoster()
+			r.LinkGone("eth0")
+			if got := tc.steps(r); got != tc.linkBack {
+				t.Errorf("Undo = %v, want %v", got, tc.linkBack)
+			}
+		})
+	}
+	r := newRoster()
+	r.LinkGone("eth0")
+	if !r.LinkBack("eth0") {
+		t.Error("LinkBack of a missing interface does not resume it")
+	}
+	if r.LinkBack("eth1") {
+		t.Error("LinkBack of a name not managed resumes it")
+	}
+}
