@@ -120,8 +120,7 @@ type missingDropped struct {
 // dropped answers the drop of a missing interface; one that could not be
 // recorded leaves it managed, as it was (roster.Undo), and a link of its
 // name that appeared meanwhile, which resumed nothing then, is handled
-// now as if it had just appeared: up, as an appearing link is reported,
-// for the answer of the lookup it starts says what the link is.
+// now as if it had just appeared.
 func (m *manager) dropped(ctx actor.Context, d *missingDropped) {
 	name := d.drop.Name()
 	if d.err == nil {
@@ -132,6 +131,14 @@ func (m *manager) dropped(ctx actor.Context, d *missingDropped) {
 	linkBack := m.roster.Undo(d.drop)
 	d.cmd.Answer(messages.Fail(ipc.ErrInternal, "recording the drop of %s: %v", name, d.err))
 	if linkBack {
-		m.link(ctx, &messages.Link{Ifname: name, Up: true, Appeared: true})
+		m.link(ctx, appeared(name))
 	}
+}
+
+// appeared is the event of a link called name that appeared, handled
+// once what kept it from resuming its interface is over (roster.LinkBack):
+// up, as an appearing link is reported, for the lookup it leads to says
+// what the link is.
+func appeared(name string) *messages.Link {
+	return &messages.Link{Ifname: name, Up: true, Appeared: true}
 }

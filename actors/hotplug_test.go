@@ -229,3 +229,45 @@ func TestFailedMissingDropResumesLinkBack(t *testing.T) {
 		t.Fatalf("INIT-REBOOT on ifindex %d, want eth0's 2", s.ifindex)
 	}
 }
+
+// TestDropAheadOfLinkReturn: a drop routed to the interface's actor just
+// before its link is deleted and comes back ends its management, however
+// soon the link returns: what the return resumes is read from the record
+// once that actor has stopped, every write it asked for queued. eth0's
+// actor is held (a status nobody takes yet) with the drop queued behind;
+// the manager then sees the deletion and the return. The return's read
+// of eth0's record came before the drop's write, said managed, and
+// resumed eth0 with a newer actor, which the drop's Unmanaged then did
+// not end: the drop was answered OK, the store said not managed, and
+// eth0 went on under management.
+func TestDropAheadOfLinkReturn(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	held := make(chan messages.IfStatus)
+	w.system.Root.Send(w.ifacePID("eth0"), &messages.StatusQuery{Reply: held})
+	dropped := w.direct("eth0", messages.Drop{})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true, Appeared: true})
+	// Whatever the manager does of the return is done before eth0's actor
+	// goes on: it has handled the return once it answers a ping; a read
+	// of the record it asked for then is done once eth0's recorder has
+	// done what was asked before; and a lookup of the link that read led
+	// to, then resumed, before a status of eth0, which waits for it.
+	w.result(w.direct("eth1", messages.Ping{}))
+	read := make(chan struct{})
+	w.env.records.Of(w.env.Store, "eth0", nil).Do(func() { close(read) })
+	<-read
+	w.result(w.direct("eth0", messages.Status{}))
+	<-held // eth0's actor goes on: the drop
+	if r := w.result(dropped); r.Code != "" {
+		t.Fatalf("drop = %+v", r)
+	}
+	waitFor(t, "eth0 not managed", func() bool {
+		r := w.do(ipc.CmdStatus, "eth0")
+		return r.Error == ipc.ErrUnkIf && !strings.Contains(r.Message, "link is gone")
+	})
+	w.send.none(t)
+	if rec, err := w.store.Interface("eth0"); err != nil || rec.Managed {
+		t.Fatalf("record after the drop: %+v %v, want not managed", rec, err)
+	}
+}

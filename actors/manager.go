@@ -114,10 +114,10 @@ func (m *manager) Receive(ctx actor.Context) {
 		// about to be: system messages overtake the user's), or by
 		// HandleFailure.
 		// What was queued in its mailbox was discarded with it.
-		name, vacant := m.roster.Stopped(msg.Who)
+		name, vacant, linkBack := m.roster.Stopped(msg.Who)
 		if vacant {
 			m.env.HostAddrs.Unmanage(name)
-			if m.roster.Missing(name) && m.env.Store != nil && !m.closing {
+			if !linkBack && m.roster.Missing(name) && m.env.Store != nil && !m.closing {
 				// Its link was deleted: a temporary start ends with it
 				// (hotplug.go), known once every write it asked for is
 				// queued, which it did before it stopped.
@@ -127,6 +127,11 @@ func (m *manager) Receive(ctx actor.Context) {
 		m.stopped(msg.Who)
 		m.routed.Stopped(msg.Who, ipc.Code(lease.Orphaned(m.roster.Standing(name), m.closing)), name, m.recorder(name),
 			m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
+		if linkBack {
+			// Its link came back while it stopped, which resumed nothing
+			// then: now every write it asked for is queued.
+			m.link(ctx, appeared(name))
+		}
 	case *messages.Shutdown:
 		m.shutdown(ctx, msg)
 	case *messages.Link:

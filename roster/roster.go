@@ -18,6 +18,13 @@ type Roster[H any] struct {
 	// have stopped: an actor's interface once actors has moved on (a
 	// deleted link, a drop while it stops, a failure).
 	names map[string]string
+	// live counts the actors of each name in names: those of a name
+	// with no actor are stopping, their writes not all asked for yet.
+	live map[string]int
+	// returned are the names whose link came back while an actor of
+	// theirs was stopping (LinkBack), to be handled once the last has
+	// stopped (Stopped).
+	returned map[string]bool
 	// standings are the interfaces under management with no actor:
 	// lease.LinkGone, resumed when a link of that name appears (SPEC §2
 	// hotplug), or lease.FailedActor, whose actor failed too often.
@@ -39,8 +46,8 @@ type dropping struct {
 
 // New returns an empty Roster whose actors are told apart by id.
 func New[H any](id func(H) string) *Roster[H] {
-	return &Roster[H]{id: id, actors: make(map[string]H), names: make(map[string]string),
-		standings: make(map[string]lease.Standing), dropping: make(map[string]dropping)}
+	return &Roster[H]{id: id, actors: make(map[string]H), names: make(map[string]string), live: make(map[string]int),
+		returned: make(map[string]bool), standings: make(map[string]lease.Standing), dropping: make(map[string]dropping)}
 }
 
 // Spawned makes h the actor of name, which then stands no other way, and
@@ -48,8 +55,12 @@ func New[H any](id func(H) string) *Roster[H] {
 // before anything else.
 func (r *Roster[H]) Spawned(name string, h H) (primary bool) {
 	r.actors[name] = h
+	if _, known := r.names[r.id(h)]; !known {
+		r.live[name]++
+	}
 	r.names[r.id(h)] = name
 	delete(r.standings, name)
+	delete(r.returned, name)
 	return r.primary == name
 }
 
@@ -88,13 +99,24 @@ func (r *Roster[H]) Missing(name string) bool { return r.standings[name] == leas
 
 // LinkBack notes that a link called name is there (an event for it other
 // than its deletion) while name has no actor, and reports whether name
-// is missing, to be resumed. While a drop of name is being written,
-// which ended its management, the drop notes it: undone, it hands it
-// back (Undo), for that link resumed nothing.
+// is missing, to be resumed now. Not while an actor of name is still
+// stopping (its link was deleted, or it gave the interface up): what it
+// has still to ask of the interface's record (a drop's) would come after
+// what the return reads there; the last one's stop hands the return
+// back (Stopped). And while a drop of name is being written, which ended
+// its management, the drop notes it: undone, it hands it back (Undo),
+// for that link resumed nothing.
 func (r *Roster[H]) LinkBack(name string) bool {
+	if _, ok := r.actors[name]; ok {
+		return false
+	}
 	if d, ok := r.dropping[name]; ok {
 		d.linkBack = true
 		r.dropping[name] = d
+	}
+	if r.live[name] > 0 {
+		r.returned[name] = true
+		return false
 	}
 	return r.Missing(name)
 }
@@ -113,16 +135,28 @@ func (r *Roster[H]) Failed(h H) bool {
 }
 
 // Stopped forgets h, which has stopped: its interface, if it was its
-// actor, has none now. It returns h's interface and whether that has no
-// actor now (none newer took over): the caller lets its host state go.
-func (r *Roster[H]) Stopped(h H) (name string, vacant bool) {
+// actor, has none now. It returns h's interface, whether that has no
+// actor now (none newer took over: the caller lets its host state go),
+// and whether its link came back while it stopped (LinkBack), which
+// resumed nothing then: the last of its actors stopped, the caller
+// handles that now, as if the link had just appeared.
+func (r *Roster[H]) Stopped(h H) (name string, vacant, linkBack bool) {
 	name, current := r.Of(h)
 	if current {
 		delete(r.actors, name)
 	}
-	delete(r.names, r.id(h))
+	if _, known := r.names[r.id(h)]; known {
+		delete(r.names, r.id(h))
+		if r.live[name]--; r.live[name] == 0 {
+			delete(r.live, name)
+		}
+	}
 	_, again := r.actors[name]
-	return name, !again
+	if again || r.live[name] == 0 {
+		linkBack = r.returned[name] && !again
+		delete(r.returned, name)
+	}
+	return name, !again, linkBack
 }
 
 // LinkGone marks name missing, its link gone: its actor, if it has one,

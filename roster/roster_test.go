@@ -132,8 +132,8 @@ func TestStopped(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRoster()
 			tc.setup(r)
-			if name, vacant := r.Stopped(&pid{"1"}); name != tc.iface || vacant != tc.vacant {
-				t.Errorf("Stopped = %q, %v; want %q, %v", name, vacant, tc.iface, tc.vacant)
+			if name, vacant, linkBack := r.Stopped(&pid{"1"}); name != tc.iface || vacant != tc.vacant || linkBack {
+				t.Errorf("Stopped = %q, %v, %v; want %q, %v, false", name, vacant, linkBack, tc.iface, tc.vacant)
 			}
 			check(t, r, tc.after)
 			if name, _ := r.Of(&pid{"1"}); name != "" {
@@ -343,5 +343,75 @@ func TestDropLinkBack(t *testing.T) {
 	}
 	if r.LinkBack("eth1") {
 		t.Error("LinkBack of a name not managed resumes it")
+	}
+}
+
+// TestLinkBackWhileStopping: a link that comes back while an actor of
+// its interface is still stopping resumes nothing then (what that actor
+// has still to write of the record would come after what the return
+// reads there); once the last of them has stopped, the return is handed
+// back, once, unless a newer actor took the interface meanwhile.
+func TestLinkBackWhileStopping(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		steps func(r *Roster[*pid]) (first, last bool) // Stopped's linkBack for actors 1 then 2
+		first bool
+		last  bool
+	}{
+		{"one stopping", func(r *Roster[*pid]) (bool, bool) {
+			if r.LinkBack("eth0") {
+				t.Error("LinkBack while an actor stops would resume it")
+			}
+			_, _, first := r.Stopped(&pid{"1"})
+			_, _, again := r.Stopped(&pid{"1"})
+			return first, again
+		}, true, false},
+		{"two stopping", func(r *Roster[*pid]) (bool, bool) {
+			r.Spawned("eth0", &pid{"2"})
+			r.LinkGone("eth0")
+			r.LinkBack("eth0")
+			_, _, first := r.Stopped(&pid{"1"})
+			_, _, last := r.Stopped(&pid{"2"})
+			return first, last
+		}, false, true},
+		{"no link back", func(r *Roster[*pid]) (bool, bool) {
+			_, _, first := r.Stopped(&pid{"1"})
+			return first, false
+		}, false, false},
+		{"a newer actor meanwhile", func(r *Roster[*pid]) (bool, bool) {
+			r.LinkBack("eth0")
+			r.Spawned("eth0", &pid{"2"})
+			_, _, first := r.Stopped(&pid{"1"})
+			r.LinkGone("eth0")
+			_, _, last := r.Stopped(&pid{"2"})
+			return first, last
+		}, false, false},
+		{"another interface's", func(r *Roster[*pid]) (bool, bool) {
+			r.Spawned("eth1", &pid{"2"})
+			r.LinkGone("eth1")
+			r.LinkBack("eth1")
+			_, _, first := r.Stopped(&pid{"1"})
+			_, _, last := r.Stopped(&pid{"2"})
+			return first, last
+		}, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRoster()
+			r.Spawned("eth0", &pid{"1"})
+			r.LinkGone("eth0")
+			if first, last := tc.steps(r); first != tc.first || last != tc.last {
+				t.Errorf("Stopped's linkBack = %v, %v; want %v, %v", first, last, tc.first, tc.last)
+			}
+		})
+	}
+	r := newRoster()
+	r.Spawned("eth0", &pid{"1"})
+	if r.LinkBack("eth0") {
+		t.Error("LinkBack of an interface with an actor resumes it")
+	}
+	r.LinkGone("eth0")
+	r.Stopped(&pid{"1"})
+	if !r.LinkBack("eth0") {
+		t.Error("LinkBack of a missing interface, its actor stopped, does not resume it")
 	}
 }
