@@ -15,7 +15,10 @@ import (
 // needed (SPEC §2). A temporary one (ipadm -t, a start whose record says
 // it is not to be resumed) is not managed past its link, as illumos
 // drops a temporary object whose link goes: once its actor has stopped,
-// its record is read (readGone) and it no longer stands as missing.
+// its record is read (readGone) and it no longer stands as missing. A
+// link that appears while an actor of its interface is still stopping,
+// or while the drop of its missing interface is written, is handled
+// once that is over (roster.LinkBack).
 func (m *manager) link(ctx actor.Context, msg *messages.Link) {
 	if pid, ok := m.roster.Actor(msg.Ifname); ok {
 		switch {

@@ -110,28 +110,7 @@ func (m *manager) Receive(ctx actor.Context) {
 	case *messages.TookPrimary:
 		m.tookPrimary(ctx, msg)
 	case *actor.Terminated:
-		// Stopped after drop, release or deletion (already Unmanaged, or
-		// about to be: system messages overtake the user's), or by
-		// HandleFailure.
-		// What was queued in its mailbox was discarded with it.
-		name, vacant, linkBack := m.roster.Stopped(msg.Who)
-		if vacant {
-			m.env.HostAddrs.Unmanage(name)
-			if !linkBack && m.roster.Missing(name) && m.env.Store != nil && !m.closing {
-				// Its link was deleted: a temporary start ends with it
-				// (hotplug.go), known once every write it asked for is
-				// queued, which it did before it stopped.
-				m.readGone(ctx, name, nil)
-			}
-		}
-		m.stopped(msg.Who)
-		m.routed.Stopped(msg.Who, ipc.Code(lease.Orphaned(m.roster.Standing(name), m.closing)), name, m.recorder(name),
-			m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
-		if linkBack {
-			// Its link came back while it stopped, which resumed nothing
-			// then: now every write it asked for is queued.
-			m.link(ctx, appeared(name))
-		}
+		m.terminated(ctx, msg.Who)
 	case *messages.Shutdown:
 		m.shutdown(ctx, msg)
 	case *messages.Link:
@@ -140,6 +119,31 @@ func (m *manager) Receive(ctx actor.Context) {
 		for _, pid := range m.roster.Actors() {
 			ctx.Send(pid, msg)
 		}
+	}
+}
+
+// terminated forgets an interface actor that stopped: after a drop,
+// release or deletion (already Unmanaged, or about to be: system
+// messages overtake the user's), or by HandleFailure. What was queued in
+// its mailbox was discarded with it, and is answered (Inflight.Stopped).
+func (m *manager) terminated(ctx actor.Context, who *actor.PID) {
+	name, vacant, linkBack := m.roster.Stopped(who)
+	if vacant {
+		m.env.HostAddrs.Unmanage(name)
+		if !linkBack && m.roster.Missing(name) && m.env.Store != nil && !m.closing {
+			// Its link was deleted: a temporary start ends with it
+			// (hotplug.go), known once every write it asked for is
+			// queued, which it did before it stopped.
+			m.readGone(ctx, name, nil)
+		}
+	}
+	m.stopped(who)
+	m.routed.Stopped(who, ipc.Code(lease.Orphaned(m.roster.Standing(name), m.closing)), name, m.recorder(name),
+		m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
+	if linkBack {
+		// Its link came back while it stopped, which resumed nothing
+		// then: now every write it asked for is queued.
+		m.link(ctx, appeared(name))
 	}
 }
 
