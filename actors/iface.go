@@ -56,11 +56,14 @@ type incarnations struct {
 	// carried is the start the failed incarnation left waiting: the next
 	// one resumes the interface with it and answers it once bound.
 	carried *messages.Command
-	// record is closed while the lease record is read, and holds what
-	// waits for it, after a restarted incarnation's resume (persist.go).
+	// record holds what needs the lease record while it is read
+	// (persist.go).
 	record *stash.Gate[any]
 }
 
+// newIface returns the producer of link's interface actor. What it makes
+// here, the incarnations, recorder and kernel worker, every incarnation
+// shares.
 func newIface(env *Env, link Link) actor.Producer {
 	inc := &incarnations{record: stash.NewGate(maxHeld, abandoned)}
 	log := env.Log.With(zap.String("iface", link.Name))
@@ -78,9 +81,12 @@ func newIface(env *Env, link Link) actor.Producer {
 	}
 }
 
+// Receive handles one message. Status is answered first, whatever the
+// actor waits for; then the record gate may take the message (persist.go),
+// and an actor whose interface was dropped or released only retires.
 func (a *iface) Receive(ctx actor.Context) {
-	// What a message's handling asks of the kernel (a start --primary the
-	// machine admits moves the routes: takePrimary) its answers wait for.
+	// Any message's answers wait for the kernel work its handling asks,
+	// a command's too (takePrimary moves the routes).
 	a.waits.Begin()
 	switch ctx.Message().(type) {
 	case *actor.Started:
@@ -95,7 +101,7 @@ func (a *iface) Receive(ctx actor.Context) {
 		return
 	}
 	if q, ok := ctx.Message().(*messages.StatusQuery); ok {
-		q.Reply <- a.status() // at once, whatever the actor waits for (persist.go)
+		q.Reply <- a.status() // the manager's status of all
 		return
 	}
 	if a.stashForRecord(ctx) {
@@ -170,7 +176,7 @@ func (a *iface) started(ctx actor.Context) {
 	// still in the mailbox, must not withdraw a command of this one.
 	a.pending = messages.Pending{Gone: func(id uint64) { root.Send(self, &cancelled{id: id}) },
 		Next: a.env.gens.Next}
-	if a.loadRecord() || a.inc.record.Len() > 0 { // the record is read off Receive (persist.go)
+	if a.loadRecord() || a.inc.record.Len() > 0 { // persist.go
 		a.resumeOnRecord()
 		return
 	}
@@ -190,10 +196,10 @@ func (a *iface) resumeAfterRestart() {
 		a.start()
 		return
 	}
-	// The start the failed incarnation held is retried as it was asked
-	// (its host name, Boot), with the stored lease, and answered once
+	// The start the failed incarnation held (messages.Pending.Carry) is
+	// retried as it was asked, with the stored lease, and answered once
 	// bound.
-	ev, _ := a.translate(carried.Req) // a start (messages.Pending.Carry)
+	ev, _ := a.translate(carried.Req)
 	a.post(carried, false, ev)
 }
 
@@ -208,6 +214,8 @@ func (a *iface) start() {
 	a.handle(lease.Start{Prior: prior, Adopted: adopted, Boot: true})
 }
 
+// reconfigure takes the configuration file's new content (SIGHUP) and
+// applies the held lease again under it; a bad one changes nothing.
 func (a *iface) reconfigure() {
 	cfg, err := leaseConfig(a.env, a.link)
 	if err != nil {

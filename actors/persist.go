@@ -38,10 +38,10 @@ func (a *iface) persist(l *lease.Lease) {
 // forget has the lease record deleted (the machine's Forget).
 func (a *iface) forget() { a.rec.SetLease(nil) }
 
-// manage records whether the interface is under management, so that the
-// next agent resumes it (SPEC §2), and whether it is the primary one: the
-// machine's Manage. A temporary ipadm object's start is not resumed
-// (SPEC §4: -t is gone after a restart). The recorder writes it.
+// manage has the machine's Manage recorded, with whether the interface is
+// the primary one (store.Recorder.Manage: the next agent resumes what is
+// managed, SPEC §2). A temporary ipadm object's start is recorded as not
+// managed: SPEC §4, -t is gone after a restart.
 func (a *iface) manage(m lease.Manage) {
 	on := m.On
 	if a.pending.Command(m.ID).Temporary() {
@@ -57,27 +57,11 @@ func (a *iface) manage(m lease.Manage) {
 	a.rec.Manage(a.env.Store, on, a.inc.primary, iaid)
 }
 
-// The first restore of an interface reads its lease record: disk work, not
-// for Receive. An incarnation whose recorder does not hold the record has
-// it read on the recorder's queue (store.Recorder.Preload: in order with
-// the writes, so the read never races the first persist) and closes the
-// incarnations' gate (stash.Gate) until recordIn is posted back; then it
-// handles what the gate held, in order.
-//
-// What needs no record is not held, so that a slow or hung disk leaves
-// no caller without an answer: until the record is in, the machine is
-// idle (INIT), so status (status IF, and the manager's StatusQuery for
-// status of all) is answered at once, BUSY; a deleted link ends
-// the actor at once, what it held answered UNKIF (answers.go); and the
-// agent's stop is answered at once, what was held answered SHUTDOWN and
-// nothing of it carried out, unless the interface was running before a
-// restart: then its lease is on the host, and the stop waits for the
-// record to drop or release it (SPEC §2), within the manager's bound.
-//
-// The gate holds at most maxHeld messages. Beyond them a command is
-// answered LIMIT at once, as the admin actor's queue answers beyond
-// run.MaxQueue; any other message (a carrier change) is dropped and
-// logged.
+// An interface's first restore reads its lease record from the disk,
+// which Receive must not do: the recorder reads it on its queue
+// (store.Recorder.Preload: in order with the writes, never racing the
+// first persist), and until it is in the incarnations' gate (stash.Gate)
+// holds, in order, the messages that need it.
 
 // maxHeld bounds the messages an interface actor holds for its record.
 const maxHeld = 1024
@@ -104,9 +88,10 @@ func (a *iface) loadRecord() bool {
 	return a.inc.record.Closed()
 }
 
-// resumeOnRecord has a restarted incarnation's resume wait for the
-// record, and the messages held before the failure wait for the
-// resume: the one recordIn of the wait resumes (stashForRecord).
+// resumeOnRecord has a restarted incarnation's resume wait in the gate,
+// closing it (and posting recordIn itself if no read is under way), so
+// that the resume, at the wait's one recordIn, comes before the messages
+// held before the failure (stashForRecord).
 func (a *iface) resumeOnRecord() {
 	if !a.inc.record.Closed() {
 		a.inc.record.Close()
@@ -114,12 +99,16 @@ func (a *iface) resumeOnRecord() {
 	}
 }
 
-// stashForRecord holds ctx's message while the record loads, or answers
-// it when it needs no record; it reports whether it took the message. At
-// recordIn, which ends the wait that started began in place of the
-// resume, it resumes a restarted incarnation's interface (a first
-// incarnation's is not running: nothing to resume), then handles what was
-// held.
+// stashForRecord holds ctx's message while the record is read, and
+// reports whether it took it. What needs no record is not held, so that a
+// slow or hung disk leaves no caller without an answer: status goes on to
+// the idle machine (INIT), answered at once, BUSY; a deleted link ends
+// the actor, what it held answered UNKIF; the agent's stop is answered at
+// once, what was held SHUTDOWN and none of it carried out, unless the
+// interface was running before a restart: its lease is on the host, and
+// the stop waits for the record to drop or release it (SPEC §2), within
+// the manager's bound. At recordIn it resumes a restarted incarnation's
+// interface, then handles what was held, in order.
 func (a *iface) stashForRecord(ctx actor.Context) bool {
 	if _, ok := ctx.Message().(*recordIn); ok {
 		a.inc.record.Open()
@@ -151,12 +140,14 @@ func (a *iface) stashForRecord(ctx actor.Context) bool {
 			return true
 		}
 	}
-	a.stash(ctx.Message()) // a carrier change in order with the start it follows, too
+	a.stash(ctx.Message()) // a carrier change too: in order with the start it follows
 	return true
 }
 
-// stash holds msg until the record is in, or answers a command LIMIT
-// when the gate refuses it.
+// stash holds msg until the record is in. A command the full gate
+// refuses (stash.Gate.Hold) is answered LIMIT at once, as the admin
+// actor's queue answers beyond run.MaxQueue; any other message (a carrier
+// change) is dropped and logged.
 func (a *iface) stash(msg any) {
 	if a.inc.record.Hold(msg) {
 		return
@@ -171,8 +162,8 @@ func (a *iface) stash(msg any) {
 }
 
 // answerStashed answers what the gate holds, as the actor stops: each
-// command with code, a stop of the agent's with OK (there is nothing
-// more this actor will drop).
+// command with code, a stop of the agent's OK (this actor drops nothing
+// more).
 func (a *iface) answerStashed(code ipc.Code) {
 	for _, msg := range a.inc.record.Drain() {
 		switch msg := msg.(type) {
