@@ -7,28 +7,27 @@ import (
 
 // Exactly one answer per command, whatever happens to the actor holding it
 // (SPEC §3). An interface actor that restarts loses its state and the
-// message it failed on; one that stops loses its mailbox. What each of
-// them held is answered here: a start waiting to bind is carried over to
-// the restarted incarnation, which resumes the interface and binds
-// (retried); everything else is answered FAILEDIF. Commands still queued
-// in the mailbox of an actor that stopped are answered by the manager
-// (messages.Inflight), which routed them.
+// message it failed on; one that stops loses its mailbox. What each held
+// is answered here: a restart carries a start waiting to bind over to the
+// next incarnation, which resumes the interface and binds (retried), and
+// answers the rest FAILEDIF; a stop answers all of it with its code.
+// Commands still in a stopped actor's mailbox are answered by the manager,
+// which routed them (messages.Inflight).
 
 // restarting answers what the failing incarnation holds, keeping a start
 // for the next incarnation.
 func (a *iface) restarting() { a.giveUp(ipc.ErrFailedIf, "failed", true) }
 
-// stopping answers everything the actor still holds with code, the
-// messages it held for its lease record too (persist.go): it will
-// receive nothing more.
+// stopping answers everything the actor still holds with code, what the
+// record gate holds too: it will receive nothing more.
 func (a *iface) stopping(code ipc.Code) {
 	a.giveUp(code, "stopped", false)
 	a.answerStashed(code)
 }
 
-// giveUp answers the commands the incarnation holds with code, saying why,
-// all but, when carry is set, the one the next incarnation retries
-// (lease.Op.Retried).
+// giveUp answers the commands the incarnation holds with code, saying
+// why; with carry, all but the one the next incarnation retries
+// (messages.Pending.Carry).
 func (a *iface) giveUp(code ipc.Code, why string, carry bool) {
 	a.quiesce()
 	a.flushHeld()
@@ -53,9 +52,9 @@ func (a *iface) failCurrent() {
 	}
 }
 
-// flushHeld sends the replies held behind hooks that will not be waited
-// for any more: their events have happened.
+// flushHeld sends the replies held behind hooks and kernel work that will
+// not be waited for any more: their events have happened.
 func (a *iface) flushHeld() {
 	a.hooks.Flush()
-	a.dropHeld() // and behind kernel work (apply.go)
+	a.dropHeld()
 }

@@ -32,10 +32,7 @@ func (a *iface) command(c *messages.Command) {
 		c.Answer(messages.Fail(ipc.ErrInvalid, "%T is not an interface command", c.Req))
 		return
 	}
-	// A start --primary takes the primary role only once the machine
-	// admits it (takePrimary, at its Manage): a refused one changes
-	// nothing.
-	a.post(c, false, ev)
+	a.post(c, false, ev) // a --primary takes the role only if admitted (takePrimary)
 }
 
 // translate reads a command into the machine's (messages.CommandOf), with
@@ -52,10 +49,9 @@ func (a *iface) translate(req messages.Request) (lease.Command, bool) {
 	return c, ok
 }
 
-// post numbers c, remembers it until the machine answers
-// (messages.Pending: a caller that goes away before the answer cancels
-// it, so that it no longer makes other commands PEND), and hands ev to the
-// machine. shutdown marks the agent's stop.
+// post keeps c in a.pending (messages.Pending), which numbers it, until
+// the machine answers or withdraws it, and hands ev to the machine with
+// that number. shutdown marks the agent's stop.
 func (a *iface) post(c *messages.Command, shutdown bool, ev lease.Event) {
 	id := a.pending.Add(c, shutdown)
 	switch ev := ev.(type) {
@@ -87,10 +83,10 @@ func (a *iface) withdrawn(id uint64) {
 // Reply).
 func (a *iface) reply(r lease.Reply) { a.settle(r, nil) }
 
-// settle sends the machine's answer to its command, with kern (non-nil)
-// once that kernel worker has done what it was asked too (dropHeld). An
-// answer that ends management tells the manager first (so that a start
-// that follows finds the interface free), then retires the actor.
+// settle sends the machine's answer to its command, by answer (which says
+// what kern is for). An answer that ends management tells the manager
+// first, so that a start that follows finds the interface free, then
+// retires the actor.
 func (a *iface) settle(r lease.Reply, kern *kernel.Worker) {
 	p, ok := a.pending.Take(r.ID)
 	if !ok {
@@ -99,11 +95,10 @@ func (a *iface) settle(r lease.Reply, kern *kernel.Worker) {
 	rep := messages.ResultOf(a.link.Name, r, a.status)
 	switch {
 	case r.Ends && p.Shutdown:
-		// The agent is stopping: nothing more will come. The actor stops
-		// once its answer is out (its records written, its kernel work
-		// done), not before: the manager's shutdown counts an actor's stop
-		// as its answer (manager.go), and must not let the agent exit
-		// before this drop or release is done.
+		// The agent is stopping. The actor stops only once its answer is
+		// out (records written, kernel work done): the manager's shutdown
+		// counts an actor's stop as its answer, and must not let the agent
+		// exit before this drop or release is done.
 		root, self := a.root, a.self
 		a.answerThen(p.Cmd, rep, kern, func() { root.Stop(self) })
 	case r.Ends:
@@ -117,13 +112,13 @@ func (a *iface) settle(r lease.Reply, kern *kernel.Worker) {
 }
 
 // answer gives c its result once the records written before it are on
-// disk (store.Recorder): a start answered OK is resumed by the next agent,
-// even after kill -9, and a drop answered OK is not. With kern it waits
-// for that kernel worker's queue first (kernel.Worker.AfterAtMost): it is
-// answered before its kernel work came back (apply.go). Status and info
-// read the machine's memory, say nothing of the records and asked for no
-// kernel work: they go at once, not behind a slow disk (a ping is the
-// barrier that waits: wire.go).
+// disk (store.Recorder.After): a start answered OK is resumed by the next
+// agent, even after kill -9, and a drop answered OK is not. kern is set
+// for an answer let go before its kernel work reported back (dropHeld):
+// it waits for that worker's queue first (kernel.Worker.AfterAtMost).
+// Status and info say nothing of the records and ask no kernel work: they
+// go at once, not behind a slow disk (the ping of control's settled is
+// the barrier that waits).
 func (a *iface) answer(c *messages.Command, r *messages.Result, kern *kernel.Worker) {
 	a.answerThen(c, r, kern, func() {})
 }
