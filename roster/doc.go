@@ -12,9 +12,12 @@
 // (its link was deleted, and a newer actor resumed the interface when
 // the link came back) changes nothing of the newer one's; the primary
 // moves only on the word of the interface's own actor; an interface
-// stands one way at a time (an actor, or a standing); and the drop of a
+// stands one way at a time (an actor, or a standing); the drop of a
 // missing interface, ended at once, is put back as it was when its
-// record could not be written.
+// record could not be written; and a link that comes back resumes its
+// interface only once no actor of it is stopping (what that one still
+// writes of the record would come after what the return reads) and no
+// drop of it is being written, and then as if it had just appeared.
 //
 // A Roster is generic over the actors' handle (the manager's is
 // *actor.PID), told apart by an id the owner gives (the PID's Id), so
