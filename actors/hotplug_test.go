@@ -194,6 +194,34 @@ func TestTemporaryEndsWithItsLink(t *testing.T) {
 	w.send.none(t)
 }
 
+// TestTemporaryPrimaryEndsWithItsLink: a temporary DHCP object made
+// primary (create-addr -t -T dhcp --primary) stops being primary when its
+// link goes and its management ends with it, as a drop ends it: commands
+// without IF answer NOPRIMARY, not UNKIF for an interface not managed,
+// and its link's return makes nothing primary again.
+func TestTemporaryPrimaryEndsWithItsLink(t *testing.T) {
+	w := newWorld(t, fast)
+	ch := w.askReq(&ipc.Request{Command: ipc.CmdCreateAddr, Args: map[string]string{ipc.ArgObject: "eth1/d",
+		ipc.ArgType: "dhcp", ipc.ArgTemporary: "yes", ipc.ArgPrimary: "yes"}})
+	if r := w.grant(ch, 120); r.Error != "" {
+		t.Fatalf("create-addr -t -T dhcp --primary = %+v", r)
+	}
+	if r := w.do(ipc.CmdPing, ""); r.Error != "" {
+		t.Fatalf("ping without IF while eth1 is primary = %+v", r)
+	}
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth1", Deleted: true})
+	waitFor(t, "eth1 not managed", func() bool {
+		r := w.do(ipc.CmdStatus, "eth1")
+		return r.Error == ipc.ErrUnkIf && !strings.Contains(r.Message, "link is gone")
+	})
+	if r := w.do(ipc.CmdPing, ""); r.Error != ipc.ErrNoPrimary {
+		t.Fatalf("ping without IF once eth1's link is gone = %+v, want NOPRIMARY", r)
+	}
+	if h, err := w.store.LoadHost(); err != nil || h.Primary != "" {
+		t.Fatalf("host record: %+v %v, want no primary", h, err)
+	}
+}
+
 // TestFailedMissingDropResumesLinkBack: the drop of a missing interface
 // whose record cannot be written leaves it managed, waiting for its link,
 // as it was; a link of its name that appeared while the write was out

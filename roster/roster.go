@@ -168,8 +168,14 @@ func (r *Roster[H]) LinkGone(name string) {
 }
 
 // EndMissing ends the management of name, missing, whose record does not
-// keep it managed past its link (a temporary start).
-func (r *Roster[H]) EndMissing(name string) { delete(r.standings, name) }
+// keep it managed past its link (a temporary start), its being primary
+// too, as any end of management does.
+func (r *Roster[H]) EndMissing(name string) {
+	delete(r.standings, name)
+	if r.primary == name {
+		r.primary = ""
+	}
+}
 
 // Unmanaged ends the management of name on the word of h, its actor,
 // which gave it up (drop, release): also when its link was deleted after

@@ -157,6 +157,7 @@ func TestLinkGone(t *testing.T) {
 	if !r.Missing("eth0") || r.Missing("eth2") {
 		t.Error("Missing wrong")
 	}
+	r.SetPrimary("eth0")
 	r.EndMissing("eth0")
 	check(t, r, state{Standings: map[string]lease.Standing{"eth1": lease.LinkGone}})
 }
