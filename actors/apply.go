@@ -11,14 +11,10 @@ import (
 )
 
 // What a lease puts on the host is package hostplan's decision; the
-// interface actor hands it to the interface's kernel worker
-// (kernel.Worker), which makes the calls
-// off Receive, in order, and posts each outcome back as kernelDone. What
-// the kernel work of an event decides waits for it: the event's hook runs,
-// and its commands are answered, once the worker has done what the event
-// asked (SPEC §5: a hook and an answer describe the lease applied), at
-// most kernelWait after it was asked. Meanwhile the actor goes on: status
-// is answered at once, BUSY.
+// interface's kernel worker (kernel.Worker) makes the calls off Receive
+// and posts each outcome back as kernelDone. An event's hook and answers
+// wait for its kernel work, kernelWait at most (kernel.Waiting; SPEC §5:
+// a hook and an answer describe the lease applied).
 
 // kernelWait bounds how long an event's hook and answers wait for its
 // kernel work (kernel.Wait).
@@ -92,9 +88,9 @@ func (a *iface) kernelDone(d *kernelDone) {
 
 // dropHeld sends the answers held for kernel work that this incarnation
 // will not wait for any more (a restart, a stop): their events have
-// happened. They go once the worker has done what it was asked (it
-// outlives the incarnation), so that an answer still comes after the
-// kernel work its command caused. Their hooks are skipped.
+// happened. They still go only once the worker, which outlives the
+// incarnation, has done that work (settle with a.kern); their hooks are
+// skipped.
 func (a *iface) dropHeld() {
 	for _, items := range a.waits.Drop() {
 		for _, r := range a.hooks.Skip(items, "the interface stopped before its lease was applied") {

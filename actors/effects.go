@@ -7,9 +7,9 @@ import (
 )
 
 // handle feeds one event to the machine and carries out its actions, each
-// by the file of its concern: the wire (send.go), timers (clock.Timers), the
-// kernel (apply.go, routes.go: the kernel worker calls it), events and hooks (notify.go, hook.Driver),
-// the store (persist.go) and the command's answer (commands.go).
+// by the file of its concern: the wire (send.go), timers (clock.Timers),
+// the kernel (apply.go), events and hooks (notify.go, hook.Driver), the
+// store (persist.go) and the commands' answers (commands.go).
 func (a *iface) handle(ev lease.Event) {
 	now := a.env.Clock.Now()
 	before := a.m.Status().Lease
@@ -62,8 +62,7 @@ func (a *iface) handle(ev lease.Event) {
 			items = append(items, hook.Item{Reply: &act})
 		}
 	}
-	// What of the event comes once its actions are carried out, its hooks
-	// and its answers in order, waits for the kernel work the message
-	// asked for (apply.go); an answer after a hook waits for it.
+	// Only now, its actions carried out, the event's hooks and answers go,
+	// in order, once the kernel work the message asked for is done.
 	a.waits.Finish(items, hooks)
 }

@@ -4,11 +4,10 @@ import (
 	"github.com/dhcpagent/dhcpagent/hook"
 )
 
-// The interface's hooks wait in a hook.Queue, which decides what runs
-// next, what folds and what is skipped (SPEC §5); a hook.Driver runs them
-// off Receive and logs what the queue decided. handle gives it an event's
-// hooks and answers once all of the event's actions are carried out, so
-// that the answers describe the finished state (timers armed, lease
+// The interface's hooks run from a hook.Driver, whose hook.Queue decides
+// what runs, folds and is skipped (SPEC §5). It gets an event's hooks and
+// answers only once all of the event's actions are carried out (handle),
+// so that the answers describe the finished state (timers armed, lease
 // applied).
 
 // newDriver returns the interface's hook driver: a run's outcome comes

@@ -13,16 +13,15 @@ func (a *iface) setPrimary(on bool) {
 	a.reapply()
 }
 
-// takePrimary makes the interface the primary one when the machine says
-// the start numbered id may (lease.Primary: admitted, or answered RUNNING)
-// and the start asked for it (--primary): before the record is written
-// (manage), so that the host record names it, and before the answer, so
-// that its status says PRIMARY; then the manager hears it (TookPrimary),
-// moves the primary and tells the old one. A start refused otherwise
-// (PEND, or by the manager: no such link) changes nothing. A start a
-// restart carried over (resumeAfterRestart) took the role at its first
-// admission: retried, it does not take it back from an interface that
-// took it since.
+// takePrimary makes the interface the primary one when the start
+// numbered id asked for it (--primary) and the machine says it may
+// (lease.Primary: admitted, or answered RUNNING); a refused start changes
+// nothing. It comes before the record is written (manage), so that the
+// host record names it, and before the answer, so that its status says
+// PRIMARY; then the manager hears it (TookPrimary), moves the primary and
+// tells the old one.
+// A start a restart carried over took the role at its first admission:
+// retried, it does not take it back from one that took it since.
 func (a *iface) takePrimary(id uint64) {
 	c := a.pending.Command(id)
 	if !c.Primary() || c == a.inc.tookPrimary {

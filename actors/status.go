@@ -6,8 +6,7 @@ import "github.com/dhcpagent/dhcpagent/messages"
 func (a *iface) status() messages.IfStatus {
 	st := messages.StatusOf(a.link.Name, a.m.Status(), a.inc.primary, a.m.Refusals(),
 		storeWarnings(a.env.Store, a.link.Name))
-	// its lease still being applied (apply.go), or its record read
-	// (persist.go)
+	// its lease still being applied, or its record read
 	st.Busy = st.Busy || a.waits.Busy() || a.inc.record.Closed()
 	return st
 }

@@ -1,9 +1,8 @@
 package actors
 
-// The machine's timers are clock.Timers: they run on the Clock and come
-// back to the actor as TimerFired messages stamped with a generation, and
-// a timer stopped or re-armed meanwhile (or armed by a dead incarnation)
-// never matches.
+// The machine's timers are clock.Timers, posting TimerFired; their
+// generations, shared through Env.gens, keep a dead incarnation's from
+// matching.
 
 // quiesce stops timers and stops listening, leaving the kernel as it is: a
 // restarted incarnation or the next agent takes over from there.
