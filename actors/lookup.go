@@ -12,9 +12,8 @@ import (
 // its interfaces at start-up, and when a managed interface's link comes
 // back. None of it runs in the manager's Receive: a thousand interfaces
 // started at once would queue every other command behind a thousand
-// netlink round trips. A goroutine does the lookups and posts a looked
-// message back; commands for a name being looked up wait, in order, and
-// are routed again once the answer is in.
+// netlink round trips. A goroutine does the lookups and posts looked
+// back; meanwhile the names' commands wait in m.looking (lookup.Queue).
 
 // looked is the answer to one lookup of names, posted back to the
 // manager.
@@ -55,13 +54,11 @@ func (m *manager) ask(ctx actor.Context, l *looked) {
 }
 
 // answered hands a lookup's answer to m.looking (lookup.Queue.Looked):
-// asked again if a link event made it stale, lookup.MaxAgain times at
-// most, so that what waits for a flapping link is answered within
-// (1+MaxAgain) netlink timeouts; otherwise its then, the commands that
-// waited, routed again in order with the answer at hand, and last the
-// latest link events the answer may predate, handled as if they had just
-// come: a deletion reaches the actor the answer made, or marks the
-// interface missing.
+// asked again while a link event makes it stale, MaxAgain times at most;
+// else then runs, the waiting commands are routed, and last the link
+// events the answer may predate are handled as if they had just come: a
+// deletion reaches the actor the answer made, or marks the interface
+// missing.
 func (m *manager) answered(ctx actor.Context, l *looked) {
 	answers := make([]found, len(l.names))
 	for i := range l.names {

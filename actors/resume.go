@@ -14,20 +14,18 @@ import (
 // needed again). Reading that list is disk work, and Store.Managed writes
 // back (with fsync) the interface records it had to rebuild from leases:
 // none of it runs in the manager's Receive. A goroutine reads the store
-// and posts a resumed message back; until it is in, commands wait in the
-// manager's gate (early, a stash.Gate), so that nothing started by hand
-// or by an address object races the resume of the same interface.
+// and posts resumed back; until then commands wait in the manager's gate
+// (early, a stash.Gate), so that nothing started by hand or by an address
+// object races the resume of the same interface.
 //
-// At most maxEarly commands wait; one more is answered LIMIT at once, as
-// the interface actor and the admin actor answer one beyond what they
-// hold. Link events do not wait, and take no room: until the resume is in
-// nothing is managed (no actor, no missing interface, no lookup out), so
-// that link has nothing to do with them, and the lookups of the stored
-// interfaces' links, made once it is in, read the kernel after every
-// event that came meanwhile. Holding them only made those lookups stale,
-// to be asked again.
+// Link events do not wait: until the resume is in nothing is managed (no
+// actor, no missing interface, no lookup out) that they could concern,
+// and the stored interfaces' lookups, made once it is in, read the kernel
+// after them. Holding them only made those lookups stale.
 
-// maxEarly bounds the commands that wait for the resume.
+// maxEarly bounds the commands that wait for the resume; one more is
+// answered LIMIT at once, as the interface actor and the admin actor
+// answer one beyond what they hold.
 const maxEarly = 1024
 
 // resumed is what the store said at start-up (store.ReadStartup), posted
@@ -52,9 +50,9 @@ func (m *manager) resume(ctx actor.Context) {
 	}()
 }
 
-// hold keeps the commands, which must not overtake the resume, until it
-// is in; one the gate refuses is answered LIMIT. A shutdown does not wait
-// for it: what waited is answered SHUTDOWN.
+// hold keeps the commands in the gate until the resume is in; one it
+// refuses is answered LIMIT. A shutdown does not wait: what waited is
+// answered SHUTDOWN.
 func (m *manager) hold(ctx actor.Context) bool {
 	switch msg := ctx.Message().(type) {
 	case *messages.Command:
