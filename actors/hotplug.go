@@ -107,10 +107,32 @@ func (m *manager) reappeared(ctx actor.Context, l *looked) {
 func (m *manager) missingDrop(ctx actor.Context, c *messages.Command, name string) {
 	// At once, so that the link coming back meanwhile does not resume it.
 	drop := m.roster.MissingDropped(name)
-	root, self := ctx.ActorSystem().Root, ctx.Self()
-	m.recorder(name).Unmanage(m.env.Store, func(err error) {
-		root.Send(self, &missingDropped{cmd: c, drop: drop, err: err})
-	})
+	st, root, self := m.env.Store, ctx.ActorSystem().Root, ctx.Self()
+	write := func() {
+		m.recorder(name).Unmanage(st, func(err error) {
+			root.Send(self, &missingDropped{cmd: c, drop: drop, err: err})
+		})
+	}
+	if m.roster.Stopping(name) {
+		// Its actor, its link deleted, may yet record it managed (a start
+		// routed to it before): the drop is written after, once every
+		// write that actor asks for is queued (writeDrops).
+		if m.unmanaging == nil {
+			m.unmanaging = make(map[string][]func())
+		}
+		m.unmanaging[name] = append(m.unmanaging[name], write)
+		return
+	}
+	write()
+}
+
+// writeDrops asks for the writes of name's drops that waited for its
+// stopping actors (missingDrop).
+func (m *manager) writeDrops(name string) {
+	for _, write := range m.unmanaging[name] {
+		write()
+	}
+	delete(m.unmanaging, name)
 }
 
 // missingDropped is the outcome of writing a missing interface's drop.

@@ -54,6 +54,9 @@ type manager struct {
 	// early holds the commands that wait for the stored interfaces
 	// while those are read (resume.go); nil without a store.
 	early *stash.Gate[*messages.Command]
+	// unmanaging are the writes of missing interfaces' drops that wait
+	// for an actor of theirs still stopping (missingDrop).
+	unmanaging map[string][]func()
 }
 
 // ManagerProps is the manager's Props.
@@ -128,6 +131,9 @@ func (m *manager) Receive(ctx actor.Context) {
 // its mailbox was discarded with it, and is answered (Inflight.Stopped).
 func (m *manager) terminated(ctx actor.Context, who *actor.PID) {
 	name, vacant, linkBack := m.roster.Stopped(who)
+	if !m.roster.Stopping(name) {
+		m.writeDrops(name) // its writes are all queued now
+	}
 	if vacant {
 		m.env.HostAddrs.Unmanage(name)
 		if !linkBack && m.roster.Missing(name) && m.env.Store != nil && !m.closing {
@@ -169,7 +175,10 @@ func (m *manager) recorder(name string) *store.Recorder {
 // or started by its address object at boot.
 func (m *manager) spawn(ctx actor.Context, link Link) *actor.PID {
 	// A prefix, not a fixed name: the actor of a dropped interface may
-	// still be stopping when the interface is started again.
+	// still be stopping when the interface is started again. A drop
+	// waiting for that one is written first: the new actor's writes
+	// come after it.
+	m.writeDrops(link.Name)
 	pid := ctx.SpawnPrefix(actor.PropsFromProducer(newIface(m.env, link)), "if-"+link.Name+"-")
 	primary := m.roster.Spawned(link.Name, pid)
 	m.env.HostAddrs.Manage(link.Index, link.Name)

@@ -121,6 +121,18 @@ func (r *Roster[H]) LinkBack(name string) bool {
 	return r.Missing(name)
 }
 
+// Stopping reports whether an actor of name other than its current one
+// has not stopped yet: what it still asks of the interface's record (a
+// command routed to it before its link went) comes after anything asked
+// for now.
+func (r *Roster[H]) Stopping(name string) bool {
+	n := r.live[name]
+	if _, ok := r.actors[name]; ok {
+		n--
+	}
+	return n > 0
+}
+
 // Failed marks h's interface FAILED, its actor having failed too often,
 // if h is still its actor, and reports whether it was: one whose
 // interface moved on (its link was deleted) marks nothing, neither its

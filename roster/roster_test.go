@@ -416,3 +416,37 @@ func TestLinkBackWhileStopping(t *testing.T) {
 		t.Error("LinkBack of a missing interface, its actor stopped, does not resume it")
 	}
 }
+
+// TestStopping: a name's actors other than its current one are stopping
+// until each has stopped; its current one is not, nor an actor unknown.
+func TestStopping(t *testing.T) {
+	r := newRoster()
+	a, b := &pid{"1"}, &pid{"2"}
+	if r.Stopping("eth0") {
+		t.Error("eth0 with no actor ever is stopping")
+	}
+	r.Spawned("eth0", a)
+	if r.Stopping("eth0") {
+		t.Error("eth0 with its current actor only is stopping")
+	}
+	r.LinkGone("eth0")
+	if !r.Stopping("eth0") {
+		t.Error("eth0's actor, its link gone, is not stopping")
+	}
+	r.Spawned("eth0", b)
+	if !r.Stopping("eth0") {
+		t.Error("eth0's old actor is not stopping once a newer one is spawned")
+	}
+	r.Stopped(&pid{"9"})
+	if !r.Stopping("eth0") {
+		t.Error("an unknown actor's stop stood for eth0's old one")
+	}
+	r.Stopped(a)
+	if r.Stopping("eth0") {
+		t.Error("eth0 is stopping once its old actor stopped")
+	}
+	r.Stopped(b)
+	if r.Stopping("eth0") {
+		t.Error("eth0 is stopping once every actor stopped")
+	}
+}

@@ -1,0 +1,59 @@
+package actors
+
+import (
+	"net/netip"
+	"testing"
+
+	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/kernel"
+	"github.com/dhcpagent/dhcpagent/messages"
+	"github.com/insomniacslk/dhcp/dhcpv4"
+)
+
+// TestMissingDropBehindQueuedStart: a start routed to the interface's
+// actor just before its link is deleted, then the drop of the missing
+// interface, leave it not managed: the drop is answered OK, and the
+// record says so. eth0's actor (idle after an INFORM, so that the start
+// records it managed) is held (a status nobody takes yet) with the start
+// queued behind; the manager then sees the deletion and the drop. The
+// drop's write came before the start's Manage, which the still stopping
+// actor asked for after it: the record said managed, and the next agent
+// resumed an interface whose drop was answered OK.
+func TestMissingDropBehindQueuedStart(t *testing.T) {
+	w := newWorld(t, fast)
+	w.net.SetAddrs(kernel.IfAddr{Ifindex: 2, Prefix: netip.MustParsePrefix("198.18.0.50/24")})
+	ch := w.ask(0, ipc.CmdInform, "eth0")
+	s := w.send.next(t)
+	expectType(t, s, dhcpv4.MessageTypeInform)
+	w.serve(s.msg, dhcpv4.MessageTypeAck, 0, dhcpv4.WithYourIP(nil), dhcpv4.WithoutOption(dhcpv4.OptionIPAddressLeaseTime))
+	if r := w.await(ch); r.Error != "" {
+		t.Fatalf("inform = %+v", r)
+	}
+	held := make(chan messages.IfStatus)
+	w.system.Root.Send(w.ifacePID("eth0"), &messages.StatusQuery{Reply: held})
+	started := w.direct("eth0", messages.Start{})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	dropped := w.direct("eth0", messages.Drop{})
+	// The drop waits for its write, not for eth0's actor: answer it
+	// first if it is answered at once; else after the actor goes on.
+	var drop *messages.Result
+	select {
+	case drop = <-dropped:
+	case <-held:
+		held = nil
+	}
+	if held != nil {
+		<-held
+	}
+	if drop == nil {
+		drop = w.result(dropped)
+	}
+	if drop.Code != "" {
+		t.Fatalf("drop of the missing eth0 = %+v, want OK", drop)
+	}
+	w.result(started)
+	w.drainRecords()
+	if rec, err := w.store.Interface("eth0"); err != nil || rec.Managed {
+		t.Fatalf("record after the drop answered OK: %+v %v, want not managed", rec, err)
+	}
+}
