@@ -57,6 +57,10 @@ type manager struct {
 	// unmanaging are the writes of missing interfaces' drops that wait
 	// for an actor of theirs still stopping (missingDrop).
 	unmanaging map[string][]func()
+	// parked are the commands that would spawn an interface's actor
+	// while an older one of it is still stopping, routed again once it
+	// has stopped (route).
+	parked map[string][]*messages.Command
 }
 
 // ManagerProps is the manager's Props.
@@ -146,6 +150,13 @@ func (m *manager) terminated(ctx actor.Context, who *actor.PID) {
 	m.stopped(who)
 	m.routed.Stopped(who, ipc.Code(lease.Orphaned(m.roster.Standing(name), m.closing)), name, m.recorder(name),
 		m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
+	if !m.roster.Stopping(name) {
+		parked := m.parked[name]
+		delete(m.parked, name)
+		for _, c := range parked {
+			m.route(ctx, c)
+		}
+	}
 	if linkBack {
 		// Its link came back while it stopped, which resumed nothing
 		// then: now every write it asked for is queued.
@@ -258,6 +269,16 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 	}
 	if code, reason := lease.Manageable(link.HWAddr); code != lease.CodeOK {
 		c.Answer(messages.Fail(ipc.Code(code), "interface %s %s", name, reason))
+		return
+	}
+	if m.roster.Stopping(name) {
+		// What the older actor still asks of the interface's record (a
+		// drop routed to it before its link went) must come before what
+		// the new one writes: c waits until it has stopped (terminated).
+		if m.parked == nil {
+			m.parked = make(map[string][]*messages.Command)
+		}
+		m.parked[name] = append(m.parked[name], c)
 		return
 	}
 	m.send(ctx, m.spawn(ctx, link), c)

@@ -57,3 +57,33 @@ func TestMissingDropBehindQueuedStart(t *testing.T) {
 		t.Fatalf("record after the drop answered OK: %+v %v, want not managed", rec, err)
 	}
 }
+
+// TestStartAfterDropAheadOfLinkReturn: a drop routed to eth0's actor just
+// before its link is deleted and comes back, then a start, leave eth0
+// managed by the start's actor, and its record saying so. The start made
+// its actor while the old one, held with the drop queued, still stopped:
+// the drop's write came after the start's, and eth0 ran while its record
+// said not managed (the next agent would not resume it).
+func TestStartAfterDropAheadOfLinkReturn(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	held := make(chan messages.IfStatus)
+	w.system.Root.Send(w.ifacePID("eth0"), &messages.StatusQuery{Reply: held})
+	dropped := w.direct("eth0", messages.Drop{})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true, Appeared: true})
+	w.direct("eth0", messages.Start{})
+	// The start's actor, if the start made one before the old actor
+	// went on, has handled it, and its writes are done, once a ping
+	// behind it is answered (UNKIF while it waits).
+	w.result(w.direct("eth0", messages.Ping{}))
+	<-held // the old actor goes on: the drop
+	if r := w.result(dropped); r.Code != "" {
+		t.Fatalf("drop = %+v", r)
+	}
+	waitFor(t, "eth0 started", func() bool { return w.do(ipc.CmdStatus, "eth0").Error == "" })
+	w.drainRecords()
+	if rec, err := w.store.Interface("eth0"); err != nil || !rec.Managed {
+		t.Fatalf("eth0 runs while its record says not managed: %+v %v", rec, err)
+	}
+}
