@@ -36,6 +36,10 @@ func (a *iface) giveUp(code ipc.Code, why string, carry bool) {
 		a.inc.carried, rest = a.pending.Carry()
 	} else {
 		rest = a.pending.TakeAll()
+		if c := a.inc.carried; c != nil { // left by a failed incarnation, not resumed
+			a.inc.carried = nil
+			rest = append(rest, messages.Taken{Cmd: c})
+		}
 	}
 	for _, p := range rest {
 		p.Cmd.Answer(messages.Fail(code, "%s %s before the command completed", a.link.Name, why))

@@ -50,6 +50,10 @@ type incarnations struct {
 	// (takePrimary): retried after a restart it does not take it again.
 	tookPrimary *messages.Command
 	ended       bool // dropped or released: waiting for Retire
+	// deleted: its link was deleted. The next incarnation ends as the
+	// deletion ends an actor (linkDeleted): a failure while handling it
+	// dropped the message, and a resume would run on a link that is gone.
+	deleted bool
 	// current is the command being handled: answered FAILEDIF if its
 	// handling fails, since the restart drops it.
 	current *messages.Command
@@ -176,6 +180,10 @@ func (a *iface) started(ctx actor.Context) {
 	// still in the mailbox, must not withdraw a command of this one.
 	a.pending = messages.Pending{Gone: func(id uint64) { root.Send(self, &cancelled{id: id}) },
 		Next: a.env.gens.Next}
+	if a.inc.deleted {
+		a.linkDeleted()
+		return
+	}
 	if a.loadRecord() || a.inc.record.Len() > 0 { // persist.go
 		a.resumeOnRecord()
 		return
@@ -232,10 +240,8 @@ func (a *iface) reconfigure() {
 func (a *iface) linkChanged(l *messages.Link) {
 	switch {
 	case l.Deleted:
-		a.log.Warn("interface deleted: no longer managed; its lease record is kept")
-		a.kern.Do(a.kern.Forget) // its DNS and host name outlive the link (kernel.Worker.Forget)
-		a.stopping(ipc.ErrUnkIf)
-		a.root.Stop(a.self) // the manager routes nothing more to it
+		a.inc.deleted = true
+		a.linkDeleted()
 	case l.Up:
 		a.log.Info("carrier back")
 		a.handle(lease.LinkUp{})
@@ -243,6 +249,14 @@ func (a *iface) linkChanged(l *messages.Link) {
 		a.log.Info("carrier lost: keeping the lease, sending nothing")
 		a.handle(lease.LinkDown{})
 	}
+}
+
+// linkDeleted ends the actor of an interface whose link was deleted.
+func (a *iface) linkDeleted() {
+	a.log.Warn("interface deleted: no longer managed; its lease record is kept")
+	a.kern.Do(a.kern.Forget) // its DNS and host name outlive the link (kernel.Worker.Forget)
+	a.stopping(ipc.ErrUnkIf)
+	a.root.Stop(a.self) // the manager routes nothing more to it
 }
 
 // onLink reports whether p is on the interface, from the host's address
