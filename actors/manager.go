@@ -51,6 +51,9 @@ type manager struct {
 	// (shutdown), each told of the asked actors that stop: an actor's
 	// stop counts as its answer (messages.Roll).
 	stops []*messages.Roll[*messages.Result]
+	// statuses are the statuses of all waiting for their interfaces'
+	// answers, each told of the asked actors that stop (stopped).
+	statuses []*messages.Roll[messages.IfStatus]
 	// early holds the commands that wait for the stored interfaces
 	// while those are read (resume.go); nil without a store.
 	early *stash.Gate[*messages.Command]
@@ -147,7 +150,7 @@ func (m *manager) terminated(ctx actor.Context, who *actor.PID) {
 			m.readGone(ctx, name, nil)
 		}
 	}
-	m.stopped(who)
+	m.stopped(who, name)
 	m.routed.Stopped(who, ipc.Code(lease.Orphaned(m.roster.Standing(name), m.closing)), name, m.recorder(name),
 		m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
 	if !m.roster.Stopping(name) {
@@ -313,12 +316,14 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 			r.Statuses = append(r.Statuses, messages.FailedStatus(name, storeWarnings(m.env.Store, name)))
 		}
 	}
-	// No stop counts: one that stops with the question unread makes the
-	// status fail at statusWait, as one that dies before answering does.
+	// An actor that stops with the question unread is answered for
+	// (stopped); one that dies before answering makes the status fail at
+	// statusWait.
 	roll := new(messages.Roll[messages.IfStatus])
 	for _, pid := range children {
 		ctx.Send(pid, &messages.StatusQuery{Reply: roll.Ask(pid.Id)})
 	}
+	m.statuses = append(slices.DeleteFunc(m.statuses, (*messages.Roll[messages.IfStatus]).Done), roll)
 	// Collected on a goroutine, so that Receive does not wait; bounded,
 	// for an actor that dies before answering answers nothing.
 	go func() {
@@ -359,10 +364,22 @@ func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
 	}()
 }
 
-// stopped tells the agent's stops waiting for pid that it stopped: what
-// it had not read of their Shutdowns went with it.
-func (m *manager) stopped(pid *actor.PID) {
+// stopped tells the agent's stops and the statuses of all waiting for
+// pid, the actor of the interface called name, that it stopped: what it
+// had not read of their questions went with it. A status stands in for
+// the actor its supervisor stopped as FAILED (HandleFailure) with what a
+// status asked now shows of it; one that stopped otherwise is no longer
+// managed (dropped, its link gone), and is left out.
+func (m *manager) stopped(pid *actor.PID, name string) {
 	for _, roll := range m.stops {
 		roll.Stopped(pid.Id)
+	}
+	failed := m.roster.Standing(name) == lease.FailedActor
+	for _, roll := range m.statuses {
+		if failed {
+			roll.StandIn(pid.Id, messages.FailedStatus(name, storeWarnings(m.env.Store, name)))
+		} else {
+			roll.Stopped(pid.Id)
+		}
 	}
 }

@@ -1,6 +1,9 @@
 package messages
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // Roll is the roll call of an actor that asks several others at once and
 // collects their answers off its Receive: the manager's status of every
@@ -11,15 +14,17 @@ import "time"
 // reported; an id not asked counts for nothing. That matters for an actor
 // that stops with the question still in its mailbox, which goes with it:
 // it answers nothing, and waiting for it would hold the asker for all of
-// its bound. An asker that does not report stops (the status) waits for
-// such an actor until its bound, and must still answer its own caller.
+// its bound. An actor whose stop the asker knows the answer to (the
+// status of one the manager stopped as FAILED) is stood in for (StandIn).
 //
-// Ask and Stopped are the asker's, from its Receive; Wait runs once, after
-// the last Ask, on a goroutine of its own, while Stopped may still come.
+// Ask, Stopped, StandIn and Done are the asker's, from its Receive; Wait
+// runs once, after the last Ask, on a goroutine of its own, while Stopped
+// and StandIn may still come.
 // Each Roll is one question: several asked at once are independent. The
 // zero Roll has asked no one.
 type Roll[T any] struct {
 	asked map[string]asked[T] // by actor id; fixed once Wait runs
+	done  atomic.Bool         // Wait has returned
 }
 
 // asked is one asked actor's answer and its stop.
@@ -53,10 +58,30 @@ func (r *Roll[T]) Stopped(id string) {
 	}
 }
 
+// StandIn reports that the actor id stopped, as Stopped does, and answers
+// v for it unless it answered itself: its own answer stands. Only for an
+// actor that will never run again (its stop is known), for v takes the
+// room of its answer.
+func (r *Roll[T]) StandIn(id string, v T) {
+	a, ok := r.asked[id]
+	if !ok {
+		return
+	}
+	select {
+	case a.reply <- v:
+	default: // it answered, or was stood in for, before
+	}
+	r.Stopped(id)
+}
+
+// Done reports whether Wait has returned: the asker may forget the roll.
+func (r *Roll[T]) Done() bool { return r.done.Load() }
+
 // Wait receives one answer, or a stop, from each asked actor within d. It
 // returns the answers, and true; or nothing, and false, when d ran out
 // first: who of those asked answered is then of no use to the asker.
 func (r *Roll[T]) Wait(d time.Duration) ([]T, bool) {
+	defer r.done.Store(true)
 	deadline := time.NewTimer(d)
 	defer deadline.Stop()
 	out := make([]T, 0, len(r.asked))

@@ -110,3 +110,29 @@ func TestRollsIndependent(t *testing.T) {
 		t.Fatalf("second Wait once a stopped = %v, %v; want nothing, true", got, all)
 	}
 }
+
+// TestRollStandIn: an actor stood in for counts with the stand-in's
+// answer unless it answered itself, whose answer stands; a second stand-in
+// changes nothing, and one for an actor not asked counts for nothing.
+// Done says when Wait has returned.
+func TestRollStandIn(t *testing.T) {
+	var r Roll[int]
+	a, _ := r.Ask("a"), r.Ask("b")
+	a <- 1
+	r.StandIn("a", 10) // answered: its own answer stands
+	r.StandIn("b", 20)
+	r.StandIn("b", 30)
+	r.StandIn("z", 40)
+	if r.Done() {
+		t.Fatal("Done before Wait")
+	}
+	got, all := r.Wait(time.Hour)
+	slices.Sort(got)
+	if !all || !slices.Equal(got, []int{1, 20}) {
+		t.Fatalf("Wait = %v, %v; want [1 20], true", got, all)
+	}
+	if !r.Done() {
+		t.Fatal("not Done after Wait")
+	}
+	r.StandIn("b", 50) // after the wait: nothing blocks
+}
