@@ -187,3 +187,47 @@ func TestShutdownWhileRestartLoads(t *testing.T) {
 		t.Fatalf("removed %v, want the lease dropped by the stop", removed)
 	}
 }
+
+// TestShutdownWhileRestartLoadsFull: the agent's stop is never refused by
+// a full record gate. A running interface's restarted incarnation holding
+// maxHeld commands while its record is read dropped the stop as it drops
+// a carrier change: the lease stayed on the host after the agent exited,
+// which waited shutdownWait for an answer that never came. What the gate
+// held is answered SHUTDOWN to make room (nothing of it would outlast
+// the stop); the stop then waits for the record and drops the lease.
+func TestShutdownWhileRestartLoadsFull(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	w.disk.failLeases(errTest) // the restarted incarnation reads the disk
+	ext := w.ask(0, ipc.CmdExtend, "eth0")
+	r := w.send.next(t)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
+	if rep := w.await(ext); rep.Error != "" {
+		t.Fatalf("extend = %+v", rep)
+	}
+	w.disk.failLeases(nil)
+	release := w.holding("read eth0", func() { w.do(ipc.CmdPanic, "eth0") })
+	pings := make([]<-chan *messages.Result, maxHeld)
+	for i := range pings {
+		pings[i] = w.direct("eth0", messages.Ping{})
+	}
+	done := make(chan *messages.Result, 1)
+	w.system.Root.Send(w.mgr, &messages.Shutdown{Reply: done})
+	if r := w.result(w.direct("eth0", messages.Ping{})); r.Code != ipc.ErrShutdown {
+		t.Fatalf("ping after the stop = %+v, want SHUTDOWN", r)
+	}
+	for i, ch := range pings {
+		if r := w.result(ch); r.Code != ipc.ErrShutdown {
+			t.Fatalf("held ping %d = %+v, want SHUTDOWN", i, r)
+		}
+	}
+	release()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("shutdown not done within 5 s of the read")
+	}
+	if _, removed := w.net.Snapshot(); len(removed) != 1 {
+		t.Fatalf("removed %v, want the lease dropped by the stop", removed)
+	}
+}

@@ -146,15 +146,25 @@ func (a *iface) stashForRecord(ctx actor.Context) bool {
 
 // stash holds msg until the record is in. A command the full gate
 // refuses (stash.Gate.Hold) is answered LIMIT at once, as the admin
-// actor's queue answers beyond run.MaxQueue; any other message (a carrier
-// change) is dropped and logged.
+// actor's queue answers beyond run.MaxQueue; the agent's stop is held in
+// place of what the gate held; any other message (a carrier change) is
+// dropped and logged.
 func (a *iface) stash(msg any) {
 	if a.inc.record.Hold(msg) {
 		return
 	}
-	if c, ok := msg.(*messages.Command); ok {
-		c.Answer(messages.Fail(ipc.ErrLimit, "%s holds %d messages already while its lease record is read",
+	switch msg := msg.(type) {
+	case *messages.Command:
+		msg.Answer(messages.Fail(ipc.ErrLimit, "%s holds %d messages already while its lease record is read",
 			a.link.Name, maxHeld))
+		return
+	case *messages.Shutdown:
+		// Never refused, or the lease outlasts the agent (SPEC §2): what
+		// the gate holds makes room, answered SHUTDOWN, for nothing of it
+		// would outlast the stop.
+		a.log.Warn("the agent stops while the gate for the lease record is full: what it held is answered SHUTDOWN")
+		a.answerStashed(ipc.ErrShutdown)
+		a.inc.record.Hold(msg)
 		return
 	}
 	a.log.Warn("too many messages held while the lease record is read: dropped one",
