@@ -89,7 +89,7 @@ func TestWrittenRecordReadFromMemory(t *testing.T) {
 // Status of one interface, as of all, and info are answered while the
 // disk is slow to take its records: they say nothing of what the next
 // agent finds, so they do not wait for the writes asked before them
-// (ping does: wire.go settled).
+// (ping does: control.settled uses it as a barrier).
 func TestStatusDuringRecordWrite(t *testing.T) {
 	w := newWorld(t, fast)
 	w.bind("eth0", 120)
