@@ -51,8 +51,14 @@ func (a *iface) translate(req messages.Request) (lease.Command, bool) {
 
 // post keeps c in a.pending (messages.Pending), which numbers it, until
 // the machine answers or withdraws it, and hands ev to the machine with
-// that number. shutdown marks the agent's stop.
+// that number. shutdown marks the agent's stop. What is pending for
+// callers that have gone is withdrawn first (Pending.Left): their report
+// (cancelled) may still be behind c, which it must not make PEND (SPEC
+// §3).
 func (a *iface) post(c *messages.Command, shutdown bool, ev lease.Event) {
+	for _, left := range a.pending.Left() {
+		a.cancel(left)
+	}
 	id := a.pending.Add(c, shutdown)
 	switch ev := ev.(type) {
 	case lease.Command:

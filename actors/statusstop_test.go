@@ -1,14 +1,12 @@
 package actors
 
 import (
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/dhcpagent/dhcpagent/control"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
-	"github.com/dhcpagent/dhcpagent/transport/transporttest"
 )
 
 // counted is a command whose answers are counted: its Reply has room for
@@ -47,28 +45,6 @@ func (w *world) one(c counted) *messages.Result {
 	return r
 }
 
-// holdFirstSend makes the fake sender's first DHCP send wait, inside the
-// interface actor's Receive, until release, so that the test can queue
-// messages behind the one being handled; asked is closed once it waits.
-// It must be called before any actor sends.
-func (w *world) holdFirstSend() (asked <-chan struct{}, release func()) {
-	in, out := make(chan struct{}), make(chan struct{})
-	var once sync.Once
-	send := w.send.Sender
-	w.send.Sender = func(p transporttest.Packet) error {
-		if p.ARP == nil {
-			once.Do(func() {
-				close(in)
-				<-out
-			})
-		}
-		return send(p)
-	}
-	rel := sync.OnceFunc(func() { close(out) })
-	w.t.Cleanup(rel)
-	return in, rel
-}
-
 // A status of all that reaches an interface actor whose failure makes
 // the manager stop it (past maxRestarts) shows the interface FAILED, at
 // once, as a status asked after it does. Its question went with the
@@ -77,7 +53,8 @@ func (w *world) holdFirstSend() (asked <-chan struct{}, release func()) {
 // status`, STATUS= and the watchdog's query failed with it.
 func TestStatusAllOfActorStoppedByFailure(t *testing.T) {
 	w := newWorld(t, fast)
-	asked, release := w.holdFirstSend()
+	arm, asked, release := w.armedSend()
+	arm()
 	start := w.counted(ipc.CmdStart, "eth0")
 	<-asked // eth0's actor is in Receive, sending its DISCOVER
 	var panics []counted

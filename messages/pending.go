@@ -68,6 +68,21 @@ func (p *Pending) Add(c *Command, shutdown bool) uint64 {
 // Has reports whether the command numbered id is pending.
 func (p *Pending) Has(id uint64) bool { _, ok := p.cmds[id]; return ok }
 
+// Left returns the numbers of the pending commands whose callers have
+// stopped waiting (their Ctx is done), in the order they were added: an
+// owner withdraws them before it hands on another command, so that one
+// whose Gone report is still on its way makes no command PEND.
+func (p *Pending) Left() []uint64 {
+	var ids []uint64
+	for id, e := range p.cmds {
+		if ctx := e.Cmd.Ctx; ctx != nil && ctx.Err() != nil {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 // Command returns the command numbered id, nil when none is pending.
 func (p *Pending) Command(id uint64) *Command {
 	if e := p.cmds[id]; e != nil {

@@ -158,3 +158,31 @@ func TestPendingNext(t *testing.T) {
 		t.Fatalf("TakeAll = %+v, want a then b", all)
 	}
 }
+
+// TestPendingLeft: Left names, in order, the pending commands whose
+// callers have stopped waiting, and no longer those taken; a command
+// without a Ctx, or whose caller waits, is not among them.
+func TestPendingLeft(t *testing.T) {
+	var p Pending
+	waits, cancelWaits := context.WithCancel(context.Background())
+	defer cancelWaits()
+	goneA, leaveA := context.WithCancel(context.Background())
+	goneB, leaveB := context.WithCancel(context.Background())
+	leaveA()
+	leaveB()
+	b := p.Add(&Command{Req: Extend{}, Ctx: goneB}, false)
+	p.Add(&Command{Req: Start{}}, false)
+	p.Add(&Command{Req: Start{}, Ctx: waits}, false)
+	a := p.Add(&Command{Req: Drop{}, Ctx: goneA}, false)
+	if got := p.Left(); len(got) != 2 || got[0] != b || got[1] != a {
+		t.Fatalf("Left = %v, want [%d %d]", got, b, a)
+	}
+	p.Take(b)
+	if got := p.Left(); len(got) != 1 || got[0] != a {
+		t.Fatalf("Left after Take(%d) = %v, want [%d]", b, got, a)
+	}
+	p.Withdraw(a)
+	if got := p.Left(); len(got) != 0 {
+		t.Fatalf("Left after Withdraw = %v, want none", got)
+	}
+}
