@@ -1,8 +1,10 @@
 package actors
 
 import (
+	"github.com/asynkron/protoactor-go/actor"
 	"github.com/dhcpagent/dhcpagent/ipc"
 	"github.com/dhcpagent/dhcpagent/messages"
+	"go.uber.org/zap"
 )
 
 // Exactly one answer per command, whatever happens to the actor holding it
@@ -12,7 +14,8 @@ import (
 // next incarnation, which resumes the interface and binds (retried), and
 // answers the rest FAILEDIF; a stop answers all of it with its code.
 // Commands still in a stopped actor's mailbox are answered by the manager,
-// which routed them (messages.Inflight).
+// which routed them (messages.Inflight); a manager that restarts answers
+// what it held (restarting).
 
 // restarting answers what the failing incarnation holds, keeping a start
 // for the next incarnation.
@@ -61,4 +64,30 @@ func (a *iface) failCurrent() {
 func (a *iface) flushHeld() {
 	a.hooks.Flush()
 	a.dropHeld()
+}
+
+// restarting answers, INTERNAL, what the failing manager holds: its next
+// incarnation starts afresh (it resumes the stored interfaces) and knows
+// none of it. That is the commands waiting for the resume and for
+// lookups, and those routed to the interface actors, which protoactor
+// stops with the manager: what an actor answers as it stops, or answered
+// before (behind its records and kernel work, Inflight.Stopped), comes
+// first. The stops and statuses of all waiting answer at their bound.
+func (m *manager) restarting(ctx actor.Context) {
+	m.env.Log.Error("the interface manager failed; restarting it")
+	gone := messages.Fail(ipc.ErrInternal, "the interface manager restarted before the command completed")
+	if m.early != nil {
+		for _, c := range m.early.Drain() {
+			c.Answer(gone)
+		}
+	}
+	for _, c := range m.looking.Drain() {
+		c.Answer(gone)
+	}
+	for id := range m.routed {
+		pid := actor.NewPID(ctx.Self().Address, id)
+		name, _ := m.roster.Of(pid)
+		m.routed.Stopped(pid, ipc.ErrInternal, name, m.recorder(name),
+			m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
+	}
 }

@@ -105,6 +105,8 @@ func (m *manager) Receive(ctx actor.Context) {
 	switch msg := ctx.Message().(type) {
 	case *actor.Started:
 		m.resume(ctx)
+	case *actor.Restarting:
+		m.restarting(ctx)
 	case *resumed:
 		m.resumed(ctx, msg)
 	case *messages.Command:

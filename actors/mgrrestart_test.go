@@ -1,0 +1,46 @@
+package actors
+
+import (
+	"testing"
+
+	"github.com/dhcpagent/dhcpagent/ipc"
+)
+
+// A manager that fails is restarted by its supervisor (protoactor's
+// default for the agent's top-level actors) and starts afresh: its next
+// incarnation resumes the stored interfaces, and knows nothing of what
+// the failed one held. What that held is answered as it restarts: a
+// start waiting for its link's lookup, and the commands in the mailbox
+// of an interface actor, which protoactor stops with the manager. They
+// were never answered: with --wait -1 their callers waited for ever.
+func TestManagerRestartAnswersWhatItHeld(t *testing.T) {
+	w := newWorld(t, fast)
+	arm, asked, release := w.armedSend()
+	looking, found := w.links.hold("eth1")
+	defer found()
+	start1 := w.counted(ipc.CmdStart, "eth1")
+	<-looking // eth1's start waits for its lookup
+	arm()
+	start0 := w.counted(ipc.CmdStart, "eth0")
+	<-asked // eth0's actor is in Receive, sending its DISCOVER
+	ping := w.counted(ipc.CmdPing, "eth0")
+	w.do(ipc.CmdPing, "lo") // the manager has sent eth0's actor the ping
+	// A bug in the manager: an answer to a lookup it did not ask for,
+	// malformed.
+	w.system.Root.Send(w.mgr, &looked{names: []string{"eth0"}})
+	for _, c := range []counted{start1, ping} {
+		if r := w.one(c); r.Code != ipc.ErrInternal {
+			t.Errorf("%s held by the failed manager = %s %s, want INTERNAL", c.name, r.Code, r.Message)
+		}
+	}
+	release()
+	if r := w.one(start0); !r.Failed() {
+		t.Errorf("%s, its actor stopped with the manager = OK, want a failure", start0.name)
+	}
+	// The next incarnation serves, once it has resumed the stored
+	// interfaces (its reads and writes are done before the test's
+	// directory goes).
+	if r := w.do(ipc.CmdStatus, ""); r.Error != "" {
+		t.Fatalf("status of all after the restart = %+v", r)
+	}
+}
