@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -19,12 +20,17 @@ type counted struct {
 // counted sends a command with args (name, value, ...) as root, as
 // control.Submit does, its caller waiting as long as the world lasts.
 func (w *world) counted(command, ifname string, args ...string) counted {
+	return w.countedBy(nil, command, ifname, args...)
+}
+
+// countedBy is counted for a caller that waits until ctx is done.
+func (w *world) countedBy(ctx context.Context, command, ifname string, args ...string) counted {
 	req := &ipc.Request{Version: ipc.Version, ID: 1, Command: command, Ifname: ifname, Args: map[string]string{}}
 	for i := 0; i+1 < len(args); i += 2 {
 		req.Args[args[i]] = args[i+1]
 	}
 	ch := make(chan *messages.Result, 2)
-	control.Submit(nil, w.system.Root, w.ipc, ipc.Caller{}, req, ch)
+	control.Submit(ctx, w.system.Root, w.ipc, ipc.Caller{}, req, ch)
 	return counted{command + " " + ifname, ch}
 }
 
