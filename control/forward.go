@@ -34,7 +34,8 @@ func Submit(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, cal
 // Forward hands a request to the IPC actor and waits, on the calling
 // connection's goroutine, for its result or for the request's wait to run
 // out. A TIMEOUT leaves the transaction running; its late result is
-// dropped. ctx ends with the server.
+// dropped. ctx ends with the server, or when the caller hangs up
+// (ipc.Server): the command is then withdrawn where it still waits.
 func Forward(ctx context.Context, root *actor.RootContext, ipcPID *actor.PID, c ipc.Caller, req *ipc.Request) *ipc.Reply {
 	reply := make(chan *messages.Result, 1)
 	// Done when this caller stops waiting: a command still waiting for

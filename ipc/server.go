@@ -52,7 +52,7 @@ type Watcher func(c Caller, req *Request) (events <-chan *Event, stop func())
 
 // Handler answers one request. It may block (the server calls it on the
 // connection's own goroutine) and must honour ctx, which is cancelled when
-// the server stops.
+// the server stops or the client goes away.
 type Handler func(ctx context.Context, c Caller, req *Request) *Reply
 
 // Server serves the control socket.
@@ -195,13 +195,35 @@ func (s *Server) serve(ctx context.Context, conn *net.UnixConn, caller Caller) {
 		s.watch(ctx, conn, caller, req)
 		return
 	}
-	rep := s.Handler(ctx, caller, req)
+	rep := s.handle(ctx, conn, caller, req)
 	if req.Command == CmdStats && rep != nil && rep.Error == "" {
 		// The handler counts goroutines; only the server knows its
 		// connections, an exact figure where goroutines come and go.
 		rep.Message = fmt.Sprintf("%s conns=%d", rep.Message, s.Open())
 	}
 	s.write(conn, rep)
+}
+
+// handle calls the Handler with a context that is also done once the
+// client has gone (SPEC §3: a command whose caller has gone is withdrawn
+// where it still waits, and no longer makes the next one PEND). The
+// client sends nothing after its request, so a read returns only when it
+// closes its end; the read is ended before the reply is written.
+func (s *Server) handle(ctx context.Context, conn *net.UnixConn, caller Caller, req *Request) *Reply {
+	ctx, hungUp := context.WithCancel(ctx)
+	defer hungUp()
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		var b [1]byte
+		if _, err := conn.Read(b[:]); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+			hungUp()
+		}
+	}()
+	rep := s.Handler(ctx, caller, req)
+	_ = conn.SetReadDeadline(time.Now()) // ends the read
+	<-watched
+	return rep
 }
 
 // watch acknowledges the request and streams events until the client

@@ -204,3 +204,45 @@ func TestClientWatchInterruptedWhileDialling(t *testing.T) {
 		t.Errorf("Watch = %v, want nil", err)
 	}
 }
+
+// TestServerCallerGone: the context a request is handled with is done
+// once its client has gone, not only when the server stops: a command
+// whose caller hung up (agentctl interrupted while it waits) is withdrawn
+// where it still waits and no longer makes the next one PEND (SPEC §3).
+// It stayed open until the command's own end, for ever with --wait -1,
+// holding the connection's goroutine and its place meanwhile.
+func TestServerCallerGone(t *testing.T) {
+	started, gone := make(chan struct{}), make(chan struct{})
+	path := serve(t, func(ctx context.Context, _ Caller, req *Request) *Reply {
+		close(started)
+		<-ctx.Done()
+		close(gone)
+		return OK(req)
+	})
+	ctx, hangUp := context.WithCancel(context.Background())
+	defer hangUp()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := (&Client{Socket: path}).Do(ctx, &Request{Command: CmdStart, Ifname: "eth0"})
+		errc <- err
+	}()
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request was not handled within 5 s")
+	}
+	select {
+	case <-gone:
+		t.Fatal("the request's context was done while its client waited")
+	default:
+	}
+	hangUp()
+	select {
+	case <-gone:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request's context outlived its client by 5 s")
+	}
+	if err := <-errc; err == nil {
+		t.Fatal("the client that hung up had a reply")
+	}
+}
