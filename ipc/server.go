@@ -206,24 +206,46 @@ func (s *Server) serve(ctx context.Context, conn *net.UnixConn, caller Caller) {
 
 // handle calls the Handler with a context that is also done once the
 // client has gone (SPEC §3: a command whose caller has gone is withdrawn
-// where it still waits, and no longer makes the next one PEND). The
-// client sends nothing after its request, so a read returns only when it
-// closes its end; the read is ended before the reply is written.
+// where it still waits, and no longer makes the next one PEND). The wait
+// for the hang-up (hangUp) is ended before the reply is written.
 func (s *Server) handle(ctx context.Context, conn *net.UnixConn, caller Caller, req *Request) *Reply {
 	ctx, hungUp := context.WithCancel(ctx)
 	defer hungUp()
 	watched := make(chan struct{})
 	go func() {
 		defer close(watched)
-		var b [1]byte
-		if _, err := conn.Read(b[:]); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+		if hangUp(conn) {
 			hungUp()
 		}
 	}()
 	rep := s.Handler(ctx, caller, req)
-	_ = conn.SetReadDeadline(time.Now()) // ends the read
+	_ = conn.SetReadDeadline(time.Now()) // ends the wait
 	<-watched
 	return rep
+}
+
+// hangUp waits until the client has closed its end of conn, and reports
+// true, or until the read deadline, false. Only a close counts (POLLHUP):
+// a client that shut down only its writing half after its request (as a
+// script may) still waits for the reply, and what it sends is not read.
+func hangUp(conn *net.UnixConn) bool {
+	rc, err := conn.SyscallConn()
+	if err != nil {
+		return false
+	}
+	gone := false
+	err = rc.Read(func(fd uintptr) bool {
+		p := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN | unix.POLLRDHUP}}
+		for {
+			_, err := unix.Poll(p, 0)
+			if err != unix.EINTR {
+				break
+			}
+		}
+		gone = p[0].Revents&(unix.POLLHUP|unix.POLLERR) != 0
+		return gone // else the next event on conn asks again
+	})
+	return err == nil && gone
 }
 
 // watch acknowledges the request and streams events until the client

@@ -246,3 +246,50 @@ func TestServerCallerGone(t *testing.T) {
 		t.Fatal("the client that hung up had a reply")
 	}
 }
+
+// TestServerHalfClosedClientAnswered: a client that shuts down only its
+// writing half after its request (as a script may) has not gone: its
+// request's context stays open and it reads the reply.
+func TestServerHalfClosedClientAnswered(t *testing.T) {
+	started, done := make(chan struct{}), make(chan struct{})
+	release := make(chan struct{})
+	path := serve(t, func(ctx context.Context, _ Caller, req *Request) *Reply {
+		close(started)
+		select {
+		case <-release:
+			return OK(req)
+		case <-ctx.Done():
+			close(done)
+			return Fail(req, ErrInternal, "context done while the client waits")
+		}
+	})
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := WriteFrame(conn, &Request{Version: Version, ID: 3, Command: CmdStart, Ifname: "eth0"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.(*net.UnixConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the request was not handled within 5 s")
+	}
+	// A hang-up is seen within milliseconds (TestServerCallerGone); a
+	// half-close must not be taken for one meanwhile.
+	select {
+	case <-done:
+		t.Fatal("the half-closed client's request context was done")
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	rep, err := ReadReply(conn)
+	if err != nil || rep.Error != "" || rep.ID != 3 {
+		t.Fatalf("reply to the half-closed client = %+v, %v; want OK with id 3", rep, err)
+	}
+}
