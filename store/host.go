@@ -259,7 +259,7 @@ func (s *Store) Managed() ([]string, error) {
 // Startup is what the store says at start-up of the interfaces to
 // resume (SPEC §2: no start command is needed again).
 type Startup struct {
-	Primary string   // the stored primary interface
+	Primary string   // the stored primary interface, if among Managed
 	Managed []string // the interfaces under management, sorted
 	// Owned reports whether an interface is started by its persistent
 	// DHCP address object instead (ipadm.Config.StartsDHCP): the admin
@@ -284,8 +284,13 @@ func ReadStartup(st StartupRecords) (*Startup, error) {
 	s := &Startup{Owned: func(string) bool { return false }}
 	h, err := st.LoadHost()
 	if err == nil {
-		s.Primary = h.Primary
 		s.Managed, err = st.Managed()
+	}
+	if err == nil && slices.Contains(s.Managed, h.Primary) {
+		// A primary not under management is nobody's: one a temporary
+		// start made primary (start --primary answered RUNNING records
+		// it) is gone after a restart, as its interface is (SPEC §4 -t).
+		s.Primary = h.Primary
 	}
 	if c, err := st.LoadIPAdm(); err == nil {
 		s.Owned = c.StartsDHCP

@@ -45,6 +45,14 @@ func TestReadStartup(t *testing.T) {
 	if len(*corrupt) != 0 {
 		t.Fatalf("problems %v", *corrupt)
 	}
+	// A host record naming an interface not under management (a
+	// temporary one made primary) names no primary.
+	if err := s.UpdateHost(func(h *Host) { h.Primary = "eth2" }); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadStartup(s); err != nil || got.Primary != "" {
+		t.Fatalf("startup with an unmanaged primary = %+v, %v; want no primary", got, err)
+	}
 }
 
 // failingHost is a store whose host record cannot be read.

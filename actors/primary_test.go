@@ -1,0 +1,34 @@
+package actors
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dhcpagent/dhcpagent/ipc"
+)
+
+// TestPrimaryOfTemporaryNotStored: a start --primary of an interface a
+// temporary object started (RUNNING) makes it primary now; its record
+// says not managed, so the next agent has no primary rather than one it
+// does not manage.
+func TestPrimaryOfTemporaryNotStored(t *testing.T) {
+	w := newWorld(t, fast)
+	ch := w.askReq(&ipc.Request{Command: ipc.CmdCreateAddr, Args: map[string]string{ipc.ArgObject: "eth1/d",
+		ipc.ArgType: "dhcp", ipc.ArgTemporary: "yes"}})
+	if r := w.grant(ch, 120); r.Error != "" {
+		t.Fatalf("create-addr -t -T dhcp = %+v", r)
+	}
+	r := w.await(w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth1", Args: map[string]string{ipc.ArgPrimary: "yes"}}))
+	if r.Error != ipc.ErrRunning {
+		t.Fatalf("start --primary = %+v", r)
+	}
+	w.drainRecords()
+	if r := w.do(ipc.CmdStart, ""); !strings.HasPrefix(r.Message, "eth1:") {
+		t.Fatalf("start without IF = %+v, want eth1's", r)
+	}
+	w.kill()
+	w = newWorldWith(t, fast, w.store, w.net)
+	if r := w.do(ipc.CmdPing, ""); r.Error != ipc.ErrNoPrimary {
+		t.Fatalf("ping without IF after a restart = %+v, want NOPRIMARY", r)
+	}
+}
