@@ -41,7 +41,10 @@ func (a *iface) forget() { a.rec.SetLease(nil) }
 // manage has the machine's Manage recorded, with whether the interface is
 // the primary one (store.Recorder.Manage: the next agent resumes what is
 // managed, SPEC §2). A temporary ipadm object's start is recorded as not
-// managed: SPEC §4, -t is gone after a restart.
+// managed: SPEC §4, -t is gone after a restart; if it made the interface
+// primary, the host record names none (the one it named is not primary
+// any more, and this one will not be managed after a restart). A drop or
+// release ends the primary only if it is this one.
 func (a *iface) manage(m lease.Manage) {
 	on := m.On
 	if a.pending.Command(m.ID).Temporary() {
@@ -54,7 +57,7 @@ func (a *iface) manage(m lease.Manage) {
 	if f, link := a.env.IAID, a.link; f != nil {
 		iaid = func() uint32 { return f(link) }
 	}
-	a.rec.Manage(a.env.Store, on, a.inc.primary, iaid)
+	a.rec.Manage(a.env.Store, on, a.inc.primary && m.On, iaid)
 }
 
 // An interface's first restore reads its lease record from the disk,

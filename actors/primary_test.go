@@ -32,3 +32,27 @@ func TestPrimaryOfTemporaryNotStored(t *testing.T) {
 		t.Fatalf("ping without IF after a restart = %+v, want NOPRIMARY", r)
 	}
 }
+
+// TestTemporaryPrimaryOverStoredThenDropped: eth0 primary; a temporary
+// eth1 made primary (create-addr -t -T dhcp --primary), then dropped: no
+// primary now, and none after a restart either. The host record kept
+// eth0, which the next agent made primary again.
+func TestTemporaryPrimaryOverStoredThenDropped(t *testing.T) {
+	w := newWorld(t, fast)
+	w.startPrimary("eth0")
+	ch := w.askReq(&ipc.Request{Command: ipc.CmdCreateAddr, Args: map[string]string{ipc.ArgObject: "eth1/d",
+		ipc.ArgType: "dhcp", ipc.ArgTemporary: "yes", ipc.ArgPrimary: "yes"}})
+	if r := w.grant(ch, 120); r.Error != "" {
+		t.Fatalf("create-addr -t -T dhcp --primary = %+v", r)
+	}
+	if r := w.do(ipc.CmdDrop, "eth1"); r.Error != "" {
+		t.Fatalf("drop eth1 = %+v", r)
+	}
+	w.drainRecords()
+	got := w.do(ipc.CmdPing, "").Error
+	w.kill()
+	w = newWorldWith(t, fast, w.store, w.net)
+	if after := w.do(ipc.CmdPing, "").Error; after != got {
+		t.Fatalf("ping without IF: %q before a restart, %q after", got, after)
+	}
+}

@@ -211,9 +211,12 @@ type ManagedRecords interface {
 
 // Manage queues the recording of whether the interface is under
 // management, so that the next agent resumes it (SPEC §2), and whether it
-// is the primary one, in st. The first time it goes under management with
-// no IAID recorded, iaid (nil: none) gives the one to keep (RFC 4361 §6),
-// called on the recorder's queue. A failure is logged.
+// is the primary one, in st: on and primary, the host record names it;
+// primary and not on (a temporary start, not managed past this agent),
+// it names none; not on (a drop), none if it named this one. The first
+// time it goes under management with no IAID recorded, iaid (nil: none)
+// gives the one to keep (RFC 4361 §6), called on the recorder's queue. A
+// failure is logged.
 func (r *Recorder) Manage(st ManagedRecords, on, primary bool, iaid func() uint32) {
 	r.Do(func() {
 		if err := r.manage(st, on, primary, iaid); err != nil {
@@ -272,7 +275,7 @@ func (r *Recorder) manage(st ManagedRecords, on, primary bool, iaid func() uint3
 		switch {
 		case on && primary:
 			h.Primary = name
-		case !on && h.Primary == name:
+		case primary, !on && h.Primary == name:
 			h.Primary = ""
 		}
 	})

@@ -63,7 +63,7 @@ func TestRecorderSetLeaseOf(t *testing.T) {
 
 // Manage records the interface under management with the IAID it first
 // got, kept after, and the host's primary: set by the primary, cleared
-// only by the primary leaving management.
+// by the primary leaving management and by a temporary primary.
 func TestRecorderManage(t *testing.T) {
 	st, _ := open(t)
 	eth0, eth1 := NewRecorder(st, "eth0", nil), NewRecorder(st, "eth1", nil)
@@ -96,6 +96,8 @@ func TestRecorderManage(t *testing.T) {
 	check("managed again, not the primary", "eth0", true, 7, "eth1")
 	eth0.Primary(st)
 	check("made primary while running", "eth0", true, 7, "eth0")
+	eth1.Manage(st, false, true, nil)
+	check("temporary primary", "eth1", false, 3, "")
 	eth0.Primary(nil) // no store: nothing queued, nothing written
 }
 
