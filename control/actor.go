@@ -38,6 +38,10 @@ type ipcActor struct {
 	log      *zap.Logger
 	adminGID int64 // members of this group are privileged; -1: none
 	clock    clock.Clock
+	// current is the request being handled: answered INTERNAL if its
+	// handling fails, for the restart drops it (SPEC §3: exactly one
+	// answer).
+	current *wireRequest
 }
 
 // orphaned asks the IPC actor to answer what is left unanswered of the
@@ -84,8 +88,17 @@ func (a *ipcActor) Receive(ctx actor.Context) {
 		if p := a.partOf(msg.pid); p != nil {
 			p.orphan()
 		}
+	case *actor.Restarting:
+		if w := a.current; w != nil {
+			select {
+			case w.reply <- messages.Fail(ipc.ErrInternal, "the control actor failed while handling the request"):
+			default: // answered before it failed
+			}
+		}
 	case *wireRequest:
+		a.current = msg
 		a.request(ctx, msg)
+		a.current = nil
 	}
 }
 
