@@ -65,6 +65,19 @@ type Env struct {
 	// kernels make their kernel calls (kernel.Worker).
 	records store.Recorders
 	kernels kernel.Workers
+	// primary is the manager's primary interface (nil: none yet), which
+	// a host record naming an interface no longer primary is set back
+	// to (setPrimary): the interfaces' records are written on queues of
+	// their own, so an old primary's may land after its successor's.
+	primary atomic.Pointer[string]
+}
+
+// primaryName is the manager's primary interface, "" for none.
+func (e *Env) primaryName() string {
+	if p := e.primary.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
 // Cfg returns the configuration in force.

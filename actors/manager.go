@@ -99,6 +99,7 @@ func (m *manager) HandleFailure(system *actor.ActorSystem, sup actor.Supervisor,
 }
 
 func (m *manager) Receive(ctx actor.Context) {
+	defer m.publishPrimary()
 	if m.early.Closed() && m.hold(ctx) {
 		return
 	}
@@ -131,6 +132,14 @@ func (m *manager) Receive(ctx actor.Context) {
 		for _, pid := range m.roster.Actors() {
 			ctx.Send(pid, msg)
 		}
+	}
+}
+
+// publishPrimary makes the roster's primary the one a late host record
+// is set back to (Env.primary), once a message may have moved it.
+func (m *manager) publishPrimary() {
+	if p := m.roster.Primary(); p != m.env.primaryName() {
+		m.env.primary.Store(&p)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
 // TestPrimaryOfTemporaryNotStored: a start --primary of an interface a
@@ -55,4 +56,50 @@ func TestTemporaryPrimaryOverStoredThenDropped(t *testing.T) {
 	if after := w.do(ipc.CmdPing, "").Error; after != got {
 		t.Fatalf("ping without IF: %q before a restart, %q after", got, after)
 	}
+}
+
+// primaryEverywhere asserts that want ("" for none) is the primary interface in
+// the manager (commands without IF), in the host record and, after an
+// agent restart from the store, in the next agent's manager; it returns
+// the restarted world.
+func (w *world) primaryEverywhere(want string) *world {
+	w.t.Helper()
+	t := w.t
+	w.drainRecords()
+	check := func(w *world, when string) {
+		t.Helper()
+		r := w.do(ipc.CmdStart, "")
+		switch {
+		case want == "" && r.Error != ipc.ErrNoPrimary:
+			t.Errorf("%s: start without IF = %+v, want NOPRIMARY", when, r)
+		case want != "" && !strings.HasPrefix(r.Message, want+":"):
+			t.Errorf("%s: start without IF = %+v, want %s's answer", when, r, want)
+		}
+	}
+	check(w, "before the restart")
+	if h, err := w.store.LoadHost(); err != nil || h.Primary != want {
+		t.Errorf("host record %+v %v, want primary %q", h, err, want)
+	}
+	w.kill()
+	w = newWorldWith(t, fast, w.store, w.net)
+	check(w, "after the restart")
+	return w
+}
+
+// TestPrimaryRecordInManagersOrder: two start --primary on two
+// interfaces, the first one's record written late (a slow disk, each
+// interface's records on a queue of its own): the host record names the
+// one the manager made primary last, and so does the next agent. It
+// named eth0, the next agent's primary, while eth1 was primary.
+func TestPrimaryRecordInManagersOrder(t *testing.T) {
+	w := newWorld(t, fast)
+	asked, release := w.disk.hold("eth0")
+	defer release()
+	w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth0", Args: map[string]string{ipc.ArgPrimary: "yes"}})
+	expectType(t, w.send.next(t), dhcpv4.MessageTypeDiscover)
+	<-asked                 // eth0's record, naming it primary, is being written
+	w.do(ipc.CmdStatus, "") // eth0's TookPrimary is in
+	w.startPrimary("eth1")
+	release()
+	w.primaryEverywhere("eth1")
 }

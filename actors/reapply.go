@@ -4,8 +4,14 @@ import "github.com/dhcpagent/dhcpagent/messages"
 
 // setPrimary makes the interface the primary one or not; its routes move
 // to the metric that goes with it (start --primary elsewhere moves the
-// preferred default route).
+// preferred default route). Told it no longer is, it has the host
+// record set to the manager's primary if the record still names this
+// one: its own record of the role, on its recorder's queue, may come
+// after its successor's, on another's.
 func (a *iface) setPrimary(on bool) {
+	if !on && a.env.Store != nil {
+		a.rec.PrimaryLeft(a.env.Store, a.env.primaryName)
+	}
 	if a.inc.primary == on {
 		return
 	}

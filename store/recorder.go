@@ -240,6 +240,25 @@ func (r *Recorder) Primary(st ManagedRecords) {
 	})
 }
 
+// PrimaryLeft queues, for an interface no longer the host's primary one,
+// the correction of a host record that still names it: its own record of
+// the role, on its queue, may have come after its successor's, on
+// another recorder's. The record then names now's, called on the queue:
+// the primary at that time. A failure is logged.
+func (r *Recorder) PrimaryLeft(st ManagedRecords, now func() string) {
+	name := r.name
+	r.Do(func() {
+		err := st.UpdateHost(func(h *Host) {
+			if h.Primary == name {
+				h.Primary = now()
+			}
+		})
+		if err != nil {
+			r.log.Error("recording the primary interface failed", zap.Error(err))
+		}
+	})
+}
+
 // Unmanage queues the recording that the interface is no longer under
 // management, as Manage(st, false, ...) does (no longer the host's
 // primary either, if it was), and hands the outcome to done on the

@@ -101,6 +101,26 @@ func TestRecorderManage(t *testing.T) {
 	eth0.Primary(nil) // no store: nothing queued, nothing written
 }
 
+// PrimaryLeft sets a host record that still names the interface to the
+// primary of the time it is written, and leaves one naming another as it
+// is.
+func TestRecorderPrimaryLeft(t *testing.T) {
+	st, _ := open(t)
+	eth0 := NewRecorder(st, "eth0", nil)
+	primary := func(want string) {
+		t.Helper()
+		waitFor(t, eth0.Idle)
+		if h, _ := st.LoadHost(); h.Primary != want {
+			t.Fatalf("primary %q, want %q", h.Primary, want)
+		}
+	}
+	eth0.Manage(st, true, true, nil)
+	eth0.PrimaryLeft(st, func() string { return "eth1" })
+	primary("eth1")
+	eth0.PrimaryLeft(st, func() string { return "eth3" })
+	primary("eth1")
+}
+
 // heldReads is the store with lease reads a test holds, counted.
 type heldReads struct {
 	*Store
