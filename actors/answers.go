@@ -72,9 +72,17 @@ func (a *iface) flushHeld() {
 // lookups, and those routed to the interface actors, which protoactor
 // stops with the manager: what an actor answers as it stops, or answered
 // before (behind its records and kernel work, Inflight.Stopped), comes
-// first. The stops and statuses of all waiting answer at their bound.
+// first. The agent's stops and statuses of all waiting are told that
+// every actor they asked stopped: their answers go now, not at their
+// bound.
 func (m *manager) restarting(ctx actor.Context) {
 	m.env.Log.Error("the interface manager failed; restarting it")
+	for _, roll := range m.stops {
+		roll.StoppedAll()
+	}
+	for _, roll := range m.statuses {
+		roll.StoppedAll()
+	}
 	gone := messages.Fail(ipc.ErrInternal, "the interface manager restarted before the command completed")
 	if m.early != nil {
 		for _, c := range m.early.Drain() {

@@ -47,6 +47,9 @@ type manager struct {
 	// came meanwhile.
 	looking lookup.Queue[*messages.Command, found, *messages.Link]
 	closing bool // the agent is stopping: nothing new starts
+	// stopping is closing as every incarnation sees it: one restarted
+	// during the agent's stop neither resumes nor starts anything.
+	stopping *bool
 	// stops are the agent's stops waiting for their interfaces' answers
 	// (shutdown), each told of the asked actors that stop: an actor's
 	// stop counts as its answer (messages.Roll).
@@ -68,8 +71,10 @@ type manager struct {
 
 // ManagerProps is the manager's Props.
 func ManagerProps(env *Env) *actor.Props {
+	stopping := new(bool)
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &manager{env: env, roster: roster.New(pidID), routed: make(messages.Inflight)}
+		return &manager{env: env, roster: roster.New(pidID), routed: make(messages.Inflight), stopping: stopping,
+			closing: *stopping}
 	})
 }
 
@@ -359,7 +364,7 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 // Shutdown stops only once it has answered (commands.go settle), its
 // drop or release done.
 func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
-	m.closing = true
+	m.closing, *m.stopping = true, true
 	m.shutdownLookups()
 	roll := new(messages.Roll[*messages.Result])
 	for _, pid := range m.roster.Actors() {
