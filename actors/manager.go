@@ -154,6 +154,13 @@ func (m *manager) publishPrimary() {
 // its mailbox was discarded with it, and is answered (Inflight.Stopped).
 func (m *manager) terminated(ctx actor.Context, who *actor.PID) {
 	name, vacant, linkBack := m.roster.Stopped(who)
+	if m.env.Store != nil && name != "" && name != m.roster.Primary() {
+		// A start --primary it admitted, whose word came stale (its link
+		// went first: roster.TookPrimary), recorded the role all the
+		// same: every write it asked for is queued now.
+		m.publishPrimary()
+		m.recorder(name).PrimaryLeft(m.env.Store, m.env.primaryName)
+	}
 	if !m.roster.Stopping(name) {
 		m.writeDrops(name) // its writes are all queued now
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/dhcpagent/dhcpagent/ipc"
+	"github.com/dhcpagent/dhcpagent/messages"
 	"github.com/insomniacslk/dhcp/dhcpv4"
 )
 
@@ -102,4 +103,26 @@ func TestPrimaryRecordInManagersOrder(t *testing.T) {
 	w.startPrimary("eth1")
 	release()
 	w.primaryEverywhere("eth1")
+}
+
+// TestStalePrimaryWordNotStored: a start --primary whose link is deleted
+// before the manager hears the actor took the role (its word then stale,
+// roster.TookPrimary) moves the primary nowhere, in the host record
+// neither: it named eth0, the next agent's primary, while eth1 was.
+func TestStalePrimaryWordNotStored(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	w.startPrimary("eth1")
+	// In order in the manager's mailbox: the start reaches eth0's actor,
+	// then the link's deletion, then the actor's word.
+	started := w.direct("eth0", messages.Start{Primary: true})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	w.result(started)
+	waitFor(t, "eth0 reported gone", func() bool {
+		return strings.Contains(w.do(ipc.CmdStatus, "eth0").Message, "link is gone")
+	})
+	w = w.primaryEverywhere("eth1")
+	if st := w.do(ipc.CmdStatus, "eth0").Status; st == nil || contains(st.Flags, "PRIMARY") {
+		t.Errorf("eth0 status after the restart %+v, want not PRIMARY", st)
+	}
 }
