@@ -72,18 +72,21 @@ func (a *iface) flushHeld() {
 // lookups, and those routed to the interface actors, which protoactor
 // stops with the manager: what an actor answers as it stops, or answered
 // before (behind its records and kernel work, Inflight.Stopped), comes
-// first. The agent's stops and statuses of all waiting are told that
-// every actor they asked stopped: their answers go now, not at their
-// bound.
+// first. Until it has restarted it only counts its actors' stops
+// (terminated): nothing it would start now would be its successor's.
 func (m *manager) restarting(ctx actor.Context) {
 	m.env.Log.Error("the interface manager failed; restarting it")
-	for _, roll := range m.stops {
-		roll.StoppedAll()
-	}
-	for _, roll := range m.statuses {
-		roll.StoppedAll()
-	}
+	m.restarted = true
 	gone := messages.Fail(ipc.ErrInternal, "the interface manager restarted before the command completed")
+	for _, parked := range m.parked {
+		for _, c := range parked {
+			c.Answer(gone)
+		}
+	}
+	m.parked = nil
+	for name := range m.unmanaging {
+		m.writeDrops(name) // answered by the next incarnation (missingDropped)
+	}
 	if m.early != nil {
 		for _, c := range m.early.Drain() {
 			c.Answer(gone)

@@ -50,6 +50,9 @@ type manager struct {
 	// stopping is closing as every incarnation sees it: one restarted
 	// during the agent's stop neither resumes nor starts anything.
 	stopping *bool
+	// restarted: this incarnation failed and waits for its actors to
+	// stop before the next one starts (restarting).
+	restarted bool
 	// stops are the agent's stops waiting for their interfaces' answers
 	// (shutdown), each told of the asked actors that stop: an actor's
 	// stop counts as its answer (messages.Roll).
@@ -153,6 +156,10 @@ func (m *manager) publishPrimary() {
 // messages overtake the user's), or by HandleFailure. What was queued in
 // its mailbox was discarded with it, and is answered (Inflight.Stopped).
 func (m *manager) terminated(ctx actor.Context, who *actor.PID) {
+	if m.restarted {
+		m.stopped(who, "") // its answers to the stops and statuses waiting
+		return
+	}
 	name, vacant, linkBack := m.roster.Stopped(who)
 	if m.env.Store != nil && name != "" && name != m.roster.Primary() {
 		// A start --primary it admitted, whose word came stale (its link

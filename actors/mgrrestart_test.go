@@ -78,3 +78,28 @@ func TestManagerRestartDuringShutdown(t *testing.T) {
 		t.Fatalf("start after the restart = %+v, want SHUTDOWN", r)
 	}
 }
+
+// TestManagerRestartAnswersParked: a start that waits in the manager for
+// an older actor of its interface to stop (parked) is answered as the
+// manager restarts, as everything else it held is: the next incarnation
+// knows nothing of it.
+func TestManagerRestartAnswersParked(t *testing.T) {
+	w := newWorld(t, fast)
+	w.bind("eth0", 120)
+	held := make(chan messages.IfStatus)
+	w.system.Root.Send(w.ifacePID("eth0"), &messages.StatusQuery{Reply: held})
+	dropped := w.direct("eth0", messages.Drop{})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true, Appeared: true})
+	start := w.direct("eth0", messages.Start{})
+	w.result(w.direct("eth0", messages.Ping{}))                 // the start is parked
+	w.system.Root.Send(w.mgr, &looked{names: []string{"eth0"}}) // a bug in the manager
+	if r := w.result(start); r.Code != ipc.ErrInternal {
+		t.Fatalf("parked start = %+v, want INTERNAL", r)
+	}
+	<-held
+	w.result(dropped)
+	if r := w.do(ipc.CmdStatus, ""); r.Error != "" {
+		t.Fatalf("status of all after the restart = %+v", r)
+	}
+}

@@ -58,14 +58,6 @@ func (r *Roll[T]) Stopped(id string) {
 	}
 }
 
-// StoppedAll reports that every asked actor stopped: the asker's
-// children stop with it when it restarts.
-func (r *Roll[T]) StoppedAll() {
-	for id := range r.asked {
-		r.Stopped(id)
-	}
-}
-
 // StandIn reports that the actor id stopped, as Stopped does, and answers
 // v for it unless it answered itself: its own answer stands. Only for an
 // actor that will never run again (its stop is known), for v takes the

@@ -136,19 +136,3 @@ func TestRollStandIn(t *testing.T) {
 	}
 	r.StandIn("b", 50) // after the wait: nothing blocks
 }
-
-// TestRollStoppedAll: every asked actor stopped at once (the asker's
-// children stopped with its restart) ends the roll with the answers
-// given, and none is counted twice.
-func TestRollStoppedAll(t *testing.T) {
-	var r Roll[string]
-	r.Ask("a") <- "a"
-	r.Ask("b")
-	r.Ask("c")
-	r.Stopped("c")
-	r.StoppedAll()
-	got, all := r.Wait(5 * time.Second) // at once: nobody is left to wait for
-	if !all || len(got) != 1 || got[0] != "a" {
-		t.Fatalf("Wait = %q, %v; want [a], true", got, all)
-	}
-}
