@@ -149,24 +149,31 @@ func TestHeldWhileRecordLoadsBounded(t *testing.T) {
 	}
 }
 
+// restartLoading binds eth0, then restarts its actor with the read of its
+// lease record held, and returns the read's release: a record write that
+// fails leaves the recorder without the record, so the restarted
+// incarnation reads the disk.
+func (w *world) restartLoading() (release func()) {
+	w.t.Helper()
+	w.bind("eth0", 120)
+	w.disk.failLeases(errTest)
+	ext := w.ask(0, ipc.CmdExtend, "eth0")
+	r := w.send.next(w.t)
+	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
+	if rep := w.await(ext); rep.Error != "" {
+		w.t.Fatalf("extend = %+v", rep)
+	}
+	w.disk.failLeases(nil)
+	return w.holding("read eth0", func() { w.do(ipc.CmdPanic, "eth0") })
+}
+
 // TestShutdownWhileRestartLoads: a restarted incarnation of a running
 // interface has its lease on the host, so the agent's stop waits for the
 // record's read and then drops the lease (SPEC §2), rather than leaving
 // it configured after the agent has gone.
 func TestShutdownWhileRestartLoads(t *testing.T) {
 	w := newWorld(t, fast)
-	w.bind("eth0", 120)
-	// A record write that fails leaves the recorder without the record:
-	// the restarted incarnation reads the disk.
-	w.disk.failLeases(errTest)
-	ext := w.ask(0, ipc.CmdExtend, "eth0")
-	r := w.send.next(t)
-	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
-	if rep := w.await(ext); rep.Error != "" {
-		t.Fatalf("extend = %+v", rep)
-	}
-	w.disk.failLeases(nil)
-	release := w.holding("read eth0", func() { w.do(ipc.CmdPanic, "eth0") }) // the restart's read
+	release := w.restartLoading()
 	done := make(chan *messages.Result, 1)
 	w.system.Root.Send(w.mgr, &messages.Shutdown{Reply: done})
 	// A barrier: the manager answers once it has passed the stop on, so
@@ -197,16 +204,7 @@ func TestShutdownWhileRestartLoads(t *testing.T) {
 // the stop); the stop then waits for the record and drops the lease.
 func TestShutdownWhileRestartLoadsFull(t *testing.T) {
 	w := newWorld(t, fast)
-	w.bind("eth0", 120)
-	w.disk.failLeases(errTest) // the restarted incarnation reads the disk
-	ext := w.ask(0, ipc.CmdExtend, "eth0")
-	r := w.send.next(t)
-	w.serve(r.msg, dhcpv4.MessageTypeAck, 120)
-	if rep := w.await(ext); rep.Error != "" {
-		t.Fatalf("extend = %+v", rep)
-	}
-	w.disk.failLeases(nil)
-	release := w.holding("read eth0", func() { w.do(ipc.CmdPanic, "eth0") })
+	release := w.restartLoading()
 	pings := make([]<-chan *messages.Result, maxHeld)
 	for i := range pings {
 		pings[i] = w.direct("eth0", messages.Ping{})

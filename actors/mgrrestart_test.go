@@ -85,12 +85,7 @@ func TestManagerRestartDuringShutdown(t *testing.T) {
 // knows nothing of it.
 func TestManagerRestartAnswersParked(t *testing.T) {
 	w := newWorld(t, fast)
-	w.bind("eth0", 120)
-	held := make(chan messages.IfStatus)
-	w.system.Root.Send(w.ifacePID("eth0"), &messages.StatusQuery{Reply: held})
-	dropped := w.direct("eth0", messages.Drop{})
-	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
-	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true, Appeared: true})
+	held, dropped := w.dropAheadOfLinkReturn()
 	start := w.direct("eth0", messages.Start{})
 	w.result(w.direct("eth0", messages.Ping{}))                 // the start is parked
 	w.system.Root.Send(w.mgr, &looked{names: []string{"eth0"}}) // a bug in the manager

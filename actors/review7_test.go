@@ -58,6 +58,19 @@ func TestMissingDropBehindQueuedStart(t *testing.T) {
 	}
 }
 
+// dropAheadOfLinkReturn binds eth0, holds its actor (a status nobody
+// takes yet, released by receiving from held) with a drop queued behind,
+// and has the manager see eth0's link deleted and back meanwhile.
+func (w *world) dropAheadOfLinkReturn() (held <-chan messages.IfStatus, dropped <-chan *messages.Result) {
+	w.bind("eth0", 120)
+	h := make(chan messages.IfStatus)
+	w.system.Root.Send(w.ifacePID("eth0"), &messages.StatusQuery{Reply: h})
+	dropped = w.direct("eth0", messages.Drop{})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true, Appeared: true})
+	return h, dropped
+}
+
 // TestStartAfterDropAheadOfLinkReturn: a drop routed to eth0's actor just
 // before its link is deleted and comes back, then a start, leave eth0
 // managed by the start's actor, and its record saying so. The start made
@@ -66,12 +79,7 @@ func TestMissingDropBehindQueuedStart(t *testing.T) {
 // said not managed (the next agent would not resume it).
 func TestStartAfterDropAheadOfLinkReturn(t *testing.T) {
 	w := newWorld(t, fast)
-	w.bind("eth0", 120)
-	held := make(chan messages.IfStatus)
-	w.system.Root.Send(w.ifacePID("eth0"), &messages.StatusQuery{Reply: held})
-	dropped := w.direct("eth0", messages.Drop{})
-	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
-	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true, Appeared: true})
+	held, dropped := w.dropAheadOfLinkReturn()
 	w.direct("eth0", messages.Start{})
 	// The start's actor, if the start made one before the old actor
 	// went on, has handled it, and its writes are done, once a ping
