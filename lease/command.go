@@ -257,7 +257,9 @@ func (m *Machine) settle(e EventName) {
 	var out []Reply
 	for _, w := range m.waits {
 		switch {
-		case w.until == untilBound && e == EventBound,
+		// A start's adopted lease, confirmed, was bound all along: it
+		// is EXTEND, and the start is answered.
+		case w.until == untilBound && (e == EventBound || e == EventExtend),
 			w.until == untilExtended && (e == EventExtend || e == EventBound),
 			w.until == untilInformed && e == EventInform,
 			w.until == untilEnded && ended:

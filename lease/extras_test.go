@@ -308,3 +308,33 @@ func TestInitRebootProbesUnlessAdopted(t *testing.T) {
 			"arm renew at 1m0s", "arm rebind at 1m45s", "arm expire at 2m0s"}},
 	})
 }
+
+// A start whose stored lease is still on the interface (adopted: its
+// actor failed too often and was stopped, the address left on the host)
+// is answered once the INIT-REBOOT's ACK confirms it, its lease bound all
+// along (EventExtend): it waited for EventBound, which never came.
+func TestStartOfAdoptedLeaseAnswered(t *testing.T) {
+	for name, silence := range map[string]bool{"ack": false, "silence": true} {
+		t.Run(name, func(t *testing.T) {
+			m := newMachine(&fakeRand{})
+			m.Handle(t0, Command{ID: 7, Op: OpStart, Prior: prior(), Adopted: true})
+			var acts []Action
+			if silence {
+				for i := 0; i < 10 && m.State() == InitReboot; i++ {
+					acts = append(acts, m.Handle(m.armed[Retransmit], Timeout{Retransmit})...)
+				}
+			} else {
+				acts = m.Handle(t0.Add(time.Second), ack(1))
+			}
+			var answered bool
+			for _, a := range acts {
+				if r, ok := a.(Reply); ok && r.ID == 7 {
+					answered = r.Code == CodeOK
+				}
+			}
+			if !answered || m.State() != Bound || m.Status().Busy {
+				t.Fatalf("state %v busy %v, start answered %v; actions %v", m.State(), m.Status().Busy, answered, acts)
+			}
+		})
+	}
+}
