@@ -23,9 +23,11 @@ func (w *world) flagsAndRoutes(want string) {
 		if name == want {
 			metric = hostplan.PrimaryMetric
 		}
-		if c, _ := w.net.LastApplied(index); c.Metric != metric {
-			w.t.Errorf("%s metric %d, want %d", name, c.Metric, metric)
-		}
+		// Applied off the actor: a resume is answered to nobody.
+		waitFor(w.t, name+"'s routes at their metric", func() bool {
+			c, _ := w.net.LastApplied(index)
+			return c.Metric == metric
+		})
 	}
 }
 
