@@ -139,3 +139,54 @@ func TestReleasedPrimary(t *testing.T) {
 	}
 	w.primaryEverywhere("")
 }
+
+// A start --primary refused (PEND, a link without a hardware address, no
+// link) moves the primary nowhere.
+func TestRefusedStartPrimaryMovesNothing(t *testing.T) {
+	w := newWorld(t, "SELECT_WAIT=30\nOFFER_WAIT=0\nARP_PROBE=no\n")
+	primary := func(name string) *ipc.Request {
+		return &ipc.Request{Command: ipc.CmdStart, Ifname: name, Args: map[string]string{ipc.ArgPrimary: "yes"}}
+	}
+	w.askReq(primary("eth0"))
+	w.ask(0, ipc.CmdStart, "eth1")
+	waitFor(t, "both starts pending", func() bool {
+		r := w.do(ipc.CmdStatus, "")
+		return len(r.Statuses) == 2 && contains(r.Statuses[0].Flags, "BUSY") && contains(r.Statuses[1].Flags, "BUSY")
+	})
+	if r := w.await(w.askReq(primary("eth1"))); r.Error != ipc.ErrPend {
+		t.Fatalf("start --primary of eth1 = %+v, want PEND", r)
+	}
+	for _, name := range []string{"tun0", "nosuch"} {
+		if r := w.await(w.askReq(primary(name))); r.Error == "" {
+			t.Fatalf("start --primary of %s = %+v, want refused", name, r)
+		}
+	}
+	for name, want := range map[string]bool{"eth0": true, "eth1": false} {
+		if st := w.do(ipc.CmdStatus, name).Status; st == nil || contains(st.Flags, "PRIMARY") != want {
+			t.Errorf("%s status %+v, want PRIMARY %v", name, st, want)
+		}
+	}
+	w.primaryEverywhere("eth0")
+}
+
+// The primary's link goes, another takes the role, and the link comes
+// back: the old primary resumes as a plain interface.
+func TestPrimaryTakenWhileLinkGone(t *testing.T) {
+	w := newWorld(t, fast)
+	w.startPrimary("eth0")
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
+	waitFor(t, "eth0 reported gone", func() bool {
+		return strings.Contains(w.do(ipc.CmdStatus, "eth0").Message, "link is gone")
+	})
+	if r := w.do(ipc.CmdPing, ""); r.Error != ipc.ErrUnkIf {
+		t.Fatalf("ping without IF while the primary's link is gone = %+v, want UNKIF", r)
+	}
+	w.startPrimary("eth1")
+	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true, Appeared: true})
+	s := w.send.next(t)
+	expectReboot(t, s)
+	w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
+	waitFor(t, "eth0 BOUND again", func() bool { return w.do(ipc.CmdStatus, "eth0").Status.State == "BOUND" })
+	w.flagsAndRoutes("eth1")
+	w.primaryEverywhere("eth1")
+}
