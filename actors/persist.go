@@ -129,6 +129,12 @@ func (a *iface) stashForRecord(ctx actor.Context) bool {
 		if op, ok := messages.OpOf(msg.Req); ok && op == lease.OpStatus {
 			return false // the idle machine answers it, at once (commands.go answer)
 		}
+	case *messages.Primary:
+		// Needs no record (a machine without a lease applies nothing
+		// again), and is the manager's latest word: held, a full gate
+		// dropped it, and a start --primary held before it, taking the
+		// role after, lost it to the word that came before.
+		return false
 	case *messages.Link:
 		if msg.Deleted {
 			a.linkChanged(msg) // the actor ends, what it held answered UNKIF

@@ -126,3 +126,39 @@ func TestStalePrimaryWordNotStored(t *testing.T) {
 		t.Errorf("eth0 status after the restart %+v, want not PRIMARY", st)
 	}
 }
+
+// TestPrimaryOffPastFullGate: an actor told it is no longer primary while
+// its restarted incarnation holds maxHeld messages for its lease record
+// hears it all the same (the word needs no record): the gate dropped it,
+// as it drops a carrier change, and eth0 kept PRIMARY and the primary's
+// metric next to eth1, primary too.
+func TestPrimaryOffPastFullGate(t *testing.T) {
+	w := newWorld(t, fast)
+	w.startPrimary("eth0")
+	w.bind("eth1", 120)
+	w.disk.failLeases(errTest) // the record unknown: the restart reads it
+	ext := w.ask(0, ipc.CmdExtend, "eth0")
+	w.serve(w.send.next(t).msg, dhcpv4.MessageTypeAck, 120)
+	if rep := w.await(ext); rep.Error != "" {
+		t.Fatalf("extend = %+v", rep)
+	}
+	w.disk.failLeases(nil)
+	release := w.holding("read eth0", func() { w.do(ipc.CmdPanic, "eth0") })
+	pings := make([]<-chan *messages.Result, maxHeld)
+	for i := range pings {
+		pings[i] = w.direct("eth0", messages.Ping{})
+	}
+	if r := w.await(w.askReq(&ipc.Request{Command: ipc.CmdStart, Ifname: "eth1", Args: map[string]string{ipc.ArgPrimary: "yes"}})); r.Error != ipc.ErrRunning {
+		t.Fatalf("start --primary eth1 = %+v, want RUNNING", r)
+	}
+	w.do(ipc.CmdPing, "") // the manager has told eth0
+	release()
+	for _, ch := range pings {
+		w.result(ch)
+	}
+	s := w.send.next(t)
+	expectReboot(t, s)
+	w.serve(s.msg, dhcpv4.MessageTypeAck, 120)
+	waitFor(t, "eth0 BOUND again", func() bool { return w.do(ipc.CmdStatus, "eth0").Status.State == "BOUND" })
+	w.flagsAndRoutes("eth1")
+}
