@@ -105,7 +105,8 @@ func (a *iface) resumeOnRecord() {
 // stashForRecord holds ctx's message while the record is read, and
 // reports whether it took it. What needs no record is not held, so that a
 // slow or hung disk leaves no caller without an answer: status goes on to
-// the idle machine (INIT), answered at once, BUSY; a deleted link ends
+// the idle machine (INIT), answered at once, BUSY; the manager's word on
+// the primary is taken at once; a deleted link ends
 // the actor, what it held answered UNKIF; the agent's stop is answered at
 // once, what was held SHUTDOWN and none of it carried out, unless the
 // interface was running before a restart: its lease is on the host, and
