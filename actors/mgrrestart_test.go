@@ -92,7 +92,14 @@ func TestManagerRestartAnswersParked(t *testing.T) {
 	if r := w.result(start); r.Code != ipc.ErrInternal {
 		t.Fatalf("parked start = %+v, want INTERNAL", r)
 	}
-	<-held
+	// The old actor, if it took the status before the restart stopped
+	// it, waits for its answer to be taken.
+	go func() {
+		select {
+		case <-held:
+		case <-w.ended:
+		}
+	}()
 	w.result(dropped)
 	if r := w.do(ipc.CmdStatus, ""); r.Error != "" {
 		t.Fatalf("status of all after the restart = %+v", r)
