@@ -270,12 +270,7 @@ func TestFailedMissingDropResumesLinkBack(t *testing.T) {
 // eth0 went on under management.
 func TestDropAheadOfLinkReturn(t *testing.T) {
 	w := newWorld(t, fast)
-	w.bind("eth0", 120)
-	held := make(chan messages.IfStatus)
-	w.system.Root.Send(w.ifacePID("eth0"), &messages.StatusQuery{Reply: held})
-	dropped := w.direct("eth0", messages.Drop{})
-	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Deleted: true})
-	w.system.Root.Send(w.mgr, &messages.Link{Ifname: "eth0", Up: true, Appeared: true})
+	held, dropped := w.dropAheadOfLinkReturn()
 	// Whatever the manager does of the return is done before eth0's actor
 	// goes on: it has handled the return once it answers a ping; a read
 	// of the record it asked for then is done once eth0's recorder has

@@ -167,6 +167,21 @@ func (w *world) restartLoading() (release func()) {
 	return w.holding("read eth0", func() { w.do(ipc.CmdPanic, "eth0") })
 }
 
+// stopDroppedOnRead releases the record's read restartLoading holds and
+// checks that the agent's stop, answered on done, then drops the lease.
+func (w *world) stopDroppedOnRead(release func(), done <-chan *messages.Result) {
+	w.t.Helper()
+	release()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		w.t.Fatal("shutdown not done within 5 s of the read")
+	}
+	if _, removed := w.net.Snapshot(); len(removed) != 1 {
+		w.t.Fatalf("removed %v, want the lease dropped by the stop", removed)
+	}
+}
+
 // TestShutdownWhileRestartLoads: a restarted incarnation of a running
 // interface has its lease on the host, so the agent's stop waits for the
 // record's read and then drops the lease (SPEC §2), rather than leaving
@@ -184,15 +199,7 @@ func TestShutdownWhileRestartLoads(t *testing.T) {
 	if _, removed := w.net.Snapshot(); len(removed) != 0 {
 		t.Fatalf("removed %v before the record was read", removed)
 	}
-	release()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("shutdown not done within 5 s of the read")
-	}
-	if _, removed := w.net.Snapshot(); len(removed) != 1 {
-		t.Fatalf("removed %v, want the lease dropped by the stop", removed)
-	}
+	w.stopDroppedOnRead(release, done)
 }
 
 // TestShutdownWhileRestartLoadsFull: the agent's stop is never refused by
@@ -219,13 +226,5 @@ func TestShutdownWhileRestartLoadsFull(t *testing.T) {
 			t.Fatalf("held ping %d = %+v, want SHUTDOWN", i, r)
 		}
 	}
-	release()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("shutdown not done within 5 s of the read")
-	}
-	if _, removed := w.net.Snapshot(); len(removed) != 1 {
-		t.Fatalf("removed %v, want the lease dropped by the stop", removed)
-	}
+	w.stopDroppedOnRead(release, done)
 }
