@@ -32,7 +32,7 @@ func (m *manager) link(ctx actor.Context, msg *messages.Link) {
 		ctx.Send(pid, msg)
 		return
 	}
-	if m.looking.Event(msg.Ifname, msg) || msg.Deleted || !m.roster.LinkBack(msg.Ifname) || m.closing {
+	if m.looking.Event(msg.Ifname, msg) || msg.Deleted || !m.roster.LinkBack(msg.Ifname) || *m.closing {
 		return // a lookup in flight is made again: its answer may predate this
 	}
 	if m.env.Store != nil {
@@ -71,7 +71,7 @@ func (m *manager) readGone(ctx actor.Context, name string, appeared *messages.Li
 // goneRead ends the management of a missing interface whose record does
 // not keep it managed, and resumes one that is when its link appeared.
 func (m *manager) goneRead(ctx actor.Context, g *goneRecord) {
-	if !m.roster.Missing(g.name) || m.closing {
+	if !m.roster.Missing(g.name) || *m.closing {
 		return // started, resumed or dropped meanwhile, or the agent is stopping
 	}
 	if !g.managed {

@@ -65,7 +65,7 @@ func (m *manager) answered(ctx actor.Context, l *looked) {
 		answers[i] = found{l.links[i], l.errs[i]}
 	}
 	o := lookup.Owner[*messages.Command, *messages.Link]{
-		Stopping: m.closing,
+		Stopping: *m.closing,
 		Again:    func() { m.ask(ctx, &looked{names: l.names, then: l.then}) },
 		Route:    func(c *messages.Command) { m.route(ctx, c) },
 		Late:     func(ev *messages.Link) { m.link(ctx, ev) },

@@ -46,10 +46,10 @@ type manager struct {
 	// again, the answer at hand; and the latest link event for each that
 	// came meanwhile.
 	looking lookup.Queue[*messages.Command, found, *messages.Link]
-	closing bool // the agent is stopping: nothing new starts
-	// stopping is closing as every incarnation sees it: one restarted
-	// during the agent's stop neither resumes nor starts anything.
-	stopping *bool
+	// closing: the agent is stopping, nothing new starts. Shared by the
+	// manager's incarnations: one restarted during the agent's stop
+	// neither resumes nor starts anything.
+	closing *bool
 	// restarted: this incarnation failed and waits for its actors to
 	// stop before the next one starts (restarting).
 	restarted bool
@@ -74,10 +74,9 @@ type manager struct {
 
 // ManagerProps is the manager's Props.
 func ManagerProps(env *Env) *actor.Props {
-	stopping := new(bool)
+	closing := new(bool)
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &manager{env: env, roster: roster.New(pidID), routed: make(messages.Inflight), stopping: stopping,
-			closing: *stopping}
+		return &manager{env: env, roster: roster.New(pidID), routed: make(messages.Inflight), closing: closing}
 	})
 }
 
@@ -173,7 +172,7 @@ func (m *manager) terminated(ctx actor.Context, who *actor.PID) {
 	}
 	if vacant {
 		m.env.HostAddrs.Unmanage(name)
-		if !linkBack && m.roster.Missing(name) && m.env.Store != nil && !m.closing {
+		if !linkBack && m.roster.Missing(name) && m.env.Store != nil && !*m.closing {
 			// Its link was deleted: a temporary start ends with it
 			// (hotplug.go), known once every write it asked for is
 			// queued, which it did before it stopped.
@@ -181,7 +180,7 @@ func (m *manager) terminated(ctx actor.Context, who *actor.PID) {
 		}
 	}
 	m.stopped(who, name)
-	m.routed.Stopped(who, ipc.Code(lease.Orphaned(m.roster.Standing(name), m.closing)), name, m.recorder(name),
+	m.routed.Stopped(who, ipc.Code(lease.Orphaned(m.roster.Standing(name), *m.closing)), name, m.recorder(name),
 		m.env.kernelWorker(name, m.env.Log.With(zap.String("iface", name))), m.env.Clock)
 	if !m.roster.Stopping(name) {
 		parked := m.parked[name]
@@ -249,7 +248,7 @@ func (m *manager) route(ctx actor.Context, c *messages.Command) {
 		c.Answer(&messages.Result{Message: strconv.Itoa(runtime.NumGoroutine())})
 		return
 	}
-	if m.closing {
+	if *m.closing {
 		c.Answer(messages.Fail(ipc.ErrShutdown, "agent stopping"))
 		return
 	}
@@ -378,7 +377,7 @@ func (m *manager) statusAll(ctx actor.Context, c *messages.Command) {
 // Shutdown stops only once it has answered (commands.go settle), its
 // drop or release done.
 func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
-	m.closing, *m.stopping = true, true
+	*m.closing = true
 	m.shutdownLookups()
 	roll := new(messages.Roll[*messages.Result])
 	for _, pid := range m.roster.Actors() {

@@ -38,7 +38,7 @@ type resumed struct {
 // resume reads the stored interfaces on a goroutine.
 func (m *manager) resume(ctx actor.Context) {
 	st := m.env.Store
-	if st == nil || m.closing {
+	if st == nil || *m.closing {
 		return // a restart during the agent's stop resumes nothing
 	}
 	m.early = stash.NewGate[*messages.Command](maxEarly, (*messages.Command).Abandoned)
