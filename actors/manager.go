@@ -383,7 +383,7 @@ func (m *manager) shutdown(ctx actor.Context, s *messages.Shutdown) {
 	for _, pid := range m.roster.Actors() {
 		ctx.Send(pid, &messages.Shutdown{Release: s.Release, Reply: roll.Ask(pid.Id)})
 	}
-	m.stops = append(m.stops, roll)
+	m.stops = append(slices.DeleteFunc(m.stops, (*messages.Roll[*messages.Result]).Done), roll)
 	log := m.env.Log
 	go func() {
 		if _, ok := roll.Wait(shutdownWait); !ok {
