@@ -106,13 +106,13 @@ func (a *iface) resumeOnRecord() {
 // reports whether it took it. What needs no record is not held, so that a
 // slow or hung disk leaves no caller without an answer: status goes on to
 // the idle machine (INIT), answered at once, BUSY; the manager's word on
-// the primary is taken at once; a deleted link ends
-// the actor, what it held answered UNKIF; the agent's stop is answered at
-// once, what was held SHUTDOWN and none of it carried out, unless the
-// interface was running before a restart: its lease is on the host, and
-// the stop waits for the record to drop or release it (SPEC §2), within
-// the manager's bound. At recordIn it resumes a restarted incarnation's
-// interface, then handles what was held, in order.
+// the primary is taken at once; a deleted link ends the actor, what it
+// held answered UNKIF; the agent's stop is answered at once, what was
+// held SHUTDOWN and none of it carried out, unless the interface was
+// running before a restart: its lease is on the host, and the stop waits
+// for the record to drop or release it (SPEC §2), within the manager's
+// bound. At recordIn it resumes a restarted incarnation's interface, then
+// handles what was held, in order.
 func (a *iface) stashForRecord(ctx actor.Context) bool {
 	if _, ok := ctx.Message().(*recordIn); ok {
 		a.inc.record.Open()
